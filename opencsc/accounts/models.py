@@ -1,0 +1,172 @@
+"""Staff users, teams and roles; allocations, restricted-record lists and break-glass grants.
+
+These rows are the *inputs* to access decisions. The decisions themselves are made in one place,
+`opencsc.accounts.access`, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    MASH_PRACTITIONER = "mash_practitioner", "MASH practitioner"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    CONFERENCE_CHAIR = "conference_chair", "Conference chair or reviewing officer"
+    PERFORMANCE_ANALYST = "performance_analyst", "Performance analyst"
+    IG_OFFICER = "ig_officer", "Information governance officer"
+    PARTNER = "partner", "Partner-agency practitioner"
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+
+
+class TeamKind(models.TextChoices):
+    FRONT_DOOR = "front_door", "Front door and MASH"
+    ASSESSMENT = "assessment", "Assessment"
+    FAMILY_SUPPORT = "family_support", "Family support and child protection"
+    CHILDREN_IN_CARE = "children_in_care", "Children in care"
+    LEAVING_CARE = "leaving_care", "Leaving care"
+    REVIEWING = "reviewing", "Independent reviewing and conference chairs"
+    PERFORMANCE = "performance", "Performance and insight"
+    INFORMATION_GOVERNANCE = "information_governance", "Information governance"
+    PARTNER = "partner", "Partner agency"
+    SYSTEMS = "systems", "Systems"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=32, choices=TeamKind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff or a partner-agency practitioner. Accounts are personal: no shared logins."""
+
+    role = models.CharField(max_length=32, choices=Role.choices)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    managed_teams = models.ManyToManyField(Team, blank=True, related_name="managers")
+    job_title = models.CharField(max_length=120, blank=True)
+    organisation = models.CharField(max_length=200, blank=True, help_text="For partner-agency users")
+
+    REQUIRED_FIELDS = ["email", "role"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""
+
+
+class AllocationKind(models.TextChoices):
+    ALLOCATED_WORKER = "worker", "Allocated social worker"
+    REVIEWING_OFFICER = "reviewing_officer", "Independent reviewing officer"
+    CONFERENCE_CHAIR = "conference_chair", "Conference chair"
+    FRONT_DOOR = "front_door", "Front door (MASH) triage"
+
+
+class AllocationQuerySet(models.QuerySet["Allocation"]):
+    def current(self, on: object = None) -> AllocationQuerySet:
+        today = on or timezone.localdate()
+        return self.filter(Q(start_date__lte=today), Q(end_date__isnull=True) | Q(end_date__gte=today))
+
+
+class Allocation(models.Model):
+    """A person on a team's caseload, optionally with a named worker. Opening and ending
+    allocations is done by `opencsc.accounts.services`, which audits each change."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="allocations")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="allocations")
+    worker = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    kind = models.CharField(max_length=32, choices=AllocationKind.choices, default=AllocationKind.ALLOCATED_WORKER)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["worker", "end_date"]),
+            models.Index(fields=["team", "end_date"]),
+            models.Index(fields=["person", "end_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="allocation_ends_after_start",
+            )
+        ]
+
+
+class RestrictedAccess(models.Model):
+    """A named user allowed to see a restricted record (a staff member's relative, an adoption)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="restricted_access")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="restricted_access")
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "user"], name="one_restricted_grant_per_user")]
+
+
+class BreakGlassReason(models.TextChoices):
+    SAFEGUARDING_EMERGENCY = "safeguarding_emergency", "Safeguarding emergency"
+    VITAL_INTERESTS = "vital_interests", "Vital interests or public interest"
+    LEGAL_REQUIREMENT = "legal_requirement", "Legal requirement"
+    CONSENT = "consent", "Consent of the person"
+
+
+class BreakGlassGrantQuerySet(models.QuerySet["BreakGlassGrant"]):
+    def active(self) -> BreakGlassGrantQuerySet:
+        return self.filter(expires_at__gt=timezone.now(), revoked_at__isnull=True)
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency, time-limited access to one person's record outside the user's caseload."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_grants")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="break_glass_grants")
+    reason_category = models.CharField(max_length=32, choices=BreakGlassReason.choices)
+    reason = models.TextField()
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    objects = BreakGlassGrantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "person", "expires_at"])]
+
+
+class GovernanceAlert(models.Model):
+    """An item in the information-governance queue (break-glass use, refused access attempts).
+    It names the user and the person's id only, never case content."""
+
+    class Kind(models.TextChoices):
+        BREAK_GLASS = "break_glass", "Break-glass access"
+        ACCESS_DENIED = "access_denied", "Repeated refused access"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    subject_person_id = models.BigIntegerField(null=True, blank=True)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    break_glass = models.OneToOneField(BreakGlassGrant, null=True, blank=True, on_delete=models.PROTECT)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,247 @@
+"""openCSC settings. Everything that varies between installations comes from the environment;
+every variable is documented in docs/configuration.md. Defaults are the safe ones: DEBUG off,
+MFA on, secure cookies on, and no secret keys unless the demo mode (which refuses production) is on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from opencsc.config.env import ConfigurationError, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+# DEMO_MODE relaxes what only a laptop demo may relax (MFA, fixed demo keys). It refuses to run with
+# DEBUG off, so a production deployment cannot start with it by mistake.
+DEMO_MODE = env_bool("OPENCSC_DEMO_MODE", False)
+if DEMO_MODE and not DEBUG:
+    raise ConfigurationError("OPENCSC_DEMO_MODE is for a local demo only and needs DEBUG=True")
+
+_DEMO_ONLY_KEY = "demo-only-insecure-key-never-use-in-production-0123456789abcdef"
+SECRET_KEY = env_str("SECRET_KEY") or (_DEMO_ONLY_KEY if DEBUG else None)
+if not SECRET_KEY:
+    raise ConfigurationError("SECRET_KEY must be set when DEBUG is off")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "crispy_forms",
+    "crispy_forms_gds",
+    "rest_framework",
+    "opencsc.core",
+    "opencsc.accounts",
+    "opencsc.audit",
+    "opencsc.people",
+    "opencsc.returns",
+]
+if DEBUG or env_bool("OPENCSC_ENABLE_DEMO_APP", False):
+    INSTALLED_APPS.append("opencsc.demo")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "opencsc.core.middleware.RequestIdMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "opencsc.accounts.middleware.SecondFactorRequiredMiddleware",
+    "opencsc.accounts.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "opencsc.core.middleware.NoStoreForSignedInMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "opencsc.config.urls"
+WSGI_APPLICATION = "opencsc.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "opencsc.core.context_processors.service",
+            ],
+        },
+    }
+]
+
+# SQLite is the embedded default; DATABASE_URL=postgres://... selects PostgreSQL (production).
+_default_db = f"sqlite:///{env_str('SQLITE_PATH', str(BASE_DIR / 'db.sqlite3'))}"
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db) or _default_db)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions serialise writers up front (no mid-transaction lock upgrades), WAL lets
+    # readers run beside a writer, and synchronous=FULL keeps the last commits across a power cut.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 10,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Second factor (TOTP). Only the local demo may switch it off, and the demo refuses DEBUG=False.
+OPENCSC_REQUIRE_MFA = not (DEMO_MODE and env_bool("OPENCSC_DEMO_SKIP_MFA", True))
+OTP_TOTP_ISSUER = "Family Support and Safeguarding"
+
+# Login throttling: lock a username from one address after repeated failures, so that a password
+# spray cannot lock a worker out from their own machine.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Sessions: idle timeout plus an absolute lifetime; cookies never reach scripts.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 10 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+if SECURE_COOKIES:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+CSRF_FAILURE_VIEW = "opencsc.core.views.csrf_failure"
+
+# Transport and browser security headers.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Request size limits: uploads are parsed in bounded memory and refused beyond these.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+}
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "fss-noreply@example.gov.uk")
+
+# --- openCSC ---------------------------------------------------------------------------------
+OPENCSC_COUNCIL_NAME = env_str("OPENCSC_COUNCIL_NAME", "Borough of Exampleton Council")
+OPENCSC_SERVICE_NAME = "Family Support and Safeguarding"
+
+# Field encryption keys: "kid:base64key,kid:base64key" (32-byte keys); the first encrypts, all
+# decrypt. The blind-index key is separate so an index leak says nothing about the ciphertexts.
+# Neither may live in the database. Demo keys exist only in demo mode.
+_DEMO_FIELD_KEYS = "demo1:ZGVtby1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI="
+_DEMO_INDEX_KEY = "ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0wMTIzNDU2"
+_DEMO_AUDIT_KEY = "ZGVtby1vbmx5LWF1ZGl0LWNoYWluLWtleS0wMTIzNDU2"
+OPENCSC_FIELD_KEYS = env_str("OPENCSC_FIELD_KEYS") or (_DEMO_FIELD_KEYS if DEBUG else None)
+OPENCSC_BLIND_INDEX_KEY = env_str("OPENCSC_BLIND_INDEX_KEY") or (_DEMO_INDEX_KEY if DEBUG else None)
+# The audit chain is keyed (HMAC) with a key that is not in the database, so someone who can write
+# the audit table still cannot forge a consistent chain.
+OPENCSC_AUDIT_HMAC_KEY = env_str("OPENCSC_AUDIT_HMAC_KEY") or (_DEMO_AUDIT_KEY if DEBUG else None)
+for _name in ("OPENCSC_FIELD_KEYS", "OPENCSC_BLIND_INDEX_KEY", "OPENCSC_AUDIT_HMAC_KEY"):
+    if not globals()[_name]:
+        raise ConfigurationError(f"{_name} must be set when DEBUG is off")
+# Anchors (sequence number and chain head) are appended to this file, which should be shipped to
+# storage the application cannot rewrite (a log host, WORM bucket).
+OPENCSC_AUDIT_ANCHOR_FILE = env_str("OPENCSC_AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.log"))
+OPENCSC_AUDIT_ANCHOR_EVERY = env_int("OPENCSC_AUDIT_ANCHOR_EVERY", 100)
+
+OPENCSC_BREAK_GLASS_MINUTES = env_int("OPENCSC_BREAK_GLASS_MINUTES", 240)
+OPENCSC_SEARCH_RESULT_LIMIT = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
+}

@@ -1,0 +1,87 @@
+"""DfE and NHS code lists, versioned by collection year.
+
+The lists themselves are data (`data/dfe-codelists.json`, each with its public source). A collection
+year changes a list by adding or retiring codes in `YEAR_CHANGES`, so next year's changes are data, not
+code. Every part of openCSC that needs a code list (model choices, validation at entry, the returns and
+their validators) asks this module, so there is exactly one copy.
+
+Collection years are written as the DfE writes them: "2025-26" is the year ending 31 March 2026.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+CURRENT_YEAR = "2025-26"
+SUPPORTED_YEARS = ("2024-25", "2025-26", "2026-27")
+
+_DATA = Path(__file__).with_name("data") / "dfe-codelists.json"
+
+# Per collection year, codes that year adds to or retires from the base list in the JSON file
+# (the JSON holds the 2025-26 lists).
+YEAR_CHANGES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
+    "903_placement_type": {
+        # H5, P2 and Z1 were retired at the end of 2024-25 (replaced by K3 and Z11-Z14).
+        "2024-25": {"add": ("H5", "P2", "Z1"), "remove": ("K3", "Z11", "Z12", "Z13", "Z14")},
+    },
+}
+_RETIRED_DESCRIPTIONS = {
+    ("903_placement_type", "H5"): "Semi-independent living accommodation not subject to children's homes regulations",
+    ("903_placement_type", "P2"): "Independent living, for example in a flat, lodgings, bedsit, B&B or with friends",
+    ("903_placement_type", "Z1"): "Other placements",
+}
+
+
+class UnknownCodeList(KeyError):
+    pass
+
+
+@cache
+def _raw() -> dict[str, dict]:
+    with _DATA.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def year_end(year: str) -> int:
+    """2025-26 -> 2026 (the calendar year in which the collection year ends)."""
+    if year not in SUPPORTED_YEARS:
+        raise ValueError(f"Collection year {year!r} is not supported; use one of {', '.join(SUPPORTED_YEARS)}")
+    return int(year[:4]) + 1
+
+
+@cache
+def entries(name: str, year: str = CURRENT_YEAR) -> tuple[tuple[str, str], ...]:
+    """(code, description) pairs of one list in one collection year, in the published order."""
+    try:
+        base = _raw()[name]
+    except KeyError as exc:
+        raise UnknownCodeList(name) from exc
+    change = YEAR_CHANGES.get(name, {}).get(year, {})
+    removed = set(change.get("remove", ()))
+    result = [(c["code"], c["description"]) for c in base["codes"] if c["code"] not in removed]
+    result += [(code, _RETIRED_DESCRIPTIONS.get((name, code), code)) for code in change.get("add", ())]
+    return tuple(result)
+
+
+@cache
+def codes(name: str, year: str = CURRENT_YEAR) -> frozenset[str]:
+    return frozenset(code for code, _ in entries(name, year))
+
+
+def choices(name: str, year: str = CURRENT_YEAR) -> list[tuple[str, str]]:
+    """Choices for a form or model field: value is the official code, label "code: description"."""
+    return [(code, f"{code}: {description}") for code, description in entries(name, year)]
+
+
+def describe(name: str, code: str, year: str = CURRENT_YEAR) -> str:
+    return dict(entries(name, year)).get(code, code)
+
+
+def source(name: str) -> str:
+    return _raw()[name]["source"]
+
+
+def list_names() -> list[str]:
+    return sorted(_raw())
