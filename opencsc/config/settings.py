@@ -38,16 +38,20 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "opencsc.core",  # before crispy_forms_gds: core overrides a few of its templates
     "crispy_forms",
     "crispy_forms_gds",
     "rest_framework",
-    "opencsc.core",
     "opencsc.accounts",
     "opencsc.audit",
     "opencsc.people",
     "opencsc.returns",
 ]
-if DEBUG or env_bool("OPENCSC_ENABLE_DEMO_APP", False):
+# Where this installation runs. "production" refuses demo data and personas.
+OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
+if OPENCSC_ENVIRONMENT not in ("production", "staging", "development", "test"):
+    raise ConfigurationError("OPENCSC_ENVIRONMENT must be production, staging, development or test")
+if OPENCSC_ENVIRONMENT != "production":
     INSTALLED_APPS.append("opencsc.demo")
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ os.environ.setdefault("OPENCSC_FIELD_KEYS", "test1:dGVzdC1vbmx5LWZpZWxkLWtleS0wM
 os.environ.setdefault("OPENCSC_BLIND_INDEX_KEY", "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0wMTIzNDU2Nzg=")
 os.environ.setdefault("OPENCSC_AUDIT_HMAC_KEY", "dGVzdC1vbmx5LWF1ZGl0LWNoYWluLWtleS0wMTIzNDU2Nzg=")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
+os.environ.setdefault("OPENCSC_ENVIRONMENT", "test")
 os.environ.setdefault("OPENCSC_AUDIT_ANCHOR_FILE", os.path.join(tempfile.mkdtemp(prefix="opencsc-anchors-"), "a.log"))
 
 from opencsc.config.settings import *  # noqa: E402,F403

@@ -23,8 +23,9 @@ _DATA = Path(__file__).with_name("data") / "dfe-codelists.json"
 # (the JSON holds the 2025-26 lists).
 YEAR_CHANGES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "903_placement_type": {
-        # H5, P2 and Z1 were retired at the end of 2024-25 (replaced by K3 and Z11-Z14).
-        "2024-25": {"add": ("H5", "P2", "Z1"), "remove": ("K3", "Z11", "Z12", "Z13", "Z14")},
+        # H5, P2 and Z1 were retired at the end of 2024-25 (replaced by K3 and Z11-Z14). K3 itself was
+        # introduced in 2024-25 alongside H5 (DfE 2024-25 rules 146, 371, 503D), so it stays valid then.
+        "2024-25": {"add": ("H5", "P2", "Z1"), "remove": ("Z11", "Z12", "Z13", "Z14")},
     },
 }
 _RETIRED_DESCRIPTIONS = {

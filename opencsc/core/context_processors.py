@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+
+from opencsc.accounts import access
 
 
 def service(request: HttpRequest) -> dict[str, object]:
@@ -9,4 +12,20 @@ def service(request: HttpRequest) -> dict[str, object]:
         "service_name": settings.OPENCSC_SERVICE_NAME,
         "council_name": settings.OPENCSC_COUNCIL_NAME,
         "demo_mode": settings.DEMO_MODE,
+        "nav_items": _nav_items(request),
     }
+
+
+def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = [("Home", reverse("core:home"))]
+    if access.can_create_person(user) or user.role in access.CASEWORK_ROLES:
+        items.append(("Find a person", reverse("people:search")))
+    if access.can_read_audit(user):
+        items += [("Audit trail", reverse("audit:events")), ("Alerts", reverse("audit:alerts"))]
+    return [
+        {"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))}
+        for label, url in items
+    ]

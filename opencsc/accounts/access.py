@@ -1,0 +1,136 @@
+"""Who may see and change which person records. The ONE place these decisions are made.
+
+Every selector that reads personal data asks `visible_persons(user)` (a queryset scope) or
+`can_view_person(user, person_id)`, which is the same scope filtered to one row, so the object check
+and the list check cannot disagree. Rules:
+
+* Social workers, MASH practitioners: people currently allocated to them or to their team, and the
+  people in those children's families (relationships and family groups).
+* Team managers: the same for their own team and every team they manage.
+* Conference chairs / reviewing officers: the children allocated to them, and their families.
+* Performance analysts, information-governance officers, partner-agency users and system
+  administrators: no person records by default (analysts work on pseudonymised returns; IG and
+  partners get access through their own, audited routes).
+* Restricted records are visible only to the users named on their restricted list, whatever the
+  allocation, or under break-glass by a role allowed to break the seal.
+* Break-glass: a practitioner may open one record outside their scope for a limited time, giving
+  a reason; it is audited and alerts information governance (see `accounts.services`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from opencsc.accounts.models import Allocation, BreakGlassGrant, RestrictedAccess, Role, User
+from opencsc.people.models import FamilyMembership, Person, Relationship
+
+CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
+CAN_EDIT_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER})
+BREAK_GLASS_ROLES = CASEWORK_ROLES
+# Breaking the seal of a restricted record needs a manager: a practitioner cannot do it alone.
+BREAK_SEAL_ROLES = frozenset({Role.TEAM_MANAGER})
+
+
+def _is_active_staff(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _team_ids(user: User) -> list[int]:
+    ids = list(user.managed_teams.values_list("id", flat=True)) if user.role == Role.TEAM_MANAGER else []
+    if user.team_id is not None:
+        ids.append(user.team_id)
+    return ids
+
+
+def _caseload_q(user: User) -> Q:
+    """The people on the user's caseload (before families, restriction and break-glass)."""
+    current = Allocation.objects.current()
+    if user.role == Role.CONFERENCE_CHAIR:
+        mine = current.filter(worker=user)
+    else:
+        mine = current.filter(Q(worker=user) | Q(team_id__in=_team_ids(user)))
+    return Q(pk__in=mine.values("person_id"))
+
+
+def _family_scope_q(user: User) -> Q:
+    """Caseload plus the people linked to it by a relationship or a family group."""
+    caseload = Person.objects.filter(_caseload_q(user)).values("pk")
+    related = Relationship.objects.filter(Q(person_id__in=caseload) | Q(relative_id__in=caseload))
+    families = FamilyMembership.objects.filter(person_id__in=caseload).values("family_id")
+    return (
+        Q(pk__in=caseload)
+        | Q(pk__in=related.values("relative_id"))
+        | Q(pk__in=related.values("person_id"))
+        | Q(pk__in=FamilyMembership.objects.filter(family_id__in=families).values("person_id"))
+    )
+
+
+def _own_scope_q(user: User) -> Q:
+    """What the user sees with no break-glass grant: unrestricted people in scope, and restricted
+    people they are named for."""
+    named = Q(pk__in=RestrictedAccess.objects.filter(user=user).values("person_id"))
+    if user.role not in CASEWORK_ROLES:
+        return named
+    return (_family_scope_q(user) & Q(is_restricted=False)) | named
+
+
+def _grants_q(user: User) -> Q:
+    return Q(pk__in=BreakGlassGrant.objects.active().filter(user=user).values("person_id"))
+
+
+def visible_persons(user: Any) -> QuerySet[Person]:
+    """Every person the user may see, as a queryset to filter further (search, lists, one record)."""
+    if not _is_active_staff(user):
+        return Person.objects.none()
+    return Person.objects.filter(_own_scope_q(user) | _grants_q(user))
+
+
+def can_view_person(user: Any, person_id: int) -> bool:
+    return visible_persons(user).filter(pk=person_id).exists()
+
+
+def can_change_person(user: Any, person_id: int) -> bool:
+    """Editing needs a casework role that edits, and the record in the user's own scope:
+    break-glass is for reading in an emergency, not for changing a record."""
+    if not _is_active_staff(user) or user.role not in CAN_EDIT_ROLES:
+        return False
+    return Person.objects.filter(_own_scope_q(user), pk=person_id).exists()
+
+
+def can_create_person(user: Any) -> bool:
+    return _is_active_staff(user) and user.role in CAN_EDIT_ROLES
+
+
+def can_break_glass(user: Any, person: Person) -> bool:
+    if not _is_active_staff(user) or user.role not in BREAK_GLASS_ROLES:
+        return False
+    return not person.is_restricted or user.role in BREAK_SEAL_ROLES
+
+
+def is_break_glass_view(user: Any, person_id: int) -> bool:
+    """True when the user sees this record only because of a break-glass grant (shown as a banner,
+    and every read is flagged in the audit trail)."""
+    if not _is_active_staff(user):
+        return False
+    return (
+        Person.objects.filter(_grants_q(user), pk=person_id).exists()
+        and not Person.objects.filter(_own_scope_q(user), pk=person_id).exists()
+    )
+
+
+def can_read_audit(user: Any) -> bool:
+    return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
+def can_manage_restricted(user: Any) -> bool:
+    return _is_active_staff(user) and user.role in (Role.TEAM_MANAGER, Role.IG_OFFICER)
+
+
+def can_allocate(user: Any) -> bool:
+    return _is_active_staff(user) and user.role == Role.TEAM_MANAGER
+
+
+def can_review_break_glass(user: Any) -> bool:
+    return _is_active_staff(user) and user.role == Role.IG_OFFICER

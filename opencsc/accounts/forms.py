@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from opencsc.accounts.models import BreakGlassReason
+from opencsc.core.forms import GovukForm, GovukFormMixin
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is not active. Ask the service desk.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class TokenForm(GovukForm):
+    token = forms.CharField(
+        label="Security code", max_length=6, min_length=6,
+        help_text="The 6-digit code from your authenticator app",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"required": "Enter the 6-digit security code", "min_length": "Enter all 6 digits of the security code"},
+    )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError("The security code is 6 digits, with no letters or spaces")
+        return token
+
+
+class BreakGlassForm(GovukForm):
+    identifier = forms.CharField(
+        label="LA child id or NHS number", max_length=20,
+        help_text="Emergency access is for one person, found by an exact identifier",
+    )
+    reason_category = forms.ChoiceField(label="Why do you need emergency access?", choices=BreakGlassReason.choices,
+                                        widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Explain what has happened", widget=forms.Textarea(attrs={"rows": 4}), min_length=20,
+        help_text="At least 20 characters. Information governance will review this.",
+        error_messages={"min_length": "Explain why you need emergency access in at least 20 characters"},
+    )

@@ -1,0 +1,155 @@
+"""Sign-in (password, then a TOTP second factor), second-factor set-up, sign-out, break-glass."""
+
+from __future__ import annotations
+
+import base64
+from io import BytesIO
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from opencsc.accounts import access, services
+from opencsc.accounts.forms import BreakGlassForm, SignInForm, TokenForm
+from opencsc.audit.services import Actor, record_event
+from opencsc.people import identifiers
+from opencsc.people.models import Person
+from opencsc.people.services import nhs_number_index
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if not settings.OPENCSC_REQUIRE_MFA:
+            record_event(actor=Actor.from_request(self.request), action="auth.login", detail={"mfa": False})
+            return response
+        target = "accounts:verify" if _confirmed_device(self.request.user) else "accounts:mfa_setup"
+        return redirect(f"{reverse(target)}?next={self.get_redirect_url() or '/'}")
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:
+        record_event(
+            actor=Actor(id=None, name="anonymous", request_id=getattr(self.request, "request_id", ""),
+                        ip_address=self.request.META.get("REMOTE_ADDR")),
+            action="auth.login_failed", outcome="denied",
+            detail={"username": (form.data.get("username") or "")[:150]},
+        )
+        return super().form_invalid(form)
+
+
+def _confirmed_device(user: Any) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or "/"
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "/"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in: a TOTP code from the device set up earlier. django-otp refuses a
+    code that has already been used (replay), and throttles repeated failures."""
+    device = _confirmed_device(request.user)
+    if device is None:
+        return redirect("accounts:mfa_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            record_event(actor=Actor.from_request(request), action="auth.login", detail={"mfa": True})
+            return HttpResponseRedirect(_safe_next(request))
+        form.add_error("token", "The security code is wrong or has expired: enter the code your app shows now")
+    return render(request, "accounts/verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: show the QR code and secret, confirm with a first code."""
+    if _confirmed_device(request.user):
+        return redirect("accounts:verify")
+    device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "Authenticator app"})
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            record_event(actor=Actor.from_request(request), action="auth.mfa_enrolled")
+            messages.success(request, "Your authenticator app is set up")
+            return HttpResponseRedirect(_safe_next(request))
+        form.add_error("token", "That code does not match: check the time on your phone and enter the current code")
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(request, "accounts/mfa_setup.html", {
+        "form": form, "qr_svg": _qr_data_uri(device.config_url), "secret": secret, "next": _safe_next(request),
+    })
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record_event(actor=Actor.from_request(request), action="auth.logout")
+    logout(request)
+    messages.success(request, "You have signed out")
+    return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Emergency access to one record outside the user's caseload. Found only by an exact identifier,
+    needs a reason, lasts a limited time, and alerts information governance."""
+    if request.user.role not in access.BREAK_GLASS_ROLES:
+        raise PermissionDenied
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = _find_by_identifier(form.cleaned_data["identifier"])
+        if person is None or not access.can_break_glass(request.user, person):
+            form.add_error("identifier", "No record you can open in an emergency has that LA child id or NHS number")
+        else:
+            try:
+                services.break_glass_open(
+                    user=request.user, actor=Actor.from_request(request), person=person,
+                    reason_category=form.cleaned_data["reason_category"], reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                minutes = settings.OPENCSC_BREAK_GLASS_MINUTES
+                messages.success(request, f"Emergency access granted for {minutes // 60} hours. Information governance has been told.")
+                return redirect("people:detail", person_id=person.pk)
+    return render(request, "accounts/break_glass.html", {"form": form})
+
+
+def _find_by_identifier(raw: str) -> Person | None:
+    value = raw.strip()
+    number = identifiers.normalise_nhs_number(value)
+    if number.isdigit() and len(number) == 10:
+        return Person.objects.filter(nhs_number_index=nhs_number_index(number)).first()
+    return Person.objects.filter(la_child_id__iexact=value).first()

@@ -1,0 +1,111 @@
+"""The HMAC chain: how a row's hash is computed, and how the whole trail is checked.
+
+hash(n) = HMAC-SHA256(key, hash(n-1) || canonical JSON of row n). Without the key (settings, never the
+database) nobody can recompute a consistent chain after editing, deleting, inserting or re-ordering
+rows. Anchors — (seq, hash) pairs appended to a file the application only ever appends to, and which
+production ships off-host — also catch a rewrite of the whole chain and truncation back past an anchor.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+GENESIS = "0" * 64
+CHAINED_FIELDS = (
+    "seq", "occurred_at", "actor_id", "actor_repr", "actor_role", "action", "kind", "outcome",
+    "subject_person_id", "object_type", "object_id", "object_repr", "reason", "detail", "request_id",
+    "ip_address",
+)
+
+
+def _key() -> bytes:
+    return base64.b64decode(settings.OPENCSC_AUDIT_HMAC_KEY)
+
+
+def canonical(values: dict[str, Any]) -> bytes:
+    payload = {name: values.get(name) for name in CHAINED_FIELDS}
+    occurred = payload["occurred_at"]
+    if occurred is not None and not isinstance(occurred, str):
+        payload["occurred_at"] = occurred.isoformat()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def row_hash(prev_hash: str, values: dict[str, Any]) -> str:
+    return hmac.new(_key(), prev_hash.encode() + canonical(values), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Break:
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"seq {self.seq}: {self.problem}"
+
+
+def verify_rows(rows: Iterable[dict[str, Any]], anchors: dict[int, str] | None = None) -> Break | None:
+    """Walk rows in seq order; return the first broken link, or None when the chain is intact."""
+    anchors = anchors or {}
+    expected_seq, prev = 1, GENESIS
+    for row in rows:
+        seq = row["seq"]
+        if seq != expected_seq:
+            return Break(expected_seq, f"expected seq {expected_seq} but found {seq} (rows deleted, inserted or re-ordered)")
+        if row["prev_hash"] != prev:
+            return Break(seq, "prev_hash does not match the previous row's hash (rows deleted or re-ordered)")
+        if not hmac.compare_digest(row["hash"], row_hash(prev, row)):
+            return Break(seq, "hash does not match the row's contents (the row was edited or forged)")
+        if seq in anchors and not hmac.compare_digest(anchors[seq], row["hash"]):
+            return Break(seq, "hash differs from the anchor published for this seq (the chain was rewritten)")
+        prev, expected_seq = row["hash"], seq + 1
+    last_anchor = max(anchors, default=0)
+    if last_anchor >= expected_seq:
+        return Break(expected_seq, f"the log ends before anchored seq {last_anchor} (rows were truncated)")
+    return None
+
+
+def anchor_path() -> Path:
+    return Path(settings.OPENCSC_AUDIT_ANCHOR_FILE)
+
+
+def write_anchor(seq: int, head: str, at: str) -> None:
+    path = anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(f"{seq} {head} {at}\n")
+
+
+def read_anchors() -> dict[int, str]:
+    path = anchor_path()
+    if not path.exists():
+        return {}
+    anchors: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].isdigit():
+            anchors[int(parts[0])] = parts[1]
+    return anchors
+
+
+def iter_rows(queryset: Any, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    """Rows as dicts in seq order, fetched in keyset-paginated batches (bounded memory)."""
+    last = 0
+    fields = (*CHAINED_FIELDS, "prev_hash", "hash")
+    while True:
+        chunk = list(queryset.filter(seq__gt=last).order_by("seq").values(*fields)[:batch])
+        if not chunk:
+            return
+        for row in chunk:
+            occurred = row["occurred_at"]
+            row["occurred_at"] = occurred.isoformat() if occurred is not None else None
+            yield row
+        last = chunk[-1]["seq"]

@@ -1,0 +1,43 @@
+"""The audit trail: one append-only table, hash-chained with a key that is not in the database.
+
+Rows keep the subject person's id and the actor's id as plain columns (no foreign keys), so the trail
+outlives the records and users it describes and nothing cascades it away. UPDATE and DELETE are refused
+by database triggers (migration 0002); tampering that bypasses them is found by `verify_audit`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from opencsc.audit.events import Kind
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField(unique=True, help_text="Position in the chain, from 1 with no gaps")
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_repr = models.CharField(max_length=150, help_text="Username, or system:<process> for non-human writes")
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    outcome = models.CharField(max_length=16, default="allowed")
+    subject_person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True, help_text="Why, for sensitive access (break-glass, IG work)")
+    detail = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=32, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["subject_person_id", "-seq"], name="audit_by_subject"),
+            models.Index(fields=["actor_id", "-seq"], name="audit_by_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor_repr} {self.action}"

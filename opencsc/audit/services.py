@@ -1,0 +1,140 @@
+"""Writing audit events. `record_event` is the only way a row reaches the audit table.
+
+Call it inside the transaction of the change it records, so the change and its trail commit or roll
+back together. For reads (which have no transaction of their own) it opens one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from opencsc.audit import chain, events
+from opencsc.audit.models import AuditEvent
+
+# Any 64-bit constant: the PostgreSQL advisory lock that serialises appends to the chain.
+_CHAIN_LOCK = 0x0A0D17C5A1
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a signed-in user, or a named system process (`Actor.system("seed_demo")`)."""
+
+    id: int | None
+    name: str
+    role: str = ""
+    request_id: str = ""
+    ip_address: str | None = None
+
+    @classmethod
+    def system(cls, process: str) -> Actor:
+        return cls(id=None, name=f"system:{process}", role="system")
+
+    @classmethod
+    def from_user(cls, user: Any, request: HttpRequest | None = None) -> Actor:
+        return cls(
+            id=user.pk,
+            name=user.get_username(),
+            role=getattr(user, "role", ""),
+            request_id=getattr(request, "request_id", "") if request is not None else "",
+            ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        )
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Actor:
+        return cls.from_user(request.user, request)
+
+
+def record_event(
+    *,
+    actor: Actor,
+    action: str,
+    subject_person_id: int | None = None,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    reason: str = "",
+    outcome: str = "allowed",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain and return it. `obj` fills object type/id/repr from a model."""
+    kind = events.kind_of(action)
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    values: dict[str, Any] = {
+        "occurred_at": timezone.now(),
+        "actor_id": actor.id,
+        "actor_repr": actor.name,
+        "actor_role": actor.role,
+        "action": action,
+        "kind": kind.value,
+        "outcome": outcome,
+        "subject_person_id": subject_person_id,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr[:200],
+        "reason": reason,
+        "detail": detail or {},
+        "request_id": actor.request_id,
+        "ip_address": actor.ip_address,
+    }
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+        seq, prev = (head["seq"] + 1, head["hash"]) if head else (1, chain.GENESIS)
+        values["seq"] = seq
+        event = AuditEvent.objects.create(**values, prev_hash=prev, hash=chain.row_hash(prev, values))
+        if seq % settings.OPENCSC_AUDIT_ANCHOR_EVERY == 0:
+            transaction.on_commit(lambda: chain.write_anchor(seq, event.hash, values["occurred_at"].isoformat()))
+    return event
+
+
+def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]]) -> int:
+    """Append many events for one system process (an import, the demo seed) in one transaction,
+    chained exactly as `record_event` would chain them one by one. Each row gives the optional
+    keys of `record_event` (subject_person_id, object_type, object_id, object_repr, detail)."""
+    kind = events.kind_of(action)
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+        seq, prev = (head["seq"], head["hash"]) if head else (0, chain.GENESIS)
+        batch, now = [], timezone.now()
+        for row in rows:
+            seq += 1
+            values: dict[str, Any] = {
+                "seq": seq, "occurred_at": now, "actor_id": actor.id, "actor_repr": actor.name,
+                "actor_role": actor.role, "action": action, "kind": kind.value, "outcome": "allowed",
+                "subject_person_id": row.get("subject_person_id"), "object_type": row.get("object_type", ""),
+                "object_id": row.get("object_id", ""), "object_repr": row.get("object_repr", "")[:200],
+                "reason": "", "detail": row.get("detail", {}), "request_id": actor.request_id,
+                "ip_address": actor.ip_address,
+            }
+            this_hash = chain.row_hash(prev, values)
+            batch.append(AuditEvent(**values, prev_hash=prev, hash=this_hash))
+            prev = this_hash
+        AuditEvent.objects.bulk_create(batch, batch_size=2000)
+    return len(batch)
+
+
+def _lock_chain() -> None:
+    # SQLite runs IMMEDIATE transactions (settings), which already serialise writers.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
+def anchor_now() -> tuple[int, str] | None:
+    """Publish the current head as an anchor (run by `manage.py anchor_audit` on a schedule)."""
+    head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+    if head is None:
+        return None
+    chain.write_anchor(head["seq"], head["hash"], timezone.now().isoformat())
+    return head["seq"], head["hash"]

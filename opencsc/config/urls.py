@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("opencsc.core.urls")),
+    path("account/", include("opencsc.accounts.urls")),
+    path("people/", include("opencsc.people.urls")),
+    path("audit/", include("opencsc.audit.urls")),
+]
+
+handler404 = "opencsc.core.views.not_found"
+handler403 = "opencsc.core.views.forbidden"
+handler500 = "opencsc.core.views.server_error"

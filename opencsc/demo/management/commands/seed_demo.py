@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from opencsc.demo.borough import seed_borough
+from opencsc.people.models import Person
+
+
+class Command(BaseCommand):
+    help = "Build the synthetic demo borough (never in production)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--children", type=int, default=400)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database already has people")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.OPENCSC_ENVIRONMENT == "production":
+            raise CommandError("seed_demo refuses to run in production: demo data must never mix with real records")
+        if options["if_empty"] and Person.objects.exists():
+            self.stdout.write("The database already has people: not seeding.")
+            return
+        started = time.perf_counter()
+        report = seed_borough(children=options["children"], seed=options["seed"],
+                              as_of=options["as_of"] or timezone.localdate())
+        self.stdout.write(self.style.SUCCESS(
+            f"Seeded {report.children} children and {report.adults} adults in {report.families} families, "
+            f"{report.staff} staff in {report.teams} teams ({time.perf_counter() - started:.1f} s)."
+        ))

@@ -1,0 +1,110 @@
+"""The person record page, arranged by the privacy notice's data categories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from opencsc.core.categories import CRIMINAL_OFFENCE, SPECIAL_CATEGORY, DataCategory
+from opencsc.people import identifiers
+from opencsc.people.models import Person, PersonPart, Relationship
+from opencsc.people.parts import PART_KINDS, PartKind, kinds_for_category
+
+
+@dataclass
+class Item:
+    kind: PartKind
+    part: PersonPart
+    rows: list[tuple[str, str]]
+
+
+@dataclass
+class Section:
+    category: DataCategory
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    add: list[PartKind] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.category.label
+
+    @property
+    def anchor(self) -> str:
+        return self.category.value
+
+    @property
+    def sensitivity(self) -> str:
+        if self.category in SPECIAL_CATEGORY:
+            return "Special category data"
+        if self.category in CRIMINAL_OFFENCE:
+            return "Criminal offence data"
+        return ""
+
+
+def _date(value: Any) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def _person_rows(person: Person) -> dict[DataCategory, list[tuple[str, str]]]:
+    age = ""
+    if person.date_of_birth:
+        from django.utils import timezone
+
+        age = f" (age {person.age_on(timezone.localdate())})"
+    return {
+        DataCategory.NAME: [
+            ("Name", person.full_name), ("Preferred name", person.preferred_name),
+            ("Sex", person.get_sex_display()), ("LA child id", person.la_child_id or ""),
+        ],
+        DataCategory.DATE_OF_BIRTH: [
+            ("Date of birth", _date(person.date_of_birth) + age),
+            ("Expected date of birth", _date(person.expected_date_of_birth)),
+            ("Date of death", _date(person.date_of_death)),
+        ],
+        DataCategory.ETHNICITY: [("Ethnicity", person.get_ethnicity_display() if person.ethnicity else "Not recorded")],
+        DataCategory.NHS_NUMBER: [
+            ("NHS number", identifiers.format_nhs_number(person.nhs_number) if person.nhs_number else "Not recorded"),
+            ("Verified on the NHS Spine", "Yes" if person.nhs_number_verified else "No"),
+        ],
+        DataCategory.UPN: [
+            ("Unique pupil number", person.upn or "Not recorded"), ("Former UPN", person.former_upn),
+            ("Reason UPN not known", person.get_upn_unknown_reason_display() if person.upn_unknown_reason else ""),
+        ],
+    }
+
+
+def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
+    rows = []
+    for name in kind.fields:
+        model_field = part._meta.get_field(name)
+        value = getattr(part, name)
+        if model_field.choices:
+            value = getattr(part, f"get_{name}_display")()
+        elif hasattr(value, "strftime"):
+            value = _date(value)
+        elif isinstance(value, bool):
+            value = "Yes" if value else "No"
+        rows.append((str(model_field.verbose_name).capitalize(), "" if value is None else str(value)))
+    return rows
+
+
+def record_sections(person: Person, *, can_change: bool) -> list[Section]:
+    by_category = _person_rows(person)
+    sections = {category: Section(category, rows=[r for r in by_category.get(category, []) if r[1]])
+                for category in DataCategory}
+    for kind in PART_KINDS.values():
+        parts = kind.model.objects.filter(person=person)
+        if kind.model is Relationship:
+            parts = parts.select_related("relative")
+        for part in parts:
+            sections[kind.category].items.append(Item(kind, part, _part_rows(kind, part)))
+    for category, section in sections.items():
+        if can_change:
+            section.add = kinds_for_category(category)
+    incoming = Relationship.objects.filter(relative=person).select_related("person")
+    for rel in incoming:
+        sections[DataCategory.RELATIONSHIPS].rows.append(
+            (rel.person.full_name, f"{rel.get_kind_display()} {person.full_name}")
+        )
+    return [s for s in sections.values() if s.rows or s.items or s.add]

@@ -1,0 +1,115 @@
+"""Every read of personal data about people. Each passes through `accounts.access` and writes an
+audit event; a record the user may not see and one that does not exist raise the same Http404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from opencsc.accounts import access
+from opencsc.accounts.models import Allocation
+from opencsc.audit.services import Actor, record_event
+from opencsc.people import identifiers
+from opencsc.people.models import Person
+from opencsc.people.services import nhs_number_index
+
+
+def get_person_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str = "view") -> Person:
+    """The person, if the user may see them; audits the read (flagging break-glass reads), or the
+    refusal. Raises Http404 both for "not allowed" and "no such person"."""
+    person = access.visible_persons(user).filter(pk=person_id).first()
+    if person is None:
+        record_event(actor=actor, action="person.access_denied", subject_person_id=person_id,
+                     object_type="people.Person", object_id=str(person_id), outcome="denied",
+                     detail={"purpose": purpose})
+        raise Http404("No such person")
+    break_glass = access.is_break_glass_view(user, person.pk)
+    grant_reason = ""
+    if break_glass:
+        grant = user.break_glass_grants.active().filter(person_id=person.pk).order_by("-granted_at").first()
+        grant_reason = grant.reason if grant else ""
+    record_event(actor=actor, action="person.view", subject_person_id=person.pk, object_type="people.Person",
+                 object_id=str(person.pk), object_repr=f"person {person.pk}", reason=grant_reason,
+                 detail={"purpose": purpose, "break_glass": break_glass})
+    person.viewed_under_break_glass = break_glass  # type: ignore[attr-defined]
+    return person
+
+
+def get_person_for_change(*, user: Any, actor: Actor, person_id: int) -> Person:
+    """The person, if the user may change their record; otherwise the same 404 as a missing one."""
+    if not access.can_change_person(user, person_id):
+        record_event(actor=actor, action="person.access_denied", subject_person_id=person_id,
+                     object_type="people.Person", object_id=str(person_id), outcome="denied",
+                     detail={"purpose": "change"})
+        raise Http404("No such person")
+    return Person.objects.get(pk=person_id)
+
+
+@dataclass
+class SearchCriteria:
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    nhs_number: str = ""
+    la_child_id: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.name.strip() or self.date_of_birth or self.nhs_number.strip() or self.la_child_id.strip())
+
+    def audit_detail(self) -> dict[str, Any]:
+        # The criteria are kept (an investigator asks "who looked for this child?"), the NHS number
+        # only as its blind index so the audit table holds no NHS numbers in clear.
+        return {
+            "name": self.name.strip(),
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "nhs_number_index": nhs_number_index(self.nhs_number)[:16] if self.nhs_number.strip() else "",
+            "la_child_id": self.la_child_id.strip(),
+        }
+
+
+@dataclass
+class SearchResult:
+    people: list[Person] = field(default_factory=list)
+    truncated: bool = False
+
+
+def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria) -> SearchResult:
+    """People the user may see who match every criterion given. Audited, with the count found."""
+    people = _apply_criteria(access.visible_persons(user), criteria)
+    limit = settings.OPENCSC_SEARCH_RESULT_LIMIT
+    found = list(people.order_by("last_name", "first_name", "pk")[: limit + 1])
+    record_event(actor=actor, action="person.search", detail={**criteria.audit_detail(), "results": min(len(found), limit)})
+    return SearchResult(people=found[:limit], truncated=len(found) > limit)
+
+
+def _apply_criteria(people: QuerySet[Person], criteria: SearchCriteria) -> QuerySet[Person]:
+    for term in criteria.name.split()[:4]:
+        people = people.filter(
+            Q(last_name__istartswith=term) | Q(first_name__istartswith=term) | Q(preferred_name__istartswith=term)
+            | Q(other_names__last_name__istartswith=term) | Q(other_names__first_name__istartswith=term)
+        )
+    if criteria.date_of_birth:
+        people = people.filter(Q(date_of_birth=criteria.date_of_birth) | Q(expected_date_of_birth=criteria.date_of_birth))
+    if criteria.nhs_number.strip():
+        people = people.filter(nhs_number_index=nhs_number_index(criteria.nhs_number))
+    if criteria.la_child_id.strip():
+        people = people.filter(la_child_id__iexact=criteria.la_child_id.strip())
+    return people.distinct()
+
+
+def caseload_for_user(user: Any) -> QuerySet[Allocation]:
+    """The user's own current allocations (their caseload on the home page), children first."""
+    return (
+        Allocation.objects.current()
+        .filter(worker=user, person__in=access.visible_persons(user))
+        .select_related("person", "team")
+        .order_by("person__last_name", "person__first_name")
+    )
+
+
+def format_identifier(person: Person) -> str:
+    return identifiers.format_nhs_number(person.nhs_number) if person.nhs_number else ""

@@ -1,0 +1,152 @@
+"""Every write to a person's record. Each function runs in one transaction and writes its audit
+event in that transaction; none trusts its caller to have checked access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+
+from opencsc.accounts import access
+from opencsc.audit.services import Actor, record_event
+from opencsc.core import crypto
+from opencsc.people import identifiers
+from opencsc.people.models import Disability, FamilyGroup, FamilyMembership, Person, PersonPart, Relationship
+
+NHS_INDEX_PURPOSE = "nhs_number"
+
+
+class EditConflict(Exception):
+    """Somebody else saved the record after this user opened it."""
+
+
+def nhs_number_index(value: str) -> str:
+    number = identifiers.normalise_nhs_number(value)
+    return crypto.blind_index(number, purpose=NHS_INDEX_PURPOSE) if number else ""
+
+
+def _validate_identifiers(person: Person) -> None:
+    errors: dict[str, str] = {}
+    if person.nhs_number:
+        person.nhs_number = identifiers.normalise_nhs_number(person.nhs_number)
+        if message := identifiers.nhs_number_error(person.nhs_number):
+            errors["nhs_number"] = message
+    for field in ("upn", "former_upn"):
+        value = getattr(person, field)
+        if value:
+            setattr(person, field, value.strip().upper())
+            if message := identifiers.upn_error(value):
+                errors[field] = message
+    if person.la_child_id and (message := identifiers.la_child_id_error(person.la_child_id)):
+        errors["la_child_id"] = message
+    if person.date_of_birth and person.expected_date_of_birth:
+        errors["expected_date_of_birth"] = "Enter either a date of birth or an expected date of birth, not both"
+    if person.date_of_birth and person.date_of_death and person.date_of_death < person.date_of_birth:
+        errors["date_of_death"] = "The date of death must be on or after the date of birth"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _clean(instance: models.Model, exclude: list[str] | None = None) -> None:
+    instance.full_clean(exclude=exclude, validate_unique=True)
+
+
+def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any]) -> Person:
+    if not access.can_create_person(actor_user):
+        raise PermissionDenied
+    person = Person(**data)
+    if not person.la_child_id:
+        person.la_child_id = None
+    _validate_identifiers(person)
+    _clean(person)
+    person.nhs_number_index = nhs_number_index(person.nhs_number)
+    with transaction.atomic():
+        person.save()
+        record_event(actor=actor, action="person.create", subject_person_id=person.pk, obj=person,
+                     object_repr=f"person {person.pk}", detail={"fields": sorted(k for k, v in data.items() if v)})
+        # Whoever records a new person holds them on their caseload until a manager reallocates.
+        if actor_user.team_id is not None:
+            from opencsc.accounts.services import allocation_open
+
+            allocation_open(actor=actor, person=person, team=actor_user.team, worker=actor_user)
+    return person
+
+
+def person_update(*, actor_user: Any, actor: Actor, person: Person, changes: dict[str, Any], expected_version: int) -> Person:
+    """Apply `changes` if nobody saved the record since `expected_version` (optimistic locking)."""
+    if not access.can_change_person(actor_user, person.pk):
+        raise PermissionDenied
+    changed = [name for name, value in changes.items() if getattr(person, name) != value]
+    for name, value in changes.items():
+        setattr(person, name, value)
+    if not person.la_child_id:
+        person.la_child_id = None
+    _validate_identifiers(person)
+    _clean(person)
+    person.nhs_number_index = nhs_number_index(person.nhs_number)
+    with transaction.atomic():
+        values = {name: getattr(person, name) for name in changes}
+        values["nhs_number_index"] = person.nhs_number_index
+        updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+            **values, version=F("version") + 1
+        )
+        if updated == 0:
+            raise EditConflict
+        person.version = expected_version + 1
+        record_event(actor=actor, action="person.update", subject_person_id=person.pk, obj=person,
+                     object_repr=f"person {person.pk}", detail={"fields": sorted(changed)})
+    return person
+
+
+def part_add(*, actor_user: Any, actor: Actor, person: Person, model: type[PersonPart], data: dict[str, Any]) -> PersonPart:
+    """Add a row of one category (address, phone, police information...) to a person's record."""
+    if not access.can_change_person(actor_user, person.pk):
+        raise PermissionDenied
+    part = model(person=person, **data)
+    _clean(part)
+    if isinstance(part, Relationship):
+        _check_relationship(actor_user, part)
+    if isinstance(part, Disability):
+        _check_disability(person, part.code)
+    with transaction.atomic():
+        part.save()
+        record_event(actor=actor, action="person.part_add", subject_person_id=person.pk, obj=part,
+                     object_repr=f"{model._meta.verbose_name} {part.pk}")
+    return part
+
+
+def part_remove(*, actor_user: Any, actor: Actor, part: PersonPart) -> None:
+    if not access.can_change_person(actor_user, part.person_id):
+        raise PermissionDenied
+    label, pk = part._meta.label, part.pk
+    with transaction.atomic():
+        part.delete()
+        record_event(actor=actor, action="person.part_remove", subject_person_id=part.person_id,
+                     object_type=label, object_id=str(pk), object_repr=f"{part._meta.verbose_name} {pk}")
+
+
+def _check_relationship(actor_user: Any, relationship: Relationship) -> None:
+    if relationship.relative_id == relationship.person_id:
+        raise ValidationError({"relative": "A person cannot be related to themselves"})
+    if not access.can_view_person(actor_user, relationship.relative_id):
+        raise ValidationError({"relative": "Select a person you can see on your caseload"})
+
+
+def _check_disability(person: Person, code: str) -> None:
+    existing = set(Disability.objects.filter(person=person).values_list("code", flat=True))
+    if code in existing:
+        raise ValidationError({"code": "This disability is already recorded"})
+    if existing and (code == "NONE" or "NONE" in existing):
+        raise ValidationError({"code": "'No disability' cannot be recorded alongside a disability: remove one first"})
+
+
+def family_link(*, actor_user: Any, actor: Actor, family: FamilyGroup, person: Person, role: str = "") -> FamilyMembership:
+    if not access.can_change_person(actor_user, person.pk):
+        raise PermissionDenied
+    with transaction.atomic():
+        membership, _ = FamilyMembership.objects.get_or_create(person=person, family=family, defaults={"role": role})
+        record_event(actor=actor, action="family.link", subject_person_id=person.pk, obj=membership,
+                     object_repr=f"family {family.pk}")
+    return membership

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from opencsc.accounts.views import break_glass
+from opencsc.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("new/", views.create, name="create"),
+    path("emergency-access/", break_glass, name="break_glass"),
+    path("<int:person_id>/", views.detail, name="detail"),
+    path("<int:person_id>/edit/", views.edit, name="edit"),
+    path("<int:person_id>/add/<slug:kind>/", views.add_part, name="add_part"),
+    path("<int:person_id>/remove/<slug:kind>/<int:part_id>/", views.remove_part, name="remove_part"),
+]

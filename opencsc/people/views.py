@@ -1,0 +1,134 @@
+"""Person search, the record page, and the forms that change a record. Thin: each calls a selector
+or a service, which check access and write the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from opencsc.accounts import access
+from opencsc.audit.services import Actor
+from opencsc.people import selectors, services
+from opencsc.people.forms import PERSON_FIELDS, PersonForm, SearchForm, part_form_class
+from opencsc.people.parts import PART_KINDS
+from opencsc.people.presenters import record_sections
+
+
+def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    result = None
+    if request.GET and form.is_valid():
+        criteria = selectors.SearchCriteria(**{k: form.cleaned_data[k] or ("" if k != "date_of_birth" else None)
+                                               for k in ("name", "date_of_birth", "nhs_number", "la_child_id")})
+        result = selectors.search_persons(user=request.user, actor=Actor.from_request(request), criteria=criteria)
+    return render(request, "people/search.html", {
+        "form": form, "result": result, "can_create": access.can_create_person(request.user),
+        "can_break_glass": request.user.role in access.BREAK_GLASS_ROLES,
+    })
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.get_person_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
+    can_change = access.can_change_person(request.user, person.pk)
+    return render(request, "people/detail.html", {
+        "person": person, "sections": record_sections(person, can_change=can_change), "can_change": can_change,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    if not access.can_create_person(request.user):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in PERSON_FIELDS}
+        try:
+            person = services.person_create(actor_user=request.user, actor=Actor.from_request(request), data=data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{person.full_name} has been added and allocated to you")
+            return redirect("people:detail", person_id=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    person = selectors.get_person_for_change(user=request.user, actor=actor, person_id=person_id)
+    form = PersonForm(request.POST or None, instance=person, initial={"version": person.version})
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in PERSON_FIELDS}
+        try:
+            services.person_update(actor_user=request.user, actor=actor, person=person, changes=changes,
+                                   expected_version=form.cleaned_data["version"] or person.version)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except services.EditConflict:
+            form.add_error(None, "Someone else changed this record while you were editing it. "
+                                 "Open the record again to see their changes, then make yours.")
+        else:
+            messages.success(request, "The record has been updated")
+            return redirect("people:detail", person_id=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "creating": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_part(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
+    part_kind = PART_KINDS.get(kind)
+    if part_kind is None:
+        raise Http404
+    actor = Actor.from_request(request)
+    person = selectors.get_person_for_change(user=request.user, actor=actor, person_id=person_id)
+    form = part_form_class(part_kind)(request.POST or None)
+    if "relative" in form.fields:
+        form.fields["relative"].queryset = access.visible_persons(request.user).exclude(pk=person.pk).order_by("last_name")
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in part_kind.fields}
+        try:
+            services.part_add(actor_user=request.user, actor=actor, person=person, model=part_kind.model, data=data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{part_kind.title} added")
+            return redirect(f"/people/{person.pk}/#{part_kind.category.value}")
+    return render(request, "people/part_form.html", {"form": form, "person": person, "kind": part_kind})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove_part(request: HttpRequest, person_id: int, kind: str, part_id: int) -> HttpResponse:
+    part_kind = PART_KINDS.get(kind)
+    if part_kind is None:
+        raise Http404
+    actor = Actor.from_request(request)
+    person = selectors.get_person_for_change(user=request.user, actor=actor, person_id=person_id)
+    part = part_kind.model.objects.filter(pk=part_id, person=person).first()
+    if part is None:
+        raise Http404
+    if request.method == "POST":
+        services.part_remove(actor_user=request.user, actor=actor, part=part)
+        messages.success(request, f"{part_kind.title} removed")
+        return redirect("people:detail", person_id=person.pk)
+    return render(request, "people/part_remove.html", {"person": person, "kind": part_kind, "part": part})
+
+
