@@ -223,8 +223,8 @@ OPENCSC_SERVICE_NAME = "Family Support and Safeguarding"
 # decrypt. The blind-index key is separate so an index leak says nothing about the ciphertexts.
 # Neither may live in the database. Demo keys exist only in demo mode.
 _DEMO_FIELD_KEYS = "demo1:ZGVtby1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI="
-_DEMO_INDEX_KEY = "ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0wMTIzNDU2"
-_DEMO_AUDIT_KEY = "ZGVtby1vbmx5LWF1ZGl0LWNoYWluLWtleS0wMTIzNDU2"
+_DEMO_INDEX_KEY = "ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0wMTIzNDU="
+_DEMO_AUDIT_KEY = "ZGVtby1vbmx5LWF1ZGl0LWNoYWluLWtleS0wMTIzNDU="
 OPENCSC_FIELD_KEYS = env_str("OPENCSC_FIELD_KEYS") or (_DEMO_FIELD_KEYS if DEBUG else None)
 OPENCSC_BLIND_INDEX_KEY = env_str("OPENCSC_BLIND_INDEX_KEY") or (_DEMO_INDEX_KEY if DEBUG else None)
 # The audit chain is keyed (HMAC) with a key that is not in the database, so someone who can write

@@ -8,9 +8,9 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("OPENCSC_FIELD_KEYS", "test1:dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWJj")
-os.environ.setdefault("OPENCSC_BLIND_INDEX_KEY", "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0wMTIzNDU2Nzg=")
-os.environ.setdefault("OPENCSC_AUDIT_HMAC_KEY", "dGVzdC1vbmx5LWF1ZGl0LWNoYWluLWtleS0wMTIzNDU2Nzg=")
+os.environ.setdefault("OPENCSC_FIELD_KEYS", "test1:dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI=")
+os.environ.setdefault("OPENCSC_BLIND_INDEX_KEY", "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0wMTIzNDU=")
+os.environ.setdefault("OPENCSC_AUDIT_HMAC_KEY", "dGVzdC1vbmx5LWF1ZGl0LWNoYWluLWtleS0wMTIzNDU=")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
 os.environ.setdefault("OPENCSC_ENVIRONMENT", "test")
 os.environ.setdefault("OPENCSC_AUDIT_ANCHOR_FILE", os.path.join(tempfile.mkdtemp(prefix="opencsc-anchors-"), "a.log"))
