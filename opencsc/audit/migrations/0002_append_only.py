@@ -32,20 +32,22 @@ SQLITE_UP = [
 SQLITE_DOWN = ["DROP TRIGGER IF EXISTS audit_no_update;", "DROP TRIGGER IF EXISTS audit_no_delete;"]
 
 
+def statements(vendor, up):
+    if vendor == "postgresql":
+        return [POSTGRES_UP if up else POSTGRES_DOWN]
+    if vendor == "sqlite":
+        return SQLITE_UP if up else SQLITE_DOWN
+    return []
+
+
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
+    for statement in statements(schema_editor.connection.vendor, up=True):
+        schema_editor.execute(statement)
 
 
 def remove(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DOWN)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
+    for statement in statements(schema_editor.connection.vendor, up=False):
+        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
