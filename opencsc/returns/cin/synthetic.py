@@ -350,6 +350,9 @@ def broken_return(
             continue
         used.add(index)
         b.apply(records[index], end)
+        if code == "1520":  # a duplicate needs a second child: take another child's UPN
+            others = (r["ChildIdentifiers"].get("UPN") for i, r in enumerate(records) if i != index)
+            records[index]["ChildIdentifiers"]["UPN"] = next(u for u in others if u)
         broken[code] = records[index]["ChildIdentifiers"]["LAchildID"] or f"#{index}"
     return records_to_tables(records, year), broken
 
@@ -473,8 +476,8 @@ breaker("8794", lambda r: r["Disabilities"] == ["NONE"])(_set(lambda r: r, "Disa
 
 @breaker("1520", _upn)
 def _b1520(r: Record, end: dt.date) -> None:
-    _ident(r)["UPN"] = make_upn(0)  # child 0's UPN when child 0 is of school age, else any valid one
-    _ident(r)["FormerUPN"] = None
+    """Give the child the UPN of child number 0 (`broken_return` uses another child's UPN instead)."""
+    _ident(r)["UPN"] = make_upn(0)
 
 
 @breaker("8510")
@@ -626,8 +629,10 @@ def _b8868(r: Record, end: dt.date) -> None:
 
 @breaker("8565", lambda r: _closed(r) and _has("Assessments", _completed)(r) and len(r["CINdetails"]) == 1)
 def _b8565(r: Record, end: dt.date) -> None:
-    _ep(r)["CINclosureDate"] = _first(r, "Assessments", _completed)[1]["AssessmentAuthorisationDate"] - DAY
-    _ep(r)["CINreferralDate"] = min(_ep(r)["CINreferralDate"], _ep(r)["CINclosureDate"])
+    a = _first(r, "Assessments", _completed)[1]
+    _ep(r)["CINclosureDate"] = a["AssessmentAuthorisationDate"] - DAY
+    a["AssessmentActualStartDate"] = min(a["AssessmentActualStartDate"], _ep(r)["CINclosureDate"])
+    _ep(r)["CINreferralDate"] = min(_ep(r)["CINreferralDate"], a["AssessmentActualStartDate"])
 
 
 @breaker("2884", _in_year_plan)
@@ -641,3 +646,341 @@ def _b8875(r: Record, end: dt.date) -> None:
     s47 = _first(r, "Section47", lambda g: g.get("DateOfInitialCPC") is not None)[1]
     day = s47["DateOfInitialCPC"]
     s47["DateOfInitialCPC"] = day + dt.timedelta(days=5 - day.weekday())  # the Saturday of that week
+
+
+# assessments
+def _assessed(r: Record) -> bool:
+    return _has("Assessments", _completed)(r)
+
+
+def _assessment(r: Record) -> Record:
+    return _first(r, "Assessments", _completed)[1]
+
+
+def _factors(value: list[str]) -> Callable[[Record, dt.date], None]:
+    return _set(_assessment, "AssessmentFactors", value)
+
+
+breaker("8869", _assessed)(_factors(["21", "1A"]))
+breaker("8898", _assessed)(_factors(["1A", "1A"]))
+breaker("8897Q", _assessed)(_factors([]))
+breaker("8945Q", _assessed)(_factors(["18A"]))
+breaker("8950Q", _assessed)(_factors(["19A"]))
+breaker("8696", _assessed)(_set(_assessment, "AssessmentAuthorisationDate", lambda r, e: e + DAY))
+
+
+@breaker("1103", _assessed)
+def _b1103(r: Record, end: dt.date) -> None:
+    episode, a = _first(r, "Assessments", _completed)
+    a["AssessmentActualStartDate"] = episode["CINreferralDate"] - DAY
+
+
+@breaker("8608", _assessed)
+def _b8608(r: Record, end: dt.date) -> None:
+    a = _assessment(r)
+    a["AssessmentActualStartDate"] = a["AssessmentAuthorisationDate"] + DAY
+
+
+@breaker("8614", lambda r: _has("Assessments", lambda g: not _completed(g))(r))
+def _b8614(r: Record, end: dt.date) -> None:
+    _first(r, "Assessments", lambda g: not _completed(g))[1]["AssessmentFactors"] = ["1A"]
+
+
+@breaker("8670Q", lambda r: not _closed(r) and _assessed(r) and len(r["CINdetails"]) == 1)
+def _b8670q(r: Record, end: dt.date) -> None:
+    a = _assessment(r)
+    a["AssessmentAuthorisationDate"], a["AssessmentFactors"] = None, None
+    a["AssessmentActualStartDate"] = max(_ep(r)["CINreferralDate"], a["AssessmentActualStartDate"])
+    if a["AssessmentActualStartDate"] >= add_working_days(end, -50):
+        a["AssessmentActualStartDate"] = _ep(r)["CINreferralDate"] = add_working_days(end, -60)
+
+
+@breaker("8736", lambda r: not _closed(r) and _assessed(r) and len(r["CINdetails"]) == 1)
+def _b8736(r: Record, end: dt.date) -> None:
+    a = _assessment(r)
+    a["AssessmentAuthorisationDate"], a["AssessmentFactors"] = None, None
+    a["AssessmentActualStartDate"] = _ep(r)["CINreferralDate"] = dt.date(end.year - 1, 3, 3)
+
+
+@breaker("8896", lambda r: not _closed(r) and _has("Assessments")(r) and len(r["CINdetails"]) == 1)
+def _b8896(r: Record, end: dt.date) -> None:
+    episode = _ep(r)
+    day = episode["CINreferralDate"]
+    episode["Assessments"] = [{"AssessmentActualStartDate": day}, {"AssessmentActualStartDate": day + DAY}]
+
+
+@breaker("8863Q", _assessed)
+def _b8863q(r: Record, end: dt.date) -> None:
+    episode, a = _first(r, "Assessments", _completed)
+    episode["Assessments"].append(dict(a, AssessmentActualStartDate=a["AssessmentAuthorisationDate"]))
+
+
+@breaker("8873Q", lambda r: _assessed(r) and not _closed(r) and len(r["CINdetails"]) == 1)
+def _b8873q(r: Record, end: dt.date) -> None:
+    _assessment(r)["AssessmentFactors"] = ["21"]
+
+
+@breaker("2991Q", _has("Section47"))
+def _b2991q(r: Record, end: dt.date) -> None:
+    episode, _ = _first(r, "Section47")
+    episode["Assessments"] = []
+    if episode.get("ReasonForClosure") in ("RC8", "RC9"):
+        episode["ReasonForClosure"] = "RC7"
+
+
+# CIN plans
+def _planned(test: Callable[[Record], bool] = lambda g: True) -> Callable[[Record], bool]:
+    return _has("CINPlanDates", test)
+
+
+def _plan(r: Record) -> Record:
+    return _first(r, "CINPlanDates")[1]
+
+
+def _ended(g: Record) -> bool:
+    return g.get("CINPlanEndDate") is not None
+
+
+breaker("4010", _planned())(_set(_plan, "CINPlanStartDate", None))
+breaker("4013", _planned(_ended))(
+    _set(lambda r: _first(r, "CINPlanDates", _ended)[1], "CINPlanEndDate", lambda r, e: e + DAY)
+)
+
+
+@breaker("4011", _planned(_ended))
+def _b4011(r: Record, end: dt.date) -> None:
+    plan = _first(r, "CINPlanDates", _ended)[1]
+    plan["CINPlanEndDate"] = plan["CINPlanStartDate"] - DAY
+
+
+@breaker("4012Q", _planned(_ended))
+def _b4012q(r: Record, end: dt.date) -> None:
+    plan = _first(r, "CINPlanDates", _ended)[1]
+    plan["CINPlanEndDate"] = plan["CINPlanStartDate"]
+
+
+@breaker("4015", _planned(lambda g: g["CINPlanStartDate"] is not None))
+def _b4015(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "CINPlanDates")
+    plan["CINPlanStartDate"] = episode["CINreferralDate"] - DAY
+
+
+@breaker("4004", _planned(lambda g: not _ended(g)))
+def _b4004(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "CINPlanDates")
+    episode["CINPlanDates"].append(dict(plan))
+
+
+@breaker("4014", _planned(_ended))
+def _b4014(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "CINPlanDates", _ended)
+    episode["CINPlanDates"].append(dict(plan, CINPlanStartDate=plan["CINPlanEndDate"], CINPlanEndDate=None))
+    for key in ("CINclosureDate", "ReasonForClosure"):
+        episode[key] = None
+
+
+@breaker("4008", _planned())
+def _b4008(r: Record, end: dt.date) -> None:
+    plan = _plan(r)
+    _ident(r)["PersonDeathDate"] = plan["CINPlanStartDate"] - DAY
+
+
+@breaker("4009Q", _planned(_ended))
+def _b4009q(r: Record, end: dt.date) -> None:
+    plan = _first(r, "CINPlanDates", _ended)[1]
+    _ident(r)["PersonDeathDate"] = plan["CINPlanEndDate"] - DAY
+
+
+def _cp(test: Callable[[Record], bool] = lambda g: True) -> Callable[[Record], bool]:
+    return _has("ChildProtectionPlans", test)
+
+
+def _cpp(r: Record) -> Record:
+    return _first(r, "ChildProtectionPlans")[1]
+
+
+def _cpp_ended(g: Record) -> bool:
+    return g.get("CPPendDate") is not None
+
+
+@breaker("4001", _cp(lambda g: not _cpp_ended(g)))
+def _b4001(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "ChildProtectionPlans")
+    episode["CINPlanDates"] = [{"CINPlanStartDate": plan["CPPstartDate"]}]
+
+
+@breaker("4016", _cp(_cpp_ended))
+def _b4016(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "ChildProtectionPlans", _cpp_ended)
+    episode["CINPlanDates"] = [
+        {"CINPlanStartDate": plan["CPPendDate"] - DAY, "CINPlanEndDate": plan["CPPendDate"]}
+    ]
+
+
+@breaker("4017", _cp(lambda g: g["CPPstartDate"] > g["CPPstartDate"].replace(day=1)))
+def _b4017(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "ChildProtectionPlans")
+    start = plan["CPPstartDate"]
+    episode["CINPlanDates"] = [
+        {"CINPlanStartDate": max(start - DAY, episode["CINreferralDate"]), "CINPlanEndDate": start + DAY}
+    ]
+
+
+@breaker("4003", _cp(lambda g: len(g.get("Reviews") or ()) > 0 and _cpp_ended(g)))
+def _b4003(r: Record, end: dt.date) -> None:
+    episode, plan = _first(
+        r, "ChildProtectionPlans", lambda g: len(g.get("Reviews") or ()) > 0 and _cpp_ended(g)
+    )
+    review = plan["Reviews"][0]
+    episode["CINPlanDates"] = [{"CINPlanStartDate": review, "CINPlanEndDate": review + DAY}]
+
+
+# child protection plans and reviews
+breaker("8720", _cp())(_set(_cpp, "CPPstartDate", None))
+breaker("8730", _cp())(_set(_cpp, "NumberOfPreviousCPP", None))
+breaker("8905", _cp())(_set(_cpp, "InitialCategoryOfAbuse", "ABC"))
+breaker("8910", _cp())(_set(_cpp, "LatestCategoryOfAbuse", None))
+breaker("8930", _cp(_cpp_ended))(
+    _set(lambda r: _first(r, "ChildProtectionPlans", _cpp_ended)[1], "CPPendDate", lambda r, e: e + DAY)
+)
+breaker("8842Q", _cp(lambda g: bool(g.get("Reviews"))))(
+    _set(lambda r: _first(r, "ChildProtectionPlans", lambda g: bool(g.get("Reviews")))[1], "Reviews", [None])
+)
+
+
+@breaker("1105", _cp())
+def _b1105(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "ChildProtectionPlans")
+    plan["CPPstartDate"] = episode["CINreferralDate"] - DAY
+
+
+@breaker("2885", _in_year_plan)
+def _b2885(r: Record, end: dt.date) -> None:
+    plan = _first(r, "ChildProtectionPlans")[1]
+    plan["CPPstartDate"] += DAY
+
+
+@breaker("8840", _cp(_cpp_ended))
+def _b8840(r: Record, end: dt.date) -> None:
+    plan = _first(r, "ChildProtectionPlans", _cpp_ended)[1]
+    plan["CPPendDate"], plan["Reviews"] = plan["CPPstartDate"], []
+
+
+@breaker("8925", _cp(_cpp_ended))
+def _b8925(r: Record, end: dt.date) -> None:
+    plan = _first(r, "ChildProtectionPlans", _cpp_ended)[1]
+    plan["CPPendDate"], plan["Reviews"] = plan["CPPstartDate"] - DAY, []
+
+
+@breaker("8841", _cp(lambda g: bool(g.get("Reviews"))))
+def _b8841(r: Record, end: dt.date) -> None:
+    plan = _first(r, "ChildProtectionPlans", lambda g: bool(g.get("Reviews")))[1]
+    plan["Reviews"][0] = plan["CPPstartDate"]
+
+
+@breaker("8915", _cp())
+def _b8915(r: Record, end: dt.date) -> None:
+    _ident(r)["PersonDeathDate"] = _cpp(r)["CPPstartDate"] - DAY
+
+
+@breaker("8920", _cp(_cpp_ended))
+def _b8920(r: Record, end: dt.date) -> None:
+    _ident(r)["PersonDeathDate"] = _first(r, "ChildProtectionPlans", _cpp_ended)[1]["CPPendDate"] - DAY
+
+
+@breaker("8935", _cp(lambda g: not _cpp_ended(g)))
+def _b8935(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "ChildProtectionPlans", lambda g: not _cpp_ended(g))
+    episode["ChildProtectionPlans"].append(dict(plan, Reviews=[]))
+
+
+@breaker("8940", _cp(_cpp_ended))
+def _b8940(r: Record, end: dt.date) -> None:
+    episode, plan = _first(r, "ChildProtectionPlans", _cpp_ended)
+    episode["ChildProtectionPlans"].append(
+        dict(plan, CPPstartDate=plan["CPPendDate"], CPPendDate=None, Reviews=[])
+    )
+    for key in ("CINclosureDate", "ReasonForClosure"):
+        episode[key] = None
+
+
+# section 47 enquiries
+def _s47(test: Callable[[Record], bool] = lambda g: True) -> Callable[[Record], bool]:
+    return _has("Section47", test)
+
+
+def _conference(g: Record) -> bool:
+    return g.get("DateOfInitialCPC") is not None
+
+
+@breaker("2889", _s47())
+def _b2889(r: Record, end: dt.date) -> None:
+    episode, s47 = _first(r, "Section47")
+    s47["S47ActualStartDate"] = episode["CINreferralDate"] - DAY
+
+
+@breaker("1104", _s47(_conference))
+def _b1104(r: Record, end: dt.date) -> None:
+    episode, s47 = _first(r, "Section47", _conference)
+    s47["DateOfInitialCPC"] = add_working_days(episode["CINreferralDate"], -1)
+
+
+@breaker("8615", _s47(_conference))
+def _b8615(r: Record, end: dt.date) -> None:
+    s47 = _first(r, "Section47", _conference)[1]
+    s47["S47ActualStartDate"] = s47["DateOfInitialCPC"] + DAY
+
+
+@breaker("8715", _s47(_conference))
+def _b8715(r: Record, end: dt.date) -> None:
+    s47 = _first(r, "Section47", _conference)[1]
+    s47["DateOfInitialCPC"] = add_working_days(end, 2)
+
+
+@breaker("8870Q", _s47(lambda g: g.get("InitialCPCtarget") is not None))
+def _b8870q(r: Record, end: dt.date) -> None:
+    s47 = _first(r, "Section47", lambda g: g.get("InitialCPCtarget") is not None)[1]
+    day = s47["InitialCPCtarget"]
+    s47["InitialCPCtarget"] = day + dt.timedelta(days=6 - day.weekday())  # that week's Sunday
+
+
+def _awaiting(g: Record) -> bool:
+    return g.get("ICPCnotRequired") is False
+
+
+@breaker("8675Q", lambda r: _s47(_awaiting)(r) and not _closed(r) and len(r["CINdetails"]) == 1)
+def _b8675q(r: Record, end: dt.date) -> None:
+    episode, s47 = _first(r, "Section47", _awaiting)
+    s47.pop("DateOfInitialCPC", None)
+    episode["ChildProtectionPlans"] = []
+    s47["S47ActualStartDate"] = max(s47["S47ActualStartDate"], episode["CINreferralDate"])
+    if s47["S47ActualStartDate"] >= add_working_days(end, -20):
+        s47["S47ActualStartDate"] = episode["CINreferralDate"] = add_working_days(end, -30)
+        for a in episode.get("Assessments") or ():
+            a["AssessmentActualStartDate"] = max(a["AssessmentActualStartDate"], episode["CINreferralDate"])
+
+
+@breaker("8740", lambda r: _s47(_awaiting)(r) and not _closed(r) and len(r["CINdetails"]) == 1)
+def _b8740(r: Record, end: dt.date) -> None:
+    episode, s47 = _first(r, "Section47", _awaiting)
+    s47.pop("DateOfInitialCPC", None)
+    episode["ChildProtectionPlans"], episode["Assessments"] = [], []
+    s47["S47ActualStartDate"] = episode["CINreferralDate"] = dt.date(end.year - 1, 3, 10)
+
+
+@breaker("8839", _s47(lambda g: not _conference(g) and _awaiting(g)))
+def _b8839(r: Record, end: dt.date) -> None:
+    episode, s47 = _first(r, "Section47", lambda g: not _conference(g) and _awaiting(g))
+    episode["Section47"].append(dict(s47))
+
+
+@breaker("8890", _s47(_conference))
+def _b8890(r: Record, end: dt.date) -> None:
+    episode, s47 = _first(r, "Section47", _conference)
+    episode["Section47"].append(
+        dict(s47, S47ActualStartDate=s47["DateOfInitialCPC"], DateOfInitialCPC=None, ICPCnotRequired=True)
+    )
+
+
+# values that cannot be read
+breaker("SCHEMA")(_set(_ep, "CINreferralDate", lambda r, e: "2025-02-30"))
