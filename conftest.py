@@ -100,9 +100,9 @@ def stranger_child(db):
     return ChildFactory()
 
 
-def signed_in(user) -> Client:
+def signed_in(user, *, enforce_csrf_checks: bool = False) -> Client:
     """A client signed in the way a worker signs in: password and a verified second factor."""
-    client = Client()
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
     client.force_login(user)
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
     session = client.session
