@@ -13,7 +13,7 @@ TABLE = "audit_auditevent"
 POSTGRES_UP = f"""
 CREATE OR REPLACE FUNCTION opencsc_audit_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP;
+  RAISE EXCEPTION USING MESSAGE = 'audit events are append-only (' || TG_OP || ' refused)';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {TABLE}
