@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "opencsc.accounts",
     "opencsc.audit",
     "opencsc.people",
+    "opencsc.casework",
     "opencsc.returns",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
@@ -249,3 +250,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+
+# --- casework: local practice standards (statutory clocks themselves live in casework/timescales.py)
+# Working days between child protection statutory visits (no national standard; local procedure).
+OPENCSC_CP_VISIT_WORKING_DAYS = env_int("OPENCSC_CP_VISIT_WORKING_DAYS", 10)
+# Working days between child in need visits.
+OPENCSC_CIN_VISIT_WORKING_DAYS = env_int("OPENCSC_CIN_VISIT_WORKING_DAYS", 20)
+# Months between child in need plan reviews (commonly 3; not nationally fixed).
+OPENCSC_CIN_PLAN_REVIEW_MONTHS = env_int("OPENCSC_CIN_PLAN_REVIEW_MONTHS", 3)
+# Weeks between core group meetings after the first (commonly no more than 6-weekly).
+OPENCSC_CORE_GROUP_WEEKS = env_int("OPENCSC_CORE_GROUP_WEEKS", 6)
+# Looked-after visits (Care Planning Regulations reg 28): within a week of a placement starting, then
+# at most this many weeks apart in the first year, then this many months if the placement is long term.
+OPENCSC_LAC_VISIT_WEEKS = env_int("OPENCSC_LAC_VISIT_WEEKS", 6)
+OPENCSC_LAC_LONG_TERM_VISIT_MONTHS = env_int("OPENCSC_LAC_LONG_TERM_VISIT_MONTHS", 3)

@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("opencsc.core.urls")),
     path("account/", include("opencsc.accounts.urls")),
     path("people/", include("opencsc.people.urls")),
+    path("casework/", include("opencsc.casework.urls")),
     path("audit/", include("opencsc.audit.urls")),
 ]
 

@@ -1,0 +1,56 @@
+"""The audit event names casework writes. Each service writes exactly one of these per change."""
+
+from __future__ import annotations
+
+from opencsc.audit.events import Kind, register
+
+EVENTS: dict[str, tuple[Kind, str]] = {
+    "casework.view": (Kind.CONSULTATION, "Viewed a child's casework"),
+    "casework.tray_view": (Kind.CONSULTATION, "Viewed a work tray"),
+    "casework.contact_create": (Kind.COLLECTION, "Recorded a contact about a child"),
+    "casework.mash_triage": (Kind.COLLECTION, "Recorded MASH triage of a contact"),
+    "casework.mash_check_request": (Kind.DISCLOSURE, "Asked another agency for information (MASH check)"),
+    "casework.mash_check_reply": (Kind.COLLECTION, "Recorded another agency's reply to a MASH check"),
+    "casework.contact_decide": (Kind.ALTERATION, "Decided the outcome of a contact"),
+    "casework.referral_create": (Kind.COLLECTION, "Opened a referral episode"),
+    "casework.assessment_start": (Kind.COLLECTION, "Started a child and family assessment"),
+    "casework.assessment_submit": (Kind.ALTERATION, "Completed an assessment for authorisation"),
+    "casework.assessment_authorise": (Kind.ALTERATION, "Authorised an assessment"),
+    "casework.strategy_record": (Kind.COLLECTION, "Recorded a strategy discussion"),
+    "casework.s47_start": (Kind.COLLECTION, "Started a section 47 enquiry"),
+    "casework.s47_complete": (Kind.ALTERATION, "Completed a section 47 enquiry"),
+    "casework.conference_record": (Kind.COLLECTION, "Recorded a child protection conference"),
+    "casework.cp_plan_start": (Kind.COLLECTION, "Started a child protection plan"),
+    "casework.cp_plan_category": (Kind.ALTERATION, "Changed the category of a child protection plan"),
+    "casework.cp_plan_end": (Kind.ALTERATION, "Ended a child protection plan"),
+    "casework.core_group_record": (Kind.COLLECTION, "Recorded a core group meeting"),
+    "casework.visit_record": (Kind.COLLECTION, "Recorded a statutory visit"),
+    "casework.cin_plan_start": (Kind.COLLECTION, "Started a child in need plan"),
+    "casework.cin_plan_review": (Kind.COLLECTION, "Reviewed a child in need plan"),
+    "casework.cin_plan_end": (Kind.ALTERATION, "Ended a child in need plan"),
+    "casework.unborn_register": (Kind.COLLECTION, "Recorded an unborn child"),
+    "casework.birth_record": (Kind.ALTERATION, "Recorded the birth of an unborn child"),
+    "casework.care_period_start": (Kind.COLLECTION, "Started a period of care"),
+    "casework.care_episode_change": (Kind.ALTERATION, "Changed legal status, placement or carer"),
+    "casework.care_period_end": (Kind.ALTERATION, "Ended a period of care"),
+    "casework.lac_review_record": (Kind.COLLECTION, "Recorded a looked-after review"),
+    "casework.missing_record": (Kind.COLLECTION, "Recorded a missing or away episode"),
+    "casework.health_check_record": (Kind.COLLECTION, "Recorded a looked-after health check"),
+    "casework.adoption_record": (Kind.COLLECTION, "Recorded an adoption milestone"),
+    "casework.care_leaver_contact": (Kind.COLLECTION, "Recorded contact with a care leaver"),
+    "casework.sw_episode_start": (Kind.ALTERATION, "Changed the child's social worker"),
+    "casework.uasc_record": (Kind.COLLECTION, "Recorded unaccompanied asylum-seeking status"),
+    "casework.episode_close": (Kind.ALTERATION, "Closed a referral episode"),
+    "casework.note_add": (Kind.COLLECTION, "Wrote a case note"),
+    "casework.chronology_add": (Kind.COLLECTION, "Added a chronology entry"),
+    "casework.task_assign": (Kind.ALTERATION, "Allocated a task"),
+    "casework.task_complete": (Kind.ALTERATION, "Marked a task done"),
+}
+
+
+def register_all() -> None:
+    for name, (kind, description) in EVENTS.items():
+        register(name, kind, description)
+
+
+register_all()

@@ -1,0 +1,230 @@
+"""Every read of casework. Each passes through `accounts.access`: a child the user may not see and
+a child that does not exist give the same Http404 (and the refusal is audited); a read of a
+child's casework writes one `casework.view` event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from opencsc.accounts import access
+from opencsc.accounts.models import Role
+from opencsc.audit.services import Actor, record_event
+from opencsc.casework.models import (
+    Assessment,
+    CareEpisode,
+    CaseNote,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    ChronologyEntry,
+    Contact,
+    PeriodOfCare,
+    ReferralEpisode,
+    Section47,
+    StatusChange,
+    Task,
+    Visit,
+)
+from opencsc.casework.timescales import Timescale
+from opencsc.people.models import Person
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _refuse(actor: Actor, person_id: int, purpose: str) -> Http404:
+    record_event(
+        actor=actor,
+        action="person.access_denied",
+        subject_person_id=person_id,
+        object_type="people.Person",
+        object_id=str(person_id),
+        outcome="denied",
+        detail={"purpose": purpose},
+    )
+    return Http404("No such person")
+
+
+def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str = "casework") -> Person:
+    """The child, if the user may see them. Audits `casework.view` (flagging break-glass), or the
+    refusal as `person.access_denied`; raises Http404 for both "not allowed" and "no such child"."""
+    person = access.visible_persons(user).filter(pk=person_id).first()
+    if person is None:
+        raise _refuse(actor, person_id, purpose)
+    break_glass = access.is_break_glass_view(user, person.pk)
+    record_event(
+        actor=actor,
+        action="casework.view",
+        subject_person_id=person.pk,
+        object_type="people.Person",
+        object_id=str(person.pk),
+        object_repr=f"person {person.pk}",
+        detail={"purpose": purpose, "break_glass": break_glass},
+    )
+    person.viewed_under_break_glass = break_glass  # type: ignore[attr-defined]
+    return person
+
+
+def get_child_for_change(*, user: Any, actor: Actor, person_id: int) -> Person:
+    """The child, if the user may change their casework; otherwise the same 404 as a missing one."""
+    if not access.can_change_person(user, person_id):
+        raise _refuse(actor, person_id, "casework change")
+    return Person.objects.get(pk=person_id)
+
+
+def get_for_child(model: type[M], *, child: Person, pk: int) -> M:
+    """One casework row of this child (a row of another child gives 404, like a missing one)."""
+    obj = model._default_manager.filter(pk=pk, child=child).first()
+    if obj is None:
+        raise Http404("No such record")
+    return obj
+
+
+@dataclass
+class Overview:
+    child: Person
+    episodes: list[ReferralEpisode]
+    current: ReferralEpisode | None
+    contacts: list[Contact]
+    assessments: list[Assessment]
+    section47s: list[Section47]
+    cp_plans: list[ChildProtectionPlan]
+    cin_plans: list[ChildInNeedPlan]
+    periods: list[PeriodOfCare]
+    current_care_episode: CareEpisode | None
+    visits: list[Visit]
+    tasks: list[Task]
+    timescales: list[Timescale] = field(default_factory=list)
+
+    @property
+    def open_cp_plan(self) -> ChildProtectionPlan | None:
+        return next((p for p in self.cp_plans if p.end_date is None), None)
+
+    @property
+    def open_cin_plan(self) -> ChildInNeedPlan | None:
+        return next((p for p in self.cin_plans if p.end_date is None), None)
+
+    @property
+    def open_period(self) -> PeriodOfCare | None:
+        return next((p for p in self.periods if p.end_date is None), None)
+
+    @property
+    def open_assessment(self) -> Assessment | None:
+        return next((a for a in self.assessments if a.authorised_date is None), None)
+
+    @property
+    def open_section47(self) -> Section47 | None:
+        return next((s for s in self.section47s if s.completed_date is None), None)
+
+    @property
+    def open_contact(self) -> Contact | None:
+        return next((c for c in self.contacts if c.status != "decided"), None)
+
+
+def casework_overview(child: Person) -> Overview:
+    """Everything on the child's casework page (the caller has already checked access and audited)."""
+    episodes = list(ReferralEpisode.objects.filter(child=child))
+    periods = list(PeriodOfCare.objects.filter(child=child))
+    open_period = next((p for p in periods if p.end_date is None), None)
+    overview = Overview(
+        child=child,
+        episodes=episodes,
+        current=next((e for e in episodes if e.is_open), None),
+        contacts=list(Contact.objects.filter(child=child).select_related("triage")[:10]),
+        assessments=list(Assessment.objects.filter(child=child).select_related("authorised_by")),
+        section47s=list(Section47.objects.filter(child=child)),
+        cp_plans=list(ChildProtectionPlan.objects.filter(child=child)),
+        cin_plans=list(ChildInNeedPlan.objects.filter(child=child)),
+        periods=periods,
+        current_care_episode=open_period.episodes.filter(end_date__isnull=True).first()
+        if open_period
+        else None,
+        visits=list(Visit.objects.filter(child=child)[:5]),
+        tasks=list(Task.objects.open().filter(person=child).select_related("assignee", "team")),
+    )
+    overview.timescales = _timescales(overview)
+    return overview
+
+
+def _timescales(o: Overview) -> list[Timescale]:
+    """Statutory clocks of the current episode (met, late, overdue) and every open task's due date."""
+    items: list[Timescale] = []
+    if o.current is not None:
+        for a in o.assessments:
+            if a.episode_id == o.current.pk:
+                items.append(Timescale("Assessment (45 working days)", a.due_date, a.authorised_date))
+        for s in o.section47s:
+            if s.episode_id == o.current.pk and not s.icpc_not_required:
+                items.append(
+                    Timescale("Initial conference (15 working days)", s.icpc_target, s.completed_date)
+                )
+    for contact in o.contacts:
+        if contact.status != "decided":
+            items.append(Timescale("Contact decision (1 working day)", contact.decision_due))
+    seen = {(t.label, t.due) for t in items}
+    for task in o.tasks:
+        if (
+            task.kind not in ("assessment", "icpc", "contact_decision")
+            and (task.title, task.due_date) not in seen
+        ):
+            items.append(Timescale(task.title, task.due_date))
+    return sorted(items, key=lambda t: t.due)
+
+
+@dataclass(frozen=True)
+class ChronologyItem:
+    day: dt.date
+    title: str
+    detail: str
+    curated: bool
+    by: str
+
+
+def chronology(child: Person) -> list[ChronologyItem]:
+    """The child's chronology: every status change (generated) plus the curated entries, oldest
+    first. Status-change notes are fixed labels written by the services."""
+    generated = [
+        ChronologyItem(s.effective_date, s.note or f"{s.object_type}: {s.to_status}", "", False, s.actor_repr)
+        for s in StatusChange.objects.filter(child=child).order_by("effective_date", "changed_at", "pk")
+    ]
+    curated = [
+        ChronologyItem(e.entry_date, e.title, e.detail, True, str(e.recorded_by or ""))
+        for e in ChronologyEntry.objects.filter(child=child).select_related("recorded_by")
+    ]
+    return sorted(generated + curated, key=lambda item: item.day)
+
+
+def notes_for_child(child: Person, *, limit: int = 200) -> list[CaseNote]:
+    return list(CaseNote.objects.filter(child=child).select_related("recorded_by")[:limit])
+
+
+@dataclass
+class Tray:
+    mine: list[Task]
+    team: list[Task]
+    today: dt.date
+
+
+def tray_for_user(*, user: Any, actor: Actor) -> Tray:
+    """The user's open tasks; a team manager also sees the open tasks of the teams they manage.
+    Only tasks about people the user may see. Audits `casework.tray_view` with the count."""
+    visible = access.visible_persons(user).values("pk")
+    tasks: QuerySet[Task] = (
+        Task.objects.open().filter(person__in=visible).select_related("person", "assignee", "team")
+    )
+    mine = list(tasks.filter(assignee=user))
+    team: list[Task] = []
+    if getattr(user, "role", "") == Role.TEAM_MANAGER:
+        team_ids = [*user.managed_teams.values_list("pk", flat=True), user.team_id]
+        team = list(
+            tasks.filter(Q(team_id__in=team_ids) | Q(assignee__team_id__in=team_ids)).exclude(assignee=user)
+        )
+    elif getattr(user, "team_id", None):
+        team = list(tasks.filter(team_id=user.team_id, assignee__isnull=True))
+    record_event(actor=actor, action="casework.tray_view", detail={"mine": len(mine), "team": len(team)})
+    return Tray(mine=mine, team=team, today=timezone.localdate())

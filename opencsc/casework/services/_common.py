@@ -1,0 +1,117 @@
+"""What every casework write shares: the access check, the status-history row, the audit event,
+and opening and closing tray tasks. Services call these inside their own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+
+from opencsc.accounts import access
+from opencsc.accounts.models import Allocation, AllocationKind, Team, User
+from opencsc.audit.services import Actor, record_event
+from opencsc.casework.models import StatusChange, Task, TaskKind
+from opencsc.people.models import Person
+
+
+def require_change(user: Any, child: Person) -> None:
+    """Refuse the write unless `accounts.access` lets this user change this child's record."""
+    if not access.can_change_person(user, child.pk):
+        raise PermissionDenied("You cannot change this child's record")
+
+
+def user_or_none(user: Any) -> User | None:
+    return user if isinstance(user, User) else None
+
+
+def history(
+    *,
+    actor_user: Any,
+    actor: Actor,
+    child: Person,
+    obj: models.Model,
+    from_status: str,
+    to_status: str,
+    effective_date: dt.date,
+    note: str = "",
+) -> StatusChange:
+    """Write the status-history row for one transition (call inside the service's transaction)."""
+    return StatusChange.objects.create(
+        child=child,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        from_status=from_status,
+        to_status=to_status,
+        effective_date=effective_date,
+        changed_by=user_or_none(actor_user),
+        actor_repr=actor.name,
+        note=note[:200],
+    )
+
+
+def audit(*, actor: Actor, action: str, child: Person, obj: models.Model, **detail: Any) -> None:
+    record_event(
+        actor=actor,
+        action=action,
+        subject_person_id=child.pk,
+        obj=obj,
+        detail={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in detail.items()},
+    )
+
+
+def current_owner(child: Person) -> tuple[Team | None, User | None]:
+    """The team and worker currently holding the child (not the front door), for new tasks."""
+    allocation = (
+        Allocation.objects.current()
+        .filter(person=child)
+        .exclude(kind=AllocationKind.FRONT_DOOR)
+        .select_related("team", "worker")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    if allocation is None:
+        return None, None
+    return allocation.team, allocation.worker
+
+
+def task_open(
+    *,
+    child: Person,
+    kind: TaskKind,
+    due_date: dt.date,
+    obj: models.Model | None = None,
+    team: Team | None = None,
+    assignee: User | None = None,
+) -> Task:
+    """Open a tray task; with no team given, it goes to whoever holds the child."""
+    if team is None and assignee is None:
+        team, assignee = current_owner(child)
+    return Task.objects.create(
+        person=child,
+        kind=kind,
+        title=TaskKind(kind).label,
+        due_date=due_date,
+        team=team,
+        assignee=assignee,
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+    )
+
+
+def tasks_close(
+    *, child: Person, kinds: list[TaskKind], actor_user: Any, obj: models.Model | None = None
+) -> int:
+    """Mark the child's open tasks of these kinds done (only those about `obj`, if given)."""
+    tasks = Task.objects.open().filter(person=child, kind__in=kinds)
+    if obj is not None:
+        tasks = tasks.filter(object_type=obj._meta.label, object_id=str(obj.pk))
+    return tasks.update(done_at=timezone.now(), done_by=user_or_none(actor_user))
+
+
+def save_new(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Validate field values (choices, lengths) the way a form would, then insert."""
+    obj.full_clean(exclude=exclude, validate_constraints=False)
+    obj.save()
