@@ -46,26 +46,36 @@ def outsider(west_team):
 
 @pytest.fixture
 def mash_practitioner(db):
-    return UserFactory(username="mash", role=Role.MASH_PRACTITIONER,
-                       team=TeamFactory(name="Front Door and MASH", kind=TeamKind.FRONT_DOOR))
+    return UserFactory(
+        username="mash",
+        role=Role.MASH_PRACTITIONER,
+        team=TeamFactory(name="Front Door and MASH", kind=TeamKind.FRONT_DOOR),
+    )
 
 
 @pytest.fixture
 def conference_chair(db):
-    return UserFactory(username="chair", role=Role.CONFERENCE_CHAIR,
-                       team=TeamFactory(name="Reviewing", kind=TeamKind.REVIEWING))
+    return UserFactory(
+        username="chair", role=Role.CONFERENCE_CHAIR, team=TeamFactory(name="Reviewing", kind=TeamKind.REVIEWING)
+    )
 
 
 @pytest.fixture
 def analyst(db):
-    return UserFactory(username="analyst", role=Role.PERFORMANCE_ANALYST,
-                       team=TeamFactory(name="Performance", kind=TeamKind.PERFORMANCE))
+    return UserFactory(
+        username="analyst",
+        role=Role.PERFORMANCE_ANALYST,
+        team=TeamFactory(name="Performance", kind=TeamKind.PERFORMANCE),
+    )
 
 
 @pytest.fixture
 def ig_officer(db):
-    return UserFactory(username="ig", role=Role.IG_OFFICER,
-                       team=TeamFactory(name="Information Governance", kind=TeamKind.INFORMATION_GOVERNANCE))
+    return UserFactory(
+        username="ig",
+        role=Role.IG_OFFICER,
+        team=TeamFactory(name="Information Governance", kind=TeamKind.INFORMATION_GOVERNANCE),
+    )
 
 
 @pytest.fixture
@@ -75,7 +85,9 @@ def partner(db):
 
 @pytest.fixture
 def system_admin(db):
-    return UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN, team=TeamFactory(name="Systems", kind=TeamKind.SYSTEMS))
+    return UserFactory(
+        username="sysadmin", role=Role.SYSTEM_ADMIN, team=TeamFactory(name="Systems", kind=TeamKind.SYSTEMS)
+    )
 
 
 @pytest.fixture

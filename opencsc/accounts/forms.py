@@ -23,10 +23,15 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
 
 class TokenForm(GovukForm):
     token = forms.CharField(
-        label="Security code", max_length=6, min_length=6,
+        label="Security code",
+        max_length=6,
+        min_length=6,
         help_text="The 6-digit code from your authenticator app",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
-        error_messages={"required": "Enter the 6-digit security code", "min_length": "Enter all 6 digits of the security code"},
+        error_messages={
+            "required": "Enter the 6-digit security code",
+            "min_length": "Enter all 6 digits of the security code",
+        },
     )
 
     def clean_token(self) -> str:
@@ -38,13 +43,17 @@ class TokenForm(GovukForm):
 
 class BreakGlassForm(GovukForm):
     identifier = forms.CharField(
-        label="LA child id or NHS number", max_length=20,
+        label="LA child id or NHS number",
+        max_length=20,
         help_text="Emergency access is for one person, found by an exact identifier",
     )
-    reason_category = forms.ChoiceField(label="Why do you need emergency access?", choices=BreakGlassReason.choices,
-                                        widget=forms.RadioSelect)
+    reason_category = forms.ChoiceField(
+        label="Why do you need emergency access?", choices=BreakGlassReason.choices, widget=forms.RadioSelect
+    )
     reason = forms.CharField(
-        label="Explain what has happened", widget=forms.Textarea(attrs={"rows": 4}), min_length=20,
+        label="Explain what has happened",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=20,
         help_text="At least 20 characters. Information governance will review this.",
         error_messages={"min_length": "Explain why you need emergency access in at least 20 characters"},
     )

@@ -85,9 +85,7 @@ class Allocation(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="allocations")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="allocations")
-    worker = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
-    )
+    worker = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
     kind = models.CharField(max_length=32, choices=AllocationKind.choices, default=AllocationKind.ALLOCATED_WORKER)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)

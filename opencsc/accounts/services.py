@@ -28,15 +28,23 @@ MIN_BREAK_GLASS_REASON = 20
 
 
 def allocation_open(
-    *, actor: Actor, person: Person, team: Team, worker: User | None = None,
-    kind: str = AllocationKind.ALLOCATED_WORKER, start_date: dt.date | None = None,
+    *,
+    actor: Actor,
+    person: Person,
+    team: Team,
+    worker: User | None = None,
+    kind: str = AllocationKind.ALLOCATED_WORKER,
+    start_date: dt.date | None = None,
 ) -> Allocation:
     with transaction.atomic():
         allocation = Allocation.objects.create(
             person=person, team=team, worker=worker, kind=kind, start_date=start_date or timezone.localdate()
         )
         record_event(
-            actor=actor, action="allocation.open", subject_person_id=person.pk, obj=allocation,
+            actor=actor,
+            action="allocation.open",
+            subject_person_id=person.pk,
+            obj=allocation,
             object_repr=f"{team} / {worker or 'unallocated'}",
             detail={"team_id": team.pk, "worker_id": worker.pk if worker else None, "kind": kind},
         )
@@ -50,8 +58,13 @@ def allocation_end(*, actor: Actor, allocation: Allocation, end_date: dt.date | 
     with transaction.atomic():
         allocation.end_date = end
         allocation.save(update_fields=["end_date"])
-        record_event(actor=actor, action="allocation.end", subject_person_id=allocation.person_id, obj=allocation,
-                     object_repr=f"{allocation.team} / {allocation.worker or 'unallocated'}")
+        record_event(
+            actor=actor,
+            action="allocation.end",
+            subject_person_id=allocation.person_id,
+            obj=allocation,
+            object_repr=f"{allocation.team} / {allocation.worker or 'unallocated'}",
+        )
     return allocation
 
 
@@ -60,8 +73,14 @@ def restricted_grant(*, actor_user: User, actor: Actor, person: Person, user: Us
         raise PermissionDenied
     with transaction.atomic():
         grant, _ = RestrictedAccess.objects.get_or_create(person=person, user=user, defaults={"granted_by": actor_user})
-        record_event(actor=actor, action="restricted.grant", subject_person_id=person.pk, obj=grant,
-                     object_repr=f"named {user.get_username()}", detail={"user_id": user.pk})
+        record_event(
+            actor=actor,
+            action="restricted.grant",
+            subject_person_id=person.pk,
+            obj=grant,
+            object_repr=f"named {user.get_username()}",
+            detail={"user_id": user.pk},
+        )
     return grant
 
 
@@ -71,8 +90,14 @@ def person_set_restricted(*, actor_user: User, actor: Actor, person: Person, res
     with transaction.atomic():
         Person.objects.filter(pk=person.pk).update(is_restricted=restricted)
         person.is_restricted = restricted
-        record_event(actor=actor, action="restricted.set", subject_person_id=person.pk,
-                     object_type="people.Person", object_id=str(person.pk), detail={"restricted": restricted})
+        record_event(
+            actor=actor,
+            action="restricted.set",
+            subject_person_id=person.pk,
+            object_type="people.Person",
+            object_id=str(person.pk),
+            detail={"restricted": restricted},
+        )
     return person
 
 
@@ -92,16 +117,29 @@ def break_glass_open(*, user: User, actor: Actor, person: Person, reason_categor
     now = timezone.now()
     with transaction.atomic():
         grant = BreakGlassGrant.objects.create(
-            user=user, person=person, reason_category=reason_category, reason=reason, granted_at=now,
+            user=user,
+            person=person,
+            reason_category=reason_category,
+            reason=reason,
+            granted_at=now,
             expires_at=now + dt.timedelta(minutes=settings.OPENCSC_BREAK_GLASS_MINUTES),
         )
         alert = GovernanceAlert.objects.create(
-            kind=GovernanceAlert.Kind.BREAK_GLASS, user=user, subject_person_id=person.pk, break_glass=grant,
+            kind=GovernanceAlert.Kind.BREAK_GLASS,
+            user=user,
+            subject_person_id=person.pk,
+            break_glass=grant,
             summary=f"{user.get_username()} used break-glass access ({grant.get_reason_category_display()})",
         )
-        record_event(actor=actor, action="break_glass.open", subject_person_id=person.pk, obj=grant,
-                     object_repr=f"until {grant.expires_at:%Y-%m-%d %H:%M}", reason=reason,
-                     detail={"reason_category": reason_category, "alert_id": alert.pk})
+        record_event(
+            actor=actor,
+            action="break_glass.open",
+            subject_person_id=person.pk,
+            obj=grant,
+            object_repr=f"until {grant.expires_at:%Y-%m-%d %H:%M}",
+            reason=reason,
+            detail={"reason_category": reason_category, "alert_id": alert.pk},
+        )
         transaction.on_commit(lambda: _notify_governance(alert))
     return grant
 
@@ -119,7 +157,9 @@ def _notify_governance(alert: GovernanceAlert) -> None:
         mail_admins(subject, body, fail_silently=True)
 
 
-def break_glass_review(*, reviewer: User, actor: Actor, grant: BreakGlassGrant, note: str, revoke: bool) -> BreakGlassGrant:
+def break_glass_review(
+    *, reviewer: User, actor: Actor, grant: BreakGlassGrant, note: str, revoke: bool
+) -> BreakGlassGrant:
     if not access.can_review_break_glass(reviewer):
         raise PermissionDenied
     if reviewer.pk == grant.user_id:
@@ -131,6 +171,12 @@ def break_glass_review(*, reviewer: User, actor: Actor, grant: BreakGlassGrant, 
             grant.revoked_at = now
         grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "revoked_at"])
         GovernanceAlert.objects.filter(break_glass=grant, closed_at__isnull=True).update(closed_at=now)
-        record_event(actor=actor, action="break_glass.review", subject_person_id=grant.person_id, obj=grant,
-                     reason=note, detail={"revoked": revoke})
+        record_event(
+            actor=actor,
+            action="break_glass.review",
+            subject_person_id=grant.person_id,
+            obj=grant,
+            reason=note,
+            detail={"revoked": revoke},
+        )
     return grant

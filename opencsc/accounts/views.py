@@ -45,9 +45,14 @@ class SignInView(auth_views.LoginView):
 
     def form_invalid(self, form: SignInForm) -> HttpResponse:
         record_event(
-            actor=Actor(id=None, name="anonymous", request_id=getattr(self.request, "request_id", ""),
-                        ip_address=self.request.META.get("REMOTE_ADDR")),
-            action="auth.login_failed", outcome="denied",
+            actor=Actor(
+                id=None,
+                name="anonymous",
+                request_id=getattr(self.request, "request_id", ""),
+                ip_address=self.request.META.get("REMOTE_ADDR"),
+            ),
+            action="auth.login_failed",
+            outcome="denied",
             detail={"username": (form.data.get("username") or "")[:150]},
         )
         return super().form_invalid(form)
@@ -86,7 +91,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: show the QR code and secret, confirm with a first code."""
     if _confirmed_device(request.user):
         return redirect("accounts:verify")
-    device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "Authenticator app"})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
+    )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -98,9 +105,16 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_safe_next(request))
         form.add_error("token", "That code does not match: check the time on your phone and enter the current code")
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(request, "accounts/mfa_setup.html", {
-        "form": form, "qr_svg": _qr_data_uri(device.config_url), "secret": secret, "next": _safe_next(request),
-    })
+    return render(
+        request,
+        "accounts/mfa_setup.html",
+        {
+            "form": form,
+            "qr_svg": _qr_data_uri(device.config_url),
+            "secret": secret,
+            "next": _safe_next(request),
+        },
+    )
 
 
 def _qr_data_uri(text: str) -> str:
@@ -134,15 +148,21 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.break_glass_open(
-                    user=request.user, actor=Actor.from_request(request), person=person,
-                    reason_category=form.cleaned_data["reason_category"], reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    actor=Actor.from_request(request),
+                    person=person,
+                    reason_category=form.cleaned_data["reason_category"],
+                    reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 minutes = settings.OPENCSC_BREAK_GLASS_MINUTES
-                messages.success(request, f"Emergency access granted for {minutes // 60} hours. Information governance has been told.")
+                messages.success(
+                    request,
+                    f"Emergency access granted for {minutes // 60} hours. Information governance has been told.",
+                )
                 return redirect("people:detail", person_id=person.pk)
     return render(request, "accounts/break_glass.html", {"form": form})
 

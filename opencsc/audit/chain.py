@@ -21,8 +21,21 @@ from django.conf import settings
 
 GENESIS = "0" * 64
 CHAINED_FIELDS = (
-    "seq", "occurred_at", "actor_id", "actor_repr", "actor_role", "action", "kind", "outcome",
-    "subject_person_id", "object_type", "object_id", "object_repr", "reason", "detail", "request_id",
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_repr",
+    "actor_role",
+    "action",
+    "kind",
+    "outcome",
+    "subject_person_id",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "reason",
+    "detail",
+    "request_id",
     "ip_address",
 )
 
@@ -59,7 +72,9 @@ def verify_rows(rows: Iterable[dict[str, Any]], anchors: dict[int, str] | None =
     for row in rows:
         seq = row["seq"]
         if seq != expected_seq:
-            return Break(expected_seq, f"expected seq {expected_seq} but found {seq} (rows deleted, inserted or re-ordered)")
+            return Break(
+                expected_seq, f"expected seq {expected_seq} but found {seq} (rows deleted, inserted or re-ordered)"
+            )
         if row["prev_hash"] != prev:
             return Break(seq, "prev_hash does not match the previous row's hash (rows deleted or re-ordered)")
         if not hmac.compare_digest(row["hash"], row_hash(prev, row)):

@@ -12,8 +12,9 @@ class AuditAccessDenied(PermissionError):
     pass
 
 
-def audit_events_for_user(user: object, *, subject_person_id: int | None = None,
-                          actor_id: int | None = None, action: str = "") -> QuerySet[AuditEvent]:
+def audit_events_for_user(
+    user: object, *, subject_person_id: int | None = None, actor_id: int | None = None, action: str = ""
+) -> QuerySet[AuditEvent]:
     if not can_read_audit(user):
         raise AuditAccessDenied
     events = AuditEvent.objects.all()

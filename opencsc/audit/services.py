@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from opencsc.audit import chain, events
 from opencsc.audit.models import AuditEvent
+from opencsc.core import server_timing
 
 # Any 64-bit constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x0A0D17C5A1
@@ -86,7 +87,9 @@ def record_event(
         "request_id": actor.request_id,
         "ip_address": actor.ip_address,
     }
-    with transaction.atomic():
+    # The time spent here (waiting for the chain lock included) is reported per request in the
+    # Server-Timing header as "audit" (core.middleware.ServerTimingMiddleware).
+    with server_timing.span("audit"), transaction.atomic():
         _lock_chain()
         head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
         seq, prev = (head["seq"] + 1, head["hash"]) if head else (1, chain.GENESIS)
@@ -110,11 +113,21 @@ def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]])
         for row in rows:
             seq += 1
             values: dict[str, Any] = {
-                "seq": seq, "occurred_at": now, "actor_id": actor.id, "actor_repr": actor.name,
-                "actor_role": actor.role, "action": action, "kind": kind.value, "outcome": "allowed",
-                "subject_person_id": row.get("subject_person_id"), "object_type": row.get("object_type", ""),
-                "object_id": row.get("object_id", ""), "object_repr": row.get("object_repr", "")[:200],
-                "reason": "", "detail": row.get("detail", {}), "request_id": actor.request_id,
+                "seq": seq,
+                "occurred_at": now,
+                "actor_id": actor.id,
+                "actor_repr": actor.name,
+                "actor_role": actor.role,
+                "action": action,
+                "kind": kind.value,
+                "outcome": "allowed",
+                "subject_person_id": row.get("subject_person_id"),
+                "object_type": row.get("object_type", ""),
+                "object_id": row.get("object_id", ""),
+                "object_repr": row.get("object_repr", "")[:200],
+                "reason": "",
+                "detail": row.get("detail", {}),
+                "request_id": actor.request_id,
                 "ip_address": actor.ip_address,
             }
             this_hash = chain.row_hash(prev, values)

@@ -20,11 +20,18 @@ from opencsc.core.forms import GovukForm
 
 
 class AuditFilterForm(GovukForm):
-    subject = forms.IntegerField(label="Person id (subject)", required=False, min_value=1,
-                                 error_messages={"invalid": "Enter the person id as a number, like 1042"})
+    subject = forms.IntegerField(
+        label="Person id (subject)",
+        required=False,
+        min_value=1,
+        error_messages={"invalid": "Enter the person id as a number, like 1042"},
+    )
     actor = forms.CharField(label="Username of the member of staff", required=False, max_length=150)
-    action = forms.ChoiceField(label="What happened", required=False,
-                               choices=[("", "Any action"), *((name, f"{name}: {d[1]}") for name, d in sorted(events.EVENTS.items()))])
+    action = forms.ChoiceField(
+        label="What happened",
+        required=False,
+        choices=[("", "Any action"), *((name, f"{name}: {d[1]}") for name, d in sorted(events.EVENTS.items()))],
+    )
 
 
 @login_required
@@ -48,8 +55,12 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if unknown_actor:
         queryset = queryset.none()
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    record_event(actor=Actor.from_request(request), action="audit.view", subject_person_id=subject,
-                 detail={"actor_filter": form.cleaned_data.get("actor", "") if form.is_valid() else "", "action": action})
+    record_event(
+        actor=Actor.from_request(request),
+        action="audit.view",
+        subject_person_id=subject,
+        detail={"actor_filter": form.cleaned_data.get("actor", "") if form.is_valid() else "", "action": action},
+    )
     return render(request, "audit/event_list.html", {"form": form, "page": page})
 
 
@@ -63,8 +74,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 class ReviewForm(GovukForm):
-    note = forms.CharField(label="Review note", widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": "Enter what you found when you reviewed this access"})
+    note = forms.CharField(
+        label="Review note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what you found when you reviewed this access"},
+    )
     revoke = forms.BooleanField(label="End this emergency access now", required=False)
 
 
@@ -76,8 +90,13 @@ def review_break_glass(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = get_object_or_404(BreakGlassGrant.objects.select_related("user"), pk=grant_id)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.break_glass_review(reviewer=request.user, actor=Actor.from_request(request), grant=grant,
-                                    note=form.cleaned_data["note"], revoke=form.cleaned_data["revoke"])
+        services.break_glass_review(
+            reviewer=request.user,
+            actor=Actor.from_request(request),
+            grant=grant,
+            note=form.cleaned_data["note"],
+            revoke=form.cleaned_data["revoke"],
+        )
         messages.success(request, "Review recorded")
         return redirect("audit:alerts")
     return render(request, "audit/review.html", {"form": form, "grant": grant})

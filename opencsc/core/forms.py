@@ -35,7 +35,7 @@ def _tailor_messages(field: forms.Field) -> None:
     field.error_messages.setdefault("required", f"Enter {label}")
     if isinstance(field, forms.ChoiceField):
         field.error_messages["required"] = f"Select {label}"
-        field.error_messages["invalid_choice"] = f"Select {label} from the list"
+        field.error_messages["invalid_choice"] = f"Select {label} from the list"  # noqa: S608 (not SQL)
 
 
 class GovukDateField(DateInputField):

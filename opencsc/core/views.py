@@ -56,9 +56,19 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def _audit_refusal(request: HttpRequest, why: str) -> None:
     user = getattr(request, "user", None)
-    actor = Actor.from_request(request) if user is not None and user.is_authenticated else Actor(
-        id=None, name="anonymous", request_id=getattr(request, "request_id", ""),
-        ip_address=request.META.get("REMOTE_ADDR"),
+    actor = (
+        Actor.from_request(request)
+        if user is not None and user.is_authenticated
+        else Actor(
+            id=None,
+            name="anonymous",
+            request_id=getattr(request, "request_id", ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
     )
-    record_event(actor=actor, action="request.forbidden", outcome="denied",
-                 detail={"why": why, "path": request.path[:200], "method": request.method})
+    record_event(
+        actor=actor,
+        action="request.forbidden",
+        outcome="denied",
+        detail={"why": why, "path": request.path[:200], "method": request.method},
+    )

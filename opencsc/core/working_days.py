@@ -51,8 +51,10 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         weeks = remaining // 5 - 1
         jump = day + dt.timedelta(days=7 * weeks * step)
         lo, hi = (day, jump) if step > 0 else (jump, day)
-        holidays_crossed = _count_holidays_on_weekdays(lo + dt.timedelta(days=1), hi) if step > 0 else (
-            _count_holidays_on_weekdays(lo, hi - dt.timedelta(days=1))
+        holidays_crossed = (
+            _count_holidays_on_weekdays(lo + dt.timedelta(days=1), hi)
+            if step > 0
+            else (_count_holidays_on_weekdays(lo, hi - dt.timedelta(days=1)))
         )
         remaining -= 5 * weeks - holidays_crossed
         day = jump

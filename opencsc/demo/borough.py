@@ -19,12 +19,11 @@ from faker import Faker
 
 from opencsc.accounts.models import Allocation, AllocationKind, RestrictedAccess, Role, Team, TeamKind, User
 from opencsc.audit.services import Actor, record_event, record_events_bulk
-from opencsc.core import codelists
 from opencsc.demo.identifiers import demo_upn, test_nhs_number
 from opencsc.people import models as pm
 from opencsc.people.services import nhs_number_index
 
-DEMO_PASSWORD = "demo-only-password"  # printed by `make run`; demo mode only
+DEMO_PASSWORD = "demo-only-password"  # noqa: S105  (printed by `make run`; demo personas only)
 
 # (username, first, last, role, team name)
 PERSONAS: list[tuple[str, str, str, str, str]] = [
@@ -51,10 +50,31 @@ TEAMS: list[tuple[str, str]] = [
     ("Exampleton Health Partnership", TeamKind.PARTNER),
     ("Systems", TeamKind.SYSTEMS),
 ]
-CASEWORK_TEAM_KINDS = {TeamKind.ASSESSMENT, TeamKind.FAMILY_SUPPORT, TeamKind.CHILDREN_IN_CARE,
-                       TeamKind.LEAVING_CARE, TeamKind.FRONT_DOOR}
-ETHNICITY_WEIGHTS = {"WBRI": 40, "WOTH": 8, "BAFR": 9, "BCRB": 6, "MWBC": 5, "MOTH": 4, "AIND": 5, "APKN": 4,
-                     "ABAN": 3, "AOTH": 3, "CHNE": 2, "OOTH": 4, "WIRI": 1, "REFU": 2, "NOBT": 2, "BOTH": 2}
+CASEWORK_TEAM_KINDS = {
+    TeamKind.ASSESSMENT,
+    TeamKind.FAMILY_SUPPORT,
+    TeamKind.CHILDREN_IN_CARE,
+    TeamKind.LEAVING_CARE,
+    TeamKind.FRONT_DOOR,
+}
+ETHNICITY_WEIGHTS = {
+    "WBRI": 40,
+    "WOTH": 8,
+    "BAFR": 9,
+    "BCRB": 6,
+    "MWBC": 5,
+    "MOTH": 4,
+    "AIND": 5,
+    "APKN": 4,
+    "ABAN": 3,
+    "AOTH": 3,
+    "CHNE": 2,
+    "OOTH": 4,
+    "WIRI": 1,
+    "REFU": 2,
+    "NOBT": 2,
+    "BOTH": 2,
+}
 
 
 @dataclass
@@ -88,13 +108,30 @@ class DemoBorough:
             if team.kind in CASEWORK_TEAM_KINDS:
                 role = Role.MASH_PRACTITIONER if team.kind == TeamKind.FRONT_DOOR else Role.SOCIAL_WORKER
                 for i in range(self.staff_per_team):
-                    users.append(self._user(f"{team.name.split()[0].lower()}.{team.pk}.{i}", self.fake.first_name(),
-                                            self.fake.last_name(), role, team))
-                users.append(self._user(f"manager.{team.pk}", self.fake.first_name(), self.fake.last_name(),
-                                        Role.TEAM_MANAGER, team))
+                    users.append(
+                        self._user(
+                            f"{team.name.split()[0].lower()}.{team.pk}.{i}",
+                            self.fake.first_name(),
+                            self.fake.last_name(),
+                            role,
+                            team,
+                        )
+                    )
+                users.append(
+                    self._user(
+                        f"manager.{team.pk}", self.fake.first_name(), self.fake.last_name(), Role.TEAM_MANAGER, team
+                    )
+                )
         for _ in range(3):
-            users.append(self._user(f"chair.{len(users)}", self.fake.first_name(), self.fake.last_name(),
-                                    Role.CONFERENCE_CHAIR, teams["Independent Reviewing Service"]))
+            users.append(
+                self._user(
+                    f"chair.{len(users)}",
+                    self.fake.first_name(),
+                    self.fake.last_name(),
+                    Role.CONFERENCE_CHAIR,
+                    teams["Independent Reviewing Service"],
+                )
+            )
         User.objects.bulk_create(users)
         for user in User.objects.filter(role=Role.TEAM_MANAGER).select_related("team"):
             user.managed_teams.add(user.team)
@@ -102,8 +139,15 @@ class DemoBorough:
         return teams
 
     def _user(self, username: str, first: str, last: str, role: str, team: Team) -> User:
-        user = User(username=username, first_name=first, last_name=last, role=role, team=team,
-                    email=f"{username}@exampleton.example", job_title=Role(role).label)
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            role=role,
+            team=team,
+            email=f"{username}@exampleton.example",
+            job_title=Role(role).label,
+        )
         user.password = self._password_hash
         return user
 
@@ -129,7 +173,11 @@ class DemoBorough:
         surname = self.fake.last_name()
         mother = self._adult(surname, "F")
         adults = [mother]
-        father = self._adult(surname if self.rng.random() < 0.6 else self.fake.last_name(), "M") if self.rng.random() < 0.7 else None
+        father = (
+            self._adult(surname if self.rng.random() < 0.6 else self.fake.last_name(), "M")
+            if self.rng.random() < 0.7
+            else None
+        )
         if father:
             adults.append(father)
         kids = [self._child(surname, unborn=(i == size - 1 and self.rng.random() < 0.04)) for i in range(size)]
@@ -140,36 +188,65 @@ class DemoBorough:
         self.report.children += len(kids)
         self.report.persons_by_id += [p.pk for p in adults + kids]
 
-    def _family_rows(self, surname: str, mother: pm.Person, father: pm.Person | None, kids: list[pm.Person],
-                     team: Team, worker: User | None) -> None:
+    def _family_rows(
+        self,
+        surname: str,
+        mother: pm.Person,
+        father: pm.Person | None,
+        kids: list[pm.Person],
+        team: Team,
+        worker: User | None,
+    ) -> None:
         family = pm.FamilyGroup.objects.create(name=f"{surname} family")
         members = [pm.FamilyMembership(person=mother, family=family, role="mother")]
         rels: list[pm.Relationship] = []
         if father:
             members.append(pm.FamilyMembership(person=father, family=family, role="father"))
-            rels.append(pm.Relationship(person=father, relative=mother, kind=pm.RelationshipKind.PARTNER,
-                                        lives_with=self.rng.random() < 0.5))
+            rels.append(
+                pm.Relationship(
+                    person=father, relative=mother, kind=pm.RelationshipKind.PARTNER, lives_with=self.rng.random() < 0.5
+                )
+            )
         for i, kid in enumerate(kids):
             members.append(pm.FamilyMembership(person=kid, family=family, role="child"))
-            rels.append(pm.Relationship(person=mother, relative=kid, kind=pm.RelationshipKind.PARENT,
-                                        has_parental_responsibility=True, lives_with=True))
+            rels.append(
+                pm.Relationship(
+                    person=mother,
+                    relative=kid,
+                    kind=pm.RelationshipKind.PARENT,
+                    has_parental_responsibility=True,
+                    lives_with=True,
+                )
+            )
             if father:
-                rels.append(pm.Relationship(person=father, relative=kid, kind=pm.RelationshipKind.PARENT,
-                                            has_parental_responsibility=self.rng.random() < 0.8))
-            for sibling in kids[i + 1:]:
-                rels.append(pm.Relationship(person=kid, relative=sibling, kind=pm.RelationshipKind.SIBLING, lives_with=True))
+                rels.append(
+                    pm.Relationship(
+                        person=father,
+                        relative=kid,
+                        kind=pm.RelationshipKind.PARENT,
+                        has_parental_responsibility=self.rng.random() < 0.8,
+                    )
+                )
+            for sibling in kids[i + 1 :]:
+                rels.append(
+                    pm.Relationship(person=kid, relative=sibling, kind=pm.RelationshipKind.SIBLING, lives_with=True)
+                )
         pm.FamilyMembership.objects.bulk_create(members)
         pm.Relationship.objects.bulk_create(rels)
         self._details(mother, [k for k in kids if not k.is_unborn], father)
         start = self.as_of - dt.timedelta(days=self.rng.randrange(1, 700))
-        Allocation.objects.bulk_create([
-            Allocation(person=kid, team=team, worker=worker, kind=AllocationKind.ALLOCATED_WORKER, start_date=start)
-            for kid in kids
-        ])
+        Allocation.objects.bulk_create(
+            [
+                Allocation(person=kid, team=team, worker=worker, kind=AllocationKind.ALLOCATED_WORKER, start_date=start)
+                for kid in kids
+            ]
+        )
 
     def _details(self, mother: pm.Person, kids: list[pm.Person], father: pm.Person | None) -> None:
         moved_in = self.as_of - dt.timedelta(days=self.rng.randrange(60, 3000))
-        address = dict(line1=self.fake.street_address(), town="Exampleton", postcode=self.fake.postcode(), start_date=moved_in)
+        address = dict(
+            line1=self.fake.street_address(), town="Exampleton", postcode=self.fake.postcode(), start_date=moved_in
+        )
         household = [mother, *kids] + ([father] if father and self.rng.random() < 0.5 else [])
         pm.Address.objects.bulk_create([pm.Address(person=p, **address) for p in household])
         phones = [pm.TelephoneNumber(person=mother, kind="mobile", number=f"07700 900{self.rng.randrange(1000):03d}")]
@@ -177,20 +254,38 @@ class DemoBorough:
         if self.rng.random() < 0.3:
             rows.append(pm.StateBenefit(person=mother, benefit="universal_credit", start_date=moved_in))
         if self.rng.random() < 0.15 and father:
-            rows.append(pm.PoliceInformation(person=father, kind="domestic_abuse", source="Exampleton Police",
-                                             summary="Police attended a reported domestic incident; no charge.",
-                                             recorded_on=self.as_of - dt.timedelta(days=self.rng.randrange(10, 400))))
+            rows.append(
+                pm.PoliceInformation(
+                    person=father,
+                    kind="domestic_abuse",
+                    source="Exampleton Police",
+                    summary="Police attended a reported domestic incident; no charge.",
+                    recorded_on=self.as_of - dt.timedelta(days=self.rng.randrange(10, 400)),
+                )
+            )
         for kid in kids:
             age = kid.age_on(self.as_of) or 0
             if 4 <= age <= 16:
-                rows.append(pm.SchoolEnrolment(person=kid, school_name=f"{self.fake.last_name()} Primary School"
-                                               if age < 11 else f"Exampleton {self.fake.last_name()} Academy"))
+                rows.append(
+                    pm.SchoolEnrolment(
+                        person=kid,
+                        school_name=f"{self.fake.last_name()} Primary School"
+                        if age < 11
+                        else f"Exampleton {self.fake.last_name()} Academy",
+                    )
+                )
             if self.rng.random() < 0.08:
                 rows.append(pm.Disability(person=kid, code=self.rng.choice(["AUTIS", "LD", "COMM", "MOB"])))
             if self.rng.random() < 0.2:
-                rows.append(pm.HealthInformation(person=kid, kind="assessment", summary="Health visitor review: growth on track.",
-                                                 recorded_on=self.as_of - dt.timedelta(days=self.rng.randrange(10, 300)),
-                                                 source="Exampleton Health Visiting"))
+                rows.append(
+                    pm.HealthInformation(
+                        person=kid,
+                        kind="assessment",
+                        summary="Health visitor review: growth on track.",
+                        recorded_on=self.as_of - dt.timedelta(days=self.rng.randrange(10, 300)),
+                        source="Exampleton Health Visiting",
+                    )
+                )
         pm.TelephoneNumber.objects.bulk_create(phones)
         for model in {type(r) for r in rows}:
             model.objects.bulk_create([r for r in rows if type(r) is model])
@@ -205,21 +300,40 @@ class DemoBorough:
         la_child_id = f"DEMO{self.serial:06d}"
         if unborn:
             edd = self.as_of + dt.timedelta(days=self.rng.randrange(20, 150))
-            return self._person(is_child=True, first_name="", last_name=surname, sex="U",
-                                expected_date_of_birth=edd, la_child_id=la_child_id)
+            return self._person(
+                is_child=True,
+                first_name="",
+                last_name=surname,
+                sex="U",
+                expected_date_of_birth=edd,
+                la_child_id=la_child_id,
+            )
         sex = self.rng.choice("MF")
         first = self.fake.first_name_female() if sex == "F" else self.fake.first_name_male()
         dob = self.as_of - dt.timedelta(days=self.rng.randrange(30, 17 * 365))
         age = (self.as_of - dob).days // 365
         upn = demo_upn(self.rng, self.serial, dob.year + 5) if age >= 5 else ""
-        return self._person(is_child=True, first_name=first, last_name=surname, sex=sex, date_of_birth=dob,
-                            la_child_id=la_child_id, upn=upn, upn_unknown_reason="" if upn else "UN1")
+        return self._person(
+            is_child=True,
+            first_name=first,
+            last_name=surname,
+            sex=sex,
+            date_of_birth=dob,
+            la_child_id=la_child_id,
+            upn=upn,
+            upn_unknown_reason="" if upn else "UN1",
+        )
 
     def _person(self, **fields: Any) -> pm.Person:
         nhs = test_nhs_number(self.rng) if fields.get("date_of_birth") else ""
         ethnicity = self.rng.choices(list(ETHNICITY_WEIGHTS), weights=list(ETHNICITY_WEIGHTS.values()))[0]
-        return pm.Person(**fields, nhs_number=nhs, nhs_number_index=nhs_number_index(nhs),
-                         nhs_number_verified=bool(nhs) and self.rng.random() < 0.9, ethnicity=ethnicity)
+        return pm.Person(
+            **fields,
+            nhs_number=nhs,
+            nhs_number_index=nhs_number_index(nhs),
+            nhs_number_verified=bool(nhs) and self.rng.random() < 0.9,
+            ethnicity=ethnicity,
+        )
 
     def _restrict_some(self) -> None:
         """Two restricted records (for example, a staff member's relative), named for the demo manager."""
@@ -236,10 +350,21 @@ def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
         teams = borough.build_staff()
         borough.build_families(children, teams)
         record_events_bulk(
-            actor=Actor.system("seed_demo"), action="person.create",
-            rows=[{"subject_person_id": pk, "object_type": "people.Person", "object_id": str(pk),
-                   "object_repr": f"person {pk}"} for pk in borough.report.persons_by_id],
+            actor=Actor.system("seed_demo"),
+            action="person.create",
+            rows=[
+                {
+                    "subject_person_id": pk,
+                    "object_type": "people.Person",
+                    "object_id": str(pk),
+                    "object_repr": f"person {pk}",
+                }
+                for pk in borough.report.persons_by_id
+            ],
         )
-        record_event(actor=Actor.system("seed_demo"), action="demo.seed",
-                     detail={"children": children, "seed": seed, "as_of": as_of.isoformat()})
+        record_event(
+            actor=Actor.system("seed_demo"),
+            action="demo.seed",
+            detail={"children": children, "seed": seed, "as_of": as_of.isoformat()},
+        )
     return borough.report

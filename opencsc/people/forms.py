@@ -11,15 +11,29 @@ from opencsc.people.models import Person, Sex
 from opencsc.people.parts import PartKind
 
 PERSON_FIELDS = (
-    "is_child", "first_name", "last_name", "preferred_name", "sex", "date_of_birth", "expected_date_of_birth",
-    "date_of_death", "ethnicity", "nhs_number", "la_child_id", "upn", "former_upn", "upn_unknown_reason",
+    "is_child",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "sex",
+    "date_of_birth",
+    "expected_date_of_birth",
+    "date_of_death",
+    "ethnicity",
+    "nhs_number",
+    "la_child_id",
+    "upn",
+    "former_upn",
+    "upn_unknown_reason",
 )
 
 
 def _date_fields(field: models.Field, **kwargs: Any) -> forms.Field | None:
     if isinstance(field, models.DateField):
         label = str(field.verbose_name).capitalize()
-        return GovukDateField(label=label, required=not field.blank, help_text=field.help_text or "For example, 27 3 2019")
+        return GovukDateField(
+            label=label, required=not field.blank, help_text=field.help_text or "For example, 27 3 2019"
+        )
     formfield = field.formfield(**kwargs)
     if isinstance(field, models.BooleanField) and formfield is not None:
         formfield.label = str(field.verbose_name).capitalize()
@@ -65,7 +79,12 @@ def part_form_class(kind: PartKind) -> type[forms.ModelForm]:
 
 
 class SearchForm(GovukForm):
-    name = forms.CharField(label="Name", required=False, max_length=100, help_text="First, last or other name; the start of a name is enough")
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=100,
+        help_text="First, last or other name; the start of a name is enough",
+    )
     date_of_birth = GovukDateField(label="Date of birth", required=False)
     nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
     la_child_id = forms.CharField(label="LA child id", required=False, max_length=20)

@@ -40,11 +40,27 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 
 @personal_data(
-    id=NP, created_at=NP, updated_at=NP, is_child=NP, is_restricted=NP, version=NP,
-    first_name=C.NAME, last_name=C.NAME, preferred_name=C.NAME, sex=C.NAME, la_child_id=C.NAME,
-    date_of_birth=C.DATE_OF_BIRTH, expected_date_of_birth=C.DATE_OF_BIRTH, date_of_death=C.DATE_OF_BIRTH,
-    ethnicity=C.ETHNICITY, nhs_number=C.NHS_NUMBER, nhs_number_index=C.NHS_NUMBER,
-    nhs_number_verified=C.NHS_NUMBER, upn=C.UPN, former_upn=C.UPN, upn_unknown_reason=C.UPN,
+    id=NP,
+    created_at=NP,
+    updated_at=NP,
+    is_child=NP,
+    is_restricted=NP,
+    version=NP,
+    first_name=C.NAME,
+    last_name=C.NAME,
+    preferred_name=C.NAME,
+    sex=C.NAME,
+    la_child_id=C.NAME,
+    date_of_birth=C.DATE_OF_BIRTH,
+    expected_date_of_birth=C.DATE_OF_BIRTH,
+    date_of_death=C.DATE_OF_BIRTH,
+    ethnicity=C.ETHNICITY,
+    nhs_number=C.NHS_NUMBER,
+    nhs_number_index=C.NHS_NUMBER,
+    nhs_number_verified=C.NHS_NUMBER,
+    upn=C.UPN,
+    former_upn=C.UPN,
+    upn_unknown_reason=C.UPN,
 )
 class Person(TimeStamped):
     """A child, an unborn child, or an adult in a child's life (parent, carer, relative)."""
@@ -117,6 +133,10 @@ class PersonPart(TimeStamped):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        # Used in audit rows' object_repr and logs, so it never carries the personal data itself.
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 _PART = {"id": NP, "person": NP, "created_at": NP, "updated_at": NP}
 
@@ -136,8 +156,13 @@ class PersonName(PersonPart):
 
 
 @personal_data(
-    **_PART, line1=C.ADDRESS, line2=C.ADDRESS, town=C.ADDRESS, postcode=C.ADDRESS,
-    start_date=C.ADDRESS, end_date=C.ADDRESS,
+    **_PART,
+    line1=C.ADDRESS,
+    line2=C.ADDRESS,
+    town=C.ADDRESS,
+    postcode=C.ADDRESS,
+    start_date=C.ADDRESS,
+    end_date=C.ADDRESS,
 )
 class Address(PersonPart):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
@@ -187,7 +212,11 @@ class ContactDetail(PersonPart):
 
 
 @personal_data(
-    **_PART, school_name=C.SCHOOL, school_urn=C.SCHOOL, start_date=C.SCHOOL, end_date=C.SCHOOL,
+    **_PART,
+    school_name=C.SCHOOL,
+    school_urn=C.SCHOOL,
+    start_date=C.SCHOOL,
+    end_date=C.SCHOOL,
 )
 class SchoolEnrolment(PersonPart):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="schools")
@@ -247,14 +276,25 @@ class RelationshipKind(models.TextChoices):
 
 
 SYMMETRIC_RELATIONSHIPS = frozenset(
-    {RelationshipKind.SIBLING, RelationshipKind.HALF_SIBLING, RelationshipKind.PARTNER,
-     RelationshipKind.FORMER_PARTNER, RelationshipKind.COUSIN}
+    {
+        RelationshipKind.SIBLING,
+        RelationshipKind.HALF_SIBLING,
+        RelationshipKind.PARTNER,
+        RelationshipKind.FORMER_PARTNER,
+        RelationshipKind.COUSIN,
+    }
 )
 
 
 @personal_data(
-    **_PART, relative=C.RELATIONSHIPS, kind=C.RELATIONSHIPS, has_parental_responsibility=C.RELATIONSHIPS,
-    lives_with=C.RELATIONSHIPS, start_date=C.RELATIONSHIPS, end_date=C.RELATIONSHIPS, note=C.RELATIONSHIPS,
+    **_PART,
+    relative=C.RELATIONSHIPS,
+    kind=C.RELATIONSHIPS,
+    has_parental_responsibility=C.RELATIONSHIPS,
+    lives_with=C.RELATIONSHIPS,
+    start_date=C.RELATIONSHIPS,
+    end_date=C.RELATIONSHIPS,
+    note=C.RELATIONSHIPS,
 )
 class Relationship(PersonPart):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")

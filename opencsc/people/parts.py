@@ -21,22 +21,50 @@ PART_KINDS: dict[str, PartKind] = {
     kind.slug: kind
     for kind in (
         PartKind("other-name", m.PersonName, ("kind", "first_name", "last_name"), "Other name", C.NAME),
-        PartKind("address", m.Address, ("line1", "line2", "town", "postcode", "start_date", "end_date"), "Address", C.ADDRESS),
+        PartKind(
+            "address", m.Address, ("line1", "line2", "town", "postcode", "start_date", "end_date"), "Address", C.ADDRESS
+        ),
         PartKind("telephone", m.TelephoneNumber, ("kind", "number", "note"), "Telephone number", C.PHONE),
         PartKind("contact", m.ContactDetail, ("kind", "value"), "Contact detail", C.CONTACT_DETAILS),
-        PartKind("relationship", m.Relationship,
-                 ("relative", "kind", "has_parental_responsibility", "lives_with", "start_date", "end_date", "note"),
-                 "Relationship", C.RELATIONSHIPS),
+        PartKind(
+            "relationship",
+            m.Relationship,
+            ("relative", "kind", "has_parental_responsibility", "lives_with", "start_date", "end_date", "note"),
+            "Relationship",
+            C.RELATIONSHIPS,
+        ),
         PartKind("disability", m.Disability, ("code",), "Disability", C.HEALTH),
-        PartKind("health", m.HealthInformation, ("kind", "summary", "recorded_on", "source"), "Health information", C.HEALTH),
-        PartKind("school", m.SchoolEnrolment, ("school_name", "school_urn", "start_date", "end_date"), "School", C.SCHOOL),
+        PartKind(
+            "health", m.HealthInformation, ("kind", "summary", "recorded_on", "source"), "Health information", C.HEALTH
+        ),
+        PartKind(
+            "school", m.SchoolEnrolment, ("school_name", "school_urn", "start_date", "end_date"), "School", C.SCHOOL
+        ),
         PartKind("financial", m.FinancialInformation, ("summary", "recorded_on"), "Financial information", C.FINANCIAL),
-        PartKind("benefit", m.StateBenefit, ("benefit", "reference", "start_date", "end_date"), "State benefit", C.BENEFITS),
-        PartKind("police", m.PoliceInformation, ("kind", "summary", "source", "recorded_on"), "Police information", C.CRIMINAL),
-        PartKind("social-media", m.SocialMediaInformation, ("platform", "summary", "source", "seen_on"),
-                 "Information seen on social media", C.SOCIAL_MEDIA),
-        PartKind("agency", m.AgencyInformation, ("agency", "summary", "received_on"), "Information from another agency",
-                 C.OTHER_AGENCIES),
+        PartKind(
+            "benefit", m.StateBenefit, ("benefit", "reference", "start_date", "end_date"), "State benefit", C.BENEFITS
+        ),
+        PartKind(
+            "police",
+            m.PoliceInformation,
+            ("kind", "summary", "source", "recorded_on"),
+            "Police information",
+            C.CRIMINAL,
+        ),
+        PartKind(
+            "social-media",
+            m.SocialMediaInformation,
+            ("platform", "summary", "source", "seen_on"),
+            "Information seen on social media",
+            C.SOCIAL_MEDIA,
+        ),
+        PartKind(
+            "agency",
+            m.AgencyInformation,
+            ("agency", "summary", "received_on"),
+            "Information from another agency",
+            C.OTHER_AGENCIES,
+        ),
     )
 }
 

@@ -54,8 +54,10 @@ def _person_rows(person: Person) -> dict[DataCategory, list[tuple[str, str]]]:
         age = f" (age {person.age_on(timezone.localdate())})"
     return {
         DataCategory.NAME: [
-            ("Name", person.full_name), ("Preferred name", person.preferred_name),
-            ("Sex", person.get_sex_display()), ("LA child id", person.la_child_id or ""),
+            ("Name", person.full_name),
+            ("Preferred name", person.preferred_name),
+            ("Sex", person.get_sex_display()),
+            ("LA child id", person.la_child_id or ""),
         ],
         DataCategory.DATE_OF_BIRTH: [
             ("Date of birth", _date(person.date_of_birth) + age),
@@ -68,7 +70,8 @@ def _person_rows(person: Person) -> dict[DataCategory, list[tuple[str, str]]]:
             ("Verified on the NHS Spine", "Yes" if person.nhs_number_verified else "No"),
         ],
         DataCategory.UPN: [
-            ("Unique pupil number", person.upn or "Not recorded"), ("Former UPN", person.former_upn),
+            ("Unique pupil number", person.upn or "Not recorded"),
+            ("Former UPN", person.former_upn),
             ("Reason UPN not known", person.get_upn_unknown_reason_display() if person.upn_unknown_reason else ""),
         ],
     }
@@ -91,8 +94,10 @@ def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
 
 def record_sections(person: Person, *, can_change: bool) -> list[Section]:
     by_category = _person_rows(person)
-    sections = {category: Section(category, rows=[r for r in by_category.get(category, []) if r[1]])
-                for category in DataCategory}
+    sections = {
+        category: Section(category, rows=[r for r in by_category.get(category, []) if r[1]])
+        for category in DataCategory
+    }
     for kind in PART_KINDS.values():
         parts = kind.model.objects.filter(person=person)
         if kind.model is Relationship:

@@ -24,18 +24,31 @@ def get_person_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str
     refusal. Raises Http404 both for "not allowed" and "no such person"."""
     person = access.visible_persons(user).filter(pk=person_id).first()
     if person is None:
-        record_event(actor=actor, action="person.access_denied", subject_person_id=person_id,
-                     object_type="people.Person", object_id=str(person_id), outcome="denied",
-                     detail={"purpose": purpose})
+        record_event(
+            actor=actor,
+            action="person.access_denied",
+            subject_person_id=person_id,
+            object_type="people.Person",
+            object_id=str(person_id),
+            outcome="denied",
+            detail={"purpose": purpose},
+        )
         raise Http404("No such person")
     break_glass = access.is_break_glass_view(user, person.pk)
     grant_reason = ""
     if break_glass:
         grant = user.break_glass_grants.active().filter(person_id=person.pk).order_by("-granted_at").first()
         grant_reason = grant.reason if grant else ""
-    record_event(actor=actor, action="person.view", subject_person_id=person.pk, object_type="people.Person",
-                 object_id=str(person.pk), object_repr=f"person {person.pk}", reason=grant_reason,
-                 detail={"purpose": purpose, "break_glass": break_glass})
+    record_event(
+        actor=actor,
+        action="person.view",
+        subject_person_id=person.pk,
+        object_type="people.Person",
+        object_id=str(person.pk),
+        object_repr=f"person {person.pk}",
+        reason=grant_reason,
+        detail={"purpose": purpose, "break_glass": break_glass},
+    )
     person.viewed_under_break_glass = break_glass  # type: ignore[attr-defined]
     return person
 
@@ -43,9 +56,15 @@ def get_person_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str
 def get_person_for_change(*, user: Any, actor: Actor, person_id: int) -> Person:
     """The person, if the user may change their record; otherwise the same 404 as a missing one."""
     if not access.can_change_person(user, person_id):
-        record_event(actor=actor, action="person.access_denied", subject_person_id=person_id,
-                     object_type="people.Person", object_id=str(person_id), outcome="denied",
-                     detail={"purpose": "change"})
+        record_event(
+            actor=actor,
+            action="person.access_denied",
+            subject_person_id=person_id,
+            object_type="people.Person",
+            object_id=str(person_id),
+            outcome="denied",
+            detail={"purpose": "change"},
+        )
         raise Http404("No such person")
     return Person.objects.get(pk=person_id)
 
@@ -82,18 +101,25 @@ def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria) -> Sear
     people = _apply_criteria(access.visible_persons(user), criteria)
     limit = settings.OPENCSC_SEARCH_RESULT_LIMIT
     found = list(people.order_by("last_name", "first_name", "pk")[: limit + 1])
-    record_event(actor=actor, action="person.search", detail={**criteria.audit_detail(), "results": min(len(found), limit)})
+    record_event(
+        actor=actor, action="person.search", detail={**criteria.audit_detail(), "results": min(len(found), limit)}
+    )
     return SearchResult(people=found[:limit], truncated=len(found) > limit)
 
 
 def _apply_criteria(people: QuerySet[Person], criteria: SearchCriteria) -> QuerySet[Person]:
     for term in criteria.name.split()[:4]:
         people = people.filter(
-            Q(last_name__istartswith=term) | Q(first_name__istartswith=term) | Q(preferred_name__istartswith=term)
-            | Q(other_names__last_name__istartswith=term) | Q(other_names__first_name__istartswith=term)
+            Q(last_name__istartswith=term)
+            | Q(first_name__istartswith=term)
+            | Q(preferred_name__istartswith=term)
+            | Q(other_names__last_name__istartswith=term)
+            | Q(other_names__first_name__istartswith=term)
         )
     if criteria.date_of_birth:
-        people = people.filter(Q(date_of_birth=criteria.date_of_birth) | Q(expected_date_of_birth=criteria.date_of_birth))
+        people = people.filter(
+            Q(date_of_birth=criteria.date_of_birth) | Q(expected_date_of_birth=criteria.date_of_birth)
+        )
     if criteria.nhs_number.strip():
         people = people.filter(nhs_number_index=nhs_number_index(criteria.nhs_number))
     if criteria.la_child_id.strip():

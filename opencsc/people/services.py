@@ -64,8 +64,14 @@ def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any]) -> Per
     person.nhs_number_index = nhs_number_index(person.nhs_number)
     with transaction.atomic():
         person.save()
-        record_event(actor=actor, action="person.create", subject_person_id=person.pk, obj=person,
-                     object_repr=f"person {person.pk}", detail={"fields": sorted(k for k, v in data.items() if v)})
+        record_event(
+            actor=actor,
+            action="person.create",
+            subject_person_id=person.pk,
+            obj=person,
+            object_repr=f"person {person.pk}",
+            detail={"fields": sorted(k for k, v in data.items() if v)},
+        )
         # Whoever records a new person holds them on their caseload until a manager reallocates.
         if actor_user.team_id is not None:
             from opencsc.accounts.services import allocation_open
@@ -74,7 +80,9 @@ def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any]) -> Per
     return person
 
 
-def person_update(*, actor_user: Any, actor: Actor, person: Person, changes: dict[str, Any], expected_version: int) -> Person:
+def person_update(
+    *, actor_user: Any, actor: Actor, person: Person, changes: dict[str, Any], expected_version: int
+) -> Person:
     """Apply `changes` if nobody saved the record since `expected_version` (optimistic locking)."""
     if not access.can_change_person(actor_user, person.pk):
         raise PermissionDenied
@@ -95,12 +103,20 @@ def person_update(*, actor_user: Any, actor: Actor, person: Person, changes: dic
         if updated == 0:
             raise EditConflict
         person.version = expected_version + 1
-        record_event(actor=actor, action="person.update", subject_person_id=person.pk, obj=person,
-                     object_repr=f"person {person.pk}", detail={"fields": sorted(changed)})
+        record_event(
+            actor=actor,
+            action="person.update",
+            subject_person_id=person.pk,
+            obj=person,
+            object_repr=f"person {person.pk}",
+            detail={"fields": sorted(changed)},
+        )
     return person
 
 
-def part_add(*, actor_user: Any, actor: Actor, person: Person, model: type[PersonPart], data: dict[str, Any]) -> PersonPart:
+def part_add(
+    *, actor_user: Any, actor: Actor, person: Person, model: type[PersonPart], data: dict[str, Any]
+) -> PersonPart:
     """Add a row of one category (address, phone, police information...) to a person's record."""
     if not access.can_change_person(actor_user, person.pk):
         raise PermissionDenied
@@ -112,8 +128,13 @@ def part_add(*, actor_user: Any, actor: Actor, person: Person, model: type[Perso
         _check_disability(person, part.code)
     with transaction.atomic():
         part.save()
-        record_event(actor=actor, action="person.part_add", subject_person_id=person.pk, obj=part,
-                     object_repr=f"{model._meta.verbose_name} {part.pk}")
+        record_event(
+            actor=actor,
+            action="person.part_add",
+            subject_person_id=person.pk,
+            obj=part,
+            object_repr=f"{model._meta.verbose_name} {part.pk}",
+        )
     return part
 
 
@@ -123,8 +144,14 @@ def part_remove(*, actor_user: Any, actor: Actor, part: PersonPart) -> None:
     label, pk = part._meta.label, part.pk
     with transaction.atomic():
         part.delete()
-        record_event(actor=actor, action="person.part_remove", subject_person_id=part.person_id,
-                     object_type=label, object_id=str(pk), object_repr=f"{part._meta.verbose_name} {pk}")
+        record_event(
+            actor=actor,
+            action="person.part_remove",
+            subject_person_id=part.person_id,
+            object_type=label,
+            object_id=str(pk),
+            object_repr=f"{part._meta.verbose_name} {pk}",
+        )
 
 
 def _check_relationship(actor_user: Any, relationship: Relationship) -> None:
@@ -142,11 +169,18 @@ def _check_disability(person: Person, code: str) -> None:
         raise ValidationError({"code": "'No disability' cannot be recorded alongside a disability: remove one first"})
 
 
-def family_link(*, actor_user: Any, actor: Actor, family: FamilyGroup, person: Person, role: str = "") -> FamilyMembership:
+def family_link(
+    *, actor_user: Any, actor: Actor, family: FamilyGroup, person: Person, role: str = ""
+) -> FamilyMembership:
     if not access.can_change_person(actor_user, person.pk):
         raise PermissionDenied
     with transaction.atomic():
         membership, _ = FamilyMembership.objects.get_or_create(person=person, family=family, defaults={"role": role})
-        record_event(actor=actor, action="family.link", subject_person_id=person.pk, obj=membership,
-                     object_repr=f"family {family.pk}")
+        record_event(
+            actor=actor,
+            action="family.link",
+            subject_person_id=person.pk,
+            obj=membership,
+            object_repr=f"family {family.pk}",
+        )
     return membership

@@ -3,8 +3,6 @@ or a service, which check access and write the audit trail."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,13 +30,23 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     result = None
     if request.GET and form.is_valid():
-        criteria = selectors.SearchCriteria(**{k: form.cleaned_data[k] or ("" if k != "date_of_birth" else None)
-                                               for k in ("name", "date_of_birth", "nhs_number", "la_child_id")})
+        criteria = selectors.SearchCriteria(
+            **{
+                k: form.cleaned_data[k] or ("" if k != "date_of_birth" else None)
+                for k in ("name", "date_of_birth", "nhs_number", "la_child_id")
+            }
+        )
         result = selectors.search_persons(user=request.user, actor=Actor.from_request(request), criteria=criteria)
-    return render(request, "people/search.html", {
-        "form": form, "result": result, "can_create": access.can_create_person(request.user),
-        "can_break_glass": request.user.role in access.BREAK_GLASS_ROLES,
-    })
+    return render(
+        request,
+        "people/search.html",
+        {
+            "form": form,
+            "result": result,
+            "can_create": access.can_create_person(request.user),
+            "can_break_glass": request.user.role in access.BREAK_GLASS_ROLES,
+        },
+    )
 
 
 @login_required
@@ -46,9 +54,15 @@ def search(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.get_person_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
     can_change = access.can_change_person(request.user, person.pk)
-    return render(request, "people/detail.html", {
-        "person": person, "sections": record_sections(person, can_change=can_change), "can_change": can_change,
-    })
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "sections": record_sections(person, can_change=can_change),
+            "can_change": can_change,
+        },
+    )
 
 
 @login_required
@@ -78,13 +92,21 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in PERSON_FIELDS}
         try:
-            services.person_update(actor_user=request.user, actor=actor, person=person, changes=changes,
-                                   expected_version=form.cleaned_data["version"] or person.version)
+            services.person_update(
+                actor_user=request.user,
+                actor=actor,
+                person=person,
+                changes=changes,
+                expected_version=form.cleaned_data["version"] or person.version,
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         except services.EditConflict:
-            form.add_error(None, "Someone else changed this record while you were editing it. "
-                                 "Open the record again to see their changes, then make yours.")
+            form.add_error(
+                None,
+                "Someone else changed this record while you were editing it. "
+                "Open the record again to see their changes, then make yours.",
+            )
         else:
             messages.success(request, "The record has been updated")
             return redirect("people:detail", person_id=person.pk)
@@ -101,7 +123,9 @@ def add_part(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
     person = selectors.get_person_for_change(user=request.user, actor=actor, person_id=person_id)
     form = part_form_class(part_kind)(request.POST or None)
     if "relative" in form.fields:
-        form.fields["relative"].queryset = access.visible_persons(request.user).exclude(pk=person.pk).order_by("last_name")
+        form.fields["relative"].queryset = (
+            access.visible_persons(request.user).exclude(pk=person.pk).order_by("last_name")
+        )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in part_kind.fields}
         try:
@@ -130,5 +154,3 @@ def remove_part(request: HttpRequest, person_id: int, kind: str, part_id: int) -
         messages.success(request, f"{part_kind.title} removed")
         return redirect("people:detail", person_id=person.pk)
     return render(request, "people/part_remove.html", {"person": person, "kind": part_kind, "part": part})
-
-

@@ -30,8 +30,17 @@ PERSON_ROUTES = {
 # Routes from later apps register here (name -> (kwargs, needs change)); see casework and sharing tests.
 EXTRA_ROUTES: dict[str, tuple[dict, bool]] = {}
 
-ROLES = ["social_worker", "team_manager", "outsider", "mash_practitioner", "conference_chair", "analyst",
-         "ig_officer", "partner", "system_admin"]
+ROLES = [
+    "social_worker",
+    "team_manager",
+    "outsider",
+    "mash_practitioner",
+    "conference_chair",
+    "analyst",
+    "ig_officer",
+    "partner",
+    "system_admin",
+]
 SEES_TEAM_CASELOAD = {"social_worker", "team_manager"}
 CAN_CHANGE = {"social_worker", "team_manager"}
 
@@ -67,8 +76,9 @@ def cast(request, child):
 
 @pytest.fixture
 def address(child):
-    return Address.objects.create(person=child, line1="1 Test Street", town="Exampleton", postcode="ZZ1 1ZZ",
-                                  start_date=dt.date(2020, 1, 1))
+    return Address.objects.create(
+        person=child, line1="1 Test Street", town="Exampleton", postcode="ZZ1 1ZZ", start_date=dt.date(2020, 1, 1)
+    )
 
 
 @pytest.mark.parametrize("route", list(PERSON_ROUTES))
@@ -111,18 +121,26 @@ def test_restricted_child_only_for_named_users(cast, role, route, child, address
 
 @pytest.mark.parametrize("route", list(PERSON_ROUTES))
 def test_break_glass_reads_but_never_writes(route, outsider, child, address, client_for):
-    BreakGlassGrant.objects.create(user=outsider, person=child, reason_category="safeguarding_emergency",
-                                   reason="Police called about an urgent concern tonight",
-                                   expires_at=timezone.now() + dt.timedelta(hours=1))
+    BreakGlassGrant.objects.create(
+        user=outsider,
+        person=child,
+        reason_category="safeguarding_emergency",
+        reason="Police called about an urgent concern tonight",
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
     response = client_for(outsider).get(_url(route, child.pk, address.pk))
     assert response.status_code == (404 if PERSON_ROUTES[route][1] else 200)
 
 
 def test_expired_break_glass_gives_nothing(outsider, child, client_for):
-    BreakGlassGrant.objects.create(user=outsider, person=child, reason_category="safeguarding_emergency",
-                                   reason="Police called about an urgent concern tonight",
-                                   granted_at=timezone.now() - dt.timedelta(hours=5),
-                                   expires_at=timezone.now() - dt.timedelta(minutes=1))
+    BreakGlassGrant.objects.create(
+        user=outsider,
+        person=child,
+        reason_category="safeguarding_emergency",
+        reason="Police called about an urgent concern tonight",
+        granted_at=timezone.now() - dt.timedelta(hours=5),
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
     assert client_for(outsider).get(f"/people/{child.pk}/").status_code == 404
 
 

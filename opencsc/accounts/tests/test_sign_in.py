@@ -107,13 +107,20 @@ def test_break_glass_needs_reason_is_time_limited_audited_and_alerts_ig(
 ):
     client = client_for(outsider)
     assert client.get(f"/people/{child.pk}/").status_code == 404
-    short = client.post("/people/emergency-access/", {"identifier": child.la_child_id,
-                                                      "reason_category": "safeguarding_emergency", "reason": "urgent"})
+    short = client.post(
+        "/people/emergency-access/",
+        {"identifier": child.la_child_id, "reason_category": "safeguarding_emergency", "reason": "urgent"},
+    )
     assert "at least 20 characters" in short.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/people/emergency-access/", {
-            "identifier": child.la_child_id, "reason_category": "safeguarding_emergency",
-            "reason": "Police report the child is missing tonight and need the school details"})
+        response = client.post(
+            "/people/emergency-access/",
+            {
+                "identifier": child.la_child_id,
+                "reason_category": "safeguarding_emergency",
+                "reason": "Police report the child is missing tonight and need the school details",
+            },
+        )
     assert response.status_code == 302
     page = client.get(f"/people/{child.pk}/")
     assert "You are viewing this record with emergency access" in page.content.decode()
@@ -133,9 +140,14 @@ def test_break_glass_is_refused_to_roles_without_it(client_for, analyst, child):
 def test_restricted_record_needs_a_manager_to_break_the_seal(client_for, outsider, child):
     child.is_restricted = True
     child.save()
-    response = client_for(outsider).post("/people/emergency-access/", {
-        "identifier": child.la_child_id, "reason_category": "safeguarding_emergency",
-        "reason": "Police report the child is missing tonight and need the school details"})
+    response = client_for(outsider).post(
+        "/people/emergency-access/",
+        {
+            "identifier": child.la_child_id,
+            "reason_category": "safeguarding_emergency",
+            "reason": "Police report the child is missing tonight and need the school details",
+        },
+    )
     assert "No record you can open in an emergency" in response.content.decode()
 
 
@@ -144,11 +156,16 @@ def test_ig_reviews_break_glass_but_not_their_own(client_for, ig_officer, outsid
 
     from opencsc.accounts.models import BreakGlassGrant, GovernanceAlert
 
-    grant = BreakGlassGrant.objects.create(user=outsider, person=child, reason_category="consent",
-                                           reason="Parent asked us to check the record urgently",
-                                           expires_at=timezone.now() + timezone.timedelta(hours=1))
-    GovernanceAlert.objects.create(kind="break_glass", user=outsider, subject_person_id=child.pk, break_glass=grant,
-                                   summary="test")
+    grant = BreakGlassGrant.objects.create(
+        user=outsider,
+        person=child,
+        reason_category="consent",
+        reason="Parent asked us to check the record urgently",
+        expires_at=timezone.now() + timezone.timedelta(hours=1),
+    )
+    GovernanceAlert.objects.create(
+        kind="break_glass", user=outsider, subject_person_id=child.pk, break_glass=grant, summary="test"
+    )
     client = client_for(ig_officer)
     assert "Review" in client.get("/audit/alerts/").content.decode()
     client.post(f"/audit/break-glass/{grant.pk}/review/", {"note": "Justified: police request logged", "revoke": "on"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -45,7 +47,7 @@ def test_untouched_trail_verifies(trail):
 def test_rows_are_chained_in_order(trail):
     rows = list(AuditEvent.objects.order_by("seq"))
     assert [r.seq for r in rows] == list(range(1, 13))
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(rows, rows[1:], strict=False))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(rows))
 
 
 def test_update_and_delete_are_refused_by_the_database(trail):
@@ -63,8 +65,10 @@ def test_edited_row_is_detected(trail):
 def test_edited_row_with_recomputed_unkeyed_hash_is_detected(trail):
     import hashlib
 
-    _raw("UPDATE audit_auditevent SET subject_person_id = 99, hash = %s WHERE seq = 6",
-         [hashlib.sha256(b"forged").hexdigest()])
+    _raw(
+        "UPDATE audit_auditevent SET subject_person_id = 99, hash = %s WHERE seq = 6",
+        [hashlib.sha256(b"forged").hexdigest()],
+    )
     broken = _verify()
     assert broken is not None and broken.seq == 6
 

@@ -48,8 +48,9 @@ def test_encrypted_field_refuses_equality_lookup(db):
 
 @pytest.mark.django_db
 def test_rotation_moves_every_value_to_the_new_key_and_old_key_can_go(settings, child):
-    PoliceInformation.objects.create(person=child, kind="caution", summary="Cautioned 2024", source="Police",
-                                     recorded_on="2024-02-02")
+    PoliceInformation.objects.create(
+        person=child, kind="caution", summary="Cautioned 2024", source="Police", recorded_on="2024-02-02"
+    )
     old = settings.OPENCSC_FIELD_KEYS
     settings.OPENCSC_FIELD_KEYS = f"{NEW_KEY},{old}"
     counts = rotate(batch_size=1)

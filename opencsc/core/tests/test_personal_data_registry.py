@@ -8,7 +8,7 @@ from django.db import connection, models
 
 from opencsc.core.categories import ENCRYPTED, DataCategory
 from opencsc.core.fields import EncryptedTextField
-from opencsc.core.personal_data import NOT_PERSONAL, fields_by_category, registered_models, tags_for
+from opencsc.core.personal_data import NOT_PERSONAL, fields_by_category, personal_data, registered_models, tags_for
 from opencsc.people.models import Person
 
 # Models that point at a person but hold no personal data of their own: access-control and audit
@@ -29,8 +29,10 @@ def _points_at_person(model: type[models.Model]) -> bool:
 
 def test_every_model_about_a_person_is_registered():
     missing = [
-        m._meta.label for m in _project_models()
-        if (m is Person or _points_at_person(m)) and m not in set(registered_models())
+        m._meta.label
+        for m in _project_models()
+        if (m is Person or _points_at_person(m))
+        and m not in set(registered_models())
         and m._meta.label not in ACCESS_CONTROL_MODELS
     ]
     assert not missing, f"Models holding data about a person without categories: {missing}"
@@ -58,8 +60,8 @@ def test_special_category_and_criminal_fields_are_encrypted(model):
 def test_the_registry_finds_a_missing_tag():
     """The check above is not vacuous: a model with an untagged field is reported."""
 
-    @__import__("opencsc.core.personal_data", fromlist=["personal_data"]).personal_data(id=NOT_PERSONAL)
-    class Probe(models.Model):
+    @personal_data(id=NOT_PERSONAL)
+    class Probe(models.Model):  # noqa: DJ008
         secret = models.CharField(max_length=10)
 
         class Meta:
@@ -69,9 +71,9 @@ def test_the_registry_finds_a_missing_tag():
     try:
         assert {f.name for f in Probe._meta.concrete_fields} - set(tags_for(Probe)) == {"secret"}
     finally:
-        from opencsc.core import personal_data
+        from opencsc.core import personal_data as registry
 
-        personal_data._REGISTRY.pop(Probe)
+        registry._REGISTRY.pop(Probe)
         apps.all_models["core"].pop("probe", None)
 
 
@@ -86,8 +88,9 @@ def test_encrypted_values_never_reach_the_database_in_clear(child):
     from opencsc.people.models import PoliceInformation
 
     canary_police = "CANARY-POLICE-7f3a"
-    PoliceInformation.objects.create(person=child, kind="intelligence", summary=canary_police,
-                                     source="Exampleton Police", recorded_on="2026-01-01")
+    PoliceInformation.objects.create(
+        person=child, kind="intelligence", summary=canary_police, source="Exampleton Police", recorded_on="2026-01-01"
+    )
     child.ethnicity = "APKN"
     child.save()
     found = []
@@ -110,7 +113,9 @@ def test_sqlite_database_file_holds_no_plaintext(child, tmp_path):
         pytest.skip("the file check is for the embedded SQLite database; PostgreSQL is covered by the SQL scan")
     from opencsc.people.models import HealthInformation
 
-    HealthInformation.objects.create(person=child, kind="mental_health", summary="CANARY-HEALTH-91bc", recorded_on="2026-01-01")
+    HealthInformation.objects.create(
+        person=child, kind="mental_health", summary="CANARY-HEALTH-91bc", recorded_on="2026-01-01"
+    )
     target = tmp_path / "copy.sqlite3"
     with connection.cursor() as cursor:
         cursor.execute("VACUUM INTO %s", [str(target)])

@@ -30,7 +30,9 @@ def test_hsts_on_https(client, settings):
 
 
 def test_session_cookie_is_host_only_secure_and_hidden_from_scripts(client, social_worker, settings):
-    response = client.post("/account/login/", {"username": "sw", "password": "correct-horse-battery-staple"}, secure=True)
+    response = client.post(
+        "/account/login/", {"username": "sw", "password": "correct-horse-battery-staple"}, secure=True
+    )
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert settings.SESSION_COOKIE_NAME.startswith("__Host-")
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"

@@ -40,7 +40,7 @@ class UnbornChildFactory(ChildFactory):
     first_name = ""
     sex = "U"
     date_of_birth = None
-    expected_date_of_birth = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=90))  # noqa: DTZ011
+    expected_date_of_birth = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=90))
     nhs_number = ""
     nhs_number_index = ""
     upn = ""

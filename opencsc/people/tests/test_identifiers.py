@@ -12,14 +12,17 @@ def test_valid_nhs_numbers(value):
     assert ids.nhs_number_error(value) is None
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("987 654 4321", "the last digit does not match"),  # the style guide's example: it FAILS Modulus 11
-    ("943 476 5918", "the last digit does not match"),
-    ("94347659", "10 digits"),
-    ("94347659190", "10 digits"),
-    ("94347659a9", "10 digits"),
-    ("", "10 digits"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("987 654 4321", "the last digit does not match"),  # the style guide's example: it FAILS Modulus 11
+        ("943 476 5918", "the last digit does not match"),
+        ("94347659", "10 digits"),
+        ("94347659190", "10 digits"),
+        ("94347659a9", "10 digits"),
+        ("", "10 digits"),
+    ],
+)
 def test_invalid_nhs_numbers_say_how_to_fix(value, message):
     assert message in ids.nhs_number_error(value)
 
@@ -30,19 +33,22 @@ def test_check_digit_of_ten_is_never_issued():
     assert all(ids.nhs_number_error(prefix + str(d)) for d in range(10))
 
 
-valid_nhs = st.from_regex(r"\A999[0-9]{6}\Z").filter(lambda p: ids.nhs_check_digit(p) is not None).map(
-    lambda p: p + str(ids.nhs_check_digit(p)))
+valid_nhs = (
+    st.from_regex(r"\A999[0-9]{6}\Z")
+    .filter(lambda p: ids.nhs_check_digit(p) is not None)
+    .map(lambda p: p + str(ids.nhs_check_digit(p)))
+)
 
 
 @given(valid_nhs, st.integers(0, 9), st.integers(0, 9))
 def test_every_single_digit_substitution_is_rejected(number, position, digit):
-    mutated = number[:position] + str(digit) + number[position + 1:]
+    mutated = number[:position] + str(digit) + number[position + 1 :]
     assert (ids.nhs_number_error(mutated) is None) == (mutated == number)
 
 
 @given(valid_nhs, st.integers(0, 8))
 def test_every_adjacent_transposition_is_rejected(number, position):
-    swapped = number[:position] + number[position + 1] + number[position] + number[position + 2:]
+    swapped = number[:position] + number[position + 1] + number[position] + number[position + 2 :]
     assert (ids.nhs_number_error(swapped) is None) == (swapped == number)
 
 
@@ -59,9 +65,14 @@ def test_temporary_upn():
     assert "cannot be I, O or S" in ids.upn_error("A20700001604I")
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("P20700001604", "13 characters"), ("P2070000160499", "13 characters"), ("1207000016049", "a letter, then 11 digits"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("P20700001604", "13 characters"),
+        ("P2070000160499", "13 characters"),
+        ("1207000016049", "a letter, then 11 digits"),
+    ],
+)
 def test_malformed_upns(value, message):
     assert message in ids.upn_error(value)
 
@@ -72,7 +83,9 @@ def test_upn_check_letter_never_uses_i_o_s(body):
     assert ids.upn_error(ids.upn_check_letter(body) + body) is None
 
 
-@pytest.mark.parametrize(("value", "ok"), [("DEMO000123", True), ("A" * 20, True), ("A" * 21, False),
-                                           ("has space", False), ("bad-char", False), ("", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("DEMO000123", True), ("A" * 20, True), ("A" * 21, False), ("has space", False), ("bad-char", False), ("", False)],
+)
 def test_la_child_id(value, ok):
     assert (ids.la_child_id_error(value) is None) is ok

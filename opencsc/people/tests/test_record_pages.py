@@ -20,10 +20,16 @@ def _head() -> int:
 
 def test_search_by_each_criterion_finds_the_child_and_is_audited_once(client_for, social_worker, child):
     client = client_for(social_worker)
-    for params in ({"name": child.first_name[:3]}, {"nhs_number": child.nhs_number},
-                   {"la_child_id": child.la_child_id.lower()},
-                   {"date_of_birth_0": child.date_of_birth.day, "date_of_birth_1": child.date_of_birth.month,
-                    "date_of_birth_2": child.date_of_birth.year}):
+    for params in (
+        {"name": child.first_name[:3]},
+        {"nhs_number": child.nhs_number},
+        {"la_child_id": child.la_child_id.lower()},
+        {
+            "date_of_birth_0": child.date_of_birth.day,
+            "date_of_birth_1": child.date_of_birth.month,
+            "date_of_birth_2": child.date_of_birth.year,
+        },
+    ):
         head = _head()
         response = client.get("/people/", params)
         assert child.full_name in response.content.decode(), params
@@ -46,16 +52,33 @@ def test_search_with_a_mistyped_nhs_number_says_how_to_fix_it(client_for, social
 
 def test_record_page_groups_by_category_and_shows_sensitive_labels(client_for, social_worker, child, mother):
     body = client_for(social_worker).get(f"/people/{child.pk}/").content.decode()
-    for heading in ("Name and identity", "Date of birth", "Ethnicity", "NHS number", "Relationships", "Health information"):
+    for heading in (
+        "Name and identity",
+        "Date of birth",
+        "Ethnicity",
+        "NHS number",
+        "Relationships",
+        "Health information",
+    ):
         assert heading in body
     assert "Special category data" in body
     assert mother.full_name in body
 
 
 def _person_form(**overrides):
-    data = {"is_child": "on", "first_name": "Test", "last_name": "Child", "sex": "F",
-            "date_of_birth_0": "3", "date_of_birth_1": "4", "date_of_birth_2": "2019",
-            "nhs_number": "", "la_child_id": "NEW000001", "upn": "", "ethnicity": ""}
+    data = {
+        "is_child": "on",
+        "first_name": "Test",
+        "last_name": "Child",
+        "sex": "F",
+        "date_of_birth_0": "3",
+        "date_of_birth_1": "4",
+        "date_of_birth_2": "2019",
+        "nhs_number": "",
+        "la_child_id": "NEW000001",
+        "upn": "",
+        "ethnicity": "",
+    }
     data.update(overrides)
     return data
 
@@ -70,15 +93,20 @@ def test_create_person_saves_audits_and_allocates_to_the_creator(client_for, soc
     assert [e.action for e in _events_since(head)] == ["person.create", "allocation.open"]
 
 
-@pytest.mark.parametrize(("overrides", "field_message"), [
-    ({"last_name": ""}, "Enter the last name (family name)"),
-    ({"nhs_number": "987 654 4321"}, "the last digit does not match"),
-    ({"upn": "Q207000016049"}, "the first letter does not match"),
-    ({"la_child_id": "has spaces"}, "only contain letters and numbers"),
-    ({"date_of_birth_1": "13"}, "must be a real date"),
-    ({"expected_date_of_birth_0": "1", "expected_date_of_birth_1": "1", "expected_date_of_birth_2": "2027"},
-     "either a date of birth or an expected date of birth"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field_message"),
+    [
+        ({"last_name": ""}, "Enter the last name (family name)"),
+        ({"nhs_number": "987 654 4321"}, "the last digit does not match"),
+        ({"upn": "Q207000016049"}, "the first letter does not match"),
+        ({"la_child_id": "has spaces"}, "only contain letters and numbers"),
+        ({"date_of_birth_1": "13"}, "must be a real date"),
+        (
+            {"expected_date_of_birth_0": "1", "expected_date_of_birth_1": "1", "expected_date_of_birth_2": "2027"},
+            "either a date of birth or an expected date of birth",
+        ),
+    ],
+)
 def test_bad_input_gets_a_govuk_error_and_nothing_is_saved(client_for, social_worker, overrides, field_message):
     head = _head()
     response = client_for(social_worker).post("/people/new/", _person_form(**overrides))
@@ -93,12 +121,30 @@ def test_bad_input_gets_a_govuk_error_and_nothing_is_saved(client_for, social_wo
 def test_add_address_with_an_error_then_fixed(client_for, social_worker, child):
     client = client_for(social_worker)
     url = f"/people/{child.pk}/add/address/"
-    bad = client.post(url, {"line1": "2 Lane", "town": "Exampleton", "postcode": "ZZ1 1ZZ",
-                            "start_date_0": "", "start_date_1": "", "start_date_2": ""})
+    bad = client.post(
+        url,
+        {
+            "line1": "2 Lane",
+            "town": "Exampleton",
+            "postcode": "ZZ1 1ZZ",
+            "start_date_0": "",
+            "start_date_1": "",
+            "start_date_2": "",
+        },
+    )
     assert "Enter the start date" in bad.content.decode()
     assert not Address.objects.filter(person=child).exists()
-    good = client.post(url, {"line1": "2 Lane", "town": "Exampleton", "postcode": "ZZ1 1ZZ",
-                             "start_date_0": "1", "start_date_1": "2", "start_date_2": "2024"})
+    good = client.post(
+        url,
+        {
+            "line1": "2 Lane",
+            "town": "Exampleton",
+            "postcode": "ZZ1 1ZZ",
+            "start_date_0": "1",
+            "start_date_1": "2",
+            "start_date_2": "2024",
+        },
+    )
     assert good.status_code == 302
     assert Address.objects.get(person=child).line1 == "2 Lane"
 
@@ -128,7 +174,9 @@ def test_another_users_id_in_a_url_gives_404_and_an_audit_event(client_for, outs
     assert [(e.action, e.actor_repr) for e in _events_since(head)] == [("person.access_denied", "outsider")]
 
 
-def test_relationship_choices_only_offer_people_the_user_can_see(client_for, social_worker, child, mother, stranger_child):
+def test_relationship_choices_only_offer_people_the_user_can_see(
+    client_for, social_worker, child, mother, stranger_child
+):
     body = client_for(social_worker).get(f"/people/{child.pk}/add/relationship/").content.decode()
     assert mother.full_name in body
     assert stranger_child.full_name not in body

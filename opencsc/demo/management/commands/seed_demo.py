@@ -28,9 +28,12 @@ class Command(BaseCommand):
             self.stdout.write("The database already has people: not seeding.")
             return
         started = time.perf_counter()
-        report = seed_borough(children=options["children"], seed=options["seed"],
-                              as_of=options["as_of"] or timezone.localdate())
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {report.children} children and {report.adults} adults in {report.families} families, "
-            f"{report.staff} staff in {report.teams} teams ({time.perf_counter() - started:.1f} s)."
-        ))
+        report = seed_borough(
+            children=options["children"], seed=options["seed"], as_of=options["as_of"] or timezone.localdate()
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {report.children} children and {report.adults} adults in {report.families} families, "
+                f"{report.staff} staff in {report.teams} teams ({time.perf_counter() - started:.1f} s)."
+            )
+        )
