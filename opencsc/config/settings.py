@@ -56,6 +56,7 @@ if OPENCSC_ENVIRONMENT != "production":
     INSTALLED_APPS.append("opencsc.demo")
 
 MIDDLEWARE = [
+    "opencsc.core.middleware.ServerTimingMiddleware",  # first, so its total covers the whole stack
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "opencsc.core.middleware.RequestIdMiddleware",
