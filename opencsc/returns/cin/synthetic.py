@@ -432,18 +432,12 @@ breaker("1510", _upn)(
     _set(
         _ident,
         "UPN",
-        lambda r, e: (
-            ("B" if r["ChildIdentifiers"]["UPN"][0] == "A" else "A") + r["ChildIdentifiers"]["UPN"][1:]
-        ),
+        lambda r, e: ("B" if r["ChildIdentifiers"]["UPN"][0] == "A" else "A") + r["ChildIdentifiers"]["UPN"][1:],
     )
 )
-breaker("1530", _upn)(
-    _set(_ident, "UPN", lambda r, e: make_upn(int(r["ChildIdentifiers"]["UPN"][4:]), "999"))
-)
+breaker("1530", _upn)(_set(_ident, "UPN", lambda r, e: make_upn(int(r["ChildIdentifiers"]["UPN"][4:]), "999")))
 breaker("1540", _upn)(
-    _set(
-        _ident, "UPN", lambda r, e: r["ChildIdentifiers"]["UPN"][:5] + "X" + r["ChildIdentifiers"]["UPN"][6:]
-    )
+    _set(_ident, "UPN", lambda r, e: r["ChildIdentifiers"]["UPN"][:5] + "X" + r["ChildIdentifiers"]["UPN"][6:])
 )
 breaker("1550", _upn)(_set(_ident, "UPN", lambda r, e: r["ChildIdentifiers"]["UPN"][:12] + "I"))
 breaker("1560Q")(_set(_ident, "FormerUPN", "12345"))
@@ -462,9 +456,7 @@ breaker("8530Q", lambda r: not _born(r))(
         ),
     )
 )
-breaker("8535Q", _born)(
-    _set(_ident, "PersonDeathDate", lambda r, e: r["ChildIdentifiers"]["PersonBirthDate"] - DAY)
-)
+breaker("8535Q", _born)(_set(_ident, "PersonDeathDate", lambda r, e: r["ChildIdentifiers"]["PersonBirthDate"] - DAY))
 breaker("8545Q", _born)(_set(_ident, "PersonDeathDate", lambda r, e: e + dt.timedelta(days=5)))
 breaker("8772", _further_action)(_set(_ident, "UPNunknown", "UN7"))
 breaker("8590")(_set(lambda r: r, "CINdetails", []))
@@ -534,10 +526,7 @@ def _b8606(r: Record, end: dt.date) -> None:
 @breaker(
     "8815",
     lambda r: (
-        not _closed(r)
-        and _ep(r)["ReferralNFA"] is False
-        and len(r["CINdetails"]) == 1
-        and not _ep(r).get("Section47")
+        not _closed(r) and _ep(r)["ReferralNFA"] is False and len(r["CINdetails"]) == 1 and not _ep(r).get("Section47")
     ),
 )
 def _b8815(r: Record, end: dt.date) -> None:
@@ -812,9 +801,7 @@ def _b4001(r: Record, end: dt.date) -> None:
 @breaker("4016", _cp(_cpp_ended))
 def _b4016(r: Record, end: dt.date) -> None:
     episode, plan = _first(r, "ChildProtectionPlans", _cpp_ended)
-    episode["CINPlanDates"] = [
-        {"CINPlanStartDate": plan["CPPendDate"] - DAY, "CINPlanEndDate": plan["CPPendDate"]}
-    ]
+    episode["CINPlanDates"] = [{"CINPlanStartDate": plan["CPPendDate"] - DAY, "CINPlanEndDate": plan["CPPendDate"]}]
 
 
 @breaker("4017", _cp(lambda g: g["CPPstartDate"] > g["CPPstartDate"].replace(day=1)))
@@ -828,9 +815,7 @@ def _b4017(r: Record, end: dt.date) -> None:
 
 @breaker("4003", _cp(lambda g: len(g.get("Reviews") or ()) > 0 and _cpp_ended(g)))
 def _b4003(r: Record, end: dt.date) -> None:
-    episode, plan = _first(
-        r, "ChildProtectionPlans", lambda g: len(g.get("Reviews") or ()) > 0 and _cpp_ended(g)
-    )
+    episode, plan = _first(r, "ChildProtectionPlans", lambda g: len(g.get("Reviews") or ()) > 0 and _cpp_ended(g))
     review = plan["Reviews"][0]
     episode["CINPlanDates"] = [{"CINPlanStartDate": review, "CINPlanEndDate": review + DAY}]
 
@@ -897,9 +882,7 @@ def _b8935(r: Record, end: dt.date) -> None:
 @breaker("8940", _cp(_cpp_ended))
 def _b8940(r: Record, end: dt.date) -> None:
     episode, plan = _first(r, "ChildProtectionPlans", _cpp_ended)
-    episode["ChildProtectionPlans"].append(
-        dict(plan, CPPstartDate=plan["CPPendDate"], CPPendDate=None, Reviews=[])
-    )
+    episode["ChildProtectionPlans"].append(dict(plan, CPPstartDate=plan["CPPendDate"], CPPendDate=None, Reviews=[]))
     for key in ("CINclosureDate", "ReasonForClosure"):
         episode[key] = None
 

@@ -166,9 +166,7 @@ class CINTables:
         for name, columns in COLUMNS.items():
             data = {c: self.tables[name][c] for c in columns}
             if name == "Assessments":
-                data["AssessmentFactors"] = [
-                    list(f) if f is not None else None for f in data["AssessmentFactors"]
-                ]
+                data["AssessmentFactors"] = [list(f) if f is not None else None for f in data["AssessmentFactors"]]
             frames[name] = pl.DataFrame(data, strict=False)
         return frames
 
@@ -181,6 +179,33 @@ class CINTables:
     def child_record(self, index: int) -> dict[str, Any]:
         """The child at `index` as the nested record `TablesBuilder.add_child` accepts."""
         return _ChildExtractor(self).record(index)
+
+
+def concat(parts: list[CINTables]) -> CINTables:
+    """One return made of several read in parts (in order): rows appended, links and problems shifted."""
+    first = next((p for p in parts if any(v is not None for v in p.header.values())), parts[0])
+    result = CINTables(dict(first.header), {n: {c: [] for c in (*cols, *LINKS[n])} for n, cols in COLUMNS.items()})
+    for part in parts:
+        offsets = {name: result.rows(name) for name in COLUMNS}
+        shift = {
+            "_child": offsets["ChildIdentifiers"],
+            "_ep": offsets["CINdetails"],
+            "_cpp": offsets["ChildProtectionPlans"],
+        }
+        for name, columns in part.tables.items():
+            for column, values in columns.items():
+                if shift.get(column):
+                    add = shift[column]
+                    values = [v + add for v in values]
+                result.tables[name][column].extend(values)
+        result.problems += [
+            Problem(
+                p.table, p.row + offsets[p.table] if p.row is not None and p.table in offsets else p.row, p.field, p.raw
+            )
+            for p in part.problems
+            if p.table != "Header" or part is first
+        ]
+    return result
 
 
 def parse_date(raw: str) -> dt.date | None:
@@ -210,15 +235,12 @@ class TablesBuilder:
         self.tables: dict[str, dict[str, list]] = {
             name: {c: [] for c in (*cols, *LINKS[name])} for name, cols in COLUMNS.items()
         }
+        self._spec = _spec(self.tables)
 
     def set_header(self, header: dict[str, Any]) -> None:
         """Use this header (Collection, Year, ReferenceDate, Source...): text stripped, the date typed."""
-        self.header = {
-            k: _text(header.get(k)) if k != "ReferenceDate" else header.get(k) for k in HEADER_FIELDS
-        }
-        self.header["ReferenceDate"] = self._typed(
-            "Header", None, "ReferenceDate", header.get("ReferenceDate")
-        )
+        self.header = {k: _text(header.get(k)) if k != "ReferenceDate" else header.get(k) for k in HEADER_FIELDS}
+        self.header["ReferenceDate"] = self._typed("Header", None, "ReferenceDate", header.get("ReferenceDate"))
 
     def build(self) -> CINTables:
         return CINTables(self.header, self.tables, self.problems)
@@ -228,73 +250,97 @@ class TablesBuilder:
         ident = record.get("ChildIdentifiers") or {}
         child = len(self.tables["ChildIdentifiers"]["LAchildID"])
         la_id = _text(ident.get("LAchildID"))
-        self._append("ChildIdentifiers", ident, la_id, {})
-        self._append("ChildCharacteristics", {"Ethnicity": record.get("Ethnicity")}, la_id, {"_child": child})
+        self._append("ChildIdentifiers", ident, (la_id,), ())
+        self._append("ChildCharacteristics", {"Ethnicity": record.get("Ethnicity")}, (la_id,), (child,))
         for code in record.get("Disabilities") or ():
-            self._append("Disabilities", {"Disability": code}, la_id, {"_child": child})
+            self._append("Disabilities", {"Disability": code}, (la_id,), (child,))
         for number, episode in enumerate(record.get("CINdetails") or (), start=1):
             self._add_episode(episode, la_id, child, number)
         return child
 
     def _add_episode(self, episode: dict[str, Any], la_id: str | None, child: int, number: int) -> None:
-        ep = self._append("CINdetails", {**episode, "CINdetailsID": number}, la_id, {"_child": child})
-        links = {"_child": child, "_ep": ep}
+        ep = self._append("CINdetails", episode, (la_id, number), (child,))
+        links = (child, ep)
         for n, assessment in enumerate(episode.get("Assessments") or (), start=1):
-            factors = assessment.get("AssessmentFactors")
-            values = {
-                **assessment,
-                "CINdetailsID": number,
-                "AssessmentID": n,
-                "AssessmentFactors": None if factors is None else tuple(_text(f) or "" for f in factors),
-            }
-            self._append("Assessments", values, la_id, links)
+            self._append("Assessments", assessment, (la_id, number, n), links)
         for plan in episode.get("CINPlanDates") or ():
-            self._append("CINplanDates", {**plan, "CINdetailsID": number}, la_id, links)
+            self._append("CINplanDates", plan, (la_id, number), links)
         for s47 in episode.get("Section47") or ():
-            self._append("Section47", {**s47, "CINdetailsID": number}, la_id, links)
+            self._append("Section47", s47, (la_id, number), links)
         for n, cpp in enumerate(episode.get("ChildProtectionPlans") or (), start=1):
-            row = self._append(
-                "ChildProtectionPlans", {**cpp, "CINdetailsID": number, "CPPID": n}, la_id, links
-            )
+            row = self._append("ChildProtectionPlans", cpp, (la_id, number, n), links)
             for review in cpp.get("Reviews") or ():
-                values = {"CINdetailsID": number, "CPPID": n, "CPPreviewDate": review}
-                self._append("Reviews", values, la_id, {**links, "_cpp": row})
+                self._append("Reviews", {"CPPreviewDate": review}, (la_id, number, n), (child, ep, row))
 
-    def _append(self, table: str, values: dict[str, Any], la_id: str | None, links: dict[str, int]) -> int:
-        columns = self.tables[table]
-        row = len(columns["LAchildID"])
-        for name in COLUMNS[table]:
-            if name == "LAchildID":
-                columns[name].append(la_id)
-            elif name == "AssessmentFactors":
-                columns[name].append(values.get(name))
-            else:
-                columns[name].append(self._typed(table, row, name, values.get(name)))
-        for name, value in links.items():
-            columns[name].append(value)
+    def _append(self, table: str, values: dict[str, Any], ids: tuple, links: tuple) -> int:
+        """Append one row: the id columns, the typed values, then the link columns."""
+        id_columns, value_columns, link_columns = self._spec[table]
+        row = len(id_columns[0])
+        for column, value in zip(id_columns, ids, strict=True):
+            column.append(value)
+        get = values.get
+        for name, column, kind in value_columns:
+            value = get(name)
+            if value.__class__ is str:
+                value = value.strip() or None
+                if kind and value is not None:
+                    value = self._convert(table, row, name, kind, value)
+            elif kind == _FACTORS and value is not None:
+                value = tuple((f.strip() if f.__class__ is str else f) or "" for f in value)
+            column.append(value)
+        for column, value in zip(link_columns, links, strict=True):
+            column.append(value)
         return row
 
-    def _typed(self, table: str, row: int | None, name: str, value: Any) -> Any:
-        """The value as its column's type; unreadable text becomes None and a `Problem`."""
-        if not isinstance(value, str):
-            return value
-        value = value.strip()
-        if not value:
-            return None
-        if name in DATE_FIELDS:
+    def _convert(self, table: str, row: int | None, name: str, kind: int, value: str) -> Any:
+        """Text read from XML as a date, flag or number; unreadable text becomes None and a `Problem`."""
+        if kind == _DATE:
             parsed = self._date_cache.get(value, False)
             if parsed is False:
                 parsed = self._date_cache[value] = parse_date(value)
-        elif name in BOOL_FIELDS:
+        elif kind == _BOOL:
             low = value.lower()
             parsed = True if low in _TRUE else False if low in _FALSE else None
-        elif name in INT_FIELDS:
+        elif kind == _INT:
             parsed = int(value) if value.lstrip("-").isdigit() else None
         else:
             return value
         if parsed is None:
             self.problems.append(Problem(table, row, name, value))
         return parsed
+
+    def _typed(self, table: str, row: int | None, name: str, value: Any) -> Any:
+        """One value as its column's type (the slow path, for the header)."""
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        kind = _kind(name)
+        return self._convert(table, row, name, kind, value) if value and kind in (_DATE, _BOOL, _INT) else value or None
+
+
+_TEXT, _DATE, _BOOL, _INT, _FACTORS = range(5)
+_IDS = ("LAchildID", "CINdetailsID", "AssessmentID", "CPPID")
+
+
+def _kind(name: str) -> int:
+    if name in DATE_FIELDS:
+        return _DATE
+    if name in BOOL_FIELDS:
+        return _BOOL
+    if name in INT_FIELDS:
+        return _INT
+    return _FACTORS if name == "AssessmentFactors" else _TEXT
+
+
+def _spec(tables: dict[str, dict[str, list]]) -> dict[str, tuple[list, list, list]]:
+    """Per table: the id column lists, (name, list, kind) for the value columns, the link column lists."""
+    spec = {}
+    for name, columns in COLUMNS.items():
+        cols = tables[name]
+        ids = [cols[c] for c in columns if c in _IDS]
+        values = [(c, cols[c], _kind(c)) for c in columns if c not in _IDS]
+        spec[name] = (ids, values, [cols[link] for link in LINKS[name]])
+    return spec
 
 
 def _text(value: Any) -> str | None:
@@ -331,19 +377,13 @@ class _ChildExtractor:
     def _episode(self, ep: int) -> dict[str, Any]:
         ids = ("LAchildID", "CINdetailsID", "AssessmentID", "CPPID")
         record = self._values("CINdetails", ep, ids)
-        record["Assessments"] = [
-            self._values("Assessments", r, ids) for r in self._rows("Assessments", "_ep", ep)
-        ]
-        record["CINPlanDates"] = [
-            self._values("CINplanDates", r, ids) for r in self._rows("CINplanDates", "_ep", ep)
-        ]
+        record["Assessments"] = [self._values("Assessments", r, ids) for r in self._rows("Assessments", "_ep", ep)]
+        record["CINPlanDates"] = [self._values("CINplanDates", r, ids) for r in self._rows("CINplanDates", "_ep", ep)]
         record["Section47"] = [self._values("Section47", r, ids) for r in self._rows("Section47", "_ep", ep)]
         plans = []
         for r in self._rows("ChildProtectionPlans", "_ep", ep):
             plan = self._values("ChildProtectionPlans", r, ids)
-            plan["Reviews"] = [
-                self.t["Reviews"]["CPPreviewDate"][v] for v in self._rows("Reviews", "_cpp", r)
-            ]
+            plan["Reviews"] = [self.t["Reviews"]["CPPreviewDate"][v] for v in self._rows("Reviews", "_cpp", r)]
             plans.append(plan)
         record["ChildProtectionPlans"] = plans
         return record

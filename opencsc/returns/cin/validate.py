@@ -8,20 +8,48 @@ duplicate UPNs, and return-level rules need the whole return and are left to `va
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable
+from typing import Any
 
-from opencsc.returns.cin.rules import Context, Rule, ruleset
+from opencsc.returns.cin.rules import BASE_RULES, Context, Rule, ruleset
 from opencsc.returns.cin.tables import CINTables
 from opencsc.returns.findings import Finding
 
 _CROSS_CHILD = frozenset({"8510", "1520"})
 
 
-def validate_cin(tables: CINTables, year: str, codes: Iterable[str] | None = None) -> list[Finding]:
-    """Every finding of the year's rules (or only `codes`) on the return, ordered by rule then row."""
+_PARALLEL_FROM = 50_000  # children; below this, starting processes costs more than it saves
+_SHARED: dict[str, Any] = {}
+
+
+def validate_cin(tables: CINTables, year: str, codes: Iterable[str] | None = None, workers: int = 1) -> list[Finding]:
+    """Every finding of the year's rules (or only `codes`) on the return, ordered by rule then row.
+
+    With `workers` > 1 (on a platform that can fork) a large return's rules are shared between that
+    many processes, each reading the same tables; the findings are the same as with one.
+    """
     wanted = set(codes) if codes is not None else None
     rules = [r for r in ruleset(year) if wanted is None or r.code in wanted]
-    return _run(Context(tables, year), rules)
+    if workers <= 1 or len(tables) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return _run(Context(tables, year), rules)
+    _SHARED.update(tables=tables, year=year)
+    try:
+        groups = [[r.code for r in rules[i::workers]] for i in range(workers)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_run_codes, groups)
+    finally:
+        _SHARED.clear()
+    by_rule: dict[str, list[Finding]] = {}
+    for findings in results:
+        for finding in findings:
+            by_rule.setdefault(finding.rule, []).append(finding)
+    return [f for r in rules for f in by_rule.get(r.code, ())]
+
+
+def _run_codes(codes: list[str]) -> list[Finding]:
+    """In a forked worker: run these rules on the tables the parent shared before forking."""
+    return _run(Context(_SHARED["tables"], _SHARED["year"]), [BASE_RULES[c] for c in codes])
 
 
 def validate_child(tables: CINTables, year: str) -> list[Finding]:

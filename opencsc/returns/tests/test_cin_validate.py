@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +38,21 @@ def test_per_child_validation_takes_milliseconds() -> None:
         validate_child(child, "2025-26")
     per_child = (time.perf_counter() - started) / len(children)
     assert per_child < 0.01, f"{per_child * 1000:.1f} ms per child"
+
+
+def test_reading_and_validating_in_parallel_gives_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opencsc.returns.cin import validate as validate_module
+    from opencsc.returns.cin import xml_io
+    from opencsc.returns.cin.xml_io import read_cin_xml, write_cin_xml
+
+    tables, _ = broken_return(1200, "2025-26", seed=12)
+    path = tmp_path / "cin.xml"
+    write_cin_xml(tables, path)
+    monkeypatch.setattr(xml_io, "_SPLIT_BYTES", 0)
+    monkeypatch.setattr(validate_module, "_PARALLEL_FROM", 0)
+    serial, parallel = read_cin_xml(path), read_cin_xml(path, workers=3)
+    assert parallel.tables == serial.tables and parallel.problems == serial.problems
+    assert parallel.header == serial.header
+    assert validate_cin(parallel, "2025-26", workers=2) == validate_cin(serial, "2025-26")

@@ -28,9 +28,7 @@ def r1103(c: Context) -> list[Hit]:
     "The assessment start date is after its completion (authorisation) date.",
 )
 def r8608(c: Context) -> list[Hit]:
-    rows = zip(
-        c.col(ASS, "AssessmentActualStartDate"), c.col(ASS, "AssessmentAuthorisationDate"), strict=True
-    )
+    rows = zip(c.col(ASS, "AssessmentActualStartDate"), c.col(ASS, "AssessmentAuthorisationDate"), strict=True)
     return [i for i, (start, end) in enumerate(rows) if start is not None and end is not None and start > end]
 
 
@@ -55,9 +53,7 @@ def r8614(c: Context) -> list[Hit]:
 )
 def r8670q(c: Context) -> list[Hit]:
     limit = add_working_days(c.period_end, -45)
-    rows = zip(
-        c.col(ASS, "AssessmentActualStartDate"), c.col(ASS, "AssessmentAuthorisationDate"), strict=True
-    )
+    rows = zip(c.col(ASS, "AssessmentActualStartDate"), c.col(ASS, "AssessmentAuthorisationDate"), strict=True)
     return [i for i, (start, end) in enumerate(rows) if end is None and start is not None and start < limit]
 
 
@@ -68,11 +64,7 @@ def r8670q(c: Context) -> list[Hit]:
     "The assessment completion (authorisation) date is outside the census year.",
 )
 def r8696(c: Context) -> list[Hit]:
-    return [
-        i
-        for i, v in enumerate(c.col(ASS, "AssessmentAuthorisationDate"))
-        if v is not None and not c.in_period(v)
-    ]
+    return [i for i, v in enumerate(c.col(ASS, "AssessmentAuthorisationDate")) if v is not None and not c.in_period(v)]
 
 
 @rule(
@@ -82,12 +74,8 @@ def r8696(c: Context) -> list[Hit]:
     "An assessment that is not completed must have a start date within the census year.",
 )
 def r8736(c: Context) -> list[Hit]:
-    rows = zip(
-        c.col(ASS, "AssessmentActualStartDate"), c.col(ASS, "AssessmentAuthorisationDate"), strict=True
-    )
-    return [
-        i for i, (start, end) in enumerate(rows) if end is None and (start is None or not c.in_period(start))
-    ]
+    rows = zip(c.col(ASS, "AssessmentActualStartDate"), c.col(ASS, "AssessmentAuthorisationDate"), strict=True)
+    return [i for i, (start, end) in enumerate(rows) if end is None and (start is None or not c.in_period(start))]
 
 
 @rule(
@@ -122,8 +110,7 @@ def r8863q(c: Context) -> list[Hit]:
                 if start[a] is None or start[b] is None or (start[a] == start[b] and end[a] == end[b]):
                     continue  # the same assessment, or recorded twice
                 if start[a] >= start[b] and (
-                    (end[b] is not None and start[a] <= end[b])
-                    or (end[b] is None and start[a] <= c.period_end)
+                    (end[b] is not None and start[a] <= end[b]) or (end[b] is None and start[a] <= c.period_end)
                 ):
                     hits.update((a, b))
     return sorted(hits)
@@ -136,11 +123,7 @@ def r8863q(c: Context) -> list[Hit]:
     "Assessment factor 21 (no factors identified) cannot be recorded with any other factor.",
 )
 def r8869(c: Context) -> list[Hit]:
-    return [
-        i
-        for i, f in enumerate(c.col(ASS, "AssessmentFactors"))
-        if f and "21" in f and any(x != "21" for x in f)
-    ]
+    return [i for i, f in enumerate(c.col(ASS, "AssessmentFactors")) if f and "21" in f and any(x != "21" for x in f)]
 
 
 @rule("8898", ASS, "AssessmentFactors", "The assessment has the same factor code more than once.")
@@ -152,8 +135,7 @@ def r8898(c: Context) -> list[Hit]:
     "8897Q",
     ASS,
     "AssessmentFactors",
-    "Factors identified at assessment are missing or not valid codes "
-    "for an assessment completed in the census year.",
+    "Factors identified at assessment are missing or not valid codes for an assessment completed in the census year.",
 )
 def r8897q(c: Context) -> list[Hit]:
     valid = codes("cin_assessment_factors", c.year) | _RETIRED_FACTORS
@@ -172,9 +154,7 @@ def r8897q(c: Context) -> list[Hit]:
     "Assessment factor 18A is no longer used: record 18B (child on child) or 18C (adult on child) instead.",
 )
 def r8945q(c: Context) -> list[Hit]:
-    return [
-        i for i, f in enumerate(c.col(ASS, "AssessmentFactors")) if f and any(x.upper() == "18A" for x in f)
-    ]
+    return [i for i, f in enumerate(c.col(ASS, "AssessmentFactors")) if f and any(x.upper() == "18A" for x in f)]
 
 
 @rule(
@@ -184,9 +164,7 @@ def r8945q(c: Context) -> list[Hit]:
     "Assessment factor 19A is no longer used: record 19B (child on child) or 19C (adult on child) instead.",
 )
 def r8950q(c: Context) -> list[Hit]:
-    return [
-        i for i, f in enumerate(c.col(ASS, "AssessmentFactors")) if f and any(x.upper() == "19A" for x in f)
-    ]
+    return [i for i, f in enumerate(c.col(ASS, "AssessmentFactors")) if f and any(x.upper() == "19A" for x in f)]
 
 
 @rule(
@@ -200,12 +178,7 @@ def r8873q(c: Context) -> list[Hit]:
     factors, reason = c.col(ASS, "AssessmentFactors"), c.col(CIN, "ReasonForClosure")
     hits: list[Hit] = []
     for ep, rows in enumerate(c.ranges(ASS, "_ep")):
-        if (
-            len(rows) == 1
-            and factors[rows[0]]
-            and "21" in factors[rows[0]]
-            and reason[ep] not in ("RC8", "RC9")
-        ):
+        if len(rows) == 1 and factors[rows[0]] and "21" in factors[rows[0]] and reason[ep] not in ("RC8", "RC9"):
             hits.append(rows[0])
     return hits
 
@@ -214,8 +187,7 @@ def r8873q(c: Context) -> list[Hit]:
     "2991Q",
     S47,
     "S47ActualStartDate",
-    "A section 47 enquiry is recorded on an episode with no assessment: "
-    "check whether an assessment is missing.",
+    "A section 47 enquiry is recorded on an episode with no assessment: check whether an assessment is missing.",
 )
 def r2991q(c: Context) -> list[Hit]:
     assessed = [bool(r) for r in c.ranges(ASS, "_ep")]

@@ -74,6 +74,7 @@ class Context:
         self.period_end = dt.date(end_year, 3, 31)  # the ReferenceDate
         self.period_start = dt.date(end_year - 1, 4, 1)
         self._ranges: dict[tuple[str, str], list[range]] = {}
+        self.cache: dict[str, Any] = {}  # values several rules derive from the tables
 
     def col(self, table: str, name: str) -> list[Any]:
         return self.t[table][name]

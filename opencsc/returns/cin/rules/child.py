@@ -93,9 +93,7 @@ def r1540(c: Context) -> list[Hit]:
 @rule("1550", CI, "UPN", "UPN is invalid: character 13 must be a digit or a letter other than I, O or S.")
 def r1550(c: Context) -> list[Hit]:
     return [
-        i
-        for i, v in _present(c, CI, "UPN")
-        if len(v) == 13 and not (v[12] in "0123456789" or v[12] in UPN_LETTERS)
+        i for i, v in _present(c, CI, "UPN") if len(v) == 13 and not (v[12] in "0123456789" or v[12] in UPN_LETTERS)
     ]
 
 
@@ -119,9 +117,7 @@ def r4180(c: Context) -> list[Hit]:
 
 @rule("8750", CI, "Sex", "Sex must be U for an unborn child (expected date of birth and no date of birth).")
 def r8750(c: Context) -> list[Hit]:
-    rows = zip(
-        c.col(CI, "PersonBirthDate"), c.col(CI, "ExpectedPersonBirthDate"), c.col(CI, "Sex"), strict=True
-    )
+    rows = zip(c.col(CI, "PersonBirthDate"), c.col(CI, "ExpectedPersonBirthDate"), c.col(CI, "Sex"), strict=True)
     return [i for i, (dob, edob, sex) in enumerate(rows) if dob is None and edob is not None and sex != "U"]
 
 
@@ -130,9 +126,7 @@ def r8520(c: Context) -> list[Hit]:
     return [i for i, v in _present(c, CI, "PersonBirthDate") if v > c.period_end]
 
 
-@rule(
-    "8525Q", CI, "PersonBirthDate", "Give either a date of birth or an expected date of birth (but not both)."
-)
+@rule("8525Q", CI, "PersonBirthDate", "Give either a date of birth or an expected date of birth (but not both).")
 def r8525q(c: Context) -> list[Hit]:
     rows = zip(c.col(CI, "PersonBirthDate"), c.col(CI, "ExpectedPersonBirthDate"), strict=True)
     return [i for i, (dob, edob) in enumerate(rows) if (dob is None) == (edob is None)]
@@ -167,8 +161,12 @@ def r8545q(c: Context) -> list[Hit]:
 
 
 def _episodes_nfa(c: Context) -> list[list[bool | None]]:
-    nfa = c.col(CIN, "ReferralNFA")
-    return [[nfa[e] for e in r] for r in c.ranges(CIN, "_child")]
+    """Per child, the Referral NFA flags of their episodes (computed once per validation)."""
+    cached = c.cache.get("episodes_nfa")
+    if cached is None:
+        nfa = c.col(CIN, "ReferralNFA")
+        cached = c.cache["episodes_nfa"] = [[nfa[e] for e in r] for r in c.ranges(CIN, "_child")]
+    return cached
 
 
 @rule(

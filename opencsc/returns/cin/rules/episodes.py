@@ -23,9 +23,7 @@ def r8600(c: Context) -> list[Hit]:
 def r8866(c: Context) -> list[Hit]:
     valid = codes("cin_referral_source", c.year)
     rows = zip(c.col(CIN, "CINreferralDate"), c.col(CIN, "ReferralSource"), strict=True)
-    return [
-        i for i, (ref, src) in enumerate(rows) if ref is not None and ref >= _SOURCE_FROM and src not in valid
-    ]
+    return [i for i, (ref, src) in enumerate(rows) if ref is not None and ref >= _SOURCE_FROM and src not in valid]
 
 
 @rule("8650", CIN, "PrimaryNeedCode", "Primary need code is not a valid code (N0-N9).")
@@ -34,9 +32,7 @@ def r8650(c: Context) -> list[Hit]:
     return [i for i, v in enumerate(c.col(CIN, "PrimaryNeedCode")) if v is not None and v not in valid]
 
 
-@rule(
-    "8610", CIN, "PrimaryNeedCode", "Primary need code is missing for a referral that led to further action."
-)
+@rule("8610", CIN, "PrimaryNeedCode", "Primary need code is missing for a referral that led to further action.")
 def r8610(c: Context) -> list[Hit]:
     rows = zip(c.col(CIN, "ReferralNFA"), c.col(CIN, "PrimaryNeedCode"), strict=True)
     return [i for i, (nfa, need) in enumerate(rows) if nfa is False and need is None]
@@ -198,10 +194,15 @@ def r8820(c: Context) -> list[Hit]:
 
 def _episode_has(c: Context, table: str, test: str | None = None) -> list[bool]:
     """For each episode, whether it has a row in `table` (with `test` column present, if given)."""
-    values = c.col(table, test) if test else None
-    return [
-        any(values[r] is not None for r in rows) if values else bool(rows) for rows in c.ranges(table, "_ep")
-    ]
+    has = [False] * c.n(CIN)
+    if test is None:
+        for ep in c.col(table, "_ep"):
+            has[ep] = True
+    else:
+        for ep, value in zip(c.col(table, "_ep"), c.col(table, test), strict=True):
+            if value is not None:
+                has[ep] = True
+    return has
 
 
 @rule(
@@ -256,9 +257,7 @@ def r8831(c: Context) -> list[Hit]:
     ]
     icpc = c.col(CIN, "DateOfInitialCPC")
     return [
-        i
-        for i, v in enumerate(c.col(CIN, "ReferralNFA"))
-        if v is True and (icpc[i] is not None or s47[i] or ass[i])
+        i for i, v in enumerate(c.col(CIN, "ReferralNFA")) if v is True and (icpc[i] is not None or s47[i] or ass[i])
     ]
 
 
@@ -327,15 +326,17 @@ def r8565(c: Context) -> list[Hit]:
         (CPP, ("CPPendDate",)),
         (PLAN, ("CINPlanStartDate", "CINPlanEndDate")),
     )
-    hits: list[Hit] = []
-    for i, end in enumerate(closure):
-        if end is None:
-            continue
-        if icpc[i] is not None and icpc[i] > end:
-            hits.append((CIN, i, "DateOfInitialCPC"))
-        for table, fields in activity:
-            for r in c.ranges(table, "_ep")[i]:
-                late = [f for f in fields if (d := c.t[table][f][r]) is not None and d > end]
+    hits: list[Hit] = [
+        (CIN, i, "DateOfInitialCPC")
+        for i, (end, d) in enumerate(zip(closure, icpc, strict=True))
+        if end is not None and d is not None and d > end
+    ]
+    for table, fields in activity:
+        columns = [c.col(table, f) for f in fields]
+        for r, ep in enumerate(c.col(table, "_ep")):
+            end = closure[ep]
+            if end is not None:
+                late = [f for f, col in zip(fields, columns, strict=True) if col[r] is not None and col[r] > end]
                 if late:
                     hits.append((table, r, late[0]))
     return hits
@@ -366,9 +367,7 @@ def r2884(c: Context) -> list[Hit]:
     "The date of the initial child protection conference cannot be a Saturday or Sunday.",
 )
 def r8875(c: Context) -> list[Hit]:
-    hits: list[Hit] = [
-        i for i, d in enumerate(c.col(S47, "DateOfInitialCPC")) if d is not None and d.weekday() >= 5
-    ]
+    hits: list[Hit] = [i for i, d in enumerate(c.col(S47, "DateOfInitialCPC")) if d is not None and d.weekday() >= 5]
     hits += [
         (CIN, i, "DateOfInitialCPC")
         for i, d in enumerate(c.col(CIN, "DateOfInitialCPC"))

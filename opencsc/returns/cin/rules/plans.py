@@ -165,8 +165,7 @@ def r4016(c: Context) -> list[Hit]:
     "4017",
     CPP,
     "CPPstartDate",
-    "A child protection plan starts while a CIN plan is open: end the CIN "
-    "plan when the child protection plan starts.",
+    "A child protection plan starts while a CIN plan is open: end the CIN plan when the child protection plan starts.",
 )
 def r4017(c: Context) -> list[Hit]:
     return _concurrent(c, CPP, PLAN)
@@ -195,9 +194,7 @@ def r1105(c: Context) -> list[Hit]:
     ]
 
 
-@rule(
-    "8730", CPP, "NumberOfPreviousCPP", "The number of previous child protection plans is missing or invalid."
-)
+@rule("8730", CPP, "NumberOfPreviousCPP", "The number of previous child protection plans is missing or invalid.")
 def r8730(c: Context) -> list[Hit]:
     return [i for i, v in enumerate(c.col(CPP, "NumberOfPreviousCPP")) if v is None or v < 0]
 
@@ -352,8 +349,7 @@ def r4003(c: Context) -> list[Hit]:
         if d is None or d == cpp_end[cpp[i]]:
             continue
         if any(
-            p_start[p] is not None and p_start[p] <= d and (p_end[p] is None or d < p_end[p])
-            for p in plans[child[i]]
+            p_start[p] is not None and p_start[p] <= d and (p_end[p] is None or d < p_end[p]) for p in plans[child[i]]
         ):
             hits.append(i)
     return hits

@@ -121,9 +121,7 @@ def r8870q(c: Context) -> list[Hit]:
     "A section 47 enquiry starts while another on the same episode is still going on: check the dates.",
 )
 def r8890(c: Context) -> list[Hit]:
-    start, icpc, not_req = (
-        c.col(S47, f) for f in ("S47ActualStartDate", "DateOfInitialCPC", "ICPCnotRequired")
-    )
+    start, icpc, not_req = (c.col(S47, f) for f in ("S47ActualStartDate", "DateOfInitialCPC", "ICPCnotRequired"))
     hits: set[int] = set()
     for rows in c.ranges(S47, "_ep"):
         if len(rows) < 2:

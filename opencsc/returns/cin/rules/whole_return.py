@@ -30,9 +30,7 @@ HDR, CI, DIS, CIN, S47, CPP = (
 )
 def r100(c: Context) -> list[Hit]:
     header = c.tables.header
-    if header.get("ReferenceDate") != c.period_end or str(header.get("Year") or "").strip() != str(
-        c.period_end.year
-    ):
+    if header.get("ReferenceDate") != c.period_end or str(header.get("Year") or "").strip() != str(c.period_end.year):
         return [(HDR, None, "ReferenceDate")]
     return []
 
