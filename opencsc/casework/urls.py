@@ -1,4 +1,17 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from opencsc.casework import views
+
 app_name = "casework"
-urlpatterns: list = []
+urlpatterns = [
+    path("tray/", views.tray, name="tray"),
+    path("tray/allocate/", views.tray_assign, name="tray_assign"),
+    path("tray/<int:task_id>/done/", views.tray_done, name="tray_done"),
+    path("<int:person_id>/", views.overview, name="overview"),
+    path("<int:person_id>/chronology/", views.chronology, name="chronology"),
+    path("<int:person_id>/notes/", views.notes, name="notes"),
+    path("<int:person_id>/record/<slug:slug>/", views.step, name="step"),
+    path("<int:person_id>/record/<slug:slug>/<int:obj_id>/", views.step, name="step_on"),
+]

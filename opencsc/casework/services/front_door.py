@@ -216,7 +216,8 @@ def contact_decide(
     worker: User | None = None,
 ) -> Contact:
     """Decide a contact. A referral opens a referral episode and allocates the child to `team`
-    (and `worker`); every decision ends the front-door allocation and closes the decision task.
+    (and `worker`); every decision ends the front door's allocations of the child (the front door
+    holds a child only while a contact is in triage) and closes the decision task.
     Audits `casework.contact_decide` (and `casework.referral_create` for a referral)."""
     from opencsc.casework.services.referrals import referral_create
 
@@ -262,7 +263,7 @@ def contact_decide(
                 primary_need=primary_need,
                 contact=contact,
             )
-        for allocation in Allocation.objects.current().filter(person=child, kind=AllocationKind.FRONT_DOOR):
+        for allocation in Allocation.objects.current().filter(person=child, team__kind=TeamKind.FRONT_DOOR):
             allocation_end(
                 actor=actor, allocation=allocation, end_date=max(decision_date, allocation.start_date)
             )

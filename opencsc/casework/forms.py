@@ -1,0 +1,330 @@
+"""The forms of the casework pages. Plain GOV.UK forms (not model forms): each page's view passes
+`cleaned_data` to one service, which applies the invariants and reports violations per field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from opencsc.accounts.models import Team, TeamKind, User
+from opencsc.casework import models as cm
+from opencsc.core import codelists
+from opencsc.core.categories import DataCategory
+from opencsc.core.forms import GovukDateField, GovukForm
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _choice(name: str, label: str, *, required: bool = True, blank: str = "Select", **kw: Any) -> forms.ChoiceField:
+    options = codelists.choices(name)
+    return forms.ChoiceField(label=label, required=required, choices=[("", blank), *options], **kw)
+
+
+def _text(label: str, *, required: bool = False, rows: int = 4, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), help_text=help_text
+    )
+
+
+def _yes_no(label: str, **kw: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO, widget=forms.RadioSelect, coerce=lambda v: v == "yes", **kw
+    )
+
+
+def _radio(label: str, choices: Any, **kw: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, **kw)
+
+
+class ContactForm(GovukForm):
+    contact_date = GovukDateField(label="Date of contact")
+    source = _choice("cin_referral_source", "Source of the contact")
+    referrer = forms.CharField(
+        label="Who made contact",
+        required=False,
+        max_length=200,
+        help_text="Their role and organisation, for example 'class teacher, Exampleton Primary'",
+    )
+    reason = _text("What is the concern or request?", required=True, rows=6)
+    consent_given = _yes_no("Has the family consented to the contact being shared and acted on?")
+    no_consent_reason = _text("If not, why is the service acting without consent?", rows=3)
+
+
+class TriageForm(GovukForm):
+    rag = _radio("RAG rating", cm.Rag.choices)
+    rationale = _text("Why this rating?", required=True)
+    triaged_on = GovukDateField(label="Date of triage")
+    agencies = forms.MultipleChoiceField(
+        label="Ask for checks from", required=False, choices=cm.Agency.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class CheckReplyForm(GovukForm):
+    check = forms.ModelChoiceField(label="Agency", queryset=cm.MashCheck.objects.none(), empty_label="Select")
+    replied_on = GovukDateField(label="Date of reply")
+    summary = _text(
+        "What did the agency say?",
+        required=True,
+        rows=5,
+        help_text="Police replies are stored as police information (encrypted)",
+    )
+
+
+class DecisionForm(GovukForm):
+    decision = _radio("Decision", cm.ContactDecision.choices)
+    decision_date = GovukDateField(label="Date of decision")
+    decision_rationale = _text("Reasons for the decision", required=True)
+    primary_need = _choice("cin_primary_need", "Primary need (for a referral)", required=False, blank="Not yet known")
+    team = forms.ModelChoiceField(
+        label="Team the referral goes to",
+        required=False,
+        empty_label="Select",
+        queryset=Team.objects.filter(
+            kind__in=[TeamKind.ASSESSMENT, TeamKind.FAMILY_SUPPORT, TeamKind.CHILDREN_IN_CARE]
+        ),
+    )
+    worker = forms.ModelChoiceField(
+        label="Allocated worker (optional)",
+        required=False,
+        empty_label="Not yet",
+        queryset=User.objects.filter(is_active=True, role="social_worker"),
+    )
+
+
+class ReferralForm(GovukForm):
+    referral_date = GovukDateField(label="Referral date")
+    source = _choice("cin_referral_source", "Source of referral")
+    primary_need = _choice("cin_primary_need", "Primary need", required=False, blank="Not yet known")
+    referral_nfa = forms.BooleanField(label="No further action at referral", required=False)
+
+
+class AssessmentStartForm(GovukForm):
+    start_date = GovukDateField(label="Assessment start date")
+    child_seen_on = GovukDateField(label="Date the child was seen", required=False)
+
+
+class AssessmentCompleteForm(GovukForm):
+    completed_date = GovukDateField(label="Date completed")
+    child_seen_on = GovukDateField(label="Date the child was seen", required=False)
+    factors = forms.MultipleChoiceField(
+        label="Factors identified",
+        choices=codelists.choices("cin_assessment_factors"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    outcome = _radio("Outcome", cm.AssessmentOutcome.choices)
+    summary = _text("Summary of the assessment", rows=6)
+    delay_reason = _text("If it took over 45 working days, why?", rows=3)
+
+
+class AuthoriseForm(GovukForm):
+    authorised_date = GovukDateField(label="Date authorised")
+
+
+class StrategyForm(GovukForm):
+    discussion_date = GovukDateField(label="Date of the strategy discussion")
+    police_present = forms.BooleanField(label="Police took part", required=False, initial=True)
+    health_present = forms.BooleanField(label="Health took part", required=False)
+    education_present = forms.BooleanField(label="Education took part", required=False)
+    others_present = forms.CharField(label="Others who took part", required=False, max_length=300)
+    start_section47 = _yes_no("Start section 47 enquiries?")
+    summary = _text("Decisions and immediate protective actions", rows=5)
+
+
+class Section47CompleteForm(GovukForm):
+    completed_date = GovukDateField(label="Date the enquiry ended")
+    outcome = _radio(
+        "Outcome (no conference needed)",
+        [c for c in cm.Section47Outcome.choices if c[0] != cm.Section47Outcome.CONFERENCE],
+    )
+    summary = _text("Summary", rows=4)
+
+
+class ConferenceForm(GovukForm):
+    kind = _radio("Kind of conference", [c for c in cm.ConferenceKind.choices if c[0] != cm.ConferenceKind.REVIEW])
+    conference_date = GovukDateField(label="Date of the conference")
+    outcome = _radio("Outcome", [c for c in cm.ConferenceOutcome.choices if c[0] != cm.ConferenceOutcome.END_PLAN])
+    category = forms.ChoiceField(
+        label="Category of abuse (for a plan)", required=False, choices=[("", "Select"), *cm.CategoryOfAbuse.choices]
+    )
+    quorate = forms.BooleanField(label="The conference was quorate", required=False, initial=True)
+    summary = _text("Summary", rows=4)
+
+
+class ReviewConferenceForm(GovukForm):
+    conference_date = GovukDateField(label="Date of the review conference")
+    outcome = _radio(
+        "Outcome", [(cm.ConferenceOutcome.PLAN, "Continue the plan"), (cm.ConferenceOutcome.END_PLAN, "End the plan")]
+    )
+    category = forms.ChoiceField(
+        label="Latest category of abuse (if it changed)",
+        required=False,
+        choices=[("", "No change"), *cm.CategoryOfAbuse.choices],
+    )
+    quorate = forms.BooleanField(label="The conference was quorate", required=False, initial=True)
+    summary = _text("Summary", rows=4)
+
+
+class CoreGroupForm(GovukForm):
+    meeting_date = GovukDateField(label="Date of the core group")
+    summary = _text("Summary", rows=4)
+
+
+class VisitForm(GovukForm):
+    kind = _radio("Kind of visit", cm.VisitKind.choices)
+    visit_date = GovukDateField(label="Date of the visit")
+    seen = _yes_no("Was the child seen?")
+    seen_alone = _yes_no("Was the child seen alone?")
+    summary = _text("Summary", rows=4)
+
+
+class CINPlanForm(GovukForm):
+    start_date = GovukDateField(label="Plan start date")
+    summary = _text("Who provides what, and the outcomes sought", rows=5)
+
+
+class ReviewForm(GovukForm):
+    review_date = GovukDateField(label="Date of the review")
+    outcome = _text("Outcome", rows=4)
+
+
+class EndForm(GovukForm):
+    end_date = GovukDateField(label="End date")
+
+
+class _PlacementFields(GovukForm):
+    legal_status = _choice("903_legal_status", "Legal status")
+    placement_type = _choice("903_placement_type", "Placement type")
+    placement_provider = _choice(
+        "903_placement_provider",
+        "Placement provider",
+        required=False,
+        blank="Not applicable (temporary or other placement)",
+    )
+    urn = forms.CharField(
+        label="Ofsted URN",
+        required=False,
+        max_length=8,
+        help_text="SC and 6 digits, or 7 digits; XXXXXXX if not registered with Ofsted",
+    )
+    placement_postcode = forms.CharField(label="Placement postcode", required=False, max_length=8)
+    carer = forms.CharField(
+        label="Carer or provider reference", required=False, max_length=100, help_text="A reference, not a name"
+    )
+
+
+class CarePeriodStartForm(_PlacementFields):
+    start_date = GovukDateField(label="Date the child became looked after")
+    primary_need = _choice("cin_primary_need", "Category of need")
+    home_postcode = forms.CharField(label="Home postcode", required=False, max_length=8)
+    field_order = [
+        "start_date",
+        "legal_status",
+        "primary_need",
+        "placement_type",
+        "placement_provider",
+        "urn",
+        "home_postcode",
+        "placement_postcode",
+        "carer",
+    ]
+
+
+class CareChangeForm(_PlacementFields):
+    change_date = GovukDateField(label="Date of the change")
+    reason_place_change = _choice(
+        "903_reason_placement_change",
+        "Reason the placement changed",
+        required=False,
+        blank="The placement did not change",
+    )
+    field_order = [
+        "change_date",
+        "legal_status",
+        "placement_type",
+        "placement_provider",
+        "urn",
+        "placement_postcode",
+        "carer",
+        "reason_place_change",
+    ]
+
+
+class CarePeriodEndForm(GovukForm):
+    end_date = GovukDateField(label="Date the child stopped being looked after")
+    reason_ceased = _choice("903_reason_episode_ceased", "Reason")
+    reason_place_change = _choice(
+        "903_reason_placement_change", "Reason the placement ended", required=False, blank="Not applicable"
+    )
+
+
+class LACReviewForm(GovukForm):
+    review_date = GovukDateField(label="Date of the review")
+    participation = _choice("903_review_participation", "How the child took part")
+
+
+class MissingForm(GovukForm):
+    kind = _choice("903_missing_type", "Missing or away")
+    start_date = GovukDateField(label="Date the episode began")
+    end_date = GovukDateField(label="Date the child returned", required=False)
+    return_interview_offered = forms.BooleanField(label="Return home interview offered", required=False)
+    return_interview_accepted = forms.BooleanField(label="Return home interview accepted", required=False)
+
+
+class CareLeaverForm(GovukForm):
+    contact_date = GovukDateField(label="Date of contact")
+    in_touch = _choice("903_care_leaver_in_touch", "In touch")
+    activity = _choice("903_care_leaver_activity", "Main activity", required=False)
+    accommodation = _choice("903_care_leaver_accommodation", "Accommodation", required=False)
+    accommodation_suitable = forms.NullBooleanField(label="Accommodation suitable", required=False)
+
+
+class ClosureForm(GovukForm):
+    closure_date = GovukDateField(label="Closure date")
+    closure_reason = forms.ChoiceField(
+        label="Reason for closure", widget=forms.RadioSelect, choices=cm.ReasonForClosure.choices
+    )
+
+
+class CaseNoteForm(GovukForm):
+    kind = forms.ChoiceField(label="Kind of note", choices=cm.NoteKind.choices)
+    note_date = GovukDateField(label="Date")
+    subject = forms.CharField(label="Subject", max_length=200)
+    body = _text("Note", required=True, rows=10)
+    third_party = forms.BooleanField(
+        label="This note holds information about or from someone else (third party)", required=False
+    )
+    categories = forms.MultipleChoiceField(
+        label="Kinds of information in this note",
+        required=False,
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ChronologyForm(GovukForm):
+    entry_date = GovukDateField(label="Date of the event")
+    title = forms.CharField(label="What happened", max_length=200)
+    detail = _text("Detail", rows=4)
+
+
+class UnbornForm(GovukForm):
+    expected_date_of_birth = GovukDateField(label="Expected date of birth")
+    last_name = forms.CharField(
+        label="Last name for the baby's record",
+        required=False,
+        max_length=100,
+        help_text="Leave blank to use the mother's last name",
+    )
+
+
+class BirthForm(GovukForm):
+    date_of_birth = GovukDateField(label="Date of birth")
+    first_name = forms.CharField(label="First name", required=False, max_length=100)
+    sex = _radio("Sex", [("F", "Female"), ("M", "Male"), ("U", "Not known")])
+
+
+class AssignForm(GovukForm):
+    task = forms.IntegerField(widget=forms.HiddenInput)
+    assignee = forms.ModelChoiceField(label="Allocate to", queryset=User.objects.none(), empty_label="Select")

@@ -1,0 +1,196 @@
+"""Casework pages. Thin: each calls a selector (access-checked, audited) or a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opencsc.accounts import access
+from opencsc.accounts.models import User
+from opencsc.audit.services import Actor
+from opencsc.casework import selectors, services
+from opencsc.casework.forms import AssignForm
+from opencsc.casework.models import Task
+from opencsc.casework.views.steps import STEPS, Ctx, redirect_target
+
+
+def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, person_id: int) -> HttpResponse:
+    child = selectors.get_child_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
+    return render(
+        request,
+        "casework/overview.html",
+        {
+            "person": child,
+            "o": selectors.casework_overview(child),
+            "can_change": access.can_change_person(request.user, child.pk),
+            "is_manager": access.can_allocate(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def chronology(request: HttpRequest, person_id: int) -> HttpResponse:
+    child = selectors.get_child_for_user(
+        user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="chronology"
+    )
+    items = selectors.chronology(child)
+    return render(
+        request,
+        "casework/chronology.html",
+        {
+            "person": child,
+            "items": items,
+            "timeline": _timeline(items),
+            "can_change": access.can_change_person(request.user, child.pk),
+        },
+    )
+
+
+def _timeline(items: list[selectors.ChronologyItem]) -> dict[str, Any]:
+    """Positions for the SVG timeline: x from 0 to 1000 by date, one row per year band."""
+    if not items:
+        return {"points": [], "years": []}
+    first, last = items[0].day, items[-1].day
+    span = max((last - first).days, 1)
+    points = [{"x": 20 + round(960 * (i.day - first).days / span), "curated": i.curated, "item": i} for i in items]
+    years = [
+        {"x": 20 + round(960 * (dt.date(y, 1, 1) - first).days / span), "year": y}
+        for y in range(first.year + 1, last.year + 1)
+    ]
+    return {"points": points, "years": years, "first": first, "last": last}
+
+
+@login_required
+@require_GET
+def notes(request: HttpRequest, person_id: int) -> HttpResponse:
+    child = selectors.get_child_for_user(
+        user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="case notes"
+    )
+    return render(
+        request,
+        "casework/notes.html",
+        {
+            "person": child,
+            "notes": selectors.notes_for_child(child),
+            "can_change": access.can_change_person(request.user, child.pk),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, person_id: int, slug: str, obj_id: int | None = None) -> HttpResponse:
+    spec = STEPS.get(slug)
+    if spec is None:
+        raise Http404
+    actor = Actor.from_request(request)
+    child = selectors.get_child_for_change(user=request.user, actor=actor, person_id=person_id)
+    if spec.roles and request.user.role not in spec.roles:
+        raise PermissionDenied
+    ctx = Ctx(user=request.user, actor=actor, child=child)
+    if spec.model is not None:
+        if obj_id is None:
+            raise Http404
+        ctx.obj = selectors.get_for_child(spec.model, child=child, pk=obj_id)
+    if spec.needs_episode and ctx.episode is None:
+        messages.error(request, "Open a referral for this child first")
+        return redirect("casework:overview", person_id=child.pk)
+    form = spec.form(request.POST or None, initial=spec.initial(ctx))
+    spec.prepare(ctx, form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = spec.run(ctx, form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, spec.done)
+            name, kwargs = redirect_target(slug, result, child)
+            if not access.can_view_person(request.user, kwargs["person_id"]):
+                return redirect("casework:tray")
+            return redirect(name, **kwargs)
+    return render(
+        request,
+        "casework/step_form.html",
+        {
+            "form": form,
+            "person": child,
+            "step": spec,
+            "intro": spec.intro(ctx),
+        },
+    )
+
+
+@login_required
+@require_GET
+def tray(request: HttpRequest) -> HttpResponse:
+    data = selectors.tray_for_user(user=request.user, actor=Actor.from_request(request))
+    members: list[User] = []
+    if access.can_allocate(request.user):
+        team_ids = [*request.user.managed_teams.values_list("pk", flat=True), request.user.team_id]
+        members = list(User.objects.filter(team_id__in=team_ids, is_active=True).order_by("last_name"))
+    return render(
+        request,
+        "casework/tray.html",
+        {"tray": data, "members": members, "can_allocate": access.can_allocate(request.user)},
+    )
+
+
+def _task_for(request: HttpRequest, task_id: int) -> Task:
+    task = Task.objects.filter(pk=task_id, person__in=access.visible_persons(request.user)).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+@login_required
+@require_POST
+def tray_assign(request: HttpRequest) -> HttpResponse:
+    if not access.can_allocate(request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST)
+    team_ids = [*request.user.managed_teams.values_list("pk", flat=True), request.user.team_id]
+    form.fields["assignee"].queryset = User.objects.filter(team_id__in=team_ids, is_active=True)
+    if not form.is_valid():
+        messages.error(request, "Select who to allocate the task to")
+        return redirect("casework:tray")
+    task = _task_for(request, form.cleaned_data["task"])
+    try:
+        services.task_assign(
+            actor_user=request.user,
+            actor=Actor.from_request(request),
+            task=task,
+            assignee=form.cleaned_data["assignee"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Task allocated to {form.cleaned_data['assignee']}")
+    return redirect("casework:tray")
+
+
+@login_required
+@require_POST
+def tray_done(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _task_for(request, task_id)
+    services.task_complete(actor_user=request.user, actor=Actor.from_request(request), task=task)
+    messages.success(request, "Task marked done")
+    return redirect("casework:tray")

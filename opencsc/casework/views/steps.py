@@ -1,0 +1,359 @@
+"""The pages where each step of the journey is recorded. Each step is a form and one service call;
+one view (`step`) renders them all, so every step has the same access check, the same GOV.UK
+error handling, and nothing is half-saved (the service runs in one transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from opencsc.accounts.models import Role, User
+from opencsc.audit.services import Actor
+from opencsc.casework import forms as f
+from opencsc.casework import models as cm
+from opencsc.casework import services as s
+from opencsc.core.forms import GovukForm
+from opencsc.people.models import Person
+
+
+@dataclass
+class Ctx:
+    """What a step handler needs: who, about whom, and the row the step acts on (if any)."""
+
+    user: User
+    actor: Actor
+    child: Person
+    obj: Any = None
+
+    @property
+    def episode(self) -> cm.ReferralEpisode | None:
+        return cm.ReferralEpisode.objects.filter(child=self.child).open().first()
+
+    def who(self) -> dict[str, Any]:
+        return {"actor_user": self.user, "actor": self.actor}
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    form: type[GovukForm]
+    run: Callable[[Ctx, dict[str, Any]], Any]
+    model: type[models.Model] | None = None
+    needs_episode: bool = False
+    initial: Callable[[Ctx], dict[str, Any]] = field(default=lambda ctx: {})
+    prepare: Callable[[Ctx, GovukForm], None] = field(default=lambda ctx, form: None)
+    intro: Callable[[Ctx], list[str]] = field(default=lambda ctx: [])
+    done: str = "Saved"
+    roles: frozenset[str] = frozenset()
+
+
+def _today(ctx: Ctx) -> dict[str, Any]:
+    return {}
+
+
+def _prepare_reply(ctx: Ctx, form: GovukForm) -> None:
+    form.fields["check"].queryset = cm.MashCheck.objects.filter(triage__contact=ctx.obj, replied_on__isnull=True)
+
+
+def _decide(ctx: Ctx, d: dict[str, Any]) -> Any:
+    return s.contact_decide(
+        **ctx.who(),
+        contact=ctx.obj,
+        decision=d["decision"],
+        decision_date=d["decision_date"],
+        rationale=d["decision_rationale"],
+        primary_need=d["primary_need"],
+        team=d["team"],
+        worker=d["worker"],
+    )
+
+
+def _care_change_initial(ctx: Ctx) -> dict[str, Any]:
+    current = ctx.obj.episodes.filter(end_date__isnull=True).first()
+    if current is None:
+        return {}
+    return {
+        k: getattr(current, k)
+        for k in ("legal_status", "placement_type", "placement_provider", "urn", "placement_postcode", "carer")
+    }
+
+
+def _care_change(ctx: Ctx, d: dict[str, Any]) -> Any:
+    values = {
+        k: d[k] for k in ("legal_status", "placement_type", "placement_provider", "urn", "placement_postcode", "carer")
+    }
+    return s.care_episode_change(
+        **ctx.who(),
+        period=ctx.obj,
+        change_date=d["change_date"],
+        values=values,
+        reason_place_change=d["reason_place_change"],
+    )
+
+
+def _s47_intro(ctx: Ctx) -> list[str]:
+    return [f"Started {ctx.obj.start_date:%d %B %Y}. Initial conference target: {ctx.obj.icpc_target:%d %B %Y}."]
+
+
+def _assessment_intro(ctx: Ctx) -> list[str]:
+    return [f"Due by {ctx.obj.due_date:%d %B %Y} (45 working days after the referral)."]
+
+
+def _episode_intro(ctx: Ctx) -> list[str]:
+    ep = ctx.episode
+    return [f"Referral of {ep.referral_date:%d %B %Y}."] if ep else []
+
+
+def _on_episode(fn: Callable[..., Any]) -> Callable[[Ctx, dict[str, Any]], Any]:
+    return lambda ctx, d: fn(**ctx.who(), episode=ctx.episode, **d)
+
+
+def _on_obj(fn: Callable[..., Any], name: str) -> Callable[[Ctx, dict[str, Any]], Any]:
+    return lambda ctx, d: fn(**ctx.who(), **{name: ctx.obj}, **d)
+
+
+def _on_child(fn: Callable[..., Any]) -> Callable[[Ctx, dict[str, Any]], Any]:
+    return lambda ctx, d: fn(**ctx.who(), child=ctx.child, **d)
+
+
+def _dated(name: str) -> Callable[[Ctx], dict[str, Any]]:
+    return lambda ctx: {name: timezone.localdate()}
+
+
+MANAGERS = frozenset({Role.TEAM_MANAGER})
+
+STEPS: dict[str, Step] = {
+    "contact": Step(
+        "Record a contact",
+        f.ContactForm,
+        _on_child(s.contact_create),
+        initial=_dated("contact_date"),
+        done="Contact recorded: a decision is due within one working day",
+    ),
+    "triage": Step(
+        "MASH triage",
+        f.TriageForm,
+        _on_obj(s.mash_triage_record, "contact"),
+        model=cm.Contact,
+        initial=_dated("triaged_on"),
+        done="Triage recorded and checks requested",
+    ),
+    "check-reply": Step(
+        "Record an agency's reply",
+        f.CheckReplyForm,
+        lambda ctx, d: s.mash_check_reply(**ctx.who(), **d),
+        model=cm.Contact,
+        prepare=_prepare_reply,
+        initial=_dated("replied_on"),
+        done="Reply stored as information from another agency",
+    ),
+    "decision": Step(
+        "Decide on the contact",
+        f.DecisionForm,
+        _decide,
+        model=cm.Contact,
+        initial=_dated("decision_date"),
+        done="Decision recorded",
+    ),
+    "referral": Step(
+        "Open a referral",
+        f.ReferralForm,
+        _on_child(s.referral_create),
+        initial=_dated("referral_date"),
+        done="Referral opened: the assessment is due in 45 working days",
+    ),
+    "assessment": Step(
+        "Start the assessment",
+        f.AssessmentStartForm,
+        _on_episode(s.assessment_start),
+        needs_episode=True,
+        intro=_episode_intro,
+        initial=_dated("start_date"),
+        done="Assessment started",
+    ),
+    "assessment-complete": Step(
+        "Complete the assessment",
+        f.AssessmentCompleteForm,
+        _on_obj(s.assessment_complete, "assessment"),
+        model=cm.Assessment,
+        intro=_assessment_intro,
+        initial=_dated("completed_date"),
+        done="Assessment sent to a team manager to authorise",
+    ),
+    "assessment-authorise": Step(
+        "Authorise the assessment",
+        f.AuthoriseForm,
+        _on_obj(s.assessment_authorise, "assessment"),
+        model=cm.Assessment,
+        intro=_assessment_intro,
+        initial=_dated("authorised_date"),
+        roles=MANAGERS,
+        done="Assessment authorised",
+    ),
+    "strategy": Step(
+        "Record a strategy discussion",
+        f.StrategyForm,
+        _on_episode(s.strategy_discussion_record),
+        needs_episode=True,
+        intro=_episode_intro,
+        initial=_dated("discussion_date"),
+        done="Strategy discussion recorded",
+    ),
+    "s47-complete": Step(
+        "End the section 47 enquiry without a conference",
+        f.Section47CompleteForm,
+        _on_obj(s.section47_complete, "enquiry"),
+        model=cm.Section47,
+        intro=_s47_intro,
+        initial=_dated("completed_date"),
+        done="Section 47 enquiry completed",
+    ),
+    "conference": Step(
+        "Record a child protection conference",
+        f.ConferenceForm,
+        _on_episode(s.conference_record),
+        needs_episode=True,
+        intro=_episode_intro,
+        initial=_dated("conference_date"),
+        done="Conference recorded",
+    ),
+    "cp-review": Step(
+        "Record a review conference",
+        f.ReviewConferenceForm,
+        _on_obj(s.cp_review_record, "plan"),
+        model=cm.ChildProtectionPlan,
+        initial=_dated("conference_date"),
+        done="Review recorded",
+    ),
+    "core-group": Step(
+        "Record a core group",
+        f.CoreGroupForm,
+        _on_obj(s.core_group_record, "plan"),
+        model=cm.ChildProtectionPlan,
+        initial=_dated("meeting_date"),
+        done="Core group recorded",
+    ),
+    "cp-end": Step(
+        "End the child protection plan",
+        f.EndForm,
+        _on_obj(s.cp_plan_end, "plan"),
+        model=cm.ChildProtectionPlan,
+        initial=_dated("end_date"),
+        done="Plan ended",
+    ),
+    "visit": Step(
+        "Record a visit",
+        f.VisitForm,
+        lambda ctx, d: s.visit_record(**ctx.who(), child=ctx.child, episode=ctx.episode, **d),
+        initial=_dated("visit_date"),
+        done="Visit recorded",
+    ),
+    "cin-plan": Step(
+        "Start a child in need plan",
+        f.CINPlanForm,
+        _on_episode(s.cin_plan_start),
+        needs_episode=True,
+        initial=_dated("start_date"),
+        done="Child in need plan started",
+    ),
+    "cin-review": Step(
+        "Review the child in need plan",
+        f.ReviewForm,
+        _on_obj(s.cin_plan_review, "plan"),
+        model=cm.ChildInNeedPlan,
+        initial=_dated("review_date"),
+        done="Review recorded",
+    ),
+    "cin-end": Step(
+        "End the child in need plan",
+        f.EndForm,
+        _on_obj(s.cin_plan_end, "plan"),
+        model=cm.ChildInNeedPlan,
+        initial=_dated("end_date"),
+        done="Plan ended",
+    ),
+    "care-start": Step(
+        "The child becomes looked after",
+        f.CarePeriodStartForm,
+        _on_child(s.care_period_start),
+        initial=_dated("start_date"),
+        done="Period of care started",
+    ),
+    "care-change": Step(
+        "Change of legal status, placement or carer",
+        f.CareChangeForm,
+        _care_change,
+        model=cm.PeriodOfCare,
+        initial=_care_change_initial,
+        done="New episode recorded",
+    ),
+    "care-end": Step(
+        "The child stops being looked after",
+        f.CarePeriodEndForm,
+        _on_obj(s.care_period_end, "period"),
+        model=cm.PeriodOfCare,
+        initial=_dated("end_date"),
+        done="Period of care ended",
+    ),
+    "lac-review": Step(
+        "Record a looked-after review",
+        f.LACReviewForm,
+        _on_obj(s.lac_review_record, "period"),
+        model=cm.PeriodOfCare,
+        initial=_dated("review_date"),
+        done="Review recorded",
+    ),
+    "missing": Step(
+        "Record a missing or away episode", f.MissingForm, _on_child(s.missing_record), done="Missing episode recorded"
+    ),
+    "care-leaver": Step(
+        "Record contact with a care leaver",
+        f.CareLeaverForm,
+        _on_child(s.care_leaver_contact_record),
+        initial=_dated("contact_date"),
+        done="Contact recorded",
+    ),
+    "closure": Step(
+        "Close the case",
+        f.ClosureForm,
+        _on_episode(s.episode_close),
+        needs_episode=True,
+        intro=_episode_intro,
+        initial=_dated("closure_date"),
+        done="Case closed",
+    ),
+    "note": Step(
+        "Write a case note",
+        f.CaseNoteForm,
+        lambda ctx, d: s.case_note_add(**ctx.who(), child=ctx.child, episode=ctx.episode, **d),
+        initial=_dated("note_date"),
+        done="Case note saved",
+    ),
+    "chronology-entry": Step(
+        "Add to the chronology", f.ChronologyForm, _on_child(s.chronology_entry_add), done="Added to the chronology"
+    ),
+    "unborn": Step(
+        "Record an unborn child",
+        f.UnbornForm,
+        lambda ctx, d: s.unborn_child_register(**ctx.who(), mother=ctx.child, **d),
+        done="Unborn child recorded",
+    ),
+    "birth": Step("Record the birth", f.BirthForm, _on_child(s.birth_record), done="Birth recorded"),
+}
+
+
+def redirect_target(slug: str, result: Any, child: Person) -> tuple[str, dict[str, int]]:
+    """Where to go after a step: the new person's casework for an unborn child, otherwise the child's
+    casework (or the tray for front-door staff who no longer hold the child)."""
+    if slug == "unborn" and isinstance(result, Person):
+        return "casework:overview", {"person_id": result.pk}
+    return "casework:overview", {"person_id": child.pk}
+
+
+def day(value: dt.date | None) -> str:
+    return f"{value:%d %B %Y}" if value else ""
