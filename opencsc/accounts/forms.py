@@ -57,3 +57,30 @@ class BreakGlassForm(GovukForm):
         help_text="At least 20 characters. Information governance will review this.",
         error_messages={"min_length": "Explain why you need emergency access in at least 20 characters"},
     )
+
+
+class AllocateForm(GovukForm):
+    team = forms.ModelChoiceField(label="Team", queryset=None, empty_label="Select a team")  # type: ignore[arg-type]
+    worker = forms.ModelChoiceField(
+        label="Allocated worker",
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        empty_label="Nobody yet (held by the team)",
+        help_text="The worker must be in the team you select",
+    )
+
+    def __init__(self, *args: Any, teams: Any, workers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["worker"].queryset = workers
+        self.fields["worker"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.team})"
+
+
+class RestrictedForm(GovukForm):
+    restricted = forms.BooleanField(label="Restrict this record to named users", required=False)
+    add_user = forms.CharField(
+        label="Name another user (username)",
+        required=False,
+        max_length=150,
+        help_text="They will see this record whatever their caseload",
+    )

@@ -76,7 +76,8 @@ class AllocationKind(models.TextChoices):
 class AllocationQuerySet(models.QuerySet["Allocation"]):
     def current(self, on: object = None) -> AllocationQuerySet:
         today = on or timezone.localdate()
-        return self.filter(Q(start_date__lte=today), Q(end_date__isnull=True) | Q(end_date__gte=today))
+        # end_date is the day the allocation ended: from that day on it no longer gives access.
+        return self.filter(Q(start_date__lte=today), Q(end_date__isnull=True) | Q(end_date__gt=today))
 
 
 class Allocation(models.Model):

@@ -68,6 +68,21 @@ def allocation_end(*, actor: Actor, allocation: Allocation, end_date: dt.date | 
     return allocation
 
 
+def person_reallocate(*, actor_user: User, actor: Actor, person: Person, team: Team, worker: User | None) -> Allocation:
+    """A team manager moves a child to a team and (optionally) a named worker. The current worker
+    allocations end today and the new one starts today, in one transaction with both audit events."""
+    if not (access.can_allocate(actor_user) and access.can_change_person(actor_user, person.pk)):
+        raise PermissionDenied
+    if worker is not None and worker.team_id != team.pk:
+        raise ValidationError({"worker": f"Select a worker in {team}, or leave the child unallocated in the team"})
+    today = timezone.localdate()
+    with transaction.atomic():
+        current = Allocation.objects.current().filter(person=person, kind=AllocationKind.ALLOCATED_WORKER)
+        for allocation in current:
+            allocation_end(actor=actor, allocation=allocation, end_date=max(today, allocation.start_date))
+        return allocation_open(actor=actor, person=person, team=team, worker=worker, start_date=today)
+
+
 def restricted_grant(*, actor_user: User, actor: Actor, person: Person, user: User) -> RestrictedAccess:
     if not access.can_manage_restricted(actor_user):
         raise PermissionDenied

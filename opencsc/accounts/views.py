@@ -14,7 +14,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -173,3 +173,79 @@ def _find_by_identifier(raw: str) -> Person | None:
     if number.isdigit() and len(number) == 10:
         return Person.objects.filter(nhs_number_index=nhs_number_index(number)).first()
     return Person.objects.filter(la_child_id__iexact=value).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allocate(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A team manager allocates a child to a team and worker."""
+    from opencsc.accounts.forms import AllocateForm
+    from opencsc.accounts.models import Allocation, Team, TeamKind, User
+    from opencsc.people.selectors import get_person_for_change
+
+    actor = Actor.from_request(request)
+    if not access.can_allocate(request.user):
+        raise Http404("No such person")
+    person = get_person_for_change(user=request.user, actor=actor, person_id=person_id)
+    casework_kinds = [
+        TeamKind.FRONT_DOOR,
+        TeamKind.ASSESSMENT,
+        TeamKind.FAMILY_SUPPORT,
+        TeamKind.CHILDREN_IN_CARE,
+        TeamKind.LEAVING_CARE,
+    ]
+    teams = Team.objects.filter(kind__in=casework_kinds)
+    workers = User.objects.filter(team__in=teams, is_active=True, role__in=list(access.CAN_EDIT_ROLES)).select_related(
+        "team"
+    )
+    form = AllocateForm(request.POST or None, teams=teams, workers=workers.order_by("last_name"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_reallocate(
+                actor_user=request.user,
+                actor=actor,
+                person=person,
+                team=form.cleaned_data["team"],
+                worker=form.cleaned_data["worker"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "The allocation has been changed")
+            return redirect("people:detail", person_id=person.pk)
+    current = Allocation.objects.current().filter(person=person).select_related("team", "worker")
+    return render(request, "accounts/allocate.html", {"form": form, "person": person, "current": current})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restricted(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Team managers (for records in their scope) restrict a record and name who may see it."""
+    from opencsc.accounts.forms import RestrictedForm
+    from opencsc.accounts.models import RestrictedAccess, User
+    from opencsc.people.selectors import get_person_for_change
+
+    actor = Actor.from_request(request)
+    if not access.can_manage_restricted(request.user):
+        raise Http404("No such person")
+    person = get_person_for_change(user=request.user, actor=actor, person_id=person_id)
+    form = RestrictedForm(request.POST or None, initial={"restricted": person.is_restricted})
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["add_user"].strip()
+        named = User.objects.filter(username=username, is_active=True).first() if username else None
+        if username and named is None:
+            form.add_error("add_user", "There is no active user with that username: check the spelling")
+        else:
+            if named is not None:
+                services.restricted_grant(actor_user=request.user, actor=actor, person=person, user=named)
+            if form.cleaned_data["restricted"] != person.is_restricted:
+                if form.cleaned_data["restricted"]:  # whoever restricts it stays able to see it
+                    services.restricted_grant(actor_user=request.user, actor=actor, person=person, user=request.user)
+                services.person_set_restricted(
+                    actor_user=request.user, actor=actor, person=person, restricted=form.cleaned_data["restricted"]
+                )
+            messages.success(request, "Access to this record has been updated")
+            return redirect("people:detail", person_id=person.pk)
+    names = RestrictedAccess.objects.filter(person=person).select_related("user")
+    return render(request, "accounts/restricted.html", {"form": form, "person": person, "names": names})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencsc.accounts.views import break_glass
+from opencsc.accounts.views import allocate, break_glass, restricted
 from opencsc.people import views
 
 app_name = "people"
@@ -10,6 +10,8 @@ urlpatterns = [
     path("emergency-access/", break_glass, name="break_glass"),
     path("<int:person_id>/", views.detail, name="detail"),
     path("<int:person_id>/edit/", views.edit, name="edit"),
+    path("<int:person_id>/allocate/", allocate, name="allocate"),
+    path("<int:person_id>/restricted/", restricted, name="restricted"),
     path("<int:person_id>/add/<slug:kind>/", views.add_part, name="add_part"),
     path("<int:person_id>/remove/<slug:kind>/<int:part_id>/", views.remove_part, name="remove_part"),
 ]

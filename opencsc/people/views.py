@@ -61,6 +61,8 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "sections": record_sections(person, can_change=can_change),
             "can_change": can_change,
+            "can_allocate": can_change and access.can_allocate(request.user),
+            "can_restrict": can_change and access.can_manage_restricted(request.user),
         },
     )
 

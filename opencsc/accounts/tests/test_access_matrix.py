@@ -26,6 +26,8 @@ PERSON_ROUTES = {
     "people:edit": ({}, True),
     "people:add_part": ({"kind": "address"}, True),
     "people:remove_part": ({"kind": "address", "part_id": None}, True),
+    "people:allocate": ({}, "manage"),
+    "people:restricted": ({}, "manage"),
 }
 # Routes from later apps register here (name -> (kwargs, needs change)); see casework and sharing tests.
 EXTRA_ROUTES: dict[str, tuple[dict, bool]] = {}
@@ -87,7 +89,10 @@ def test_in_scope_child(cast, role, route, child, address, client_for):
     user = cast[role]
     response = client_for(user).get(_url(route, child.pk, address.pk))
     needs_change = PERSON_ROUTES[route][1]
-    allowed = role in (CAN_CHANGE if needs_change else SEES_TEAM_CASELOAD)
+    if needs_change == "manage":
+        allowed = role == "team_manager"
+    else:
+        allowed = role in (CAN_CHANGE if needs_change else SEES_TEAM_CASELOAD)
     assert response.status_code == (200 if allowed else 404), f"{role} on {route}"
     if not allowed:
         assert child.last_name not in response.content.decode()
@@ -117,6 +122,8 @@ def test_restricted_child_only_for_named_users(cast, role, route, child, address
     RestrictedAccess.objects.create(person=child, user=team_manager, granted_by=team_manager)
     response = client_for(cast[role]).get(_url(route, child.pk, address.pk))
     assert response.status_code == (200 if role == "team_manager" else 404), f"{role} on {route}"
+    if role != "team_manager":
+        assert child.last_name not in response.content.decode()
 
 
 @pytest.mark.parametrize("route", list(PERSON_ROUTES))
