@@ -53,7 +53,7 @@ def check_closure(episode: ReferralEpisode, closure_date: dt.date, reason: str) 
         "closure_date",
         closure_date,
         latest,
-        f"Work is recorded on {latest:%d %B %Y}" if latest else "" + ": close on or after that date",
+        f"Work is recorded on {latest:%d %B %Y}: close on or after that date" if latest else "",
     )
     child = episode.child
     if reason == ReasonForClosure.RC2 and child.date_of_death is None:

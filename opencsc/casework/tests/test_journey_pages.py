@@ -61,7 +61,8 @@ def test_page_journey_from_contact_to_closure(client_for, mash_practitioner, soc
     contact = Contact.objects.get(child=new_child)
     assert "Decide on the contact" in tray_titles(mash)
 
-    post_ok(mash, f"{base}/triage/{contact.pk}/", {"rag": "amber", "rationale": "Injury", "agencies": ["police", "health"],
+    post_ok(mash, f"{base}/triage/{contact.pk}/", {"rag": "amber", "rationale": "Injury",
+                                                   "agencies": ["police", "health"],
                                                    **d("triaged_on", dt.date(2025, 1, 6))})
     police = MashCheck.objects.get(agency="police")
     post_ok(mash, f"{base}/check-reply/{contact.pk}/", {"check": police.pk, "summary": "One prior call-out",
