@@ -89,9 +89,7 @@ def check_new_referral(child: Person, referral_date: dt.date, source: str) -> No
         )
     born = child.date_of_birth or child.expected_date_of_birth
     if born and referral_date < born - dt.timedelta(weeks=40):
-        refuse(
-            "referral_date", "A referral can be at most 40 weeks before the child's (expected) date of birth"
-        )
+        refuse("referral_date", "A referral can be at most 40 weeks before the child's (expected) date of birth")
     child_is_alive_on(child, "referral_date", referral_date)
 
 
@@ -167,8 +165,7 @@ def check_assessment_completion(
     if completed > assessment.due_date and not delay_reason.strip():
         refuse(
             "delay_reason",
-            f"The assessment was due by {assessment.due_date:%d %B %Y}: "
-            "record why it took longer than 45 working days",
+            f"The assessment was due by {assessment.due_date:%d %B %Y}: record why it took longer than 45 working days",
         )
 
 
@@ -195,9 +192,7 @@ def check_cp_plan_start(child: Person, episode: ReferralEpisode, start: dt.date)
     """8935 one open plan; 8940 no overlap; 1105 not before referral."""
     check_episode_takes_activity(episode, "start_date", start, "plan start date")
     if ChildProtectionPlan.objects.filter(child=child, end_date__isnull=True).exists():
-        refuse(
-            "start_date", "This child already has an open child protection plan: end it, or record a review"
-        )
+        refuse("start_date", "This child already has an open child protection plan: end it, or record a review")
     if ChildProtectionPlan.objects.filter(child=child, end_date__gt=start).exists():
         refuse(
             "start_date",
@@ -211,8 +206,7 @@ def check_cp_plan_end(plan: ChildProtectionPlan, end: dt.date) -> None:
     if end <= plan.start_date:
         refuse(
             "end_date",
-            "A child protection plan cannot end on or before the day it started (rule 8840): "
-            "check the end date",
+            "A child protection plan cannot end on or before the day it started (rule 8840): check the end date",
         )
 
 
@@ -256,15 +250,11 @@ def check_placement(*, placement_type: str, provider: str, urn: str, legal_statu
     if placement_type not in codelists.codes("903_placement_type"):
         refuse("placement_type", "Select a placement type that is valid this year")
     if placement_type in NO_PROVIDER_PLACEMENTS and provider:
-        refuse(
-            "placement_provider", "Leave the placement provider blank for a temporary or 'other' placement"
-        )
+        refuse("placement_provider", "Leave the placement provider blank for a temporary or 'other' placement")
     if placement_type not in NO_PROVIDER_PLACEMENTS and not provider:
         refuse("placement_provider", "Select the placement provider")
     if urn and not URN_PATTERN.match(urn.upper()):
-        refuse(
-            "urn", "Enter the Ofsted URN as SC and 6 digits, 7 digits, or XXXXXXX if not Ofsted-registered"
-        )
+        refuse("urn", "Enter the Ofsted URN as SC and 6 digits, 7 digits, or XXXXXXX if not Ofsted-registered")
     if placement_type not in NO_URN_PLACEMENTS and not urn:
         refuse("urn", "Enter the Ofsted URN of this setting (XXXXXXX if inspected by CQC or ISI)")
 
@@ -272,9 +262,7 @@ def check_placement(*, placement_type: str, provider: str, urn: str, legal_statu
 def check_care_period_start(child: Person, start: dt.date) -> None:
     not_in_future("start_date", start, "date the child became looked after")
     if PeriodOfCare.objects.filter(child=child, end_date__isnull=True).exists():
-        refuse(
-            "start_date", "This child is already looked after: record a change of placement or legal status"
-        )
+        refuse("start_date", "This child is already looked after: record a change of placement or legal status")
     if PeriodOfCare.objects.filter(child=child, end_date__gt=start).exists():
         refuse("start_date", "This would overlap an earlier period of care: start on or after it ended")
     if child.date_of_birth and start < child.date_of_birth:
@@ -313,6 +301,4 @@ def check_care_period_end(current: CareEpisode, end: dt.date, reason: str, child
             "Select why the child stopped being looked after (X1 is only for a change of episode)",
         )
     if reason == "E2" and child.date_of_death != end:
-        refuse(
-            "reason_ceased", "Record the child's date of death on their record first: the episode ends on it"
-        )
+        refuse("reason_ceased", "Record the child's date of death on their record first: the episode ends on it")

@@ -141,9 +141,7 @@ def casework_overview(child: Person) -> Overview:
         cp_plans=list(ChildProtectionPlan.objects.filter(child=child)),
         cin_plans=list(ChildInNeedPlan.objects.filter(child=child)),
         periods=periods,
-        current_care_episode=open_period.episodes.filter(end_date__isnull=True).first()
-        if open_period
-        else None,
+        current_care_episode=open_period.episodes.filter(end_date__isnull=True).first() if open_period else None,
         visits=list(Visit.objects.filter(child=child)[:5]),
         tasks=list(Task.objects.open().filter(person=child).select_related("assignee", "team")),
     )
@@ -160,18 +158,13 @@ def _timescales(o: Overview) -> list[Timescale]:
                 items.append(Timescale("Assessment (45 working days)", a.due_date, a.authorised_date))
         for s in o.section47s:
             if s.episode_id == o.current.pk and not s.icpc_not_required:
-                items.append(
-                    Timescale("Initial conference (15 working days)", s.icpc_target, s.completed_date)
-                )
+                items.append(Timescale("Initial conference (15 working days)", s.icpc_target, s.completed_date))
     for contact in o.contacts:
         if contact.status != "decided":
             items.append(Timescale("Contact decision (1 working day)", contact.decision_due))
     seen = {(t.label, t.due) for t in items}
     for task in o.tasks:
-        if (
-            task.kind not in ("assessment", "icpc", "contact_decision")
-            and (task.title, task.due_date) not in seen
-        ):
+        if task.kind not in ("assessment", "icpc", "contact_decision") and (task.title, task.due_date) not in seen:
             items.append(Timescale(task.title, task.due_date))
     return sorted(items, key=lambda t: t.due)
 
@@ -214,16 +207,12 @@ def tray_for_user(*, user: Any, actor: Actor) -> Tray:
     """The user's open tasks; a team manager also sees the open tasks of the teams they manage.
     Only tasks about people the user may see. Audits `casework.tray_view` with the count."""
     visible = access.visible_persons(user).values("pk")
-    tasks: QuerySet[Task] = (
-        Task.objects.open().filter(person__in=visible).select_related("person", "assignee", "team")
-    )
+    tasks: QuerySet[Task] = Task.objects.open().filter(person__in=visible).select_related("person", "assignee", "team")
     mine = list(tasks.filter(assignee=user))
     team: list[Task] = []
     if getattr(user, "role", "") == Role.TEAM_MANAGER:
         team_ids = [*user.managed_teams.values_list("pk", flat=True), user.team_id]
-        team = list(
-            tasks.filter(Q(team_id__in=team_ids) | Q(assignee__team_id__in=team_ids)).exclude(assignee=user)
-        )
+        team = list(tasks.filter(Q(team_id__in=team_ids) | Q(assignee__team_id__in=team_ids)).exclude(assignee=user))
     elif getattr(user, "team_id", None):
         team = list(tasks.filter(team_id=user.team_id, assignee__isnull=True))
     record_event(actor=actor, action="casework.tray_view", detail={"mine": len(mine), "team": len(team)})

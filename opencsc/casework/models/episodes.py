@@ -114,9 +114,7 @@ class Assessment(CaseworkRecord):
     outcome = models.CharField(max_length=16, choices=AssessmentOutcome.choices, blank=True)
     summary = models.TextField(blank=True)
     delay_reason = models.TextField(blank=True, help_text="Why the assessment took over 45 working days")
-    status = models.CharField(
-        max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS
-    )
+    status = models.CharField(max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS)
     authorised_date = models.DateField(null=True, blank=True)
     authorised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

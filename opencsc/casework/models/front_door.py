@@ -61,13 +61,9 @@ class Contact(CaseworkRecord):
 
     contact_date = models.DateField()
     source = models.CharField(max_length=3, choices=codelists.choices("cin_referral_source"))
-    referrer = models.CharField(
-        max_length=200, blank=True, help_text="Who made contact (role and organisation)"
-    )
+    referrer = models.CharField(max_length=200, blank=True, help_text="Who made contact (role and organisation)")
     reason = models.TextField(help_text="What the concern or request is")
-    consent_given = models.BooleanField(
-        help_text="The family agreed to the contact being shared and acted on"
-    )
+    consent_given = models.BooleanField(help_text="The family agreed to the contact being shared and acted on")
     no_consent_reason = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=ContactStatus.choices, default=ContactStatus.RECEIVED)
     decision = models.CharField(max_length=16, choices=ContactDecision.choices, blank=True)

@@ -25,12 +25,8 @@ class PeriodOfCare(CaseworkRecord):
 
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    reason_ceased = models.CharField(
-        max_length=3, choices=codelists.choices("903_reason_episode_ceased"), blank=True
-    )
-    primary_need = models.CharField(
-        "Category of need", max_length=2, choices=codelists.choices("cin_primary_need")
-    )
+    reason_ceased = models.CharField(max_length=3, choices=codelists.choices("903_reason_episode_ceased"), blank=True)
+    primary_need = models.CharField("Category of need", max_length=2, choices=codelists.choices("cin_primary_need"))
 
     class Meta:
         ordering = ["-start_date", "-pk"]
@@ -77,12 +73,8 @@ class CareEpisode(CaseworkRecord):
     legal_status = models.CharField(max_length=2, choices=codelists.choices("903_legal_status"))
     primary_need = models.CharField(max_length=2, choices=codelists.choices("cin_primary_need"))
     placement_type = models.CharField(max_length=3, choices=codelists.choices("903_placement_type"))
-    placement_provider = models.CharField(
-        max_length=3, blank=True, choices=codelists.choices("903_placement_provider")
-    )
-    reason_ceased = models.CharField(
-        max_length=3, blank=True, choices=codelists.choices("903_reason_episode_ceased")
-    )
+    placement_provider = models.CharField(max_length=3, blank=True, choices=codelists.choices("903_placement_provider"))
+    reason_ceased = models.CharField(max_length=3, blank=True, choices=codelists.choices("903_reason_episode_ceased"))
     reason_place_change = models.CharField(
         max_length=6, blank=True, choices=codelists.choices("903_reason_placement_change")
     )
@@ -140,9 +132,7 @@ class LookedAfterReview(CaseworkRecord):
 class MissingEpisode(CaseworkRecord):
     """SSDA903 Missing: M (whereabouts unknown) or A (away without authorisation)."""
 
-    period = models.ForeignKey(
-        PeriodOfCare, null=True, blank=True, on_delete=models.CASCADE, related_name="missing"
-    )
+    period = models.ForeignKey(PeriodOfCare, null=True, blank=True, on_delete=models.CASCADE, related_name="missing")
     kind = models.CharField(max_length=1, choices=codelists.choices("903_missing_type"))
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -175,9 +165,7 @@ class HealthCheckKind(models.TextChoices):
     INTERVENTION_OFFERED = "intervention_offered", "Substance misuse intervention offered and refused"
 
 
-@personal_data(
-    **BASE_TAGS, kind=C.HEALTH, check_date=C.HEALTH, sdq_score=C.HEALTH, sdq_reason=C.HEALTH, note=C.HEALTH
-)
+@personal_data(**BASE_TAGS, kind=C.HEALTH, check_date=C.HEALTH, sdq_score=C.HEALTH, sdq_reason=C.HEALTH, note=C.HEALTH)
 class HealthCheck(CaseworkRecord):
     """A health, dental, immunisation, SDQ or substance-misuse item for a looked-after child (OC2).
     Special-category data: the text fields are encrypted at rest."""
@@ -256,9 +244,7 @@ class CareLeaverContact(CaseworkRecord):
 
     contact_date = models.DateField()
     in_touch = models.CharField(max_length=4, choices=codelists.choices("903_care_leaver_in_touch"))
-    activity = models.CharField(
-        max_length=2, blank=True, choices=codelists.choices("903_care_leaver_activity")
-    )
+    activity = models.CharField(max_length=2, blank=True, choices=codelists.choices("903_care_leaver_activity"))
     accommodation = models.CharField(
         max_length=1, blank=True, choices=codelists.choices("903_care_leaver_accommodation")
     )

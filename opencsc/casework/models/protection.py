@@ -27,9 +27,7 @@ from opencsc.core.personal_data import personal_data
 class StrategyDiscussion(CaseworkRecord):
     """A strategy discussion: decides whether to start a section 47 enquiry."""
 
-    episode = models.ForeignKey(
-        ReferralEpisode, on_delete=models.PROTECT, related_name="strategy_discussions"
-    )
+    episode = models.ForeignKey(ReferralEpisode, on_delete=models.PROTECT, related_name="strategy_discussions")
     discussion_date = models.DateField()
     police_present = models.BooleanField(default=True)
     health_present = models.BooleanField(default=False)
@@ -74,9 +72,7 @@ class Section47(CaseworkRecord):
     initial conference or with "conference not required" (CIN 8868)."""
 
     episode = models.ForeignKey(ReferralEpisode, on_delete=models.PROTECT, related_name="section47s")
-    strategy_discussion = models.OneToOneField(
-        StrategyDiscussion, on_delete=models.PROTECT, related_name="section47"
-    )
+    strategy_discussion = models.OneToOneField(StrategyDiscussion, on_delete=models.PROTECT, related_name="section47")
     start_date = models.DateField()
     icpc_target = models.DateField(help_text="15 working days after the strategy discussion")
     completed_date = models.DateField(null=True, blank=True)

@@ -48,9 +48,7 @@ class Visit(CaseworkRecord):
     class Meta:
         ordering = ["-visit_date", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(seen_alone=False) | Q(seen=True), name="seen_alone_implies_seen"
-            ),
+            models.CheckConstraint(condition=Q(seen_alone=False) | Q(seen=True), name="seen_alone_implies_seen"),
         ]
 
     def __str__(self) -> str:
@@ -168,9 +166,7 @@ class Task(models.Model):
         on_delete=models.PROTECT,
         related_name="casework_tasks",
     )
-    team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -101,9 +101,7 @@ def task_open(
     )
 
 
-def tasks_close(
-    *, child: Person, kinds: list[TaskKind], actor_user: Any, obj: models.Model | None = None
-) -> int:
+def tasks_close(*, child: Person, kinds: list[TaskKind], actor_user: Any, obj: models.Model | None = None) -> int:
     """Mark the child's open tasks of these kinds done (only those about `obj`, if given)."""
     tasks = Task.objects.open().filter(person=child, kind__in=kinds)
     if obj is not None:

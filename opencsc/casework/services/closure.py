@@ -63,13 +63,10 @@ def check_closure(episode: ReferralEpisode, closure_date: dt.date, reason: str) 
     if reason in (ReasonForClosure.RC8, ReasonForClosure.RC9) and not episode.assessments.exists():
         invariants.refuse(
             "closure_reason",
-            "RC8 and RC9 are for cases closed after an assessment: this episode has "
-            "none, so choose another reason",
+            "RC8 and RC9 are for cases closed after an assessment: this episode has none, so choose another reason",
         )
     if episode.assessments.filter(authorised_date__isnull=True).exists():
-        invariants.refuse(
-            "closure_date", "An assessment is still open: complete and authorise it before closing"
-        )
+        invariants.refuse("closure_date", "An assessment is still open: complete and authorise it before closing")
     if episode.section47s.filter(completed_date__isnull=True).exists():
         invariants.refuse("closure_date", "A section 47 enquiry is still open: complete it before closing")
     if PeriodOfCare.objects.filter(child=child, end_date__isnull=True).exists():
@@ -109,7 +106,5 @@ def episode_close(
             note=f"Case closed ({closure_reason})",
         )
         audit(actor=actor, action="casework.episode_close", child=child, obj=episode, reason=closure_reason)
-        Task.objects.open().filter(person=child).update(
-            done_at=timezone.now(), done_by=user_or_none(actor_user)
-        )
+        Task.objects.open().filter(person=child).update(done_at=timezone.now(), done_by=user_or_none(actor_user))
     return episode

@@ -55,9 +55,7 @@ def contact_create(
     if not reason.strip():
         invariants.refuse("reason", "Enter what the contact is about")
     if not consent_given and not no_consent_reason.strip():
-        invariants.refuse(
-            "no_consent_reason", "Record why the service is acting without the family's consent"
-        )
+        invariants.refuse("no_consent_reason", "Record why the service is acting without the family's consent")
     team = front_door_team(actor_user)
     with transaction.atomic():
         contact = Contact(
@@ -85,9 +83,7 @@ def contact_create(
         audit(actor=actor, action="casework.contact_create", child=child, obj=contact, source=source)
         if team is not None:
             _ensure_front_door(actor, child, team, contact_date)
-        task_open(
-            child=child, kind=TaskKind.CONTACT_DECISION, due_date=contact.decision_due, obj=contact, team=team
-        )
+        task_open(child=child, kind=TaskKind.CONTACT_DECISION, due_date=contact.decision_due, obj=contact, team=team)
     return contact
 
 
@@ -122,9 +118,7 @@ def mash_triage_record(
     if hasattr(contact, "triage"):
         invariants.refuse("rag", "This contact has already been triaged: add checks to the existing triage")
     invariants.not_in_future("triaged_on", triaged_on, "triage date")
-    invariants.not_before(
-        "triaged_on", triaged_on, contact.contact_date, "Triage cannot be before the contact"
-    )
+    invariants.not_before("triaged_on", triaged_on, contact.contact_date, "Triage cannot be before the contact")
     with transaction.atomic():
         triage = MashTriage(
             child=child,
@@ -264,15 +258,11 @@ def contact_decide(
                 contact=contact,
             )
         for allocation in Allocation.objects.current().filter(person=child, team__kind=TeamKind.FRONT_DOOR):
-            allocation_end(
-                actor=actor, allocation=allocation, end_date=max(decision_date, allocation.start_date)
-            )
+            allocation_end(actor=actor, allocation=allocation, end_date=max(decision_date, allocation.start_date))
     return contact
 
 
-def _check_decision(
-    contact: Contact, decision: str, decision_date: dt.date, rationale: str, team: Team | None
-) -> None:
+def _check_decision(contact: Contact, decision: str, decision_date: dt.date, rationale: str, team: Team | None) -> None:
     if contact.status == ContactStatus.DECIDED:
         invariants.refuse("decision", "This contact has already been decided")
     if decision not in ContactDecision.values:

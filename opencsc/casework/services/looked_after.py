@@ -60,9 +60,7 @@ def care_period_start(
         placement_type=placement_type, provider=placement_provider, urn=urn, legal_status=legal_status
     )
     with transaction.atomic():
-        period = PeriodOfCare(
-            child=child, recorded_by=actor_user, start_date=start_date, primary_need=primary_need
-        )
+        period = PeriodOfCare(child=child, recorded_by=actor_user, start_date=start_date, primary_need=primary_need)
         save_new(period)
         episode = CareEpisode(
             child=child,
@@ -80,12 +78,8 @@ def care_period_start(
             carer=carer,
         )
         save_new(episode)
-        for plan in ChildInNeedPlan.objects.filter(
-            child=child, end_date__isnull=True, start_date__lt=start_date
-        ):
-            cin_plan_end(
-                actor_user=actor_user, actor=actor, plan=plan, end_date=start_date, check_access=False
-            )
+        for plan in ChildInNeedPlan.objects.filter(child=child, end_date__isnull=True, start_date__lt=start_date):
+            cin_plan_end(actor_user=actor_user, actor=actor, plan=plan, end_date=start_date, check_access=False)
         history(
             actor_user=actor_user,
             actor=actor,
@@ -113,9 +107,7 @@ def care_period_start(
             child=child,
             kind=TaskKind.LAC_VISIT,
             obj=period,
-            due_date=timescales.lac_visit_due(
-                placement_start=start_date, last_visit=None, period_start=start_date
-            ),
+            due_date=timescales.lac_visit_due(placement_start=start_date, last_visit=None, period_start=start_date),
         )
     return period
 
@@ -361,9 +353,7 @@ def missing_record(
 ) -> MissingEpisode:
     """Record a missing (M) or away (A) episode. Audits `casework.missing_record`."""
     invariants.not_before("end_date", end_date, start_date, "The child cannot return before going missing")
-    period = (
-        PeriodOfCare.objects.filter(child=child, start_date__lte=start_date).order_by("-start_date").first()
-    )
+    period = PeriodOfCare.objects.filter(child=child, start_date__lte=start_date).order_by("-start_date").first()
     obj = MissingEpisode(
         child=child,
         period=period,
@@ -401,9 +391,7 @@ def youth_conviction_record(
     *, actor_user: Any, actor: Actor, child: Person, convicted_on: dt.date, summary: str
 ) -> YouthConviction:
     obj = YouthConviction(child=child, convicted_on=convicted_on, summary=summary)
-    return _simple_record(
-        actor_user, actor, obj, convicted_on, "casework.health_check_record", "Conviction (OC2)"
-    )
+    return _simple_record(actor_user, actor, obj, convicted_on, "casework.health_check_record", "Conviction (OC2)")
 
 
 def adoption_record(
@@ -419,9 +407,7 @@ def adoption_record(
     ]
     known = [d for d in order if d]
     if known != sorted(known):
-        invariants.refuse(
-            "match_date", "Adoption milestones must be in order: decision, match, placement, order"
-        )
+        invariants.refuse("match_date", "Adoption milestones must be in order: decision, match, placement, order")
     invariants.not_before(
         "decision_date",
         decision_date,
@@ -429,9 +415,7 @@ def adoption_record(
         "The adoption decision cannot be before the child became looked after",
     )
     obj = AdoptionRecord(child=period.child, period=period, decision_date=decision_date, **milestones)
-    return _simple_record(
-        actor_user, actor, obj, decision_date, "casework.adoption_record", "Adoption milestone"
-    )
+    return _simple_record(actor_user, actor, obj, decision_date, "casework.adoption_record", "Adoption milestone")
 
 
 def care_leaver_contact_record(
@@ -451,9 +435,7 @@ def care_leaver_contact_record(
         invariants.refuse("contact_date", "This young person has not left care")
     age = child.age_on(contact_date)
     if age is not None and not 16 <= age <= 25:
-        invariants.refuse(
-            "contact_date", "Care leaver contacts are recorded from the 17th to the 25th birthday"
-        )
+        invariants.refuse("contact_date", "Care leaver contacts are recorded from the 17th to the 25th birthday")
     if in_touch == "YES" and not (activity and accommodation):
         invariants.refuse("activity", "Record the young person's main activity and accommodation")
     obj = CareLeaverContact(
@@ -464,9 +446,7 @@ def care_leaver_contact_record(
         accommodation=accommodation,
         accommodation_suitable=accommodation_suitable,
     )
-    return _simple_record(
-        actor_user, actor, obj, contact_date, "casework.care_leaver_contact", "Care leaver contact"
-    )
+    return _simple_record(actor_user, actor, obj, contact_date, "casework.care_leaver_contact", "Care leaver contact")
 
 
 def social_worker_episode_start(

@@ -25,9 +25,7 @@ def unborn_child_register(
     `casework.unborn_register`; status "" -> unborn."""
     require_change(actor_user, mother)
     if expected_date_of_birth < timezone.localdate() - dt.timedelta(days=7):
-        invariants.refuse(
-            "expected_date_of_birth", "The expected date of birth has passed: record the birth instead"
-        )
+        invariants.refuse("expected_date_of_birth", "The expected date of birth has passed: record the birth instead")
     with transaction.atomic():
         unborn = people_services.person_create(
             actor_user=actor_user,
@@ -124,6 +122,4 @@ def _bring_forward_first_review(child: Person, born: dt.date) -> None:
     if plan is None or plan.review_conferences.exists():
         return
     due = min(add_working_days(born, 10), timescales.first_cp_review_due(plan.start_date))
-    Task.objects.open().filter(person=child, kind=TaskKind.CP_REVIEW, object_id=str(plan.pk)).update(
-        due_date=due
-    )
+    Task.objects.open().filter(person=child, kind=TaskKind.CP_REVIEW, object_id=str(plan.pk)).update(due_date=due)

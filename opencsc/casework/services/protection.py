@@ -45,9 +45,7 @@ def strategy_discussion_record(
     (and `casework.s47_start`)."""
     child = episode.child
     require_change(actor_user, child)
-    invariants.check_episode_takes_activity(
-        episode, "discussion_date", discussion_date, "strategy discussion date"
-    )
+    invariants.check_episode_takes_activity(episode, "discussion_date", discussion_date, "strategy discussion date")
     if start_section47 and episode.section47s.filter(completed_date__isnull=True).exists():
         invariants.refuse(
             "start_section47",
@@ -78,9 +76,7 @@ def strategy_discussion_record(
             effective_date=discussion_date,
             note="Strategy discussion held",
         )
-        audit(
-            actor=actor, action="casework.strategy_record", child=child, obj=discussion, s47=start_section47
-        )
+        audit(actor=actor, action="casework.strategy_record", child=child, obj=discussion, s47=start_section47)
         if start_section47:
             _section47_start(actor_user, actor, discussion)
     return discussion
@@ -227,13 +223,10 @@ def _check_initial_conference(
     if kind == ConferenceKind.INITIAL and enquiry is None:
         invariants.refuse(
             "kind",
-            "An initial conference follows a section 47 enquiry: record the strategy "
-            "discussion that started it first",
+            "An initial conference follows a section 47 enquiry: record the strategy discussion that started it first",
         )
     if kind == ConferenceKind.PRE_BIRTH and not child.is_unborn:
-        invariants.refuse(
-            "kind", "A pre-birth conference is for an unborn child: choose an initial conference"
-        )
+        invariants.refuse("kind", "A pre-birth conference is for an unborn child: choose an initial conference")
     if enquiry is not None:
         invariants.not_before(
             "conference_date",
@@ -299,9 +292,7 @@ def cp_plan_start(*, actor_user: Any, actor: Actor, conference: Conference) -> C
         note=f"Child protection plan started ({conference.category})",
     )
     audit(actor=actor, action="casework.cp_plan_start", child=child, obj=plan, category=conference.category)
-    task_open(
-        child=child, kind=TaskKind.CORE_GROUP, due_date=timescales.first_core_group_due(start), obj=plan
-    )
+    task_open(child=child, kind=TaskKind.CORE_GROUP, due_date=timescales.first_core_group_due(start), obj=plan)
     task_open(child=child, kind=TaskKind.CP_REVIEW, due_date=timescales.first_cp_review_due(start), obj=plan)
     task_open(child=child, kind=TaskKind.CP_VISIT, due_date=timescales.cp_visit_due(start), obj=plan)
     return plan
@@ -374,9 +365,7 @@ def _review_target(plan: ChildProtectionPlan) -> dt.date:
     return timescales.cp_review_due(plan.start_date, reviews)
 
 
-def _continue_plan(
-    actor_user: Any, actor: Actor, plan: ChildProtectionPlan, day: dt.date, category: str
-) -> None:
+def _continue_plan(actor_user: Any, actor: Actor, plan: ChildProtectionPlan, day: dt.date, category: str) -> None:
     if category and category != plan.latest_category:
         previous = plan.latest_category
         plan.latest_category = category
@@ -392,14 +381,10 @@ def _continue_plan(
             note="Category of abuse changed",
         )
         audit(actor=actor, action="casework.cp_plan_category", child=plan.child, obj=plan, category=category)
-    task_open(
-        child=plan.child, kind=TaskKind.CP_REVIEW, due_date=timescales.next_cp_review_due(day), obj=plan
-    )
+    task_open(child=plan.child, kind=TaskKind.CP_REVIEW, due_date=timescales.next_cp_review_due(day), obj=plan)
 
 
-def cp_plan_end(
-    *, actor_user: Any, actor: Actor, plan: ChildProtectionPlan, end_date: dt.date
-) -> ChildProtectionPlan:
+def cp_plan_end(*, actor_user: Any, actor: Actor, plan: ChildProtectionPlan, end_date: dt.date) -> ChildProtectionPlan:
     """End the plan (8840: not on its start day) and close its tasks. Audits `casework.cp_plan_end`."""
     child = plan.child
     require_change(actor_user, child)

@@ -76,9 +76,7 @@ def chronology_entry_add(
     if born and entry_date < born - dt.timedelta(weeks=42):
         invariants.refuse("entry_date", "The date is long before the child's birth: check the year")
     with transaction.atomic():
-        entry = ChronologyEntry(
-            child=child, recorded_by=actor_user, entry_date=entry_date, title=title, detail=detail
-        )
+        entry = ChronologyEntry(child=child, recorded_by=actor_user, entry_date=entry_date, title=title, detail=detail)
         save_new(entry)
         audit(actor=actor, action="casework.chronology_add", child=child, obj=entry)
     return entry

@@ -179,9 +179,7 @@ def assessment_authorise(
     if getattr(actor_user, "role", "") != Role.TEAM_MANAGER:
         invariants.refuse("authorised_date", "Only a team manager can authorise an assessment")
     if assessment.status != AssessmentStatus.SUBMITTED:
-        invariants.refuse(
-            "authorised_date", "The worker must complete the assessment before it is authorised"
-        )
+        invariants.refuse("authorised_date", "The worker must complete the assessment before it is authorised")
     invariants.check_authorisation(assessment, authorised_date)
     with transaction.atomic():
         assessment.authorised_date, assessment.authorised_by = authorised_date, actor_user
@@ -239,9 +237,7 @@ def cin_plan_start(
             due_date=timescales.cin_plan_review_due(start_date),
             obj=plan,
         )
-        task_open(
-            child=child, kind=TaskKind.CIN_VISIT, due_date=timescales.cin_visit_due(start_date), obj=plan
-        )
+        task_open(child=child, kind=TaskKind.CIN_VISIT, due_date=timescales.cin_visit_due(start_date), obj=plan)
     return plan
 
 
@@ -254,9 +250,7 @@ def cin_plan_review(
     invariants.not_in_future("review_date", review_date, "review date")
     if plan.end_date:
         invariants.refuse("review_date", "This plan has ended")
-    invariants.not_before(
-        "review_date", review_date, plan.start_date, "A review cannot be before the plan started"
-    )
+    invariants.not_before("review_date", review_date, plan.start_date, "A review cannot be before the plan started")
     with transaction.atomic():
         review = ChildInNeedPlanReview(
             child=child, recorded_by=actor_user, plan=plan, review_date=review_date, outcome=outcome
@@ -308,9 +302,7 @@ def cin_plan_end(
             note="Child in need plan ended",
         )
         audit(actor=actor, action="casework.cin_plan_end", child=child, obj=plan)
-        tasks_close(
-            child=child, kinds=[TaskKind.CIN_REVIEW, TaskKind.CIN_VISIT], actor_user=actor_user, obj=plan
-        )
+        tasks_close(child=child, kinds=[TaskKind.CIN_REVIEW, TaskKind.CIN_VISIT], actor_user=actor_user, obj=plan)
     return plan
 
 
@@ -399,4 +391,3 @@ def _visit_holder(child: Person, kind: str) -> Any:
         VisitKind(kind)
     ]
     return model.objects.filter(child=child, end_date__isnull=True).first()
-

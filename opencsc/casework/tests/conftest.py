@@ -17,8 +17,9 @@ LONG_AGO = dt.date(2015, 1, 1)
 def child(social_worker, east_team):
     """The root cast's child, allocated since 2015 so it is on the caseload at any frozen date."""
     person = ChildFactory(date_of_birth=dt.date(2014, 5, 17))
-    AllocationFactory(person=person, team=east_team, worker=social_worker, kind=AllocationKind.ALLOCATED_WORKER,
-                      start_date=LONG_AGO)
+    AllocationFactory(
+        person=person, team=east_team, worker=social_worker, kind=AllocationKind.ALLOCATED_WORKER, start_date=LONG_AGO
+    )
     return person
 
 

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.django_db
 def casework_urls(child) -> list[str]:
     episode = EpisodeFactory(child=child, referral_date=dt.date(2025, 1, 6))
     objects = {
-        "casework.Contact": None, "casework.Assessment": AssessmentFactory(episode=episode),
+        "casework.Contact": None,
+        "casework.Assessment": AssessmentFactory(episode=episode),
         "casework.ChildProtectionPlan": CPPlanFactory(episode=episode),
         "casework.ChildInNeedPlan": CINPlanFactory(episode=episode, end_date=dt.date(2025, 2, 3)),
         "casework.PeriodOfCare": CareEpisodeFactory(period__child=child).period,
@@ -39,12 +40,21 @@ def casework_urls(child) -> list[str]:
     from opencsc.casework.models import Contact, Section47, StrategyDiscussion
 
     objects["casework.Contact"] = Contact.objects.create(
-        child=child, contact_date=dt.date(2025, 1, 6), source="2A", reason="x", consent_given=True,
-        decision_due=dt.date(2025, 1, 7))
+        child=child,
+        contact_date=dt.date(2025, 1, 6),
+        source="2A",
+        reason="x",
+        consent_given=True,
+        decision_due=dt.date(2025, 1, 7),
+    )
     sd = StrategyDiscussion.objects.create(child=child, episode=episode, discussion_date=dt.date(2025, 1, 8))
-    objects["casework.Section47"] = Section47.objects.create(child=child, episode=episode, strategy_discussion=sd,
-                                                             start_date=dt.date(2025, 1, 8),
-                                                             icpc_target=dt.date(2025, 1, 29))
+    objects["casework.Section47"] = Section47.objects.create(
+        child=child,
+        episode=episode,
+        strategy_discussion=sd,
+        start_date=dt.date(2025, 1, 8),
+        icpc_target=dt.date(2025, 1, 29),
+    )
     urls = [f"/casework/{child.pk}/", f"/casework/{child.pk}/chronology/", f"/casework/{child.pk}/notes/"]
     for slug, step in STEPS.items():
         if step.model is None:
@@ -101,7 +111,9 @@ def test_team_manager_allocates_a_team_task(client_for, team_manager, social_wor
     task = TaskFactory(person=child, team=east_team)
     page = client_for(team_manager).get("/casework/tray/").content.decode()
     assert child.full_name in page and "Allocate" in page
-    response = client_for(team_manager).post("/casework/tray/allocate/", {"task": task.pk, "assignee": social_worker.pk})
+    response = client_for(team_manager).post(
+        "/casework/tray/allocate/", {"task": task.pk, "assignee": social_worker.pk}
+    )
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.assignee == social_worker

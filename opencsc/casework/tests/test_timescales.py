@@ -14,13 +14,16 @@ from opencsc.casework.timescales import Timescale
 D = dt.date
 
 
-@pytest.mark.parametrize(("contact", "due"), [
-    (D(2025, 1, 3), D(2025, 1, 6)),    # Friday -> Monday
-    (D(2025, 1, 4), D(2025, 1, 6)),    # Saturday: day 0 is the Saturday, day 1 the Monday
-    (D(2024, 12, 24), D(2024, 12, 27)),  # Christmas Eve: 25 and 26 December are bank holidays
-    (D(2025, 12, 31), D(2026, 1, 2)),  # year end: 1 January is a bank holiday
-    (D(2025, 4, 17), D(2025, 4, 22)),  # Thursday before Good Friday and Easter Monday
-])
+@pytest.mark.parametrize(
+    ("contact", "due"),
+    [
+        (D(2025, 1, 3), D(2025, 1, 6)),  # Friday -> Monday
+        (D(2025, 1, 4), D(2025, 1, 6)),  # Saturday: day 0 is the Saturday, day 1 the Monday
+        (D(2024, 12, 24), D(2024, 12, 27)),  # Christmas Eve: 25 and 26 December are bank holidays
+        (D(2025, 12, 31), D(2026, 1, 2)),  # year end: 1 January is a bank holiday
+        (D(2025, 4, 17), D(2025, 4, 22)),  # Thursday before Good Friday and Easter Monday
+    ],
+)
 def test_contact_decision_is_due_one_working_day_later(contact, due):
     with time_machine.travel(dt.datetime(2025, 6, 1, tzinfo=dt.UTC)):
         assert t.contact_decision_due(contact) == due
@@ -46,12 +49,15 @@ def test_first_core_group_is_10_working_days_after_the_icpc_over_easter():
     assert t.first_core_group_due(D(2025, 4, 11)) == D(2025, 4, 29)
 
 
-@pytest.mark.parametrize(("icpc", "due"), [
-    (D(2025, 1, 8), D(2025, 4, 8)),
-    (D(2024, 11, 29), D(2025, 2, 28)),   # 29 February does not exist in 2025
-    (D(2025, 2, 24), D(2025, 5, 23)),    # 24 May is a Saturday: the Friday before
-    (D(2025, 2, 26), D(2025, 5, 23)),    # 26 May is the spring bank holiday
-])
+@pytest.mark.parametrize(
+    ("icpc", "due"),
+    [
+        (D(2025, 1, 8), D(2025, 4, 8)),
+        (D(2024, 11, 29), D(2025, 2, 28)),  # 29 February does not exist in 2025
+        (D(2025, 2, 24), D(2025, 5, 23)),  # 24 May is a Saturday: the Friday before
+        (D(2025, 2, 26), D(2025, 5, 23)),  # 26 May is the spring bank holiday
+    ],
+)
 def test_first_cp_review_is_within_3_months(icpc, due):
     assert t.first_cp_review_due(icpc) == due
 
@@ -73,12 +79,16 @@ def test_lac_visits_within_a_week_of_placement_then_at_the_local_interval(settin
     settings.OPENCSC_LAC_VISIT_WEEKS = 6
     settings.OPENCSC_LAC_LONG_TERM_VISIT_MONTHS = 3
     # A week after 11 April 2025 is Good Friday: the visit must happen by the Thursday.
-    assert t.lac_visit_due(placement_start=D(2025, 4, 11), last_visit=None, period_start=D(2025, 4, 11)) == D(2025, 4, 17)
-    assert t.lac_visit_due(placement_start=D(2025, 4, 11), last_visit=D(2025, 4, 16),
-                           period_start=D(2025, 4, 11)) == D(2025, 5, 28)
+    assert t.lac_visit_due(placement_start=D(2025, 4, 11), last_visit=None, period_start=D(2025, 4, 11)) == D(
+        2025, 4, 17
+    )
+    assert t.lac_visit_due(placement_start=D(2025, 4, 11), last_visit=D(2025, 4, 16), period_start=D(2025, 4, 11)) == D(
+        2025, 5, 28
+    )
     # After the first year of a long-term placement: 3-monthly.
-    assert t.lac_visit_due(placement_start=D(2024, 1, 8), last_visit=D(2025, 3, 3), period_start=D(2024, 1, 8),
-                           long_term=True) == D(2025, 6, 3)
+    assert t.lac_visit_due(
+        placement_start=D(2024, 1, 8), last_visit=D(2025, 3, 3), period_start=D(2024, 1, 8), long_term=True
+    ) == D(2025, 6, 3)
 
 
 def test_visit_and_cin_review_frequencies_come_from_settings(settings):

@@ -42,8 +42,9 @@ def written():
     result = Written()
     yield result
     result.actions = Counter(AuditEvent.objects.filter(seq__gt=seq).values_list("action", flat=True))
-    result.statuses = list(StatusChange.objects.filter(pk__gt=last).order_by("pk")
-                           .values_list("object_type", "from_status", "to_status"))
+    result.statuses = list(
+        StatusChange.objects.filter(pk__gt=last).order_by("pk").values_list("object_type", "from_status", "to_status")
+    )
 
 
 def test_referral_create(who, child):
@@ -58,8 +59,15 @@ def test_referral_create(who, child):
 
 def test_contact_create_allocates_to_the_front_door(who, child, mash_practitioner):
     with written() as w:
-        s.contact_create(**who, child=child, contact_date=D(2025, 6, 2), source="2A", reason="Concern",
-                         consent_given=False, no_consent_reason="Risk of harm if parents told")
+        s.contact_create(
+            **who,
+            child=child,
+            contact_date=D(2025, 6, 2),
+            source="2A",
+            reason="Concern",
+            consent_given=False,
+            no_consent_reason="Risk of harm if parents told",
+        )
     assert w.actions == Counter({"casework.contact_create": 1, "allocation.open": 1})
     assert w.statuses == [("casework.Contact", "", "received")]
     task = Task.objects.get(person=child)
@@ -70,16 +78,22 @@ def test_assessment_lifecycle(who, child, team_manager, tm_actor):
     episode = EpisodeFactory(child=child)
     with written() as w:
         a = s.assessment_start(**who, episode=episode, start_date=D(2025, 1, 7))
-    assert (w.actions, w.statuses) == (Counter({"casework.assessment_start": 1}),
-                                       [("casework.Assessment", "", "in_progress")])
+    assert (w.actions, w.statuses) == (
+        Counter({"casework.assessment_start": 1}),
+        [("casework.Assessment", "", "in_progress")],
+    )
     with written() as w:
         s.assessment_complete(**who, assessment=a, completed_date=D(2025, 2, 3), factors=["21"], outcome="nfa")
-    assert (w.actions, w.statuses) == (Counter({"casework.assessment_submit": 1}),
-                                       [("casework.Assessment", "in_progress", "submitted")])
+    assert (w.actions, w.statuses) == (
+        Counter({"casework.assessment_submit": 1}),
+        [("casework.Assessment", "in_progress", "submitted")],
+    )
     with written() as w:
         s.assessment_authorise(actor_user=team_manager, actor=tm_actor, assessment=a, authorised_date=D(2025, 2, 4))
-    assert (w.actions, w.statuses) == (Counter({"casework.assessment_authorise": 1}),
-                                       [("casework.Assessment", "submitted", "authorised")])
+    assert (w.actions, w.statuses) == (
+        Counter({"casework.assessment_authorise": 1}),
+        [("casework.Assessment", "submitted", "authorised")],
+    )
     assert AuditEvent.objects.get(action="casework.assessment_authorise").actor_repr == "tm"
 
 
@@ -95,11 +109,15 @@ def test_icpc_with_plan(who, child):
     episode = EpisodeFactory(child=child)
     s.strategy_discussion_record(**who, episode=episode, discussion_date=D(2025, 2, 3), start_section47=True)
     with written() as w:
-        s.conference_record(**who, episode=episode, kind="initial", conference_date=D(2025, 2, 17), outcome="plan",
-                            category="SAB")
+        s.conference_record(
+            **who, episode=episode, kind="initial", conference_date=D(2025, 2, 17), outcome="plan", category="SAB"
+        )
     assert w.actions == Counter({"casework.conference_record": 1, "casework.cp_plan_start": 1})
-    assert w.statuses == [("casework.Conference", "", "completed"), ("casework.Section47", "open", "completed"),
-                          ("casework.ChildProtectionPlan", "", "open")]
+    assert w.statuses == [
+        ("casework.Conference", "", "completed"),
+        ("casework.Section47", "open", "completed"),
+        ("casework.ChildProtectionPlan", "", "open"),
+    ]
     kinds = set(Task.objects.open().filter(person=child).values_list("kind", flat=True))
     assert kinds == {"core_group", "cp_review", "cp_visit"}  # the ICPC task closed, the plan tasks opened
 
@@ -119,8 +137,9 @@ def test_review_changing_category_and_ending(who, child):
 def test_care_episode_split_and_end(who, child):
     episode = CareEpisodeFactory(period__child=child)
     with written() as w:
-        new = s.care_episode_change(**who, period=episode.period, change_date=D(2025, 3, 3),
-                                    values={"legal_status": "C1"})
+        new = s.care_episode_change(
+            **who, period=episode.period, change_date=D(2025, 3, 3), values={"legal_status": "C1"}
+        )
     assert new.reason_new_episode == "L"
     episode.refresh_from_db()
     assert (episode.end_date, episode.reason_ceased, new.start_date) == (D(2025, 3, 3), "X1", D(2025, 3, 3))
@@ -132,31 +151,43 @@ def test_care_episode_split_and_end(who, child):
     assert w.statuses == [("casework.PeriodOfCare", "open", "ended")]
 
 
-@pytest.mark.parametrize(("values", "rne"), [
-    ({"legal_status": "C1"}, "L"),
-    ({"carer": "FC-2"}, "P"),
-    ({"placement_postcode": "EX1 1AA"}, "T"),
-    ({"legal_status": "C2", "carer": "FC-9"}, "B"),
-    ({"legal_status": "C2", "placement_postcode": "EX1 1AA"}, "U"),
-])
+@pytest.mark.parametrize(
+    ("values", "rne"),
+    [
+        ({"legal_status": "C1"}, "L"),
+        ({"carer": "FC-2"}, "P"),
+        ({"placement_postcode": "EX1 1AA"}, "T"),
+        ({"legal_status": "C2", "carer": "FC-9"}, "B"),
+        ({"legal_status": "C2", "placement_postcode": "EX1 1AA"}, "U"),
+    ],
+)
 def test_reason_for_new_episode_follows_what_changed(who, child, values, rne):
     episode = CareEpisodeFactory(period__child=child)
     reason = "" if rne == "L" else "CARPL"
-    new = s.care_episode_change(**who, period=episode.period, change_date=D(2025, 3, 3), values=values,
-                                reason_place_change=reason)
+    new = s.care_episode_change(
+        **who, period=episode.period, change_date=D(2025, 3, 3), values=values, reason_place_change=reason
+    )
     assert new.reason_new_episode == rne
 
 
 def test_closure_ends_the_plan_and_clears_the_tray(who, child):
     episode = EpisodeFactory(child=child)
-    AssessmentFactory(episode=episode, authorised_date=D(2025, 1, 20), completed_date=D(2025, 1, 20),
-                      status="authorised", factors=["21"])
+    AssessmentFactory(
+        episode=episode,
+        authorised_date=D(2025, 1, 20),
+        completed_date=D(2025, 1, 20),
+        status="authorised",
+        factors=["21"],
+    )
     plan = CPPlanFactory(episode=episode, start_date=D(2025, 2, 3))
     Task.objects.create(person=child, kind="cp_visit", title="x", due_date=D(2025, 6, 1))
     with written() as w:
         s.episode_close(**who, episode=episode, closure_date=D(2025, 5, 30), closure_reason="RC8")
     assert w.actions == Counter({"casework.episode_close": 1, "casework.cp_plan_end": 1})
-    assert w.statuses == [("casework.ChildProtectionPlan", "open", "ended"), ("casework.ReferralEpisode", "open", "closed")]
+    assert w.statuses == [
+        ("casework.ChildProtectionPlan", "open", "ended"),
+        ("casework.ReferralEpisode", "open", "closed"),
+    ]
     plan.refresh_from_db()
     assert plan.end_date == D(2025, 5, 30)
     assert not Task.objects.open().filter(person=child).exists()
@@ -164,13 +195,22 @@ def test_closure_ends_the_plan_and_clears_the_tray(who, child):
 
 def test_case_note_audit_keeps_categories_not_text(who, child):
     with written() as w:
-        note = s.case_note_add(**who, child=child, kind="phone", note_date=D(2025, 6, 2), subject="Call with GP",
-                               body="Mother's medication reviewed", third_party=True, categories=["health"])
+        note = s.case_note_add(
+            **who,
+            child=child,
+            kind="phone",
+            note_date=D(2025, 6, 2),
+            subject="Call with GP",
+            body="Mother's medication reviewed",
+            third_party=True,
+            categories=["health"],
+        )
     assert w.actions == Counter({"casework.note_add": 1})
     event = AuditEvent.objects.get(action="casework.note_add")
     assert event.detail == {"categories": ["health"], "third_party": True}
     assert "medication" not in str(event.detail) + event.object_repr
     from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT body FROM casework_casenote WHERE id = %s", [note.pk])
         assert "medication" not in cursor.fetchone()[0]
