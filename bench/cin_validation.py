@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,12 @@ from opencsc.returns.tests.oracle import CIN_KNOWN_DEFECTS, run_cin_oracle  # no
 YEAR, YEAR_END = "2025-26", 2026
 
 
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its finished children (forked workers, the oracle)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def ours(path: Path, workers: int) -> tuple[float, set[tuple[str, str | None]], int]:
     started = time.perf_counter()
     findings = validate_cin(read_cin_xml(path, workers=workers), YEAR, workers=workers)
@@ -53,13 +60,14 @@ def compare(size: int, workers: int, published: bool, folder: Path) -> None:
     ours_s, ours_pairs, n_findings = ours(path, workers)
     line = f"{size:>7,} children  openCSC {ours_s:7.2f} s ({len(ours_pairs)} rule-child pairs, {n_findings} findings)"
     if published:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         oracle = run_cin_oracle(path, YEAR_END)
-        theirs_s = time.perf_counter() - started
+        theirs_s, theirs_cpu = time.perf_counter() - started, cpu_seconds() - cpu
         missed = {p for p in oracle.pairs - ours_pairs if p[0] not in CIN_KNOWN_DEFECTS and p[1] != broken["8510"]}
         line += (
             f"  published {theirs_s:8.2f} s ({len(oracle.pairs)} pairs, crashed {sorted(oracle.crashed)})"
             f"  ratio {theirs_s / ours_s:6.1f}x  published-only pairs not explained: {len(missed)}"
+            f"  (published CPU {theirs_cpu:.1f} s, load average {os.getloadavg()[0]:.1f})"
         )
     print(line, flush=True)
 
