@@ -6,7 +6,7 @@ import random
 
 from opencsc.people.identifiers import nhs_check_digit, upn_check_letter
 
-DEMO_LA_CODE = "999"  # not an allocated LA number: UPNs from it are obviously synthetic
+DEMO_LA_CODE = "209"  # a real LA number (Lewisham): the DfE UPN rule 1530 checks it; NHS numbers stay in the 999 test range
 
 
 def test_nhs_number(rng: random.Random) -> str:

@@ -1,0 +1,22 @@
+"""The audit event names the statutory returns write."""
+
+from __future__ import annotations
+
+from opencsc.audit.events import Kind, register
+
+EVENTS: dict[str, tuple[Kind, str]] = {
+    "return.build": (Kind.COMBINATION, "Built a statutory return from the record"),
+    "return.check": (Kind.CONSULTATION, "Checked a statutory return against the DfE rules"),
+    "return.download": (Kind.DISCLOSURE, "Downloaded a statutory return"),
+    "return.transfer": (Kind.DISCLOSURE, "A child's data left the system in a statutory return"),
+    "return.import": (Kind.COLLECTION, "Imported a legacy statutory return into the record"),
+    "return.readiness_view": (Kind.CONSULTATION, "Viewed return readiness (findings without names)"),
+}
+
+
+def register_all() -> None:
+    for name, (kind, description) in EVENTS.items():
+        register(name, kind, description)
+
+
+register_all()
