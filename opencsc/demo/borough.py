@@ -349,6 +349,9 @@ def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
     with transaction.atomic():
         teams = borough.build_staff()
         borough.build_families(children, teams)
+        from opencsc.demo.journeys import build_journeys  # five years of casework (issue 3)
+
+        build_journeys(seed=seed, as_of=as_of)
         record_events_bulk(
             actor=Actor.system("seed_demo"),
             action="person.create",
