@@ -134,3 +134,15 @@ def can_allocate(user: Any) -> bool:
 
 def can_review_break_glass(user: Any) -> bool:
     return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
+def can_manage_sharing_register(user: Any) -> bool:
+    """Information governance keeps the processing register, the agency register and the sharing
+    agreements, and reads the Article 30 record."""
+    return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
+def can_decide_disclosure_request(user: Any) -> bool:
+    """Who may approve or refuse a police, court or other third-party request (never the person who
+    logged it: `sharing.services.request_decide` enforces the four eyes)."""
+    return _is_active_staff(user) and user.role in (Role.IG_OFFICER, Role.TEAM_MANAGER)

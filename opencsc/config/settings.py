@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "opencsc.accounts",
     "opencsc.audit",
     "opencsc.people",
+    "opencsc.privacy",
+    "opencsc.sharing",
     "opencsc.casework",
     "opencsc.returns",
 ]

@@ -4,6 +4,8 @@ urlpatterns = [
     path("", include("opencsc.core.urls")),
     path("account/", include("opencsc.accounts.urls")),
     path("people/", include("opencsc.people.urls")),
+    path("", include("opencsc.privacy.urls")),
+    path("sharing/", include("opencsc.sharing.urls")),
     path("casework/", include("opencsc.casework.urls")),
     path("audit/", include("opencsc.audit.urls")),
 ]

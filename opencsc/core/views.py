@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from opencsc.audit.services import Actor, record_event
-from opencsc.core.categories import CRIMINAL_OFFENCE, SPECIAL_CATEGORY, DataCategory
 from opencsc.people.selectors import caseload_for_user
 
 
@@ -15,14 +14,6 @@ from opencsc.people.selectors import caseload_for_user
 def home(request: HttpRequest) -> HttpResponse:
     allocations = list(caseload_for_user(request.user))
     return render(request, "core/home.html", {"allocations": allocations})
-
-
-@require_GET
-def privacy_notice(request: HttpRequest) -> HttpResponse:
-    categories = [
-        {"label": c.label, "special": c in SPECIAL_CATEGORY, "criminal": c in CRIMINAL_OFFENCE} for c in DataCategory
-    ]
-    return render(request, "core/privacy_notice.html", {"categories": categories})
 
 
 @require_GET

@@ -22,6 +22,7 @@ from opencsc.audit.services import Actor, record_event, record_events_bulk
 from opencsc.demo.identifiers import demo_upn, test_nhs_number
 from opencsc.people import models as pm
 from opencsc.people.services import nhs_number_index
+from opencsc.sharing.demo import seed_agencies
 
 DEMO_PASSWORD = "demo-only-password"  # noqa: S105  (printed by `make run`; demo personas only)
 
@@ -352,6 +353,7 @@ def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
         from opencsc.demo.journeys import build_journeys  # five years of casework (issue 3)
 
         build_journeys(seed=seed, as_of=as_of)
+        seed_agencies()
         record_events_bulk(
             actor=Actor.system("seed_demo"),
             action="person.create",

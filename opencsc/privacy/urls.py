@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from opencsc.privacy import views
+
+app_name = "privacy"
+urlpatterns = [
+    # The public notice keeps the address the footer and printed leaflets use.
+    path("privacy-notice/", views.notice, name="notice"),
+    path("privacy/record-of-processing/", views.record_of_processing, name="record_of_processing"),
+    path("privacy/record-of-processing.csv", views.record_of_processing_csv, name="record_of_processing_csv"),
+    path("privacy/register/", views.register_index, name="register"),
+    path("privacy/register/<slug:kind>/new/", views.register_edit, name="register_add"),
+    path("privacy/register/<slug:kind>/<int:pk>/", views.register_edit, name="register_edit"),
+]
