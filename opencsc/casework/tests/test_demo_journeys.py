@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -24,7 +25,7 @@ def report():
 
 def _overlaps(spans: list[tuple[dt.date, dt.date | None]]) -> bool:
     spans = sorted(spans)
-    return any((a_end is None or a_end > b_start) for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False))
+    return any((a_end is None or a_end > b_start) for (_, a_end), (b_start, _) in pairwise(spans))
 
 
 def test_journeys_keep_the_rules(report):
@@ -43,7 +44,7 @@ def test_journeys_keep_the_rules(report):
         assert a.factors == ["21"] or "21" not in a.factors
     for period in cm.PeriodOfCare.objects.all():
         episodes = list(period.episodes.order_by("start_date"))
-        for earlier, later in zip(episodes, episodes[1:], strict=False):
+        for earlier, later in pairwise(episodes):
             assert earlier.end_date == later.start_date and earlier.reason_ceased == "X1"
         assert all(e.end_date is None or e.end_date > e.start_date for e in episodes)
     for s47 in cm.Section47.objects.all():
