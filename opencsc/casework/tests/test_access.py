@@ -134,3 +134,12 @@ def test_code_choices_match_the_dfe_code_lists():
     assert set(ReasonForClosure.values) == codelists.codes("cin_reason_for_closure")
     assert set(CategoryOfAbuse.values) == codelists.codes("cin_category_of_abuse")
     assert set(ReasonNewEpisode.values) == codelists.codes("903_reason_new_episode")
+
+
+def test_person_links_include_renders_for_a_child_and_an_adult(child, mother):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("casework/_person_links.html", {"person": child, "can_change": True})
+    assert f"/casework/{child.pk}/" in html and "Record a contact" in html
+    adult = render_to_string("casework/_person_links.html", {"person": mother, "can_change": True})
+    assert f"/casework/{mother.pk}/record/unborn/" in adult
