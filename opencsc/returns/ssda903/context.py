@@ -45,9 +45,7 @@ def partial_date(column: str) -> pl.Expr:
     year_txt = pl.when(year == "ZZZZ").then(pl.lit("2000")).otherwise(year)
     month_txt = pl.when(month == "ZZ").then(pl.lit("01")).otherwise(month)
     day_txt = pl.when(day == "ZZ").then(pl.lit("01")).otherwise(day)
-    base = pl.concat_str([day_txt, month_txt, year_txt], separator="/").str.strptime(
-        pl.Date, DATE_FORMAT, strict=False
-    )
+    base = pl.concat_str([day_txt, month_txt, year_txt], separator="/").str.strptime(pl.Date, DATE_FORMAT, strict=False)
     # A ZZ month means "some time that year"; a ZZ day (with a known month) means "some time that month".
     shifted = (
         pl.when(month == "ZZ")
@@ -67,9 +65,7 @@ def _prepare_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
-def _prepare_set(
-    tables: Mapping[str, pl.DataFrame], lookup: PostcodeLookup, la_code: str
-) -> dict[str, pl.DataFrame]:
+def _prepare_set(tables: Mapping[str, pl.DataFrame], lookup: PostcodeLookup, la_code: str) -> dict[str, pl.DataFrame]:
     out = {name: _prepare_table(name, frame) for name, frame in tables.items() if name in COLUMNS}
     if "Episodes" in out:
         out["Episodes"] = add_location_columns(out["Episodes"], lookup, la_code)
@@ -163,14 +159,10 @@ class Ctx:
         ends one before 31 March, or is a short break (V3/V4) during the year.
         """
         e = self.t("Episodes")
-        during = (pl.col("DECOM_dt") <= self.end) & (
-            (pl.col("DEC_dt") >= self.start) | pl.col("DEC_dt").is_null()
-        )
+        during = (pl.col("DECOM_dt") <= self.end) & ((pl.col("DEC_dt") >= self.start) | pl.col("DEC_dt").is_null())
         enters = (pl.col("RNE") == "S") & (pl.col("DECOM_dt") > self.start) & (pl.col("DECOM_dt") <= self.end)
         leaves = (
-            (pl.col("REC") != "X1").fill_null(True)
-            & (pl.col("DEC_dt") >= self.start)
-            & (pl.col("DEC_dt") < self.end)
+            (pl.col("REC") != "X1").fill_null(True) & (pl.col("DEC_dt") >= self.start) & (pl.col("DEC_dt") < self.end)
         )
         short = pl.col("LS").is_in(["V3", "V4"]) & during
         return e.group_by("CHILD", maintain_order=True).agg(

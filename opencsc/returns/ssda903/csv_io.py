@@ -64,9 +64,7 @@ def read_903_file(file: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
     try:
         frame = pl.read_csv(file, infer_schema=False, encoding="utf8", raise_if_empty=False)
     except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
-        raise ReturnFileError(
-            f"{file.name} could not be read as UTF-8 CSV: save it as CSV UTF-8 ({exc})"
-        ) from exc
+        raise ReturnFileError(f"{file.name} could not be read as UTF-8 CSV: save it as CSV UTF-8 ({exc})") from exc
     columns = [column.strip().upper() for column in frame.columns]
     name = identify_table(columns)
     if name is None:
@@ -88,8 +86,7 @@ def _column_message(file_name: str, columns: list[str]) -> str:
 def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
     """Upper-case and trim every value; empty strings become null."""
     exprs = [
-        pl.col(c).cast(pl.String).str.strip_chars().str.to_uppercase().replace("", None).alias(c)
-        for c in frame.columns
+        pl.col(c).cast(pl.String).str.strip_chars().str.to_uppercase().replace("", None).alias(c) for c in frame.columns
     ]
     return frame.select(exprs)
 

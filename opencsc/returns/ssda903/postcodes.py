@@ -76,9 +76,7 @@ class PostcodeLookup:
     def from_csv(cls, path: str | Path, *, complete: bool = True) -> PostcodeLookup:
         """Load a CSV with columns pcd, utla, easting, northing (a council's ONS directory extract)."""
         frame = pl.read_csv(path, schema_overrides={"pcd": pl.String, "utla": pl.String})
-        rows = zip(
-            frame["pcd"], zip(frame["utla"], frame["easting"], frame["northing"], strict=True), strict=True
-        )
+        rows = zip(frame["pcd"], zip(frame["utla"], frame["easting"], frame["northing"], strict=True), strict=True)
         return cls.from_rows(rows, complete=complete)
 
     def frame(self) -> pl.DataFrame:

@@ -106,9 +106,7 @@ class _Builder:
         self._urn_seq += self.rng.randint(1, 97)
         return f"SC{self._urn_seq % 1000000:06d}"
 
-    def placement(
-        self, on: dt.date, *, place: str | None = None
-    ) -> tuple[str, str | None, str | None, str | None]:
+    def placement(self, on: dt.date, *, place: str | None = None) -> tuple[str, str | None, str | None, str | None]:
         """(PLACE, PLACE_PROVIDER, PL_POST, URN) for a new placement starting `on`."""
         rng, child = self.rng, self.child
         age = (on - child.dob).days / 365.25
@@ -141,9 +139,7 @@ class _Builder:
         return self.rng.choice([p for p in OWN_LA_PLACEMENT_POSTCODES if p != self.child.home_post])
 
     def _other_postcode(self) -> str:
-        options = [
-            p for p in OTHER_PLACEMENT_POSTCODES + OWN_LA_PLACEMENT_POSTCODES[:2] if p != self.child.home_post
-        ]
+        options = [p for p in OTHER_PLACEMENT_POSTCODES + OWN_LA_PLACEMENT_POSTCODES[:2] if p != self.child.home_post]
         return self.rng.choice(options)
 
     def period(
@@ -182,9 +178,7 @@ class _Builder:
                 self.child.episodes[-1].reason = rng.choice(CHANGE_REASONS)
             ls, day = new_ls, nxt
         if last_place is not None and self.child.episodes[-1].place != last_place and end is not None:
-            swap = _clear_of_year_end(
-                max(day + dt.timedelta(days=20), end - dt.timedelta(days=rng.randint(40, 120)))
-            )
+            swap = _clear_of_year_end(max(day + dt.timedelta(days=20), end - dt.timedelta(days=rng.randint(40, 120))))
             if swap < end - dt.timedelta(days=10):
                 self.child.episodes[-1].reason = "CARPL"
                 self._add(Episode(swap, "P", ls, *self.placement(swap, place=last_place)))
@@ -290,9 +284,7 @@ def _long_stay(rng: random.Random, index: int, start: dt.date, end: dt.date, la:
     begin = _between(
         rng, max(dob + dt.timedelta(days=10), end - dt.timedelta(days=8 * 365)), start - dt.timedelta(days=30)
     )
-    b.period(
-        _clear_of_year_end(begin), None, None, rng.choice(("C1", "C2", "V2")), emergency=rng.random() < 0.1
-    )
+    b.period(_clear_of_year_end(begin), None, None, rng.choice(("C1", "C2", "V2")), emergency=rng.random() < 0.1)
     age_now = (end - dob).days / 365.25
     if child.sex == "F" and age_now > 15.5 and rng.random() < 0.3:
         # Born on or before the last placement change that last year's return already shows.
@@ -347,9 +339,7 @@ def _left(rng: random.Random, index: int, start: dt.date, end: dt.date, la: str)
     return _finish(b, start, end)
 
 
-def _adoption(
-    rng: random.Random, index: int, start: dt.date, end: dt.date, la: str, *, adopted: bool
-) -> Child:
+def _adoption(rng: random.Random, index: int, start: dt.date, end: dt.date, la: str, *, adopted: bool) -> Child:
     adopt = _clear_of_year_end(_between(rng, start + dt.timedelta(days=20), end - dt.timedelta(days=20)))
     if not adopted:
         adopt = end + dt.timedelta(days=rng.randint(60, 300))
@@ -426,9 +416,7 @@ def _care_leaver(rng: random.Random, index: int, start: dt.date, end: dt.date, l
 
 
 def _uasc(rng: random.Random, index: int, start: dt.date, end: dt.date, la: str) -> Child:
-    dob = _between(
-        rng, start - dt.timedelta(days=int(17.6 * 365)), start - dt.timedelta(days=int(14.5 * 365))
-    )
+    dob = _between(rng, start - dt.timedelta(days=int(17.6 * 365)), start - dt.timedelta(days=int(14.5 * 365)))
     if _plus_years(dob, 18).month == 3 and _plus_years(dob, 18).day >= 25:
         dob -= dt.timedelta(days=10)
     child = _new_child(rng, index, dob, uasc=True)
@@ -549,7 +537,7 @@ def _header_row(child: Child, y: _Year, in_care: bool) -> dict[str, str | None]:
 
 
 def _rows_for_year(child: Child, y: _Year, seed: int) -> dict[str, list[dict[str, str | None]]]:
-    out: dict[str, list[dict[str, str | None]]] = {name: [] for name in CORE_TABLES}
+    out: dict[str, list[dict[str, str | None]]] = {name: [] for name in (*CORE_TABLES, "DoLo")}
     episodes = _episode_rows(child, y)
     leaver = child.care_leaver_from == y.end.year and child.oc3 is not None
     if not episodes and not leaver:
@@ -563,9 +551,7 @@ def _rows_for_year(child: Child, y: _Year, seed: int) -> dict[str, list[dict[str
     out["Episodes"] = episodes
     rng = random.Random(seed * 7919 + y.end.year * 31 + int(child.child_id[4:]))  # noqa: S311 - synthetic
     out["Reviews"] = [
-        {**ident, "REVIEW": _d(day), "REVIEW_CODE": code}
-        for day, code in child.reviews
-        if y.start <= day <= y.end
+        {**ident, "REVIEW": _d(day), "REVIEW_CODE": code} for day, code in child.reviews if y.start <= day <= y.end
     ]
     out["Missing"] = [
         {**ident, "MISSING": kind, "MIS_START": _d(a), "MIS_END": None if b > y.end else _d(b)}
@@ -604,16 +590,34 @@ def _rows_for_year(child: Child, y: _Year, seed: int) -> dict[str, list[dict[str
     last = child.episodes[-1]
     if child.adoption and last.dec is not None and y.start <= last.dec <= y.end:
         out["AD1"].append({**ident, **child.adoption})
+    if y.end.year >= DOLO_FROM:
+        out["DoLo"] = _dolo_rows(child, y, rng)
     return out
+
+
+DOLO_FROM = 2027  # deprivation of liberty orders are collected from 2026-27
+
+
+def _dolo_rows(child: Child, y: _Year, rng: random.Random) -> list[dict[str, str | None]]:
+    """A DoLO inside a children's home placement (K2) for some children placed there this year."""
+    for e in child.episodes:
+        first = max(e.decom, y.start) + dt.timedelta(days=rng.randint(3, 20))
+        last = min(e.dec or y.end, y.end) - dt.timedelta(days=5)
+        if e.place == "K2" and (last - first).days > 40 and rng.random() < 0.4:
+            end = first + dt.timedelta(days=rng.randint(20, (last - first).days))
+            return [{"CHILD": child.child_id, "DOB": _d(child.dob), "DOLO_START": _d(first), "DOLO_END": _d(end)}]
+    return []
 
 
 def build_return(children: list[Child], year: str, seed: int = 0) -> dict[str, pl.DataFrame]:
     """The tables of collection `year` cut from the children's histories (all core tables present)."""
     y = _Year.of(year)
-    collected: dict[str, list[dict[str, str | None]]] = {name: [] for name in CORE_TABLES}
+    names = (*CORE_TABLES, "DoLo") if y.end.year >= DOLO_FROM else CORE_TABLES
+    collected: dict[str, list[dict[str, str | None]]] = {name: [] for name in names}
     for child in children:
         for name, rows in _rows_for_year(child, y, seed).items():
-            collected[name].extend(rows)
+            if name in collected:
+                collected[name].extend(rows)
     return {name: table_from_rows(name, rows) for name, rows in collected.items()}
 
 
@@ -633,3 +637,208 @@ def synthetic_903(
     if not with_previous:
         return this
     return this, build_return(children, previous_year(year), seed)
+
+
+# ---- breakers: one rule broken for one child ------------------------------------------------------
+
+Value = str | None | Callable[[dict[str, str | None]], str | None]
+
+
+@dataclass(frozen=True)
+class Breaker:
+    """Break `rule` for one child: change one row of `table` that matches `where`."""
+
+    rule: str
+    table: str
+    where: pl.Expr
+    values: dict[str, Value]
+    from_year: int = 2025  # first collection end-year the rule exists in
+
+    def apply(self, tables: dict[str, pl.DataFrame], used: set[str]) -> str | None:
+        """Change the first matching row of a child not in `used`; returns that child (or None)."""
+        frame = tables[self.table].with_row_index("_i")
+        candidates = frame.filter(self.where.fill_null(False) & ~pl.col("CHILD").is_in(list(used)))
+        if candidates.height == 0:
+            return None
+        row = candidates.row(0, named=True)
+        changed = {k: (v(row) if callable(v) else v) for k, v in self.values.items()}
+        index = row["_i"]
+        updates = [
+            pl.when(pl.col("_i") == index).then(pl.lit(v, dtype=pl.String)).otherwise(pl.col(k)).alias(k)
+            for k, v in changed.items()
+        ]
+        tables[self.table] = frame.with_columns(updates).drop("_i")
+        used.add(row["CHILD"])
+        return row["CHILD"]
+
+
+def _col(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+def _shifted(column: str, days: int) -> Callable[[dict[str, str | None]], str | None]:
+    def value(row: dict[str, str | None]) -> str | None:
+        day = dt.datetime.strptime(row[column] or "", "%d/%m/%Y").date()  # noqa: DTZ007 (a date)
+        return format_date(day + dt.timedelta(days=days))
+
+    return value
+
+
+def _day_before(column: str) -> Callable[[dict[str, str | None]], str | None]:
+    return _shifted(column, -1)
+
+
+U_PLACES = ["U1", "U3", "U4", "U6"]
+_NOT_FIRST = ~pl.col("CHILD").is_first_distinct()  # a later episode of the child, so one precedes it
+
+
+BREAKERS: tuple[Breaker, ...] = (
+    Breaker("101", "Header", _col("SEX") == "M", {"SEX": "X"}),
+    Breaker("103", "Header", _col("ETHNIC").is_not_null(), {"ETHNIC": "XXXX"}),
+    Breaker("168", "Header", _col("UPN") != "UN1", {"UPN": "I1234"}),
+    Breaker("174", "Header", _col("SEX") == "M", {"MC_DOB": "01/06/2020"}),
+    Breaker("611", "Header", _col("MOTHER") == "0", {"MOTHER": "1"}),
+    Breaker("612", "Header", _col("MOTHER") == "0", {"MC_DOB": "01/06/2020"}),
+    Breaker("143", "Episodes", _col("RNE") == "P", {"RNE": "Q"}),
+    Breaker("144", "Episodes", _col("LS") == "C2", {"LS": "Z9"}),
+    Breaker("145", "Episodes", _col("CIN").is_not_null(), {"CIN": "N9"}),
+    Breaker("146", "Episodes", _col("PLACE") == "U6", {"PLACE": "Q1"}),
+    Breaker("149", "Episodes", _col("REC").is_in(["E4A", "E13", "E8"]), {"REC": "E99"}),
+    Breaker("148", "Episodes", _col("REC").is_in(["E4A", "E13", "E8"]), {"REC": None}),
+    Breaker("141", "Episodes", _col("RNE") == "P", {"DECOM": "32/13/2025"}),
+    Breaker("147", "Episodes", _col("REC").is_in(["E4A", "E13"]), {"DEC": "2025-05-01"}),
+    Breaker("355", "Episodes", _col("REC").is_in(["E4A", "E13"]), {"DEC": lambda row: row["DECOM"]}),
+    Breaker("218", "Episodes", _col("PLACE").is_in(["U4", "U6"]) & _col("DEC").is_null(), {"URN": None}),
+    Breaker("222", "Episodes", _col("PLACE") == "P1", {"URN": "SC123456"}),
+    Breaker("526", "Episodes", _col("PLACE").is_in(["U4", "U6"]), {"PLACE_PROVIDER": None}),
+    Breaker("550", "Episodes", _col("PLACE").is_in(["U4", "U6"]), {"PLACE_PROVIDER": "PR0"}),
+    Breaker("392c", "Episodes", _col("HOME_POST").is_not_null(), {"HOME_POST": "ZZ99 9ZZ"}),
+    Breaker("392b", "Episodes", _col("HOME_POST").is_not_null() & (_col("PLACE") != "P1"), {"PL_POST": None}),
+    Breaker(
+        "392d",
+        "Episodes",
+        _col("HOME_POST").is_not_null() & (_col("PLACE") == "U6"),
+        {"PL_POST": lambda row: row["HOME_POST"]},
+    ),
+    Breaker("408", "Episodes", _col("PLACE").is_in(["A5", "A6"]), {"LS": "C2"}),
+    Breaker("378", "Episodes", _col("PLACE") == "P1", {"LS": "V2"}),
+    Breaker("1009", "Episodes", _col("REASON_PLACE_CHANGE").is_not_null(), {"REASON_PLACE_CHANGE": "BAD"}),
+    Breaker(
+        "233",
+        "Episodes",
+        _col("DEC").is_null() & _col("PLACE").is_in(["U4", "U6"]),
+        {"REASON_PLACE_CHANGE": "CARPL"},
+        from_year=2026,
+    ),
+    Breaker(
+        "454",
+        "Episodes",
+        _col("HOME_POST").is_not_null() & _col("PLACE").is_in(["U4", "U6"]),
+        {"PL_POST": "IV2 2AA", "URN": None},
+        from_year=2026,
+    ),
+    Breaker("166", "Reviews", _col("REVIEW").is_not_null(), {"REVIEW": "2025-01-01"}),
+    Breaker("167", "Reviews", _col("REVIEW_CODE").is_not_null(), {"REVIEW_CODE": "PN9"}),
+    Breaker("440", "Reviews", _col("REVIEW_CODE") == "PN5", {"REVIEW_CODE": "PN0"}),
+    Breaker("1006", "Missing", _col("MISSING").is_not_null(), {"MISSING": "X"}),
+    Breaker("567", "Missing", _col("MIS_END").is_not_null(), {"MIS_END": _day_before("MIS_START")}),
+    Breaker("131", "OC3", _col("IN_TOUCH") == "YES", {"IN_TOUCH": "MAYBE"}),
+    Breaker("132", "OC3", _col("IN_TOUCH") == "YES", {"ACTIV": "Z9"}),
+    Breaker("133", "OC3", _col("IN_TOUCH") == "YES", {"ACCOM": "S1"}),
+    Breaker("180", "OC2", _col("SDQ_SCORE").is_not_null(), {"SDQ_SCORE": "41"}),
+    Breaker("181", "OC2", _col("IMMUNISATIONS").is_not_null(), {"IMMUNISATIONS": "2"}),
+    Breaker("193", "OC2", _col("SUBSTANCE_MISUSE") == "0", {"INTERVENTION_RECEIVED": "1"}),
+    Breaker("175", "AD1", _col("NB_ADOPTR").is_not_null(), {"NB_ADOPTR": "3"}),
+    Breaker("176", "AD1", _col("SEX_ADOPTR").is_not_null(), {"SEX_ADOPTR": "XX"}),
+    Breaker("177", "AD1", _col("LS_ADOPTR").is_not_null(), {"LS_ADOPTR": "L9"}),
+    Breaker("631", "PrevPerm", _col("PREV_PERM").is_not_null(), {"PREV_PERM": "P9"}),
+    Breaker("104", "UASC", _col("DUC").is_not_null(), {"DUC": "32/01/2020"}),
+    Breaker("SW02STG1", "SWEpisodes", _col("SW_ID").is_not_null(), {"SW_ID": "AB123"}),
+    Breaker("SW13STG1", "SWEpisodes", _col("SW_REASON") != "FCONTA", {"SW_REASON": "BADRSN"}),
+    Breaker(
+        "SW18STG2", "SWEpisodes", _col("SW_DEC").is_not_null(), {"SW_DEC": lambda row: row["SW_DECOM"]}, from_year=2026
+    ),
+    Breaker("702", "DoLo", _col("DOLO_END").is_not_null(), {"DOLO_END": _day_before("DOLO_START")}, from_year=2027),
+    Breaker("700", "DoLo", _col("DOLO_START").is_not_null(), {"DOLO_START": None}, from_year=2027),
+    Breaker("703", "DoLo", _col("DOLO_START").is_not_null(), {"DOLO_START": "01/05/2030"}, from_year=2027),
+    Breaker("102", "Header", _col("DOB").is_not_null(), {"DOB": "31/02/2010"}),
+    Breaker("171", "Header", _col("MOTHER") == "1", {"MC_DOB": "2020-01-01"}),
+    Breaker("209", "Header", _col("UPN") != "UN1", {"UPN": "UN1"}),
+    Breaker("356", "Episodes", _col("REC").is_in(["E4A", "E13"]), {"DEC": _day_before("DECOM")}),
+    Breaker("385", "Episodes", _col("REC").is_in(["E4A", "E13"]), {"DEC": "01/05/2030"}),
+    Breaker("390", "Episodes", _col("REC").is_in(["E4A", "E13"]), {"REC": "E11"}),
+    Breaker("431", "Episodes", (_col("RNE") == "P") & _NOT_FIRST, {"RNE": "S"}),
+    Breaker("433", "Episodes", (_col("RNE") == "P") & _NOT_FIRST, {"DECOM": _shifted("DECOM", 1)}),
+    Breaker("434", "Episodes", (_col("RNE") == "P") & _NOT_FIRST, {"RNE": "L"}),
+    Breaker("435", "Episodes", (_col("RNE") == "L") & _NOT_FIRST, {"RNE": "P"}),
+    Breaker("436", "Episodes", (_col("RNE") == "P") & _NOT_FIRST, {"RNE": "B"}),
+    Breaker("437", "Episodes", (_col("REC") == "X1") & _col("RNE").is_in(["P", "L"]), {"REC": "E2"}),
+    Breaker("516", "Episodes", _col("REC").is_in(["E4A", "E13"]) & ~_col("PLACE").is_in(U_PLACES), {"REC": "E45"}),
+    Breaker("527", "Episodes", _col("PLACE") == "P1", {"PLACE_PROVIDER": "PR1"}),
+    Breaker("529", "Episodes", _col("PLACE").is_in(U_PLACES), {"PLACE_PROVIDER": "PR3"}),
+    Breaker("530", "Episodes", _col("PLACE") == "P1", {"PLACE_PROVIDER": "PR4"}),
+    Breaker("531", "Episodes", _col("PLACE") == "P1", {"PLACE_PROVIDER": "PR5"}),
+    Breaker("178", "Episodes", _col("PLACE_PROVIDER") == "PR4", {"PLACE_PROVIDER": "PR9"}),
+    Breaker("217", "Episodes", _col("PLACE") == "A5", {"RNE": "P"}),
+    Breaker("1015", "Episodes", (_col("PLACE") == "K2") & (_col("PLACE_PROVIDER") == "PR1"), {"PL_POST": "BR1 1AA"}),
+    Breaker("406", "Episodes", _col("HOME_POST").is_null() & _col("PL_POST").is_not_null(), {"HOME_POST": "SE6 1AA"}),
+    Breaker("242", "Episodes", _col("PLACE").is_in(["K2", "K3"]), {"URN": "XXXXXXX"}, from_year=2026),
+    Breaker(
+        "243",
+        "Episodes",
+        _col("PLACE").is_in(U_PLACES) & _col("URN").is_not_null(),
+        {"PL_POST": "CF10 1AA"},
+        from_year=2026,
+    ),
+    Breaker("241", "Episodes", _col("PLACE") == "K3", {"PL_POST": "BR1 1AA"}, from_year=2026),
+    Breaker("441", "Reviews", _col("REVIEW_CODE") == "PN0", {"REVIEW_CODE": "PN5"}),
+    Breaker("INT17", "Reviews", _col("DOB").is_not_null(), {"DOB": "01/01/2001"}),
+    Breaker("564", "Missing", _col("MIS_START").is_not_null(), {"MIS_START": None}),
+    Breaker("565", "Missing", _col("MISSING").is_not_null(), {"MISSING": None}),
+    Breaker("571", "Missing", _col("MIS_END").is_not_null(), {"MIS_END": "01/05/2030"}),
+    Breaker("153", "OC3", _col("IN_TOUCH") == "YES", {"ACCOM": None}),
+    Breaker("344", "OC3", _col("IN_TOUCH") == "YES", {"IN_TOUCH": "DIED"}),
+    Breaker("345", "OC3", _col("IN_TOUCH") == "YES", {"ACTIV": "0"}),
+    Breaker("157", "OC2", _col("SDQ_SCORE").is_not_null(), {"SDQ_SCORE": None, "SDQ_REASON": "SDQ1"}),
+    Breaker("197a", "OC2", _col("SDQ_SCORE").is_not_null(), {"SDQ_REASON": "SDQ2"}),
+    Breaker("192", "OC2", _col("SUBSTANCE_MISUSE") == "0", {"SUBSTANCE_MISUSE": "1"}),
+    Breaker("182", "OC2", _col("CONVICTED").is_not_null(), {"IMMUNISATIONS": None}),
+    Breaker("543", "OC2", _col("CONVICTED").is_not_null(), {"CONVICTED": None}),
+    Breaker("546", "OC2", _col("HEALTH_CHECK").is_null(), {"HEALTH_CHECK": "1"}),
+    Breaker("114", "AD1", _col("FOSTER_CARE").is_not_null(), {"FOSTER_CARE": "2"}),
+    Breaker("112", "AD1", _col("DATE_INT").is_not_null(), {"DATE_INT": "2020-01-01"}),
+    Breaker("151", "AD1", _col("LS_ADOPTR").is_not_null(), {"LS_ADOPTR": None}),
+    Breaker("511", "AD1", _col("NB_ADOPTR") == "2", {"SEX_ADOPTR": "M1"}),
+    Breaker("115", "PlacedAdoption", _col("DATE_PLACED").is_not_null(), {"DATE_PLACED": "2020-01-01"}),
+    Breaker("119", "PlacedAdoption", _col("DATE_PLACED").is_not_null(), {"REASON_PLACED_CEASED": "RD1"}),
+    Breaker(
+        "120",
+        "PlacedAdoption",
+        _col("DATE_PLACED").is_not_null(),
+        {"REASON_PLACED_CEASED": "RD9", "DATE_PLACED_CEASED": _shifted("DATE_PLACED", 30)},
+    ),
+    Breaker("630", "PrevPerm", _col("PREV_PERM") == "Z1", {"PREV_PERM": "P2"}),
+    Breaker("633", "PrevPerm", _col("LA_PERM").is_not_null(), {"LA_PERM": "999X"}),
+    Breaker("635", "PrevPerm", _col("PREV_PERM") == "Z1", {"PREV_PERM": None, "LA_PERM": "209"}),
+    Breaker("304", "UASC", _col("DUC").is_not_null(), {"DUC": "01/01/2099"}),
+    Breaker("INT21", "UASC", _col("SEX") == "M", {"SEX": "F"}),
+    Breaker("SW06STG2", "SWEpisodes", _col("SW_DEC").is_null(), {"SW_DECOM": "01/05/2030"}),
+    Breaker("SW09STG2", "SWEpisodes", _col("SW_DEC").is_not_null(), {"SW_DEC": lambda row: row["SW_DECOM"]}),
+)
+
+
+def broken_corpus(n: int, *, seed: int = 904, year: str = "2025-26") -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
+    """A synthetic return with every breaker of the year applied to a different child.
+
+    Returns the tables and {rule: child} for each rule deliberately broken.
+    """
+    tables = dict(synthetic_903(n, seed=seed, year=year))  # type: ignore[arg-type]
+    used: set[str] = set()
+    broken: dict[str, str] = {}
+    for breaker in BREAKERS:
+        if breaker.from_year > int(year[:4]) + 1 or breaker.table not in tables:
+            continue
+        child = breaker.apply(tables, used)
+        if child is not None:
+            broken[breaker.rule] = child
+    return tables, broken

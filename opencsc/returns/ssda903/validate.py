@@ -75,9 +75,7 @@ def _renumber(finding: Finding, positions: Mapping[str, pl.Series]) -> Finding:
     if finding.row is None or finding.table not in positions:
         return finding
     row = int(positions[finding.table][finding.row])
-    return Finding(
-        finding.rule, finding.child_id, finding.table, finding.field, row, finding.message, finding.severity
-    )
+    return Finding(finding.rule, finding.child_id, finding.table, finding.field, row, finding.message, finding.severity)
 
 
 def _run(ctx: Ctx, rules: list[Rule]) -> list[Finding]:

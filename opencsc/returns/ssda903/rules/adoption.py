@@ -76,9 +76,7 @@ mask_rule(
     "The date the child should be placed for adoption must be on or before the date of matching.",
     A,
     "DATE_INT",
-    lambda ctx: (
-        present("DATE_MATCH_dt") & (blank("DATE_INT_dt") | true(c("DATE_INT_dt") > c("DATE_MATCH_dt")))
-    ),
+    lambda ctx: present("DATE_MATCH_dt") & (blank("DATE_INT_dt") | true(c("DATE_INT_dt") > c("DATE_MATCH_dt"))),
 )
 mask_rule(
     "511",
@@ -164,8 +162,7 @@ mask_rule(
 )
 mask_rule(
     "522",
-    "The decision to place for adoption must be on or before the decision that the child should no "
-    "longer be placed.",
+    "The decision to place for adoption must be on or before the decision that the child should no longer be placed.",
     PA,
     "DATE_PLACED_CEASED",
     lambda ctx: c("DATE_PLACED_CEASED_dt") < c("DATE_PLACED_dt"),
@@ -238,8 +235,7 @@ def r118(ctx: Ctx) -> Hits:
 
 @rule(
     "1003",
-    "The decision that the child should be placed for adoption is before the child started to be "
-    "looked after.",
+    "The decision that the child should be placed for adoption is before the child started to be looked after.",
     needs=(E, PA),
     fields={PA: "DATE_PLACED", E: "DECOM"},
 )
@@ -308,18 +304,13 @@ def r335(ctx: Ctx) -> Hits:
     fields={E: "PLACE"},
 )
 def r336(ctx: Ctx) -> Hits:
-    mask = (
-        c("_has_prev")
-        & isin("PLACE", ("A3", "A4"))
-        & notin("p_PLACE", ADOPTION_PLACEMENTS + FOSTER_PLACEMENTS)
-    )
+    mask = c("_has_prev") & isin("PLACE", ("A3", "A4")) & notin("p_PLACE", ADOPTION_PLACEMENTS + FOSTER_PLACEMENTS)
     return only(E, ctx.eps, mask)
 
 
 @rule(
     "521",
-    "The date the child should be placed for adoption must be on or before the date they were placed "
-    "for adoption.",
+    "The date the child should be placed for adoption must be on or before the date they were placed for adoption.",
     needs=(E, A),
     fields={A: "DATE_INT", E: "DECOM"},
 )
@@ -330,8 +321,7 @@ def r521(ctx: Ctx) -> Hits:
 
 @rule(
     "523",
-    "The date of the decision that the child should be placed for adoption must be the same in AD1 and "
-    "PlacedAdoption.",
+    "The date of the decision that the child should be placed for adoption must be the same in AD1 and PlacedAdoption.",
     needs=(A, PA),
     fields={PA: "DATE_PLACED", A: "DATE_INT"},
 )
@@ -350,8 +340,7 @@ def r523(ctx: Ctx) -> Hits:
 
 @rule(
     "525",
-    "The decision to place the child for adoption was reversed, so the child cannot have been adopted "
-    "this year.",
+    "The decision to place the child for adoption was reversed, so the child cannot have been adopted this year.",
     needs=(A, PA),
     fields={PA: "DATE_PLACED_CEASED", A: "DATE_INT"},
 )
@@ -363,8 +352,7 @@ def r525(ctx: Ctx) -> Hits:
 
 @rule(
     "551",
-    "The child is placed for adoption, so the date of the decision that they should be placed must be "
-    "recorded.",
+    "The child is placed for adoption, so the date of the decision that they should be placed must be recorded.",
     needs=(E, PA),
     fields={E: "PLACE"},
 )
@@ -375,15 +363,12 @@ def r551(ctx: Ctx) -> Hits:
 
 @rule(
     "552",
-    "The decision that the child should be placed for adoption must be on or before the date they were "
-    "placed.",
+    "The decision that the child should be placed for adoption must be on or before the date they were placed.",
     needs=(E, PA),
     fields={E: "DECOM", PA: "DATE_PLACED"},
 )
 def r552(ctx: Ctx) -> Hits:
-    first = ctx.eps.filter(isin("PLACE", ADOPTION_PLACEMENTS) & present("DECOM_dt")).unique(
-        "CHILD", keep="first"
-    )
+    first = ctx.eps.filter(isin("PLACE", ADOPTION_PLACEMENTS) & present("DECOM_dt")).unique("CHILD", keep="first")
     last = (
         ctx.t(PA)
         .filter(present("DATE_PLACED_dt"))
@@ -414,8 +399,7 @@ def r553(ctx: Ctx) -> Hits:
 
 @rule(
     "554",
-    "The decision that the child should be placed for adoption must be on or before the placement order "
-    "was granted.",
+    "The decision that the child should be placed for adoption must be on or before the placement order was granted.",
     needs=(E, PA),
     fields={E: "DECOM", PA: "DATE_PLACED"},
 )
@@ -463,8 +447,7 @@ def r558(ctx: Ctx) -> Hits:
 
 @rule(
     "579",
-    "A new decision to place for adoption starts before the previous decision ended (or while it is "
-    "still open).",
+    "A new decision to place for adoption starts before the previous decision ended (or while it is still open).",
     needs=(PA,),
     fields={PA: "DATE_PLACED"},
 )
@@ -511,9 +494,7 @@ def _adopted_in_year(ctx: Ctx) -> pl.DataFrame:
     fields={A: "DATE_INT", E: "REC"},
 )
 def r601(ctx: Ctx) -> Hits:
-    merged = _adopted_in_year(ctx).join(
-        ctx.t(A).select("CHILD", *AD1_ITEMS, _ad="_row"), on="CHILD", how="inner"
-    )
+    merged = _adopted_in_year(ctx).join(ctx.t(A).select("CHILD", *AD1_ITEMS, _ad="_row"), on="CHILD", how="inner")
     return _pair(merged, pl.any_horizontal([blank(col) for col in AD1_ITEMS]), E, A, "_ad")
 
 

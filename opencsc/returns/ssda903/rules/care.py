@@ -44,9 +44,7 @@ mask_rule(
     "No intervention for substance misuse was received, so record whether one was offered.",
     O2,
     "INTERVENTION_OFFERED",
-    lambda ctx: (
-        (c("SUBSTANCE_MISUSE") == "1") & (c("INTERVENTION_RECEIVED") == "0") & blank("INTERVENTION_OFFERED")
-    ),
+    lambda ctx: (c("SUBSTANCE_MISUSE") == "1") & (c("INTERVENTION_RECEIVED") == "0") & blank("INTERVENTION_OFFERED"),
 )
 mask_rule(
     "180",
@@ -54,8 +52,7 @@ mask_rule(
     O2,
     "SDQ_SCORE",
     lambda ctx: (
-        present("SDQ_SCORE")
-        & ~true(c("SDQ_SCORE").cast(pl.Float64, strict=False).is_in([float(n) for n in range(41)]))
+        present("SDQ_SCORE") & ~true(c("SDQ_SCORE").cast(pl.Float64, strict=False).is_in([float(n) for n in range(41)]))
     ),
 )
 mask_rule(
@@ -72,8 +69,7 @@ mask_rule(
     O2,
     "IMMUNISATIONS",
     lambda ctx: (
-        _any_blank(HEALTH_ITEMS)
-        & _any(("CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"))
+        _any_blank(HEALTH_ITEMS) & _any(("CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"))
     ),
 )
 mask_rule(
@@ -159,8 +155,7 @@ _oc2_cla_rule(
 )
 _oc2_cla_rule(
     "185",
-    "The child has not been looked after continuously for 12 months at 31 March, so no SDQ score "
-    "should be recorded.",
+    "The child has not been looked after continuously for 12 months at 31 March, so no SDQ score should be recorded.",
     "SDQ_SCORE",
     lambda ctx: present("SDQ_SCORE") & ~c("CLA"),
 )
@@ -179,8 +174,7 @@ _oc2_cla_rule(
 )
 _oc2_cla_rule(
     "190",
-    "The child has not been looked after continuously for 12 months at 31 March, so the OC2 "
-    "items should be blank.",
+    "The child has not been looked after continuously for 12 months at 31 March, so the OC2 items should be blank.",
     "CONVICTED",
     lambda ctx: ~c("CLA") & _any(OC2_FLAGS),
 )
@@ -244,8 +238,7 @@ def r191(ctx: Ctx) -> Hits:
 
 @rule(
     "187",
-    "A child looked after continuously for 12 months cannot also have adoption (AD1) or care leaver "
-    "(OC3) information.",
+    "A child looked after continuously for 12 months cannot also have adoption (AD1) or care leaver (OC3) information.",
     needs=(O3, "AD1", E),
     fields={O3: "IN_TOUCH", "AD1": "DATE_INT"},
 )
@@ -302,13 +295,11 @@ mask_rule(
 )
 mask_rule(
     "344",
-    "The young person has died or returned home for 6 months or more, so activity and accommodation "
-    "should be 0.",
+    "The young person has died or returned home for 6 months or more, so activity and accommodation should be 0.",
     O3,
     "ACTIV",
     lambda ctx: (
-        isin("IN_TOUCH", ("DIED", "RHOM"))
-        & ((c("ACTIV") != "0").fill_null(True) | (c("ACCOM") != "0").fill_null(True))
+        isin("IN_TOUCH", ("DIED", "RHOM")) & ((c("ACTIV") != "0").fill_null(True) | (c("ACCOM") != "0").fill_null(True))
     ),
 )
 mask_rule(
@@ -380,8 +371,7 @@ def _birthday_this_year(dob: pl.Expr, ctx: Ctx) -> pl.Expr:
 
 @rule(
     "1007",
-    "Care leaver information is not needed for a 17- or 18-year-old who was still looked after on "
-    "their birthday.",
+    "Care leaver information is not needed for a 17- or 18-year-old who was still looked after on their birthday.",
     needs=(E, O3),
     fields={O3: "IN_TOUCH"},
 )
@@ -401,14 +391,10 @@ def r1007(ctx: Ctx) -> Hits:
     fields={O3: "IN_TOUCH"},
 )
 def r1016(ctx: Ctx) -> Hits:
-    merged = (
-        ctx.t(O3).filter(_any(OC3_ITEMS)).join(ctx.t(E).select("CHILD", "DEC_dt"), on="CHILD", how="inner")
-    )
+    merged = ctx.t(O3).filter(_any(OC3_ITEMS)).join(ctx.t(E).select("CHILD", "DEC_dt"), on="CHILD", how="inner")
     age17 = (plus_years("DOB_dt", 17) <= ctx.end) & (plus_years("DOB_dt", 18) > ctx.end)
     age18 = (plus_years("DOB_dt", 18) <= ctx.end) & (plus_years("DOB_dt", 19) > ctx.end)
-    mask = (age17 & (c("DEC_dt") >= plus_years("DOB_dt", 17))) | (
-        age18 & (c("DEC_dt") >= plus_years("DOB_dt", 18))
-    )
+    mask = (age17 & (c("DEC_dt") >= plus_years("DOB_dt", 17))) | (age18 & (c("DEC_dt") >= plus_years("DOB_dt", 18)))
     return only(O3, merged, mask)
 
 
@@ -445,12 +431,8 @@ def r1001(ctx: Ctx) -> Hits:
     both = both.with_columns(DEC_dt=c("DEC_dt").fill_null(ctx.end)).filter(notin("LS", SHORT_BREAKS))
     dob = ctx.dob.filter(present("DOB_dt"))
     spans = both.join(dob, on="CHILD", how="inner").with_columns(
-        _d14=(c("DEC_dt") - pl.max_horizontal(c("DECOM_dt"), plus_years("DOB_dt", 14)))
-        .dt.total_days()
-        .clip(0),
-        _d16=(c("DEC_dt") - pl.max_horizontal(c("DECOM_dt"), plus_years("DOB_dt", 16)))
-        .dt.total_days()
-        .clip(0),
+        _d14=(c("DEC_dt") - pl.max_horizontal(c("DECOM_dt"), plus_years("DOB_dt", 14))).dt.total_days().clip(0),
+        _d16=(c("DEC_dt") - pl.max_horizontal(c("DECOM_dt"), plus_years("DOB_dt", 16))).dt.total_days().clip(0),
     )
     totals = spans.group_by("CHILD").agg(_t14=c("_d14").sum(), _t16=c("_d16").sum())
     judged = dob.filter(plus_years("DOB_dt", 20) > ctx.end)["CHILD"].implode()  # older: history not loaded

@@ -112,8 +112,7 @@ mask_rule(
 )
 mask_rule(
     "612",
-    "A date of birth of the mother's child is recorded but the mother field does not say the child "
-    "is a mother.",
+    "A date of birth of the mother's child is recorded but the mother field does not say the child is a mother.",
     H,
     "MOTHER",
     lambda ctx: ((c("MOTHER") == "0") | blank("MOTHER")) & (c("SEX") == "F") & present("MC_DOB"),
@@ -171,9 +170,7 @@ def r442(ctx: Ctx) -> Hits:
     return only(H, ctx.t(H), c("CHILD").is_in(_in_care_children(ctx)) & blank("UPN"))
 
 
-@rule(
-    "444", "The same UPN is recorded for more than one child.", needs=(H,), fields={H: "UPN"}, scope="return"
-)
+@rule("444", "The same UPN is recorded for more than one child.", needs=(H,), fields={H: "UPN"}, scope="return")
 def r444(ctx: Ctx) -> Hits:
     known = notin("UPN", UN_CODES) & present("UPN")
     return only(H, ctx.t(H), known & (pl.len().over("UPN") > 1))
@@ -187,9 +184,7 @@ def r444(ctx: Ctx) -> Hits:
     fields={H: "UPN", E: "DECOM"},
 )
 def r210(ctx: Ctx) -> Hits:
-    eps = ctx.t(E).join(
-        ctx.t(H).select("CHILD", "UPN", _hrow="_row"), on="CHILD", how="left", maintain_order="left"
-    )
+    eps = ctx.t(E).join(ctx.t(H).select("CHILD", "UPN", _hrow="_row"), on="CHILD", how="left", maintain_order="left")
     hit = eps.filter(true((c("UPN") == "UN4") & (c("DECOM_dt") >= dt.date(ctx.end_year, 3, 24))))
     return {E: rows(hit), H: rows(hit, None, "_hrow")}
 
@@ -237,9 +232,7 @@ def r625(ctx: Ctx) -> Hits:
     fields={H: "MOTHER"},
 )
 def r628(ctx: Ctx) -> Hits:
-    oc3 = _children(
-        ctx.t("OC3").filter(pl.any_horizontal(present("IN_TOUCH"), present("ACTIV"), present("ACCOM")))
-    )
+    oc3 = _children(ctx.t("OC3").filter(pl.any_horizontal(present("IN_TOUCH"), present("ACTIV"), present("ACCOM"))))
     mask = ~c("CHILD").is_in(_children(ctx.t(E))) & c("CHILD").is_in(oc3) & present("MOTHER")
     return only(H, ctx.t(H), mask)
 
@@ -253,12 +246,8 @@ def r628(ctx: Ctx) -> Hits:
 )
 def r165(ctx: Ctx) -> Hits:
     eps = ctx.t(E).filter(notin("LS", SHORT_BREAKS))
-    in_year = _children(
-        eps.filter(true((c("DEC_dt").fill_null(ctx.end) >= ctx.start) & (c("DECOM_dt") <= ctx.end)))
-    )
-    oc3 = _children(
-        ctx.t("OC3").filter(pl.any_horizontal(present("IN_TOUCH"), present("ACTIV"), present("ACCOM")))
-    )
+    in_year = _children(eps.filter(true((c("DEC_dt").fill_null(ctx.end) >= ctx.start) & (c("DECOM_dt") <= ctx.end))))
+    oc3 = _children(ctx.t("OC3").filter(pl.any_horizontal(present("IN_TOUCH"), present("ACTIV"), present("ACCOM"))))
     looked_after = c("CHILD").is_in(in_year)
     mask = (
         (present("MOTHER") & notin("MOTHER", ("0", "1")))
@@ -279,8 +268,7 @@ def r165(ctx: Ctx) -> Hits:
 
 @rule(
     "399",
-    "The child only has short breaks (V3/V4), so the mother, review and participation fields are not "
-    "recorded.",
+    "The child only has short breaks (V3/V4), so the mother, review and participation fields are not recorded.",
     needs=(H, E, "Reviews"),
     fields={E: "LS", H: "MOTHER", "Reviews": "REVIEW"},
 )
@@ -342,8 +330,7 @@ mask_rule(
 )
 mask_rule(
     "441",
-    "A participation code for children aged 4 or over is recorded but the child was under 4 at the "
-    "review: use PN0.",
+    "A participation code for children aged 4 or over is recorded but the child was under 4 at the review: use PN0.",
     R,
     "REVIEW_CODE",
     lambda ctx: (
@@ -449,9 +436,7 @@ def r632(ctx: Ctx) -> Hits:
     merged = first.select("CHILD", "DECOM_dt", "_row").join(
         ctx.t(P).select("CHILD", "DATE_PERM", "DATE_PERM_dt", _p="_row"), on="CHILD", how="left"
     )
-    hit = merged.filter(
-        true((c("DATE_PERM_dt") >= c("DECOM_dt")) | (present("DATE_PERM") & blank("DATE_PERM_dt")))
-    )
+    hit = merged.filter(true((c("DATE_PERM_dt") >= c("DECOM_dt")) | (present("DATE_PERM") & blank("DATE_PERM_dt"))))
     return {E: rows(hit), P: rows(hit, None, "_p")}
 
 

@@ -105,14 +105,12 @@ mask_rule(
     E,
     "REASON_PLACE_CHANGE",
     lambda ctx: (
-        present("REASON_PLACE_CHANGE")
-        & notin("REASON_PLACE_CHANGE", codes("903_reason_placement_change", ctx.year))
+        present("REASON_PLACE_CHANGE") & notin("REASON_PLACE_CHANGE", codes("903_reason_placement_change", ctx.year))
     ),
 )
 mask_rule(
     "178",
-    "The placement provider is not a valid code, or is recorded for a temporary or 'other' "
-    "placement that takes none.",
+    "The placement provider is not a valid code, or is recorded for a temporary or 'other' placement that takes none.",
     E,
     "PLACE_PROVIDER",
     lambda ctx: (
@@ -130,8 +128,7 @@ mask_rule(
     E,
     "PLACE_PROVIDER",
     lambda ctx: (
-        isin("PLACE", TEMPORARY if ctx.end_year <= 2025 else no_provider_placements(ctx))
-        & present("PLACE_PROVIDER")
+        isin("PLACE", TEMPORARY if ctx.end_year <= 2025 else no_provider_placements(ctx)) & present("PLACE_PROVIDER")
     ),
 )
 mask_rule(
@@ -148,15 +145,12 @@ mask_rule(
     E,
     "RNE",
     lambda ctx: (
-        isin("PLACE", ("A3", "A5"))
-        & true(c("DECOM_dt") >= dt.date(2015, 4, 1))
-        & notin("RNE", ("S", "T", "U"))
+        isin("PLACE", ("A3", "A5")) & true(c("DECOM_dt") >= dt.date(2015, 4, 1)) & notin("RNE", ("S", "T", "U"))
     ),
 )
 mask_rule(
     "218",
-    "This placement needs its Ofsted unique reference number (URN); use XXXXXXX if it is not "
-    "Ofsted-registered.",
+    "This placement needs its Ofsted unique reference number (URN); use XXXXXXX if it is not Ofsted-registered.",
     E,
     "URN",
     lambda ctx: (
@@ -175,16 +169,14 @@ mask_rule(
 )
 mask_rule(
     "233",
-    "A reason for placement change is only recorded when the episode has ended: leave it blank "
-    "on an open episode.",
+    "A reason for placement change is only recorded when the episode has ended: leave it blank on an open episode.",
     E,
     "REASON_PLACE_CHANGE",
     lambda ctx: blank("DEC") & present("REASON_PLACE_CHANGE"),
 )
 mask_rule(
     "242",
-    "URN XXXXXXX can only be used for placements through a regional adoption agency (adoption or "
-    "foster placements).",
+    "URN XXXXXXX can only be used for placements through a regional adoption agency (adoption or foster placements).",
     E,
     "URN",
     lambda ctx: true(c("URN") == "XXXXXXX") & notin("PLACE", ADOPTION_PLACEMENTS + FOSTER_PLACEMENTS),
@@ -241,16 +233,14 @@ mask_rule(
 )
 mask_rule(
     "378",
-    "A child placed with parents (P1) cannot be accommodated under a single period of section 20 "
-    "accommodation (V2).",
+    "A child placed with parents (P1) cannot be accommodated under a single period of section 20 accommodation (V2).",
     E,
     "PLACE",
     lambda ctx: (c("PLACE") == "P1") & (c("LS") == "V2"),
 )
 mask_rule(
     "380",
-    "A period of care cannot start with a temporary placement (T0-T4): the reason for new episode "
-    "must be P or B.",
+    "A period of care cannot start with a temporary placement (T0-T4): the reason for new episode must be P or B.",
     E,
     "PLACE",
     lambda ctx: isin("PLACE", TEMPORARY) & notin("RNE", ("P", "B")),
@@ -306,8 +296,7 @@ mask_rule(
 )
 mask_rule(
     "408",
-    "The child is placed for adoption with a placement order (A5/A6) but the legal status is not "
-    "placement order (E1).",
+    "The child is placed for adoption with a placement order (A5/A6) but the legal status is not placement order (E1).",
     E,
     "LS",
     lambda ctx: isin("PLACE", ("A5", "A6")) & differs("LS", pl.lit("E1")),
@@ -322,8 +311,7 @@ mask_rule(
 )
 mask_rule(
     "446",
-    "Legal status E1 (placement order) did not exist before December 2005: check the legal status "
-    "or start date.",
+    "Legal status E1 (placement order) did not exist before December 2005: check the legal status or start date.",
     E,
     "LS",
     lambda ctx: (c("LS") == "E1") & (c("DECOM_dt") < dt.date(2005, 12, 1)),
@@ -345,16 +333,14 @@ mask_rule(
 )
 mask_rule(
     "527",
-    "Own-LA provision (PR1) cannot be used for placements with parents, NHS settings or custody "
-    "(P1, R2, R5).",
+    "Own-LA provision (PR1) cannot be used for placements with parents, NHS settings or custody (P1, R2, R5).",
     E,
     "PLACE_PROVIDER",
     lambda ctx: isin("PLACE", ("P1", "R2", "R5")) & (c("PLACE_PROVIDER") == "PR1"),
 )
 mask_rule(
     "528",
-    "Other-LA provision (PR2) cannot be used for placements with parents, NHS settings or custody "
-    "(P1, R2, R5).",
+    "Other-LA provision (PR2) cannot be used for placements with parents, NHS settings or custody (P1, R2, R5).",
     E,
     "PLACE_PROVIDER",
     lambda ctx: isin("PLACE", ("P1", "R2", "R5")) & (c("PLACE_PROVIDER") == "PR2"),
@@ -366,8 +352,7 @@ mask_rule(
     E,
     "PLACE_PROVIDER",
     lambda ctx: (
-        isin("PLACE", ("A3", "A4", "A5", "A6", "K1", "K2", "P1", *FOSTER_PLACEMENTS))
-        & (c("PLACE_PROVIDER") == "PR3")
+        isin("PLACE", ("A3", "A4", "A5", "A6", "K1", "K2", "P1", *FOSTER_PLACEMENTS)) & (c("PLACE_PROVIDER") == "PR3")
     ),
 )
 mask_rule(
@@ -408,8 +393,7 @@ def _la_differs(ctx: Ctx) -> pl.Expr:
 
 mask_rule(
     "241",
-    "Supported accommodation (K3) with a URN must be in the council's own area: check the "
-    "placement postcode and URN.",
+    "Supported accommodation (K3) with a URN must be in the council's own area: check the placement postcode and URN.",
     E,
     "URN",
     lambda ctx: present("URN") & (c("URN") != "XXXXXXX") & (c("PLACE") == "K3") & _la_differs(ctx),
@@ -425,8 +409,7 @@ mask_rule(
 
 @rule(
     "1015",
-    "Own provision (PR1) is recorded but the placement is outside the council's area: check the "
-    "provider or postcode.",
+    "Own provision (PR1) is recorded but the placement is outside the council's area: check the provider or postcode.",
     needs=(E,),
     fields={E: "PLACE_PROVIDER"},
 )
@@ -475,8 +458,7 @@ def r164(ctx: Ctx) -> Hits:
 
 @rule(
     "392a",
-    "The child is looked after but no placement distance can be worked out: record valid home and "
-    "placement postcodes.",
+    "The child is looked after but no placement distance can be worked out: record valid home and placement postcodes.",
     needs=(E,),
     fields={E: "PL_POST"},
 )
@@ -585,8 +567,7 @@ def r302(ctx: Ctx) -> Hits:
 
 mask_rule(
     "352",
-    "A child cannot start to be looked after (RNE S) aged 18 or over: check the date of birth and "
-    "start date.",
+    "A child cannot start to be looked after (RNE S) aged 18 or over: check the date of birth and start date.",
     "Episodes",
     "DECOM",
     lambda ctx: (c("RNE") == "S") & (plus_years("H_DOB", 18) <= c("DECOM_dt")),
@@ -638,8 +619,7 @@ def r407(ctx: Ctx) -> Hits:
 def _min_age_rule(code: str, place: str, years: int, what: str) -> None:
     mask_rule(
         code,
-        f"{what} should be at least {years} at the start of the placement: check the date of birth "
-        "or placement type.",
+        f"{what} should be at least {years} at the start of the placement: check the date of birth or placement type.",
         E,
         "PLACE",
         lambda ctx: (c("PLACE") == place) & (c("DECOM_dt") < plus_years("H_DOB", years)),
@@ -650,8 +630,7 @@ def _min_age_rule(code: str, place: str, years: int, what: str) -> None:
 def _max_length_rule(code: str, place: str, days: int, what: str) -> None:
     mask_rule(
         code,
-        f"{what} cannot last more than {days} days: end the temporary placement or record the "
-        "right placement type.",
+        f"{what} cannot last more than {days} days: end the temporary placement or record the right placement type.",
         E,
         "DEC",
         lambda ctx: (c("PLACE") == place) & present("H_DOB") & (c("DEC_dt") > plus_days("DECOM_dt", days)),
@@ -701,8 +680,7 @@ mask_rule(
 )
 mask_rule(
     "460",
-    "Staying with current carers at 18 (E17) is recorded but the young person was under 18 when the "
-    "episode ended.",
+    "Staying with current carers at 18 (E17) is recorded but the young person was under 18 when the episode ended.",
     E,
     "REC",
     lambda ctx: (c("REC") == "E17") & (plus_years("H_DOB", 18) > c("DEC_dt")),

@@ -110,10 +110,7 @@ def r575(ctx: Ctx) -> Hits:
     eps = ctx.t(E).select("CHILD", "DECOM_dt", "DEC_dt")
     merged = ctx.t(M).join(eps, on="CHILD", how="inner")
     mask = (
-        (c("MIS_START_dt") >= c("DECOM_dt"))
-        & (c("MIS_START_dt") <= c("DEC_dt"))
-        & blank("MIS_END")
-        & present("DEC_dt")
+        (c("MIS_START_dt") >= c("DECOM_dt")) & (c("MIS_START_dt") <= c("DEC_dt")) & blank("MIS_END") & present("DEC_dt")
     )
     return only(M, merged, mask)
 
@@ -150,9 +147,7 @@ def r577(ctx: Ctx) -> Hits:
     fields={M: "MIS_START"},
 )
 def r578(ctx: Ctx) -> Hits:
-    outside = (c("MIS_START_dt") < c("poc_DECOM")) | (
-        true(c("MIS_START_dt") > c("poc_DEC")) & present("poc_DEC")
-    )
+    outside = (c("MIS_START_dt") < c("poc_DECOM")) | (true(c("MIS_START_dt") > c("poc_DEC")) & present("poc_DEC"))
     return _against_periods(ctx, outside)
 
 
@@ -165,11 +160,7 @@ def r578(ctx: Ctx) -> Hits:
 def r580(ctx: Ctx) -> Hits:
     mis = ctx.t(M).select("CHILD", "MIS_END_dt", _bd18=plus_years("DOB_dt", 18))
     merged = ctx.t(E).join(mis, on="CHILD", how="inner")
-    mask = (
-        (c("_bd18") == c("MIS_END_dt"))
-        & (c("MIS_END_dt") == c("DEC_dt"))
-        & (c("REC") != "E8").fill_null(True)
-    )
+    mask = (c("_bd18") == c("MIS_END_dt")) & (c("MIS_END_dt") == c("DEC_dt")) & (c("REC") != "E8").fill_null(True)
     return only(E, merged, mask)
 
 

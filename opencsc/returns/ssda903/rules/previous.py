@@ -28,9 +28,7 @@ def _header_changed(code: str, field: str, message: str, column: str | None = No
 
 
 _header_changed("202", "SEX", "The child's sex differs from last year's return: check which is right.")
-_header_changed(
-    "203", "DOB", "The date of birth differs from last year's return: check which is right.", "DOB_dt"
-)
+_header_changed("203", "DOB", "The date of birth differs from last year's return: check which is right.", "DOB_dt")
 _header_changed("204", "ETHNIC", "The ethnicity differs from last year's return: check which is right.")
 
 
@@ -60,8 +58,7 @@ def r207(ctx: Ctx) -> Hits:
 
 @rule(
     "208",
-    "The UPN differs from last year's return (only an unknown UPN may change, to a known UPN or from "
-    "UN1 to UN2-UN5).",
+    "The UPN differs from last year's return (only an unknown UPN may change, to a known UPN or from UN1 to UN2-UN5).",
     needs=(H, HL),
     fields={H: "UPN"},
 )
@@ -122,8 +119,7 @@ def _uasc_rule(code: str, message: str, mask: pl.Expr) -> None:
 
 _uasc_rule(
     "205A",
-    "The child was UASC last year and is not this year, but the dates UASC status ceased do not "
-    "support this.",
+    "The child was UASC last year and is not this year, but the dates UASC status ceased do not support this.",
     differs("UASC", pl.lit("1"))
     & (c("UASC_L") == "1")
     & (present("DUC_dt") | ~true(c("DUC_L").is_between(c("_start_L"), c("_end_L")))),
@@ -268,8 +264,7 @@ def r452(ctx: Ctx) -> Hits:
 
 @rule(
     "502",
-    "Last year's return ended with an open episode whose start date does not match this year's first "
-    "episode.",
+    "Last year's return ended with an open episode whose start date does not match this year's first episode.",
     needs=(E, EL),
     fields={E: "DECOM"},
 )
@@ -287,9 +282,7 @@ def r502(ctx: Ctx) -> Hits:
     fields={E: "DECOM"},
 )
 def r562(ctx: Ctx) -> Hits:
-    before = ctx.eps.filter(true(c("DECOM_dt") < ctx.start)).unique(
-        "CHILD", keep="first", maintain_order=True
-    )
+    before = ctx.eps.filter(true(c("DECOM_dt") < ctx.start)).unique("CHILD", keep="first", maintain_order=True)
     last = (
         ctx.t(EL)
         .filter(present("DECOM_dt"))
@@ -330,8 +323,7 @@ def r559(ctx: Ctx) -> Hits:
 
 @rule(
     "560",
-    "The date of the decision to place for adoption differs from last year's, although that decision "
-    "was not reversed.",
+    "The date of the decision to place for adoption differs from last year's, although that decision was not reversed.",
     needs=(PA, PAL),
     fields={PA: "DATE_PLACED"},
 )
@@ -343,8 +335,7 @@ def r560(ctx: Ctx) -> Hits:
 
 @rule(
     "561",
-    "The decision to place for adoption has the same date as last year's, but last year's decision was "
-    "reversed.",
+    "The decision to place for adoption has the same date as last year's, but last year's decision was reversed.",
     needs=(PA, PAL),
     fields={PA: "DATE_PLACED"},
 )
@@ -358,8 +349,7 @@ def r561(ctx: Ctx) -> Hits:
 
 @rule(
     "584",
-    "Last year's decision to place for adoption was reversed, so this year's decision must be a new, "
-    "later one.",
+    "Last year's decision to place for adoption was reversed, so this year's decision must be a new, later one.",
     needs=(PA, PAL),
     fields={PA: "DATE_PLACED"},
 )

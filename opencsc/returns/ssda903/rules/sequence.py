@@ -72,8 +72,7 @@ _seq(
 )
 _seq(
     "432",
-    "The child left care at the end of the previous episode, so this episode's reason for new episode "
-    "must be S.",
+    "The child left care at the end of the previous episode, so this episode's reason for new episode must be S.",
     "RNE",
     c("_has_prev") & isin("p_REC", CEASED) & differs("RNE", pl.lit("S")),
 )
@@ -94,9 +93,7 @@ _seq(
     "RNE",
     c("_has_prev")
     & (c("RNE") == "L")
-    & (
-        true(c("LS") == c("p_LS")) | pl.any_horizontal([differs(col, f"p_{col}") for col in _PLACEMENT_ITEMS])
-    ),
+    & (true(c("LS") == c("p_LS")) | pl.any_horizontal([differs(col, f"p_{col}") for col in _PLACEMENT_ITEMS])),
 )
 _seq(
     "435",
@@ -112,8 +109,7 @@ _seq(
 )
 _seq(
     "436",
-    "The reason for new episode is 'change of legal status and placement' (B/U) but one of them did not "
-    "change.",
+    "The reason for new episode is 'change of legal status and placement' (B/U) but one of them did not change.",
     "RNE",
     c("_has_prev")
     & isin("RNE", ("U", "B"))
@@ -212,9 +208,7 @@ def _total_rule(code: str, status: str, days: int, message: str) -> None:
 
 _span_rule("361", "L1", 3, "Police protection (L1) lasted longer than the 72 hours the Children Act allows.")
 _span_rule("362", "L2", 21, "An emergency protection order (L2) lasted longer than 21 days.")
-_total_rule(
-    "363", "L3", 7, "A child assessment order (L3) lasted longer than the 7 days the Children Act allows."
-)
+_total_rule("363", "L3", 7, "A child assessment order (L3) lasted longer than the 7 days the Children Act allows.")
 _total_rule("364", "J2", 21, "Detention under PACE (J2) lasted longer than PACE allows (21 days).")
 
 

@@ -17,8 +17,7 @@ FROM_2023 = dt.date(2023, 4, 1)
 
 mask_rule(
     "SW01aSTG1",
-    "A social worker episode before April 2023 needs its social worker ID, and every episode "
-    "needs a valid start date.",
+    "A social worker episode before April 2023 needs its social worker ID, and every episode needs a valid start date.",
     S,
     "SW_ID",
     lambda ctx: ((c("SW_DECOM_dt") < FROM_2023) & blank("SW_ID")) | blank("SW_DECOM_dt"),
@@ -29,9 +28,7 @@ mask_rule(
     "change, and every episode needs a valid start date.",
     S,
     "SW_REASON",
-    lambda ctx: (
-        ((c("SW_DECOM_dt") >= FROM_2023) & (blank("SW_ID") | blank("SW_REASON"))) | blank("SW_DECOM_dt")
-    ),
+    lambda ctx: ((c("SW_DECOM_dt") >= FROM_2023) & (blank("SW_ID") | blank("SW_REASON"))) | blank("SW_DECOM_dt"),
 )
 mask_rule(
     "SW02STG1",
@@ -66,8 +63,7 @@ mask_rule(
 )
 mask_rule(
     "SW07STG2",
-    "The social worker episode ends outside the reporting period (from a year before the "
-    "collection year to 31 March).",
+    "The social worker episode ends outside the reporting period (from a year before the collection year to 31 March).",
     S,
     "SW_DEC",
     lambda ctx: (c("SW_DEC_dt") < pl.lit(ctx.start).dt.offset_by("-1y")) | (c("SW_DEC_dt") > ctx.end),
@@ -114,9 +110,7 @@ def _sw(ctx: Ctx) -> pl.DataFrame:
 
 def _gap(days: int = 7) -> pl.Expr:
     """This episode does not start within `days` of the previous one's end (or that end is unknown)."""
-    near = (c("SW_DECOM_dt") >= plus_days("p_SW_DEC_dt", -days)) & (
-        c("SW_DECOM_dt") <= plus_days("p_SW_DEC_dt", days)
-    )
+    near = (c("SW_DECOM_dt") >= plus_days("p_SW_DEC_dt", -days)) & (c("SW_DECOM_dt") <= plus_days("p_SW_DEC_dt", days))
     return ~true(near)
 
 
@@ -159,9 +153,7 @@ def r_sw10a(ctx: Ctx) -> Hits:
     fields={S: "SW_DECOM"},
 )
 def r_sw10b(ctx: Ctx) -> Hits:
-    return only(
-        S, _sw(ctx), c("_has_prev") & (c("SW_REASON") == "FCONTA") & (c("SW_DECOM_dt") <= c("p_SW_DEC_dt"))
-    )
+    return only(S, _sw(ctx), c("_has_prev") & (c("SW_REASON") == "FCONTA") & (c("SW_DECOM_dt") <= c("p_SW_DEC_dt")))
 
 
 @rule(
@@ -174,9 +166,7 @@ def r_sw11b(ctx: Ctx) -> Hits:
     window = c("SW_DEC_dt").is_between(plus_days(pl.lit(ctx.end), -5), pl.lit(ctx.end))
     prev_window = c("p_SW_DEC_dt").is_between(plus_days(pl.lit(ctx.end), -5), pl.lit(ctx.end))
     sw = _sw(ctx)
-    return only(
-        S, sw, (~c("_has_next") & true(window)) | (c("_has_prev") & true(prev_window) & blank("SW_DECOM_dt"))
-    )
+    return only(S, sw, (~c("_has_next") & true(window)) | (c("_has_prev") & true(prev_window) & blank("SW_DECOM_dt")))
 
 
 def _looked_after_at_end(ctx: Ctx) -> pl.Series:
