@@ -1,0 +1,121 @@
+"""Prepare the browser tests' own database, run as a separate process before the server starts.
+
+`python -m tests.browser.prepare` migrates the throwaway SQLite file named by SQLITE_PATH, seeds the demo
+borough exactly as `manage.py seed_demo --children 40 --seed 7` does, and prints (as JSON on the last
+line of stdout) the few facts the journeys need: who signs in, which child they look for, and an
+outsider who must not see that child. The facts are chosen through the application's own access rules,
+so the journeys do not depend on primary keys or on the order the seed happens to create rows in.
+
+Migrating an empty SQLite file takes several seconds of CPU, paid by every pytest-xdist worker on every
+run; so the freshly migrated, still empty database is kept in the temporary directory under a name
+derived from every migration file, the settings and the Django version, and copied from there while
+none of those change. Seeding always runs fresh.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SEED_CHILDREN = 40
+SEED = 7
+REPO = Path(__file__).resolve().parents[2]
+CACHE = Path(tempfile.gettempdir()) / "opencsc-browser-tests-db"
+
+
+def _schema_key() -> str:
+    import django
+
+    digest = hashlib.sha256(django.__version__.encode())
+    sources = [*sorted(REPO.glob("opencsc/**/migrations/*.py")), REPO / "opencsc" / "config" / "settings.py"]
+    for path in sources:
+        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    # The backup API copies a consistent database whatever its journal mode (WAL leaves side files).
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _migrate(database: Path) -> None:
+    """Give `database` the current schema: from the cached empty copy if there is one, else by migrating."""
+    from django.core.management import call_command
+
+    CACHE.mkdir(exist_ok=True)
+    template = CACHE / f"migrated-{_schema_key()}.sqlite3"
+    with (CACHE / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one xdist worker migrates, the other waits and copies
+        if template.exists():
+            _copy_sqlite(template, database)
+            return
+        call_command("migrate", interactive=False, verbosity=0, stdout=sys.stderr)
+        from django.db import connections
+
+        connections.close_all()
+        for stale in CACHE.glob("migrated-*.sqlite3"):
+            stale.unlink()
+        partial = template.with_suffix(".partial")
+        _copy_sqlite(database, partial)
+        os.replace(partial, template)
+
+
+def _facts() -> dict[str, Any]:
+    from django.db.models import Count
+
+    from opencsc.accounts import access
+    from opencsc.accounts.models import Role, User
+    from opencsc.demo.borough import DEMO_PASSWORD, PERSONAS
+    from opencsc.people.selectors import caseload_for_user
+
+    persona = {role: username for username, _first, _last, role, _team in PERSONAS}
+    worker = User.objects.get(username=persona[Role.SOCIAL_WORKER])
+    # The child with the largest visible family makes the most telling genogram.
+    child_ids = [a.person_id for a in caseload_for_user(worker) if a.person.first_name]
+    child = (
+        access.visible_persons(worker).filter(pk__in=child_ids)
+        .annotate(links=Count("relationships_in", distinct=True) + Count("relationships", distinct=True))
+        .order_by("-links", "pk").first()
+    )
+    if child is None:
+        raise SystemExit("the seeded borough gave the demo social worker no named child")
+    outsider = next(
+        user for user in User.objects.filter(role=Role.SOCIAL_WORKER, is_active=True).exclude(team=worker.team)
+        .order_by("username") if not access.can_view_person(user, child.pk)
+    )
+    return {
+        "password": DEMO_PASSWORD,
+        "social_worker": worker.username,
+        "team_manager": persona[Role.TEAM_MANAGER],
+        "ig_officer": persona[Role.IG_OFFICER],
+        "outsider": outsider.username,
+        "child": {"id": child.pk, "first_name": child.first_name, "last_name": child.last_name,
+                  "full_name": child.full_name},
+    }
+
+
+def main() -> None:
+    """Migrate, seed and print the facts. Command output goes to stderr so stdout stays parseable."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    _migrate(Path(os.environ["SQLITE_PATH"]))
+    call_command("seed_demo", children=SEED_CHILDREN, seed=SEED, stdout=sys.stderr)
+    print(json.dumps(_facts()))
+
+
+if __name__ == "__main__":
+    main()
