@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -60,8 +60,8 @@ class BreakGlassForm(GovukForm):
 
 
 class AllocateForm(GovukForm):
-    team = forms.ModelChoiceField(label="Team", queryset=None, empty_label="Select a team")  # type: ignore[arg-type]
-    worker = forms.ModelChoiceField(
+    team: forms.ModelChoiceField = forms.ModelChoiceField(label="Team", queryset=None, empty_label="Select a team")  # type: ignore[arg-type]
+    worker: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Allocated worker",
         queryset=None,  # type: ignore[arg-type]
         required=False,
@@ -71,9 +71,11 @@ class AllocateForm(GovukForm):
 
     def __init__(self, *args: Any, teams: Any, workers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["worker"].queryset = workers
-        self.fields["worker"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.team})"
+        team_field = cast(forms.ModelChoiceField, self.fields["team"])
+        worker_field = cast(forms.ModelChoiceField, self.fields["worker"])
+        team_field.queryset = teams
+        worker_field.queryset = workers
+        worker_field.label_from_instance = lambda u: f"{u.get_full_name()} ({u.team})"  # type: ignore[method-assign,assignment]
 
 
 class RestrictedForm(GovukForm):

@@ -29,7 +29,7 @@ class SecondFactorRequiredMiddleware:
         if (
             settings.OPENCSC_REQUIRE_MFA
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and request.path not in _MFA_EXEMPT_PATHS
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
         ):

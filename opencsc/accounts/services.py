@@ -15,6 +15,7 @@ from opencsc.accounts.models import (
     Allocation,
     AllocationKind,
     BreakGlassGrant,
+    BreakGlassReason,
     GovernanceAlert,
     RestrictedAccess,
     Role,
@@ -123,7 +124,7 @@ def break_glass_open(*, user: User, actor: Actor, person: Person, reason_categor
         raise PermissionDenied
     reason = reason.strip()
     errors = {}
-    if reason_category not in dict(BreakGlassGrant._meta.get_field("reason_category").choices):
+    if reason_category not in BreakGlassReason.values:
         errors["reason_category"] = "Select why you need emergency access"
     if len(reason) < MIN_BREAK_GLASS_REASON:
         errors["reason"] = f"Explain why you need emergency access in at least {MIN_BREAK_GLASS_REASON} characters"

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -25,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from opencsc.accounts import access, services
 from opencsc.accounts.forms import BreakGlassForm, SignInForm, TokenForm
 from opencsc.audit.services import Actor, record_event
+from opencsc.core.http import AuthedRequest
 from opencsc.people import identifiers
 from opencsc.people.models import Person
 from opencsc.people.services import nhs_number_index
@@ -35,7 +37,7 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         if not settings.OPENCSC_REQUIRE_MFA:
             record_event(actor=Actor.from_request(self.request), action="auth.login", detail={"mfa": False})
@@ -43,7 +45,7 @@ class SignInView(auth_views.LoginView):
         target = "accounts:verify" if _confirmed_device(self.request.user) else "accounts:mfa_setup"
         return redirect(f"{reverse(target)}?next={self.get_redirect_url() or '/'}")
 
-    def form_invalid(self, form: SignInForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         record_event(
             actor=Actor(
                 id=None,
@@ -69,7 +71,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthedRequest) -> HttpResponse:
     """Second step of sign-in: a TOTP code from the device set up earlier. django-otp refuses a
     code that has already been used (replay), and throttles repeated failures."""
     device = _confirmed_device(request.user)
@@ -87,7 +89,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthedRequest) -> HttpResponse:
     """Set up an authenticator app: show the QR code and secret, confirm with a first code."""
     if _confirmed_device(request.user):
         return redirect("accounts:verify")
@@ -135,7 +137,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: AuthedRequest) -> HttpResponse:
     """Emergency access to one record outside the user's caseload. Found only by an exact identifier,
     needs a reason, lasts a limited time, and alerts information governance."""
     if request.user.role not in access.BREAK_GLASS_ROLES:
@@ -177,7 +179,7 @@ def _find_by_identifier(raw: str) -> Person | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def allocate(request: HttpRequest, person_id: int) -> HttpResponse:
+def allocate(request: AuthedRequest, person_id: int) -> HttpResponse:
     """A team manager allocates a child to a team and worker."""
     from opencsc.accounts.forms import AllocateForm
     from opencsc.accounts.models import Allocation, Team, TeamKind, User
@@ -220,7 +222,7 @@ def allocate(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def restricted(request: HttpRequest, person_id: int) -> HttpResponse:
+def restricted(request: AuthedRequest, person_id: int) -> HttpResponse:
     """Team managers (for records in their scope) restrict a record and name who may see it."""
     from opencsc.accounts.forms import RestrictedForm
     from opencsc.accounts.models import RestrictedAccess, User

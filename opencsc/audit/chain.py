@@ -41,7 +41,7 @@ CHAINED_FIELDS = (
 
 
 def _key() -> bytes:
-    return base64.b64decode(settings.OPENCSC_AUDIT_HMAC_KEY)
+    return base64.b64decode(str(settings.OPENCSC_AUDIT_HMAC_KEY))
 
 
 def canonical(values: dict[str, Any]) -> bytes:
@@ -89,7 +89,7 @@ def verify_rows(rows: Iterable[dict[str, Any]], anchors: dict[int, str] | None =
 
 
 def anchor_path() -> Path:
-    return Path(settings.OPENCSC_AUDIT_ANCHOR_FILE)
+    return Path(str(settings.OPENCSC_AUDIT_ANCHOR_FILE))
 
 
 def write_anchor(seq: int, head: str, at: str) -> None:

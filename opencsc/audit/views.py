@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,6 +17,7 @@ from opencsc.audit import events
 from opencsc.audit.selectors import AuditAccessDenied, audit_events_for_user
 from opencsc.audit.services import Actor, record_event
 from opencsc.core.forms import GovukForm
+from opencsc.core.http import AuthedRequest
 
 
 class AuditFilterForm(GovukForm):
@@ -36,7 +37,7 @@ class AuditFilterForm(GovukForm):
 
 @login_required
 @require_GET
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthedRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     subject = actor_id = None
     action = ""
@@ -66,7 +67,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthedRequest) -> HttpResponse:
     if not access.can_review_break_glass(request.user):
         raise PermissionDenied
     alerts = GovernanceAlert.objects.select_related("user", "break_glass").order_by("closed_at", "-created_at")[:200]
@@ -84,7 +85,7 @@ class ReviewForm(GovukForm):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_break_glass(request: HttpRequest, grant_id: int) -> HttpResponse:
+def review_break_glass(request: AuthedRequest, grant_id: int) -> HttpResponse:
     if not access.can_review_break_glass(request.user):
         raise PermissionDenied
     grant = get_object_or_404(BreakGlassGrant.objects.select_related("user"), pk=grant_id)

@@ -90,5 +90,5 @@ def decrypt(token: str, *, context: str) -> str:
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed hash for exact-match search of an encrypted value. Keyed because an NHS number has only
     about a billion possible values: an unkeyed hash could be reversed by trying them all."""
-    key = base64.b64decode(settings.OPENCSC_BLIND_INDEX_KEY)
+    key = base64.b64decode(str(settings.OPENCSC_BLIND_INDEX_KEY))
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import models
@@ -67,7 +67,8 @@ class PersonForm(GovukModelForm):
         self.fields["sex"].widget = forms.RadioSelect(choices=Sex.choices)
         self.fields["last_name"].error_messages["required"] = "Enter the last name (family name)"
         for name in ("ethnicity", "upn_unknown_reason"):
-            self.fields[name].choices = [("", "Not recorded"), *self.fields[name].choices[1:]]
+            field = cast(forms.ChoiceField, self.fields[name])
+            field.choices = [("", "Not recorded"), *list(field.choices)[1:]]  # type: ignore[arg-type]
 
     def _post_clean(self) -> None:
         # Identifier checks and invariants run in the service, which reports them per field.
@@ -75,7 +76,12 @@ class PersonForm(GovukModelForm):
 
 
 def part_form_class(kind: PartKind) -> type[forms.ModelForm]:
-    return modelform_factory(kind.model, form=GovukModelForm, fields=kind.fields, formfield_callback=_date_fields)
+    return modelform_factory(
+        kind.model,
+        form=GovukModelForm,
+        fields=kind.fields,
+        formfield_callback=_date_fields,  # type: ignore[arg-type]
+    )
 
 
 class SearchForm(GovukForm):
@@ -98,7 +104,7 @@ class SearchForm(GovukForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not any(data.get(k) for k in ("name", "date_of_birth", "nhs_number", "la_child_id")):
             raise forms.ValidationError("Enter a name, date of birth, NHS number or LA child id to search for")
         return data

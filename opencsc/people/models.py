@@ -318,7 +318,9 @@ class FamilyGroup(TimeStamped):
     """A household or wider family drawn together as one genogram."""
 
     name = models.CharField(max_length=200)
-    members = models.ManyToManyField(Person, through="FamilyMembership", related_name="family_groups")
+    members: models.ManyToManyField[Person, FamilyMembership] = models.ManyToManyField(
+        Person, through="FamilyMembership", related_name="family_groups"
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+
+from django.db import models
 
 from opencsc.core.categories import CRIMINAL_OFFENCE, SPECIAL_CATEGORY, DataCategory
 from opencsc.people import identifiers
@@ -80,7 +82,7 @@ def _person_rows(person: Person) -> dict[DataCategory, list[tuple[str, str]]]:
 def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
     rows = []
     for name in kind.fields:
-        model_field = part._meta.get_field(name)
+        model_field = cast(models.Field, part._meta.get_field(name))  # parts list concrete fields only
         value = getattr(part, name)
         if model_field.choices:
             value = getattr(part, f"get_{name}_display")()
@@ -99,9 +101,9 @@ def record_sections(person: Person, *, can_change: bool) -> list[Section]:
         for category in DataCategory
     }
     for kind in PART_KINDS.values():
-        parts = kind.model.objects.filter(person=person)
+        parts = kind.model._default_manager.filter(person=person)
         if kind.model is Relationship:
-            parts = parts.select_related("relative")
+            parts = parts.select_related("relative")  # type: ignore[misc]
         for part in parts:
             sections[kind.category].items.append(Item(kind, part, _part_rows(kind, part)))
     for category, section in sections.items():

@@ -7,12 +7,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opencsc.accounts import access
 from opencsc.audit.services import Actor
+from opencsc.core.http import AuthedRequest
 from opencsc.people import selectors, services
 from opencsc.people.forms import PERSON_FIELDS, PersonForm, SearchForm, part_form_class
 from opencsc.people.parts import PART_KINDS
@@ -26,15 +27,16 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 @login_required
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     result = None
     if request.GET and form.is_valid():
+        data = form.cleaned_data
         criteria = selectors.SearchCriteria(
-            **{
-                k: form.cleaned_data[k] or ("" if k != "date_of_birth" else None)
-                for k in ("name", "date_of_birth", "nhs_number", "la_child_id")
-            }
+            name=data["name"] or "",
+            date_of_birth=data["date_of_birth"],
+            nhs_number=data["nhs_number"] or "",
+            la_child_id=data["la_child_id"] or "",
         )
         result = selectors.search_persons(user=request.user, actor=Actor.from_request(request), criteria=criteria)
     return render(
@@ -51,7 +53,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.get_person_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
     can_change = access.can_change_person(request.user, person.pk)
     return render(
@@ -69,7 +71,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthedRequest) -> HttpResponse:
     if not access.can_create_person(request.user):
         raise PermissionDenied
     form = PersonForm(request.POST or None)
@@ -87,7 +89,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     actor = Actor.from_request(request)
     person = selectors.get_person_for_change(user=request.user, actor=actor, person_id=person_id)
     form = PersonForm(request.POST or None, instance=person, initial={"version": person.version})
@@ -117,17 +119,15 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def add_part(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
+def add_part(request: AuthedRequest, person_id: int, kind: str) -> HttpResponse:
     part_kind = PART_KINDS.get(kind)
     if part_kind is None:
         raise Http404
     actor = Actor.from_request(request)
     person = selectors.get_person_for_change(user=request.user, actor=actor, person_id=person_id)
     form = part_form_class(part_kind)(request.POST or None)
-    if "relative" in form.fields:
-        form.fields["relative"].queryset = (
-            access.visible_persons(request.user).exclude(pk=person.pk).order_by("last_name")
-        )
+    if isinstance(relative := form.fields.get("relative"), forms.ModelChoiceField):
+        relative.queryset = access.visible_persons(request.user).exclude(pk=person.pk).order_by("last_name")
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in part_kind.fields}
         try:
@@ -142,13 +142,13 @@ def add_part(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def remove_part(request: HttpRequest, person_id: int, kind: str, part_id: int) -> HttpResponse:
+def remove_part(request: AuthedRequest, person_id: int, kind: str, part_id: int) -> HttpResponse:
     part_kind = PART_KINDS.get(kind)
     if part_kind is None:
         raise Http404
     actor = Actor.from_request(request)
     person = selectors.get_person_for_change(user=request.user, actor=actor, person_id=person_id)
-    part = part_kind.model.objects.filter(pk=part_id, person=person).first()
+    part = part_kind.model._default_manager.filter(pk=part_id, person=person).first()
     if part is None:
         raise Http404
     if request.method == "POST":
