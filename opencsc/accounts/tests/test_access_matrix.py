@@ -31,6 +31,12 @@ PERSON_ROUTES = {
 }
 # Routes from later apps register here (name -> (kwargs, needs change)); see casework and sharing tests.
 EXTRA_ROUTES: dict[str, tuple[dict, bool]] = {
+    # casework (every step page, as every role, in opencsc/casework/tests/test_access.py)
+    "casework:overview": ({}, False),
+    "casework:chronology": ({}, False),
+    "casework:notes": ({}, False),
+    "casework:step": ({"slug": "contact"}, True),
+    "casework:step_on": ({"slug": "contact", "obj_id": 1}, True),
     # sharing (tested role by role in opencsc/sharing/tests/test_access.py)
     "sharing:disclosure_log": ({}, False),
     "sharing:share_start": ({}, True),
@@ -185,3 +191,33 @@ def test_search_never_returns_people_out_of_scope(social_worker, outsider, child
     for user, expected in ((social_worker, True), (outsider, False)):
         response = client_for(user).get("/people/", {"name": child.last_name})
         assert (child.full_name in response.content.decode()) is expected
+
+
+CASEWORK_ROUTES = [name for name in EXTRA_ROUTES if name.startswith("casework:") and name != "casework:step_on"]
+
+
+@pytest.mark.parametrize("route", CASEWORK_ROUTES)
+@pytest.mark.parametrize("role", ROLES)
+def test_casework_pages_by_role(cast, role, route, child, client_for):
+    from django.urls import reverse
+
+    kwargs, needs_change = EXTRA_ROUTES[route]
+    url = reverse(route, kwargs={"person_id": child.pk, **kwargs})
+    response = client_for(cast[role]).get(url)
+    allowed = role in (CAN_CHANGE if needs_change else SEES_TEAM_CASELOAD)
+    assert response.status_code == (200 if allowed else 404), f"{role} on {route}"
+    if not allowed:
+        assert child.last_name not in response.content.decode()
+
+
+@pytest.mark.parametrize("route", CASEWORK_ROUTES)
+def test_casework_pages_of_a_restricted_child(route, child, social_worker, team_manager, client_for):
+    from django.urls import reverse
+
+    child.is_restricted = True
+    child.save()
+    RestrictedAccess.objects.create(person=child, user=team_manager, granted_by=team_manager)
+    kwargs, _ = EXTRA_ROUTES[route]
+    url = reverse(route, kwargs={"person_id": child.pk, **kwargs})
+    assert client_for(social_worker).get(url).status_code == 404
+    assert client_for(team_manager).get(url).status_code == 200
