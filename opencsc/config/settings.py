@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "opencsc.sharing",
     "opencsc.casework",
     "opencsc.returns",
+    "opencsc.cpis",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -267,3 +268,12 @@ OPENCSC_CORE_GROUP_WEEKS = env_int("OPENCSC_CORE_GROUP_WEEKS", 6)
 # at most this many weeks apart in the first year, then this many months if the placement is long term.
 OPENCSC_LAC_VISIT_WEEKS = env_int("OPENCSC_LAC_VISIT_WEEKS", 6)
 OPENCSC_LAC_LONG_TERM_VISIT_MONTHS = env_int("OPENCSC_LAC_LONG_TERM_VISIT_MONTHS", 3)
+
+# --- CP-IS (NHS England Child Protection - Information Sharing): the council as NHS staff see it.
+# The defaults are synthetic (ODS code ZZ999, Ofcom drama-range numbers): set all four in production.
+OPENCSC_CPIS_ODS_CODE = env_str("OPENCSC_CPIS_ODS_CODE", "ZZ999")
+OPENCSC_CPIS_LA_NAME = env_str("OPENCSC_CPIS_LA_NAME", OPENCSC_COUNCIL_NAME)
+OPENCSC_CPIS_OFFICE_HOURS_PHONE = env_str("OPENCSC_CPIS_OFFICE_HOURS_PHONE", "01632 960001")
+OPENCSC_CPIS_OUT_OF_HOURS_PHONE = env_str("OPENCSC_CPIS_OUT_OF_HOURS_PHONE", "01632 960002")
+# Largest acknowledgement or notification file accepted for import (bytes).
+OPENCSC_CPIS_MAX_FILE_BYTES = env_int("OPENCSC_CPIS_MAX_FILE_BYTES", 5 * 1024 * 1024)

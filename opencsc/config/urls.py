@@ -8,6 +8,7 @@ urlpatterns = [
     path("sharing/", include("opencsc.sharing.urls")),
     path("casework/", include("opencsc.casework.urls")),
     path("audit/", include("opencsc.audit.urls")),
+    path("cpis/", include("opencsc.cpis.urls")),
 ]
 
 handler404 = "opencsc.core.views.not_found"
