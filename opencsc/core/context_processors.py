@@ -23,6 +23,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
     items = [("Home", reverse("core:home"))]
     if access.can_create_person(user) or user.role in access.CASEWORK_ROLES:
         items.append(("Find a person", reverse("people:search")))
+        items.append(("Work tray", reverse("casework:tray")))
     if access.can_read_audit(user):
         items += [("Audit trail", reverse("audit:events")), ("Alerts", reverse("audit:alerts"))]
     return [
