@@ -79,13 +79,43 @@ def _renumber(finding: Finding, positions: Mapping[str, pl.Series]) -> Finding:
 
 
 def _run(ctx: Ctx, rules: list[Rule]) -> list[Finding]:
+    runnable = [rule for rule in rules if _can_flag(ctx, rule)]
+    hits = _mask_hits(ctx, [rule for rule in runnable if rule.mask is not None])
     findings: list[Finding] = []
-    for rule in rules:
-        if not ctx.has(*(need for need in rule.needs if need != "providers")):
-            continue
-        hits = rule.check(ctx)
-        findings.extend(_findings(ctx, rule, hits))
+    for rule in runnable:
+        found = hits[rule.code] if rule.mask is not None else rule.check(ctx)
+        findings.extend(_findings(ctx, rule, found))
     return findings
+
+
+def _can_flag(ctx: Ctx, rule: Rule) -> bool:
+    """The rule's tables are present, and at least one table it flags has rows."""
+    if not ctx.has(*(need for need in rule.needs if need != "providers")):
+        return False
+    return not all(ctx.has(table) and ctx.t(table).height == 0 for table in rule.fields)
+
+
+def _mask_hits(ctx: Ctx, rules: list[Rule]) -> dict[str, Mapping[str, pl.Series]]:
+    """Evaluate single-table mask rules together: one pass over each table (or view) for all of them.
+
+    Each mask is the rule's own expression over the same immutable frame, so the result is exactly
+    what running the rule alone gives (tested).
+    """
+    groups: dict[tuple[str, object], list[Rule]] = {}
+    for rule in rules:
+        groups.setdefault((next(iter(rule.fields)), rule.view), []).append(rule)
+    out: dict[str, Mapping[str, pl.Series]] = {}
+    for (table, view), group in groups.items():
+        frame = ctx.t(table) if view is None else view(ctx)  # type: ignore[operator]
+        picked = frame.select(
+            [
+                pl.col("_row").filter(rule.mask(ctx).fill_null(False)).unique().implode().alias(f"r{i}")  # type: ignore[misc]
+                for i, rule in enumerate(group)
+            ]
+        )
+        for i, rule in enumerate(group):
+            out[rule.code] = {table: pl.Series("_row", picked.item(0, f"r{i}"), dtype=pl.UInt32)}
+    return out
 
 
 def _findings(ctx: Ctx, rule: Rule, hits: Mapping[str, pl.Series]) -> list[Finding]:

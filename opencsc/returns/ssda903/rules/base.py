@@ -39,6 +39,9 @@ class Rule:
     check: Check
     severity: Severity = Severity.ERROR
     scope: Scope = "child"
+    # Set for single-table mask rules, so the engine can evaluate many of them in one pass.
+    mask: Callable[[Ctx], pl.Expr] | None = None
+    view: Callable[[Ctx], pl.DataFrame] | None = None
 
 
 CATALOGUE: dict[str, Rule] = {}
@@ -144,6 +147,10 @@ def mask_rule(
         return only(table, rows_to_test, mask(ctx))
 
     rule(code, message, needs=(table, *also_needs), fields={table: field}, severity=severity)(check)
+    declared = CATALOGUE[code]
+    CATALOGUE[code] = Rule(
+        declared.code, declared.message, declared.fields, declared.needs, check, severity, "child", mask, frame
+    )
 
 
 def valid_date_text(name: str) -> pl.Expr:

@@ -211,16 +211,13 @@ def r607(ctx: Ctx) -> Hits:
     fields={H: "MC_DOB", E: "DEC"},
 )
 def r625(ctx: Ctx) -> Hits:
-    latest = (
-        ctx.t(E)
-        .filter(present("DEC_dt"))
-        .sort("DEC_dt", descending=True, maintain_order=True)
-        .unique("CHILD", keep="first", maintain_order=True)
-    )
-    header = ctx.t(H).select("CHILD", "MC_DOB_dt", _hrow="_row")
-    hit = latest.join(header, on="CHILD", how="left").filter(
-        true((c("MC_DOB_dt") > ctx.end) | (c("MC_DOB_dt") > c("DEC_dt")))
-    )
+    # Compared with leaving care (an episode ended with a reason other than X1), not with any change of
+    # placement: the published tool's "latest episode" also catches births after a placement change.
+    left = ctx.t(E).filter(present("DEC_dt") & present("REC") & (c("REC") != "X1"))
+    latest = left.sort("DEC_dt", descending=True, maintain_order=True).unique("CHILD", keep="first")
+    header = ctx.t(H).filter(present("MC_DOB_dt")).select("CHILD", "MC_DOB_dt", _hrow="_row")
+    merged = header.join(latest.select("CHILD", "DEC_dt", "_row"), on="CHILD", how="left")
+    hit = merged.filter(true((c("MC_DOB_dt") > ctx.end) | (c("MC_DOB_dt") > c("DEC_dt"))))
     return {H: rows(hit, None, "_hrow"), E: rows(hit)}
 
 

@@ -211,7 +211,8 @@ def r_sw12(ctx: Ctx) -> Hits:
         & ((c("RNE") == "S") | (c("REC") != "X1").fill_null(True))
     )
     merged = eps.join(ctx.t(S).select("CHILD", "SW_DECOM_dt"), on="CHILD", how="left")
-    # An open episode counts as running to 31 March.
-    before_end = true(c("SW_DECOM_dt") <= c("DEC_dt").fill_null(ctx.end)) & (c("REC") != "X1").fill_null(True)
+    # An open episode (no end date) counts as running to 31 March; an unreadable end date does not.
+    ends = pl.when(blank("DEC")).then(pl.lit(ctx.end)).otherwise(c("DEC_dt"))
+    before_end = true(c("SW_DECOM_dt") <= ends) & (c("REC") != "X1").fill_null(True)
     after_start = true(c("SW_DECOM_dt") >= c("DECOM_dt")) & (c("RNE") == "S")
     return only(E, merged, ~before_end & ~true(after_start))
