@@ -864,7 +864,14 @@ class _903Importer(_Importer):
             period = self._period_on(periods, decision)
             if period is None:
                 raise _Rejected(
-                    RowIssue("DATE_PLACED", "PlacedAdoption", number, code, "No period of care covers the decision")
+                    RowIssue(
+                        "DATE_PLACED",
+                        "PlacedAdoption",
+                        number,
+                        code,
+                        "The decision predates every period of care on the record: import the return of the year "
+                        "the child's period of care began first",
+                    )
                 )
             adopted = ad1.get(row.get("DATE_PLACED")) or {}
             milestones: dict[str, Any] = {
@@ -924,6 +931,17 @@ class _903Importer(_Importer):
                     birthday = birthday_in(born, age)
                     if self.period.contains(birthday):
                         day = birthday
+            if not PeriodOfCare.objects.filter(child=person, end_date__isnull=False).exists():
+                raise _Rejected(
+                    RowIssue(
+                        "IN_TOUCH",
+                        "OC3",
+                        number,
+                        code,
+                        "No period of care is on the record for this care leaver: import the SSDA903 return of the "
+                        "year they left care first",
+                    )
+                )
             if CareLeaverContact.objects.filter(child=person, contact_date=day).exists():
                 self.report.skipped["care leaver contact"] += 1
                 continue

@@ -7,9 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
+from opencsc.casework.models import ReferralEpisode
+from opencsc.people.models import Person
 from opencsc.returns.build.cin import build_cin
-from opencsc.returns.build.importer import import_cin
+from opencsc.returns.build.importer import ImportRefused, import_cin
 from opencsc.returns.cin.synthetic import synthetic_return
 from opencsc.returns.cin.tables import CINTables
 from opencsc.returns.cin.validate import validate_cin
@@ -65,3 +68,58 @@ def test_round_trip_import_then_build_gives_an_equivalent_return(legacy_file):
     for child in before:
         assert after[child] == before[child], child
     assert [f for f in validate_cin(built, YEAR) if f.severity == "error"] == []
+
+
+@pytest.fixture
+def small_file(tmp_path: Path) -> Path:
+    path = tmp_path / "small.xml"
+    write_cin_xml(synthetic_return(12, YEAR, seed=3), path)
+    return path
+
+
+@pytest.mark.django_db
+def test_importing_the_same_file_twice_changes_nothing(small_file):
+    first = import_cin(small_file, partial=True)
+    counts = (Person.objects.count(), ReferralEpisode.objects.count())
+    second = import_cin(small_file, partial=True)
+    assert (Person.objects.count(), ReferralEpisode.objects.count()) == counts
+    assert sum(second.created.values()) == 0
+    assert second.children_matched == first.children_created
+
+
+@pytest.mark.django_db
+def test_a_bad_row_rolls_the_whole_file_back_and_is_explained(tmp_path, capsys):
+    tables = synthetic_return(8, YEAR, seed=5)
+    # a referral source the record does not accept, on the last child
+    tables.tables["CINdetails"]["ReferralSource"][-1] = "ZZ"
+    path = tmp_path / "bad.xml"
+    write_cin_xml(tables, path)
+    with pytest.raises(SystemExit):
+        call_command("import_return", "cin", str(path))
+    out = capsys.readouterr().out
+    assert "REJECTED rule=source table=CINdetails" in out and "Nothing was changed" in out
+    assert Person.objects.count() == 0 and ReferralEpisode.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><Message>&b;</Message>',
+        b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><Message>&x;</Message>',
+        b'<Message xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></Message>',
+    ],
+    ids=["entity-expansion", "external-entity", "xinclude"],
+)
+def test_hostile_xml_is_refused_before_anything_is_written(tmp_path, payload):
+    path = tmp_path / "hostile.xml"
+    path.write_bytes(payload)
+    with pytest.raises(ImportRefused, match=r"refused|not a CIN"):
+        import_cin(path, year=YEAR)
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_oversized_file_is_refused(small_file):
+    with pytest.raises(ImportRefused, match="more than the"):
+        import_cin(small_file, max_bytes=1000)
