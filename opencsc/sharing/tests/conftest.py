@@ -42,7 +42,10 @@ def record(child):
             person=child, kind="condition", summary="CANARY-ASTHMA", recorded_on=dt.date(2024, 1, 1)
         ),
         "police": PoliceInformation.objects.create(
-            person=child, kind="intelligence", summary="CANARY-POLICE", source="Exampleton Police",
+            person=child,
+            kind="intelligence",
+            summary="CANARY-POLICE",
+            source="Exampleton Police",
             recorded_on=dt.date(2024, 2, 1),
         ),
     }

@@ -28,9 +28,12 @@ def test_no_agreement_is_refused_saying_so(lonely_agency, safeguarding):
 
 def test_expired_agreement_is_refused_with_its_end_date(lonely_agency, safeguarding):
     agreement = SharingAgreement.objects.create(
-        name="Old mentoring agreement", reference="ISA-OLD", agency=lonely_agency,
+        name="Old mentoring agreement",
+        reference="ISA-OLD",
+        agency=lonely_agency,
         lawful_basis=LawfulBasis.objects.get(code="art6-1e-public-task"),
-        valid_from=dt.date(2020, 1, 1), valid_until=dt.date(2024, 3, 31),
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=dt.date(2024, 3, 31),
     )
     agreement.purposes.add(safeguarding)
     with pytest.raises(rules.SharingRefused) as refused:
@@ -41,8 +44,11 @@ def test_expired_agreement_is_refused_with_its_end_date(lonely_agency, safeguard
 
 def test_agreement_not_yet_started_is_refused(lonely_agency, safeguarding):
     agreement = SharingAgreement.objects.create(
-        name="Future", reference="ISA-FUT", agency=lonely_agency,
-        lawful_basis=LawfulBasis.objects.get(code="art6-1e-public-task"), valid_from=dt.date(2099, 1, 1),
+        name="Future",
+        reference="ISA-FUT",
+        agency=lonely_agency,
+        lawful_basis=LawfulBasis.objects.get(code="art6-1e-public-task"),
+        valid_from=dt.date(2099, 1, 1),
     )
     agreement.purposes.add(safeguarding)
     decision = rules.evaluate(agency=lonely_agency, purpose=safeguarding, categories=[C.NAME])
@@ -65,8 +71,11 @@ def test_special_category_needs_an_article_9_condition(lonely_agency, safeguardi
     from opencsc.privacy.models import Category
 
     agreement = SharingAgreement.objects.create(
-        name="No condition", reference="ISA-NOCOND", agency=lonely_agency,
-        lawful_basis=LawfulBasis.objects.get(code="art6-1e-public-task"), valid_from=dt.date(2020, 1, 1),
+        name="No condition",
+        reference="ISA-NOCOND",
+        agency=lonely_agency,
+        lawful_basis=LawfulBasis.objects.get(code="art6-1e-public-task"),
+        valid_from=dt.date(2020, 1, 1),
     )
     agreement.purposes.add(safeguarding)
     agreement.categories.add(Category.objects.get(code="health"))

@@ -31,8 +31,7 @@ def _post(client, child, agency, purpose, items, **extra):
     return client.post(_items_url(child, agency, purpose), data)
 
 
-def test_the_page_offers_only_what_the_agreement_allows(social_worker, child, record, school, safeguarding,
-                                                        client_for):
+def test_the_page_offers_only_what_the_agreement_allows(social_worker, child, record, school, safeguarding, client_for):
     page = client_for(social_worker).get(_items_url(child, school, safeguarding)).content.decode()
     assert "1 Test Street" in page  # address: in the education agreement
     assert "CANARY-ASTHMA" in page  # health: in it too
@@ -44,8 +43,13 @@ def test_a_successful_share_leaves_exactly_one_disclosure_and_one_event(
     social_worker, child, record, police, safeguarding, client_for
 ):
     before = AuditEvent.objects.count()
-    response = _post(client_for(social_worker), child, police, safeguarding,
-                     [key(record["address"], "address"), key(record["police"], "criminal")])
+    response = _post(
+        client_for(social_worker),
+        child,
+        police,
+        safeguarding,
+        [key(record["address"], "address"), key(record["police"], "criminal")],
+    )
     assert response.status_code == 302
     disclosure = Disclosure.objects.get()
     assert Disclosure.objects.count() == 1
@@ -77,24 +81,40 @@ def test_the_service_refuses_a_category_outside_the_agreement_and_audits_it(
 ):
     with pytest.raises(SharingRefused) as refused:
         services.disclosure_share(
-            actor_user=social_worker, actor=sw_actor, person=child, agency=school, purpose=safeguarding,
-            item_keys=[key(record["police"], "criminal")], consent="safeguarding", consent_detail="Risk",
+            actor_user=social_worker,
+            actor=sw_actor,
+            person=child,
+            agency=school,
+            purpose=safeguarding,
+            item_keys=[key(record["police"], "criminal")],
+            consent="safeguarding",
+            consent_detail="Risk",
         )
     assert "does not allow sharing Criminal and police records" in refused.value.reasons[0]
     assert Disclosure.objects.count() == 0
-    assert AuditEvent.objects.filter(action="sharing.refused", subject_person_id=child.pk, outcome="denied").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="sharing.refused", subject_person_id=child.pk, outcome="denied").count() == 1
+    )
 
 
-def test_an_item_of_another_child_is_refused(social_worker, sw_actor, child, record, stranger_child, police,
-                                             safeguarding):
+def test_an_item_of_another_child_is_refused(
+    social_worker, sw_actor, child, record, stranger_child, police, safeguarding
+):
     from opencsc.people.models import Address
 
-    theirs = Address.objects.create(person=stranger_child, line1="9 Elsewhere", town="X", postcode="ZZ9 9ZZ",
-                                    start_date=dt.date(2020, 1, 1))
+    theirs = Address.objects.create(
+        person=stranger_child, line1="9 Elsewhere", town="X", postcode="ZZ9 9ZZ", start_date=dt.date(2020, 1, 1)
+    )
     with pytest.raises(SharingRefused):
         services.disclosure_share(
-            actor_user=social_worker, actor=sw_actor, person=child, agency=police, purpose=safeguarding,
-            item_keys=[key(theirs, "address")], consent="safeguarding", consent_detail="Risk",
+            actor_user=social_worker,
+            actor=sw_actor,
+            person=child,
+            agency=police,
+            purpose=safeguarding,
+            item_keys=[key(theirs, "address")],
+            consent="safeguarding",
+            consent_detail="Risk",
         )
     assert Disclosure.objects.count() == 0
 
@@ -111,15 +131,19 @@ def test_no_agreement_for_the_purpose_is_refused_on_the_first_page(social_worker
 
 
 def test_sharing_without_consent_needs_a_reason(social_worker, child, record, police, safeguarding, client_for):
-    response = _post(client_for(social_worker), child, police, safeguarding, [key(record["address"], "address")],
-                     consent_detail="")
+    response = _post(
+        client_for(social_worker), child, police, safeguarding, [key(record["address"], "address")], consent_detail=""
+    )
     assert "Enter who agreed, or why you are sharing without consent" in response.content.decode()
     assert Disclosure.objects.count() == 0
 
 
 def test_break_glass_reads_but_cannot_share(outsider, child, record, police, safeguarding, client_for):
     BreakGlassGrant.objects.create(
-        user=outsider, person=child, reason_category="safeguarding_emergency", reason="Urgent police call tonight",
+        user=outsider,
+        person=child,
+        reason_category="safeguarding_emergency",
+        reason="Urgent police call tonight",
         expires_at=timezone.now() + dt.timedelta(hours=1),
     )
     client = client_for(outsider)
