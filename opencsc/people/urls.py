@@ -2,6 +2,7 @@ from django.urls import path
 
 from opencsc.accounts.views import allocate, break_glass, restricted
 from opencsc.people import views
+from opencsc.people.genogram import genogram_view
 
 app_name = "people"
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("emergency-access/", break_glass, name="break_glass"),
     path("<int:person_id>/", views.detail, name="detail"),
     path("<int:person_id>/edit/", views.edit, name="edit"),
+    path("<int:person_id>/genogram/", genogram_view, name="genogram"),
     path("<int:person_id>/allocate/", allocate, name="allocate"),
     path("<int:person_id>/restricted/", restricted, name="restricted"),
     path("<int:person_id>/add/<slug:kind>/", views.add_part, name="add_part"),

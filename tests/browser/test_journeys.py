@@ -56,6 +56,23 @@ def _add_address_with_a_mistake_first(journey: Journey, child_name: str) -> None
     expect(page.locator("#address").get_by_text("12 Browser Test Road")).to_be_visible()
 
 
+def _see_the_genogram(journey: Journey, child_name: str) -> None:
+    page = journey.page
+    page.get_by_role("link", name="See the family as a genogram").click()
+    journey.arrive("Genogram")
+    picture = page.get_by_role("img", name=f"Genogram of the family of {child_name}")
+    expect(picture).to_be_visible()
+    people = page.get_by_role("table", name="People in the genogram").get_by_role("rowheader")
+    expect(people.filter(has_text=f"{child_name} (this record)")).to_have_count(1)
+    relatives = people.get_by_role("link").all_inner_texts()
+    assert relatives, "the demo child's genogram shows no relatives"
+    drawn = picture.inner_html()
+    for name in relatives:  # each relative listed in the text alternative is drawn too
+        assert all(part[:16] in drawn for part in name.split()), name
+    page.get_by_role("link", name="Back to the record").click()
+    journey.arrive(child_name)
+
+
 def _ig_officer_finds_the_view(journey: Journey, facts: dict[str, object], child_id: int) -> None:
     page = journey.page
     journey.sign_in(str(facts["ig_officer"]))
@@ -92,6 +109,7 @@ def test_social_worker_records_an_address_and_ig_officer_sees_the_view(
     assert worker.page.url.endswith(f"/people/{child['id']}/")
 
     _add_address_with_a_mistake_first(worker, child["full_name"])
+    _see_the_genogram(worker, child["full_name"])
     worker.sign_out()
 
     _ig_officer_finds_the_view(start_journey("ig-officer"), facts, child["id"])
