@@ -57,7 +57,7 @@ def _preview() -> dict[str, object]:
 def upload(request: HttpRequest) -> HttpResponse:
     """Build the next upload and download it. The file is built and recorded on POST only."""
     _require_manager(request)
-    form = UploadForm(request.POST or None)
+    form = UploadForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             built = services.upload_build(actor_user=request.user, actor=Actor.from_request(request))
@@ -98,7 +98,8 @@ def completeness(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_file(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and form.is_valid():
         handle = form.cleaned_data["file"]
         data = handle.read(services.parsing.max_bytes() + 1)

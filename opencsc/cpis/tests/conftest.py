@@ -85,6 +85,11 @@ def message_id() -> str:
 
 HL7 = "urn:hl7-org:v3"
 
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<REPC_MT000003GB01 xmlns="urn:hl7-org:v3"><id extension="&lol3;"/></REPC_MT000003GB01>"""
+
 
 def ack_xml(sequence: int, quantity: int, records: list[tuple[int, str, str]]) -> bytes:
     rows = "".join(

@@ -20,7 +20,7 @@ from opencsc.cpis.tests.conftest import (
     unborn_with_mother,
     verified_child,
 )
-from opencsc.demo.identifiers import test_nhs_number
+from opencsc.demo.identifiers import test_nhs_number as synthetic_nhs_number
 from opencsc.people.identifiers import normalise_nhs_number
 from opencsc.people.models import Address, Person
 from opencsc.people.services import nhs_number_index
@@ -218,7 +218,7 @@ def test_twins_share_one_unborn_record_and_birth_ends_it(system_actor):
     # Twin A is born: the same plan carries on as a child protection plan; the unborn plan for the
     # mother stays open while twin B is unborn.
     twin_a.date_of_birth, twin_a.expected_date_of_birth, twin_a.nhs_number_verified = days_ago(2), None, True
-    twin_a.nhs_number = test_nhs_number(random.Random(99))
+    twin_a.nhs_number = synthetic_nhs_number(random.Random(99))
     twin_a.nhs_number_index = nhs_number_index(twin_a.nhs_number)
     twin_a.save()
     planned = {(p.plan_type, p.nhs_number): p for p in selectors.planned_records()}
