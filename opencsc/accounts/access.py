@@ -7,7 +7,9 @@ and the list check cannot disagree. Rules:
 * Social workers, MASH practitioners: people currently allocated to them or to their team, and the
   people in those children's families (relationships and family groups).
 * Team managers: the same for their own team and every team they manage.
-* Conference chairs / reviewing officers: the children allocated to them, and their families.
+* Conference chairs / reviewing officers: the children allocated to them, and their families. They
+  change no record except to record the conferences and reviews they chair
+  (`can_record_conference`).
 * Performance analysts, information-governance officers, partner-agency users and system
   administrators: no person records by default (analysts work on pseudonymised returns; IG and
   partners get access through their own, audited routes).
@@ -23,7 +25,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from opencsc.accounts.models import Allocation, BreakGlassGrant, RestrictedAccess, Role, User
+from opencsc.accounts.models import Allocation, AllocationKind, BreakGlassGrant, RestrictedAccess, Role, User
 from opencsc.people.models import FamilyMembership, Person, Relationship
 
 CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
@@ -97,6 +99,22 @@ def can_change_person(user: Any, person_id: int) -> bool:
     if not _is_active_staff(user) or user.role not in CAN_EDIT_ROLES:
         return False
     return Person.objects.filter(_own_scope_q(user), pk=person_id).exists()
+
+
+CHAIR_ALLOCATIONS = frozenset({AllocationKind.CONFERENCE_CHAIR, AllocationKind.REVIEWING_OFFICER})
+
+
+def can_record_conference(user: Any, person_id: int) -> bool:
+    """Who may record a child protection conference, a review conference or a looked-after review
+    for this child: anyone who may change the child's record, and a conference chair or reviewing
+    officer whose own current allocation to the child is as chair or reviewing officer. Never under
+    break-glass, and a restricted record only for a chair named on its restricted list."""
+    if can_change_person(user, person_id):
+        return True
+    if not _is_active_staff(user) or user.role != Role.CONFERENCE_CHAIR:
+        return False
+    chaired = Allocation.objects.current().filter(worker=user, kind__in=CHAIR_ALLOCATIONS).values("person_id")
+    return Person.objects.filter(_own_scope_q(user), pk=person_id).filter(pk__in=chaired).exists()
 
 
 def can_create_person(user: Any) -> bool:

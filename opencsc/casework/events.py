@@ -36,6 +36,7 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "casework.lac_review_record": (Kind.COLLECTION, "Recorded a looked-after review"),
     "casework.missing_record": (Kind.COLLECTION, "Recorded a missing or away episode"),
     "casework.health_check_record": (Kind.COLLECTION, "Recorded a looked-after health check"),
+    "casework.youth_conviction_record": (Kind.COLLECTION, "Recorded a looked-after child's conviction"),
     "casework.adoption_record": (Kind.COLLECTION, "Recorded an adoption milestone"),
     "casework.care_leaver_contact": (Kind.COLLECTION, "Recorded contact with a care leaver"),
     "casework.sw_episode_start": (Kind.ALTERATION, "Changed the child's social worker"),

@@ -280,6 +280,68 @@ class CareLeaverForm(GovukForm):
     accommodation_suitable = forms.NullBooleanField(label="Accommodation suitable", required=False)
 
 
+class HealthCheckForm(GovukForm):
+    kind = _radio("What was checked", cm.HealthCheckKind.choices)
+    check_date = GovukDateField(label="Date of the check")
+    sdq_score = forms.CharField(
+        label="SDQ score (for a strengths and difficulties questionnaire)",
+        required=False,
+        max_length=2,
+        help_text="A whole number from 0 to 40",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+    )
+    sdq_reason = _choice("903_sdq_reason", "If there is no SDQ score, why not?", required=False, blank="Not applicable")
+    note = _text("Notes", rows=3, help_text="Health information: stored encrypted")
+
+
+class YouthConvictionForm(GovukForm):
+    convicted_on = GovukDateField(label="Date of the conviction or final warning")
+    summary = _text("What was it for?", required=True, rows=3, help_text="Criminal-offence data: stored encrypted")
+
+
+class AdoptionForm(GovukForm):
+    decision_date = GovukDateField(label="Date of the decision that the child should be placed for adoption")
+    match_date = GovukDateField(label="Date matched with adopters", required=False)
+    placed_date = GovukDateField(label="Date placed for adoption", required=False)
+    adoption_order_date = GovukDateField(label="Date of the adoption order", required=False)
+    placed_ceased_date = GovukDateField(label="Date the child was no longer to be placed for adoption", required=False)
+    reason_placed_ceased = _choice(
+        "903_reason_no_longer_placed_for_adoption",
+        "Reason no longer to be placed",
+        required=False,
+        blank="Not applicable",
+    )
+    foster_carer_adoption = forms.BooleanField(label="Adopted by the child's foster carer", required=False)
+    number_of_adopters = forms.TypedChoiceField(
+        label="Number of adopters",
+        required=False,
+        choices=[("", "Not yet known"), ("1", "1"), ("2", "2")],
+        coerce=int,
+        empty_value=None,
+    )
+    adopter_sex = _choice("903_adopter_sex", "Sex of the adopters", required=False, blank="Not yet known")
+    adopter_legal_status = _choice(
+        "903_adopter_legal_status", "Legal status of the adopters", required=False, blank="Not yet known"
+    )
+
+
+class SocialWorkerEpisodeForm(GovukForm):
+    worker = forms.ModelChoiceField(
+        label="New social worker",
+        empty_label="Select",
+        queryset=User.objects.filter(is_active=True, role__in=["social_worker", "team_manager"]).order_by(
+            "last_name", "first_name"
+        ),
+    )
+    start_date = GovukDateField(label="Date they became the child's social worker")
+    reason = _choice("903_sw_change_reason", "Reason for the change")
+
+
+class UascForm(GovukForm):
+    start_date = GovukDateField(label="Date the child became an unaccompanied asylum-seeking child")
+    ceased_date = GovukDateField(label="Date UASC status ceased (if it has)", required=False)
+
+
 class ClosureForm(GovukForm):
     closure_date = GovukDateField(label="Closure date")
     closure_reason = forms.ChoiceField(

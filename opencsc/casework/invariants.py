@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -47,7 +48,7 @@ NO_URN_PLACEMENTS = NO_PROVIDER_PLACEMENTS | {
 }
 
 
-def refuse(field: str, message: str) -> None:
+def refuse(field: str, message: str) -> NoReturn:
     raise ValidationError({field: message})
 
 

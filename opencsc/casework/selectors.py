@@ -5,6 +5,7 @@ child's casework writes one `casework.view` event."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -70,9 +71,12 @@ def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str 
     return person
 
 
-def get_child_for_change(*, user: Any, actor: Actor, person_id: int) -> Person:
-    """The child, if the user may change their casework; otherwise the same 404 as a missing one."""
-    if not access.can_change_person(user, person_id):
+def get_child_for_change(
+    *, user: Any, actor: Actor, person_id: int, may: Callable[[Any, int], bool] = access.can_change_person
+) -> Person:
+    """The child, if the user may change their casework; otherwise the same 404 as a missing one.
+    `may` is the `accounts.access` decision the step needs (for example `can_record_conference`)."""
+    if not may(user, person_id):
         raise _refuse(actor, person_id, "casework change")
     return Person.objects.get(pk=person_id)
 

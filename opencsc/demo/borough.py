@@ -135,7 +135,8 @@ class DemoBorough:
             )
         User.objects.bulk_create(users)
         for user in User.objects.filter(role=Role.TEAM_MANAGER).select_related("team"):
-            user.managed_teams.add(user.team)
+            if user.team is not None:
+                user.managed_teams.add(user.team)
         self.report.teams, self.report.staff = len(teams), len(users)
         return teams
 
@@ -157,14 +158,15 @@ class DemoBorough:
         casework_teams = [t for t in teams.values() if t.kind in CASEWORK_TEAM_KINDS]
         workers_by_team: dict[int, list[User]] = {}
         for user in User.objects.filter(role__in=[Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER]):
-            workers_by_team.setdefault(user.team_id, []).append(user)
+            if user.team_id is not None:
+                workers_by_team.setdefault(user.team_id, []).append(user)
         demo_worker = User.objects.get(username="sw.demo")
         made = 0
         while made < children:
             size = min(self.rng.choice([1, 1, 2, 2, 2, 3, 3, 4]), children - made)
             team = self.rng.choice(casework_teams)
             worker = demo_worker if made < 12 else self.rng.choice(workers_by_team.get(team.pk) or [None])
-            if worker is demo_worker:
+            if worker is demo_worker and demo_worker.team is not None:
                 team = demo_worker.team
             self._family(size, team, worker)
             made += size

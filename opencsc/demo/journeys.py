@@ -20,7 +20,7 @@ import datetime as dt
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import models
 
@@ -32,6 +32,8 @@ from opencsc.core.working_days import add_months, add_working_days, next_working
 from opencsc.demo.identifiers import test_nhs_number
 from opencsc.people import models as pm
 from opencsc.people.services import nhs_number_index
+
+M = TypeVar("M", bound=models.Model)
 
 SOURCES = {
     "6": 29,
@@ -103,7 +105,7 @@ class JourneyBuilder:
     def pick(self, weights: dict[str, int]) -> str:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
-    def add(self, batch: str, obj: models.Model) -> models.Model:
+    def add(self, batch: str, obj: M) -> M:
         self.batches[batch].append(obj)
         return obj
 
@@ -192,13 +194,13 @@ class JourneyBuilder:
                 status="authorised" if done else "in_progress",
                 authorised_date=authorised,
                 delay_reason="Family unavailable for several weeks"
-                if done and authorised > timescales.assessment_due(ep.referral_date)
+                if authorised is not None and authorised > timescales.assessment_due(ep.referral_date)
                 else "",
             ),
         )
         self.report.assessments += 1
         self.event(child, a, "", "in_progress", start, "Assessment started")
-        if done:
+        if authorised is not None:
             self.event(child, a, "submitted", "authorised", authorised, "Assessment authorised")
         else:
             self.task(child, cm.TaskKind.ASSESSMENT, a.due_date)
@@ -501,7 +503,9 @@ class JourneyBuilder:
                 by_model[type(obj)].append(obj)
             for model, objs in by_model.items():
                 for obj in objs:
-                    obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                    # Rows refer to rows of earlier batches that got their keys in bulk_create:
+                    # this copies those keys into the foreign-key columns, as save() would.
+                    obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
                 model._default_manager.bulk_create(objs, batch_size=1000)
         cm.StatusChange.objects.bulk_create(
             [
@@ -519,7 +523,7 @@ class JourneyBuilder:
             ],
             batch_size=2000,
         )
-        cm.Task.objects.bulk_create(self.batches["tasks"], batch_size=2000)
+        cm.Task.objects.bulk_create(cast(list[cm.Task], self.batches["tasks"]), batch_size=2000)
 
 
 def build_journeys(*, seed: int, as_of: dt.date, care_leavers: int = 6) -> JourneyReport:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -188,5 +190,5 @@ class Task(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (due {self.due_date:%d %b %Y})"
 
-    def is_overdue(self, today: object = None) -> bool:
+    def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.done_at is None and self.due_date < (today or timezone.localdate())

@@ -12,6 +12,7 @@ from opencsc.casework.services.front_door import (
 )
 from opencsc.casework.services.looked_after import (
     adoption_record,
+    adoption_update,
     care_episode_change,
     care_leaver_contact_record,
     care_period_end,
@@ -46,6 +47,7 @@ from opencsc.casework.services.referrals import (
 
 __all__ = [
     "adoption_record",
+    "adoption_update",
     "assessment_authorise",
     "assessment_complete",
     "assessment_start",

@@ -23,6 +23,13 @@ def require_change(user: Any, child: Person) -> None:
         raise PermissionDenied("You cannot change this child's record")
 
 
+def require_conference(user: Any, child: Person) -> None:
+    """Refuse unless `accounts.access` lets this user record this child's conferences and reviews
+    (their workers, and the chair or reviewing officer allocated to the child)."""
+    if not access.can_record_conference(user, child.pk):
+        raise PermissionDenied("You cannot record conferences for this child")
+
+
 def user_or_none(user: Any) -> User | None:
     return user if isinstance(user, User) else None
 

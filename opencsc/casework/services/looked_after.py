@@ -17,6 +17,7 @@ from opencsc.casework.models import (
     CareLeaverContact,
     ChildInNeedPlan,
     HealthCheck,
+    HealthCheckKind,
     LookedAfterReview,
     MissingEpisode,
     PeriodOfCare,
@@ -27,7 +28,15 @@ from opencsc.casework.models import (
     UascStatus,
     YouthConviction,
 )
-from opencsc.casework.services._common import audit, history, require_change, save_new, task_open, tasks_close
+from opencsc.casework.services._common import (
+    audit,
+    history,
+    require_change,
+    require_conference,
+    save_new,
+    task_open,
+    tasks_close,
+)
 from opencsc.people.models import Person
 
 PLACEMENT_FIELDS = ("placement_type", "placement_provider", "urn", "placement_postcode", "carer")
@@ -250,7 +259,7 @@ def lac_review_record(
     """Record a looked-after review and schedule the next (20 wd / 3 months / 6 months). Audits
     `casework.lac_review_record`."""
     child = period.child
-    require_change(actor_user, child)
+    require_conference(actor_user, child)
     invariants.not_in_future("review_date", review_date, "review date")
     invariants.not_before(
         "review_date",
@@ -319,10 +328,13 @@ def next_lac_visit_due(child: Person, visit_date: dt.date) -> dt.date:
     )
 
 
-def _simple_record(actor_user: Any, actor: Actor, obj: Any, day: dt.date, action: str, note: str) -> Any:
-    """Save a one-row looked-after record with its status row and audit event."""
+def _simple_record(
+    actor_user: Any, actor: Actor, obj: Any, day: dt.date, action: str, note: str, *, field: str = "start_date"
+) -> Any:
+    """Save a one-row looked-after record with its status row and audit event. `field` names the
+    form field that holds `day`, so a date in the future is reported against it."""
     require_change(actor_user, obj.child)
-    invariants.not_in_future("start_date", day, "date")
+    invariants.not_in_future(field, day, "date")
     with transaction.atomic():
         obj.recorded_by = actor_user
         save_new(obj)
@@ -384,21 +396,27 @@ def health_check_record(
     obj = HealthCheck(
         child=child, kind=kind, check_date=check_date, sdq_score=sdq_score, sdq_reason=sdq_reason, note=note
     )
-    return _simple_record(actor_user, actor, obj, check_date, "casework.health_check_record", "Health check")
+    note_ = HealthCheckKind(kind).label if kind in HealthCheckKind.values else "Health check"
+    return _simple_record(actor_user, actor, obj, check_date, "casework.health_check_record", note_, field="check_date")
 
 
 def youth_conviction_record(
     *, actor_user: Any, actor: Actor, child: Person, convicted_on: dt.date, summary: str
 ) -> YouthConviction:
+    """Record a conviction or final warning (OC2; criminal-offence data, encrypted).
+    Audits `casework.youth_conviction_record`."""
+    if not summary.strip():
+        invariants.refuse("summary", "Enter what the conviction or final warning was for")
+    invariants.child_is_alive_on(child, "convicted_on", convicted_on)
+    age = child.age_on(convicted_on)
+    if age is not None and age < 10:
+        invariants.refuse("convicted_on", "A child under 10 cannot be convicted: check the date")
     obj = YouthConviction(child=child, convicted_on=convicted_on, summary=summary)
-    return _simple_record(actor_user, actor, obj, convicted_on, "casework.health_check_record", "Conviction (OC2)")
+    action = "casework.youth_conviction_record"
+    return _simple_record(actor_user, actor, obj, convicted_on, action, "Conviction (OC2)", field="convicted_on")
 
 
-def adoption_record(
-    *, actor_user: Any, actor: Actor, period: PeriodOfCare, decision_date: dt.date, **milestones: Any
-) -> AdoptionRecord:
-    """Record the decision that the child should be placed for adoption and later milestones, in
-    order. Audits `casework.adoption_record`."""
+def _check_adoption_milestones(period: PeriodOfCare, decision_date: dt.date, milestones: dict[str, Any]) -> None:
     order = [
         decision_date,
         milestones.get("match_date"),
@@ -414,8 +432,63 @@ def adoption_record(
         period.start_date,
         "The adoption decision cannot be before the child became looked after",
     )
+    for name in ("match_date", "placed_date", "adoption_order_date", "placed_ceased_date"):
+        invariants.not_in_future(name, milestones.get(name), "date")
+    invariants.not_before(
+        "placed_ceased_date",
+        milestones.get("placed_ceased_date"),
+        decision_date,
+        "The date the child was no longer to be placed for adoption cannot be before the decision",
+    )
+    if bool(milestones.get("placed_ceased_date")) != bool(milestones.get("reason_placed_ceased")):
+        invariants.refuse(
+            "reason_placed_ceased",
+            "Give both the date the child was no longer to be placed for adoption and the reason, or neither",
+        )
+
+
+def adoption_record(
+    *, actor_user: Any, actor: Actor, period: PeriodOfCare, decision_date: dt.date, **milestones: Any
+) -> AdoptionRecord:
+    """Record the decision that the child should be placed for adoption and later milestones, in
+    order. Audits `casework.adoption_record`."""
+    _check_adoption_milestones(period, decision_date, milestones)
     obj = AdoptionRecord(child=period.child, period=period, decision_date=decision_date, **milestones)
-    return _simple_record(actor_user, actor, obj, decision_date, "casework.adoption_record", "Adoption milestone")
+    return _simple_record(
+        actor_user, actor, obj, decision_date, "casework.adoption_record", "Adoption milestone", field="decision_date"
+    )
+
+
+def adoption_update(
+    *, actor_user: Any, actor: Actor, record: AdoptionRecord, decision_date: dt.date, **milestones: Any
+) -> AdoptionRecord:
+    """Add or correct the milestones of an existing adoption record (match, placement, order, or
+    that the child is no longer to be placed), in order. Writes a status row dated by the latest
+    milestone. Audits `casework.adoption_record` with the fields that changed."""
+    require_change(actor_user, record.child)
+    _check_adoption_milestones(record.period, decision_date, milestones)
+    values = {"decision_date": decision_date, **milestones}
+    changed = sorted(k for k, v in values.items() if getattr(record, k) != v)
+    if not changed:
+        invariants.refuse("decision_date", "Nothing has changed: enter the new milestone date")
+    latest = max([v for k, v in values.items() if k.endswith("_date") and v] or [decision_date])
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.full_clean(validate_constraints=False)
+        record.save()
+        history(
+            actor_user=actor_user,
+            actor=actor,
+            child=record.child,
+            obj=record,
+            from_status=Stage.OPEN,
+            to_status=Stage.OPEN,
+            effective_date=latest,
+            note="Adoption milestones updated",
+        )
+        audit(actor=actor, action="casework.adoption_record", child=record.child, obj=record, changed=changed)
+    return record
 
 
 def care_leaver_contact_record(
@@ -484,6 +557,11 @@ def social_worker_episode_start(
 def uasc_record(
     *, actor_user: Any, actor: Actor, child: Person, start_date: dt.date, ceased_date: dt.date | None = None
 ) -> UascStatus:
+    """Record unaccompanied asylum-seeking child status (and the date it ceased, if it has).
+    Audits `casework.uasc_record`."""
+    invariants.not_in_future("ceased_date", ceased_date, "date UASC status ceased")
+    if UascStatus.objects.filter(child=child, ceased_date__isnull=True).exists():
+        invariants.refuse("start_date", "This child already has open UASC status: it must cease before a new one")
     invariants.not_before("ceased_date", ceased_date, start_date, "UASC status cannot end before it began")
     obj = UascStatus(child=child, start_date=start_date, ceased_date=ceased_date)
     return _simple_record(actor_user, actor, obj, start_date, "casework.uasc_record", "UASC status")

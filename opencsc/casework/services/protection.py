@@ -24,7 +24,15 @@ from opencsc.casework.models import (
     StrategyDiscussion,
     TaskKind,
 )
-from opencsc.casework.services._common import audit, history, require_change, save_new, task_open, tasks_close
+from opencsc.casework.services._common import (
+    audit,
+    history,
+    require_change,
+    require_conference,
+    save_new,
+    task_open,
+    tasks_close,
+)
 
 
 def strategy_discussion_record(
@@ -166,7 +174,7 @@ def conference_record(
     plan on the conference date (2885). Audits `casework.conference_record` (and
     `casework.cp_plan_start`)."""
     child = episode.child
-    require_change(actor_user, child)
+    require_conference(actor_user, child)
     if kind == ConferenceKind.REVIEW:
         invariants.refuse("kind", "Record a review conference from the child protection plan")
     invariants.check_episode_takes_activity(episode, "conference_date", conference_date, "conference date")
@@ -314,7 +322,7 @@ def cp_review_record(
     the latest category if given; next review in 6 months) or ends it on the conference date.
     Audits `casework.conference_record` (and `casework.cp_plan_category` / `casework.cp_plan_end`)."""
     child = plan.child
-    require_change(actor_user, child)
+    require_conference(actor_user, child)
     invariants.check_review_conference(plan, conference_date)
     if outcome not in (ConferenceOutcome.PLAN, ConferenceOutcome.END_PLAN):
         invariants.refuse("outcome", "A review either continues the plan or ends it")
@@ -354,7 +362,7 @@ def cp_review_record(
         )
         tasks_close(child=child, kinds=[TaskKind.CP_REVIEW], actor_user=actor_user, obj=plan)
         if outcome == ConferenceOutcome.END_PLAN:
-            cp_plan_end(actor_user=actor_user, actor=actor, plan=plan, end_date=conference_date)
+            cp_plan_end(actor_user=actor_user, actor=actor, plan=plan, end_date=conference_date, check_access=False)
         else:
             _continue_plan(actor_user, actor, plan, conference_date, category)
     return conference
@@ -384,10 +392,14 @@ def _continue_plan(actor_user: Any, actor: Actor, plan: ChildProtectionPlan, day
     task_open(child=plan.child, kind=TaskKind.CP_REVIEW, due_date=timescales.next_cp_review_due(day), obj=plan)
 
 
-def cp_plan_end(*, actor_user: Any, actor: Actor, plan: ChildProtectionPlan, end_date: dt.date) -> ChildProtectionPlan:
-    """End the plan (8840: not on its start day) and close its tasks. Audits `casework.cp_plan_end`."""
+def cp_plan_end(
+    *, actor_user: Any, actor: Actor, plan: ChildProtectionPlan, end_date: dt.date, check_access: bool = True
+) -> ChildProtectionPlan:
+    """End the plan (8840: not on its start day) and close its tasks. Audits `casework.cp_plan_end`.
+    `check_access=False` only from a review conference, which has checked who may record it."""
     child = plan.child
-    require_change(actor_user, child)
+    if check_access:
+        require_change(actor_user, child)
     if plan.end_date:
         invariants.refuse("end_date", "This plan has already ended")
     invariants.check_cp_plan_end(plan, end_date)

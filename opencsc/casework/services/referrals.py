@@ -387,7 +387,9 @@ def _visit_holder(child: Person, kind: str) -> Any:
     """The open plan or period a visit belongs to (no next visit is due without one)."""
     from opencsc.casework.models import PeriodOfCare
 
-    model = {VisitKind.CP: ChildProtectionPlan, VisitKind.CIN: ChildInNeedPlan, VisitKind.LAC: PeriodOfCare}[
-        VisitKind(kind)
-    ]
-    return model.objects.filter(child=child, end_date__isnull=True).first()
+    holder = VisitKind(kind)
+    if holder == VisitKind.CP:
+        return ChildProtectionPlan.objects.filter(child=child, end_date__isnull=True).first()
+    if holder == VisitKind.CIN:
+        return ChildInNeedPlan.objects.filter(child=child, end_date__isnull=True).first()
+    return PeriodOfCare.objects.filter(child=child, end_date__isnull=True).first()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +21,7 @@ from opencsc.casework import selectors, services
 from opencsc.casework.forms import AssignForm
 from opencsc.casework.models import Task
 from opencsc.casework.views.steps import STEPS, Ctx, redirect_target
+from opencsc.core.http import AuthedRequest
 
 
 def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -32,7 +34,7 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 @login_required
 @require_GET
-def overview(request: HttpRequest, person_id: int) -> HttpResponse:
+def overview(request: AuthedRequest, person_id: int) -> HttpResponse:
     child = selectors.get_child_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
     return render(
         request,
@@ -41,6 +43,7 @@ def overview(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": child,
             "o": selectors.casework_overview(child),
             "can_change": access.can_change_person(request.user, child.pk),
+            "can_record_conference": access.can_record_conference(request.user, child.pk),
             "is_manager": access.can_allocate(request.user),
         },
     )
@@ -48,7 +51,7 @@ def overview(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def chronology(request: HttpRequest, person_id: int) -> HttpResponse:
+def chronology(request: AuthedRequest, person_id: int) -> HttpResponse:
     child = selectors.get_child_for_user(
         user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="chronology"
     )
@@ -81,7 +84,7 @@ def _timeline(items: list[selectors.ChronologyItem]) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def notes(request: HttpRequest, person_id: int) -> HttpResponse:
+def notes(request: AuthedRequest, person_id: int) -> HttpResponse:
     child = selectors.get_child_for_user(
         user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="case notes"
     )
@@ -98,12 +101,12 @@ def notes(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def step(request: HttpRequest, person_id: int, slug: str, obj_id: int | None = None) -> HttpResponse:
+def step(request: AuthedRequest, person_id: int, slug: str, obj_id: int | None = None) -> HttpResponse:
     spec = STEPS.get(slug)
     if spec is None:
         raise Http404
     actor = Actor.from_request(request)
-    child = selectors.get_child_for_change(user=request.user, actor=actor, person_id=person_id)
+    child = selectors.get_child_for_change(user=request.user, actor=actor, person_id=person_id, may=spec.may)
     if spec.roles and request.user.role not in spec.roles:
         raise PermissionDenied
     ctx = Ctx(user=request.user, actor=actor, child=child)
@@ -123,10 +126,10 @@ def step(request: HttpRequest, person_id: int, slug: str, obj_id: int | None = N
             _apply_errors(form, exc)
         else:
             messages.success(request, spec.done)
-            name, kwargs = redirect_target(slug, result, child)
-            if not access.can_view_person(request.user, kwargs["person_id"]):
+            name, target = redirect_target(slug, result, child)
+            if not access.can_view_person(request.user, target):
                 return redirect("casework:tray")
-            return redirect(name, **kwargs)
+            return redirect(name, person_id=target)
     return render(
         request,
         "casework/step_form.html",
@@ -141,12 +144,11 @@ def step(request: HttpRequest, person_id: int, slug: str, obj_id: int | None = N
 
 @login_required
 @require_GET
-def tray(request: HttpRequest) -> HttpResponse:
+def tray(request: AuthedRequest) -> HttpResponse:
     data = selectors.tray_for_user(user=request.user, actor=Actor.from_request(request))
     members: list[User] = []
     if access.can_allocate(request.user):
-        team_ids = [*request.user.managed_teams.values_list("pk", flat=True), request.user.team_id]
-        members = list(User.objects.filter(team_id__in=team_ids, is_active=True).order_by("last_name"))
+        members = list(_team_members(request.user).order_by("last_name"))
     return render(
         request,
         "casework/tray.html",
@@ -154,7 +156,13 @@ def tray(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _task_for(request: HttpRequest, task_id: int) -> Task:
+def _team_members(manager: User) -> QuerySet[User]:
+    """The active members of the manager's own team and the teams they manage (who work can go to)."""
+    team_ids = [*manager.managed_teams.values_list("pk", flat=True), manager.team_id]
+    return User.objects.filter(team_id__in=team_ids, is_active=True)
+
+
+def _task_for(request: AuthedRequest, task_id: int) -> Task:
     task = Task.objects.filter(pk=task_id, person__in=access.visible_persons(request.user)).first()
     if task is None:
         raise Http404
@@ -163,12 +171,11 @@ def _task_for(request: HttpRequest, task_id: int) -> Task:
 
 @login_required
 @require_POST
-def tray_assign(request: HttpRequest) -> HttpResponse:
+def tray_assign(request: AuthedRequest) -> HttpResponse:
     if not access.can_allocate(request.user):
         raise PermissionDenied
     form = AssignForm(request.POST)
-    team_ids = [*request.user.managed_teams.values_list("pk", flat=True), request.user.team_id]
-    form.fields["assignee"].queryset = User.objects.filter(team_id__in=team_ids, is_active=True)
+    cast(forms.ModelChoiceField, form.fields["assignee"]).queryset = _team_members(request.user)
     if not form.is_valid():
         messages.error(request, "Select who to allocate the task to")
         return redirect("casework:tray")
@@ -189,7 +196,7 @@ def tray_assign(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def tray_done(request: HttpRequest, task_id: int) -> HttpResponse:
+def tray_done(request: AuthedRequest, task_id: int) -> HttpResponse:
     task = _task_for(request, task_id)
     services.task_complete(actor_user=request.user, actor=Actor.from_request(request), task=task)
     messages.success(request, "Task marked done")

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.db import models
 from django.utils import timezone
 
+from opencsc.accounts import access
 from opencsc.accounts.models import Role, User
 from opencsc.audit.services import Actor
 from opencsc.casework import forms as f
@@ -50,6 +52,8 @@ class Step:
     intro: Callable[[Ctx], list[str]] = field(default=lambda ctx: [])
     done: str = "Saved"
     roles: frozenset[str] = frozenset()
+    # The `accounts.access` decision that lets a user take this step for a child.
+    may: Callable[[Any, int], bool] = access.can_change_person
 
 
 def _today(ctx: Ctx) -> dict[str, Any]:
@@ -57,7 +61,8 @@ def _today(ctx: Ctx) -> dict[str, Any]:
 
 
 def _prepare_reply(ctx: Ctx, form: GovukForm) -> None:
-    form.fields["check"].queryset = cm.MashCheck.objects.filter(triage__contact=ctx.obj, replied_on__isnull=True)
+    field = cast(forms.ModelChoiceField, form.fields["check"])
+    field.queryset = cm.MashCheck.objects.filter(triage__contact=ctx.obj, replied_on__isnull=True)
 
 
 def _decide(ctx: Ctx, d: dict[str, Any]) -> Any:
@@ -94,6 +99,56 @@ def _care_change(ctx: Ctx, d: dict[str, Any]) -> Any:
         values=values,
         reason_place_change=d["reason_place_change"],
     )
+
+
+def _chair(ctx: Ctx) -> dict[str, Any]:
+    """A conference recorded by a chair names them as its chair."""
+    return {"chair": ctx.user} if ctx.user.role == Role.CONFERENCE_CHAIR else {}
+
+
+def _conference(ctx: Ctx, d: dict[str, Any]) -> Any:
+    return s.conference_record(**ctx.who(), episode=cast(cm.ReferralEpisode, ctx.episode), **_chair(ctx), **d)
+
+
+def _cp_review(ctx: Ctx, d: dict[str, Any]) -> Any:
+    return s.cp_review_record(**ctx.who(), plan=ctx.obj, **_chair(ctx), **d)
+
+
+ADOPTION_FIELDS = (
+    "decision_date",
+    "match_date",
+    "placed_date",
+    "adoption_order_date",
+    "placed_ceased_date",
+    "reason_placed_ceased",
+    "foster_carer_adoption",
+    "number_of_adopters",
+    "adopter_sex",
+    "adopter_legal_status",
+)
+
+
+def _adoption_initial(ctx: Ctx) -> dict[str, Any]:
+    record = ctx.obj.adoption.first()
+    if record is None:
+        return {"decision_date": timezone.localdate()}
+    return {k: getattr(record, k) for k in ADOPTION_FIELDS}
+
+
+def _adoption(ctx: Ctx, d: dict[str, Any]) -> Any:
+    """The first milestone creates the period's adoption record; later ones add to it."""
+    values = {k: d[k] for k in ADOPTION_FIELDS}
+    record = ctx.obj.adoption.first()
+    if record is None:
+        return s.adoption_record(**ctx.who(), period=ctx.obj, **values)
+    return s.adoption_update(**ctx.who(), record=record, **values)
+
+
+def _adoption_intro(ctx: Ctx) -> list[str]:
+    lines = [f"Looked after since {ctx.obj.start_date:%d %B %Y}."]
+    if ctx.obj.adoption.exists():
+        lines.append("Add the milestones reached since the last update, or correct a date.")
+    return lines
 
 
 def _s47_intro(ctx: Ctx) -> list[str]:
@@ -216,19 +271,21 @@ STEPS: dict[str, Step] = {
     "conference": Step(
         "Record a child protection conference",
         f.ConferenceForm,
-        _on_episode(s.conference_record),
+        _conference,
         needs_episode=True,
         intro=_episode_intro,
         initial=_dated("conference_date"),
         done="Conference recorded",
+        may=access.can_record_conference,
     ),
     "cp-review": Step(
         "Record a review conference",
         f.ReviewConferenceForm,
-        _on_obj(s.cp_review_record, "plan"),
+        _cp_review,
         model=cm.ChildProtectionPlan,
         initial=_dated("conference_date"),
         done="Review recorded",
+        may=access.can_record_conference,
     ),
     "core-group": Step(
         "Record a core group",
@@ -307,6 +364,7 @@ STEPS: dict[str, Step] = {
         model=cm.PeriodOfCare,
         initial=_dated("review_date"),
         done="Review recorded",
+        may=access.can_record_conference,
     ),
     "missing": Step(
         "Record a missing or away episode", f.MissingForm, _on_child(s.missing_record), done="Missing episode recorded"
@@ -317,6 +375,41 @@ STEPS: dict[str, Step] = {
         _on_child(s.care_leaver_contact_record),
         initial=_dated("contact_date"),
         done="Contact recorded",
+    ),
+    "health-check": Step(
+        "Record a health, dental or SDQ check",
+        f.HealthCheckForm,
+        _on_child(s.health_check_record),
+        initial=_dated("check_date"),
+        done="Health check recorded",
+    ),
+    "conviction": Step(
+        "Record a conviction or final warning",
+        f.YouthConvictionForm,
+        _on_child(s.youth_conviction_record),
+        done="Conviction recorded",
+    ),
+    "adoption": Step(
+        "Adoption milestones",
+        f.AdoptionForm,
+        _adoption,
+        model=cm.PeriodOfCare,
+        initial=_adoption_initial,
+        intro=_adoption_intro,
+        done="Adoption milestones saved",
+    ),
+    "sw-episode": Step(
+        "Change of social worker",
+        f.SocialWorkerEpisodeForm,
+        _on_child(s.social_worker_episode_start),
+        initial=_dated("start_date"),
+        done="Social worker episode recorded",
+    ),
+    "uasc": Step(
+        "Unaccompanied asylum-seeking child status",
+        f.UascForm,
+        _on_child(s.uasc_record),
+        done="UASC status recorded",
     ),
     "closure": Step(
         "Close the case",
@@ -347,12 +440,13 @@ STEPS: dict[str, Step] = {
 }
 
 
-def redirect_target(slug: str, result: Any, child: Person) -> tuple[str, dict[str, int]]:
-    """Where to go after a step: the new person's casework for an unborn child, otherwise the child's
-    casework (or the tray for front-door staff who no longer hold the child)."""
+def redirect_target(slug: str, result: Any, child: Person) -> tuple[str, int]:
+    """Where to go after a step (a URL name and the person id): the new person's casework for an
+    unborn child, otherwise the child's casework (the view sends front-door staff who no longer hold
+    the child to their tray)."""
     if slug == "unborn" and isinstance(result, Person):
-        return "casework:overview", {"person_id": result.pk}
-    return "casework:overview", {"person_id": child.pk}
+        return "casework:overview", result.pk
+    return "casework:overview", child.pk
 
 
 def day(value: dt.date | None) -> str:

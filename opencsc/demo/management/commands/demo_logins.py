@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from opencsc.accounts.models import Role
 from opencsc.demo.borough import DEMO_PASSWORD, PERSONAS
 
 
@@ -17,5 +18,5 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo borough ready at http://127.0.0.1:8000 — sign in as any of these")
         self.stdout.write(f"(password for all: {DEMO_PASSWORD}; second factor switched off in demo mode):\n")
         for username, first, last, role, team in PERSONAS:
-            self.stdout.write(f"  {username:<14} {first} {last}, {role.label}, {team}")
+            self.stdout.write(f"  {username:<14} {first} {last}, {Role(role).label}, {team}")
         self.stdout.write("")
