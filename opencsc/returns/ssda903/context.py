@@ -11,7 +11,7 @@ validator whose rule 365 writes into the shared Episodes table.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 
 import polars as pl
@@ -98,9 +98,16 @@ class Ctx:
         self.postcodes = postcodes or PostcodeLookup.builtin()
         self.providers = providers
         self._tables = _prepare_set(tables, self.postcodes, la_code)
+        self._shared: dict[str, pl.DataFrame] = {}
         if previous is not None:
             for name, frame in _prepare_set(previous, self.postcodes, la_code).items():
                 self._tables[name + LAST] = frame
+
+    def shared(self, key: str, build: Callable[[Ctx], pl.DataFrame]) -> pl.DataFrame:
+        """A derived frame several rules read, built once per return (frames are immutable)."""
+        if key not in self._shared:
+            self._shared[key] = build(self)
+        return self._shared[key]
 
     def has(self, *names: str) -> bool:
         return all(name in self._tables for name in names)
@@ -146,6 +153,11 @@ class Ctx:
         """CHILD -> DOB_dt and the Header row `_hrow` (first Header row per child)."""
         header = self.t("Header").select("CHILD", "DOB_dt", _hrow="_row")
         return header.unique("CHILD", keep="first", maintain_order=True)
+
+    @cached_property
+    def eps_dob(self) -> pl.DataFrame:
+        """Episodes with the child's Header DOB (`H_DOB`) and Header row (`_hrow`)."""
+        return self.with_dob(self.t("Episodes"))
 
     def with_dob(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`frame` with the child's Header DOB_dt (as `H_DOB`) and Header row (`_hrow`); null if absent."""

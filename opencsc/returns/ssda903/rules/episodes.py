@@ -530,7 +530,7 @@ mask_rule(
 
 
 def _episodes_with_dob(ctx: Ctx) -> pl.DataFrame:
-    return ctx.with_dob(ctx.t(E))
+    return ctx.eps_dob
 
 
 _DOB = {"also_needs": ("Header",), "frame": _episodes_with_dob}

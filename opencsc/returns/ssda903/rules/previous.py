@@ -170,6 +170,10 @@ def r205d(ctx: Ctx) -> Hits:
 
 def _first_and_last(ctx: Ctx) -> pl.DataFrame:
     """This year's first episode per child joined to last year's latest episode (columns suffixed _L)."""
+    return ctx.shared("first_and_last", _build_first_and_last)
+
+
+def _build_first_and_last(ctx: Ctx) -> pl.DataFrame:
     first = ctx.eps.filter(present("DECOM_dt")).unique("CHILD", keep="first", maintain_order=True)
     last = (
         ctx.t(EL)

@@ -105,6 +105,10 @@ mask_rule(
 
 
 def _sw(ctx: Ctx) -> pl.DataFrame:
+    return ctx.shared("sw_neighbours", _sw_neighbours)
+
+
+def _sw_neighbours(ctx: Ctx) -> pl.DataFrame:
     return neighbours(ctx.t(S), ("SW_DECOM_dt", "SW_DEC_dt", "_row"), ("SW_DECOM_dt", "SW_DEC_dt", "SW_DEC"))
 
 
@@ -192,8 +196,7 @@ def r_sw17(ctx: Ctx) -> Hits:
     fields={S: "SW_DECOM"},
 )
 def r_sw19(ctx: Ctx) -> Hits:
-    sw = ctx.t(S).with_columns(_n=pl.int_range(pl.len()).over(["CHILD", "SW_DECOM"]))
-    return only(S, sw, c("_n") > 0)
+    return only(S, ctx.t(S), ~pl.struct("CHILD", "SW_DECOM").is_first_distinct())
 
 
 @rule(
