@@ -2,7 +2,8 @@
 
 Runs INSIDE the oracle's own virtual environment (never imported by openCSC). Usage:
     python runner.py THIS_DIR --year 2026 [--prev PREV_DIR] [--la E09000023] [--rules a,b]
-Prints {"pairs": [[rule, child], ...], "crashed": [...], "skipped": [...], "ran": n, "seconds": s}.
+Prints {"pairs": [[rule, child], ...], "crashed": [...], "skipped": [...], "ran": n, "seconds": wall,
+"cpu_seconds": cpu}.
 """
 
 import argparse
@@ -33,7 +34,7 @@ def main(argv):
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     logging.disable(logging.CRITICAL)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     from lac_validator.lac_validator import LacValidator
     from lac_validator.rules.ruleset_utils import get_year_ruleset
 
@@ -63,6 +64,7 @@ def main(argv):
                 "skipped": sorted(validator.skips),
                 "ran": len(validator.dones),
                 "seconds": round(time.perf_counter() - started, 3),
+                "cpu_seconds": round(time.process_time() - cpu_started, 3),
             }
         )
     )
