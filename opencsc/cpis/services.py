@@ -169,7 +169,7 @@ def _write_upload(
                 number=number,
                 plan_type=p.plan_type,
                 action=p.action,
-                subject_id=p.subject_id if p.subject_id and Person.objects.filter(pk=p.subject_id).exists() else None,
+                subject_id=p.subject_id,
                 child_ids=list(p.child_ids),
                 source_type=p.source_type,
                 source_ids=list(p.source_ids),
