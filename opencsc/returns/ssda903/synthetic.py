@@ -67,7 +67,7 @@ class Child:
     missing: list[tuple[str, dt.date, dt.date]] = field(default_factory=list)
     social_workers: list[tuple[str, dt.date, dt.date | None, str]] = field(default_factory=list)
     placed_adoption: dt.date | None = None
-    adoption: dict[str, str] | None = None
+    adoption: dict[str, str | None] | None = None
     prev_perm: tuple[str, str | None, str | None] = ("Z1", None, None)
     care_leaver_from: int | None = None  # first collection end-year with OC3 information
     oc3: dict[str, str] | None = None
@@ -310,13 +310,10 @@ def _new(rng: random.Random, index: int, start: dt.date, end: dt.date, la: str) 
     )
     if child.prev_perm[0] != "Z1":
         when = _between(rng, dob + DAY, begin - 10 * DAY)
-        child.prev_perm = (
-            child.prev_perm[0],
-            child.prev_perm[1],
-            rng.choice((format_date(when), f"ZZ/{when:%m/%Y}")),
-        )
-        if child.prev_perm[2].startswith("ZZ") and when.month == begin.month and when.year == begin.year:
-            child.prev_perm = (child.prev_perm[0], child.prev_perm[1], format_date(when))
+        # A partial date ("ZZ/MM/YYYY") reads as the month's end, so only use one for an earlier month.
+        same_month = (when.year, when.month) == (begin.year, begin.month)
+        written = format_date(when) if same_month or rng.random() < 0.5 else f"ZZ/{when:%m/%Y}"
+        child.prev_perm = (child.prev_perm[0], child.prev_perm[1], written)
     b.period(begin, None, None, rng.choice(("C1", "V2", "V2")), emergency=rng.random() < 0.15)
     return _finish(b, start, end)
 

@@ -119,7 +119,7 @@ def _mask_hits(ctx: Ctx, rules: list[Rule]) -> dict[str, Mapping[str, pl.Series]
 
 
 def _findings(ctx: Ctx, rule: Rule, hits: Mapping[str, pl.Series]) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     for table, rows in hits.items():
         if rows is None or len(rows) == 0 or table.endswith(LAST):
             continue

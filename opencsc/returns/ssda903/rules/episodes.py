@@ -533,7 +533,7 @@ def _episodes_with_dob(ctx: Ctx) -> pl.DataFrame:
     return ctx.eps_dob
 
 
-_DOB = {"also_needs": ("Header",), "frame": _episodes_with_dob}
+_HEADER = ("Header",)
 
 
 def _with_header(table_rows: pl.DataFrame, mask: pl.Expr) -> Hits:
@@ -571,7 +571,8 @@ mask_rule(
     "Episodes",
     "DECOM",
     lambda ctx: (c("RNE") == "S") & (plus_years("H_DOB", 18) <= c("DECOM_dt")),
-    **_DOB,
+    also_needs=_HEADER,
+    frame=_episodes_with_dob,
 )
 
 
@@ -623,7 +624,8 @@ def _min_age_rule(code: str, place: str, years: int, what: str) -> None:
         E,
         "PLACE",
         lambda ctx: (c("PLACE") == place) & (c("DECOM_dt") < plus_years("H_DOB", years)),
-        **_DOB,
+        also_needs=_HEADER,
+        frame=_episodes_with_dob,
     )
 
 
@@ -634,7 +636,8 @@ def _max_length_rule(code: str, place: str, days: int, what: str) -> None:
         E,
         "DEC",
         lambda ctx: (c("PLACE") == place) & present("H_DOB") & (c("DEC_dt") > plus_days("DECOM_dt", days)),
-        **_DOB,
+        also_needs=_HEADER,
+        frame=_episodes_with_dob,
     )
 
 
@@ -653,7 +656,7 @@ def _ended_at_age(code: str, recs: tuple[str, ...], years: int, message: str, *,
         base = isin("REC", recs) & ~old_enough
         return base & present("DEC_dt") if need_dec else base
 
-    mask_rule(code, message, E, "REC", mask, **_DOB)
+    mask_rule(code, message, E, "REC", mask, also_needs=_HEADER, frame=_episodes_with_dob)
 
 
 _ended_at_age(
@@ -676,7 +679,8 @@ mask_rule(
     E,
     "REC",
     lambda ctx: isin("REC", ADOPTED) & (plus_years("H_DOB", 18) <= c("DEC_dt")),
-    **_DOB,
+    also_needs=_HEADER,
+    frame=_episodes_with_dob,
 )
 mask_rule(
     "460",
@@ -684,5 +688,6 @@ mask_rule(
     E,
     "REC",
     lambda ctx: (c("REC") == "E17") & (plus_years("H_DOB", 18) > c("DEC_dt")),
-    **_DOB,
+    also_needs=_HEADER,
+    frame=_episodes_with_dob,
 )

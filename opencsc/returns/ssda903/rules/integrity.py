@@ -93,7 +93,7 @@ for _table, _code in (
 )
 def r1012(ctx: Ctx) -> Hits:
     known = ctx.t("Episodes")["CHILD"].drop_nulls().unique().implode()
-    hits = {}
+    hits: dict[str, pl.Series] = {}
     for table in ("PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"):
         if ctx.has(table):
             hits.update(only(table, ctx.t(table), ~true(c("CHILD").is_in(known))))

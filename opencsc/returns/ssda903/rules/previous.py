@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import polars as pl
 
 from ..context import Ctx
@@ -11,7 +13,7 @@ from .base import Hits, blank, c, differs, isin, only, plus_years, present, rows
 H, E, HL, EL = "Header", "Episodes", "Header_last", "Episodes_last"
 
 
-def _with_last(ctx: Ctx, table: str, columns: list[str], how: str = "inner") -> pl.DataFrame:
+def _with_last(ctx: Ctx, table: str, columns: list[str], how: Literal["inner", "left"] = "inner") -> pl.DataFrame:
     """This year's `table` joined to last year's (first row per child), last year's columns suffixed _L."""
     last = ctx.t(table + "_last").select("CHILD", *columns).unique("CHILD", keep="first", maintain_order=True)
     last = last.rename({col: f"{col}_L" for col in columns})
