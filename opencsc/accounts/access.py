@@ -164,3 +164,15 @@ def can_decide_disclosure_request(user: Any) -> bool:
     """Who may approve or refuse a police, court or other third-party request (never the person who
     logged it: `sharing.services.request_decide` enforces the four eyes)."""
     return _is_active_staff(user) and user.role in (Role.IG_OFFICER, Role.TEAM_MANAGER)
+
+
+def can_manage_cpis(user: Any) -> bool:
+    """CP-IS: build and download the NHS upload, import NHS England's acknowledgements and
+    notifications, and read the completeness report for the whole cohort (LA child ids, no names)."""
+    return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
+def can_view_cpis_completeness(user: Any) -> bool:
+    """CP-IS completeness report: IG for the whole cohort; team managers for the children in their
+    own scope (rows are filtered through `visible_persons`), so their teams can trace NHS numbers."""
+    return _is_active_staff(user) and user.role in (Role.IG_OFFICER, Role.TEAM_MANAGER)

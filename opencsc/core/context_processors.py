@@ -24,8 +24,14 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
     if access.can_create_person(user) or user.role in access.CASEWORK_ROLES:
         items.append(("Find a person", reverse("people:search")))
         items.append(("Work tray", reverse("casework:tray")))
+    if access.can_decide_disclosure_request(user):
+        items.append(("Requests", reverse("sharing:requests")))
     if access.can_read_audit(user):
         items += [("Audit trail", reverse("audit:events")), ("Alerts", reverse("audit:alerts"))]
+    if access.can_manage_sharing_register(user):
+        items += [("Register", reverse("privacy:register")), ("Agencies", reverse("sharing:agencies"))]
+    if access.can_manage_cpis(user):
+        items.append(("CP-IS", reverse("cpis:index")))
     return [
         {"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))}
         for label, url in items

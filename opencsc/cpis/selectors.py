@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from opencsc.accounts import access
 from opencsc.casework.models import CareEpisode, ChildProtectionPlan, PeriodOfCare
-from opencsc.cpis import permissions
 from opencsc.cpis.models import InboundMessage, Notification, PlanType, RecordAction, Upload, UploadRecord
 from opencsc.people.identifiers import nhs_number_error, normalise_nhs_number
 from opencsc.people.models import Person, Relationship, RelationshipKind
@@ -361,7 +360,7 @@ def completeness(*, user: Any = None, today: dt.date | None = None) -> Completen
         by_type[r.plan_type][1] += 1
         by_type[r.plan_type][0] += int(r.sendable)
     unmatched = [r for r in records if not r.sendable]
-    whole = user is None or permissions.sees_whole_cohort(user)
+    whole = user is None or access.can_manage_cpis(user)
     visible: set[int] = set()
     if user is not None:
         ids = {pid for r in unmatched for pid in [*r.child_ids, *([r.subject.pk] if r.subject else [])]}

@@ -22,13 +22,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from opencsc.accounts import access
 from opencsc.accounts.models import User
 from opencsc.audit.services import Actor, record_event
 from opencsc.casework.models import ChronologyEntry, Task
 from opencsc.casework.services._common import audit as casework_audit
 from opencsc.casework.services._common import current_owner, save_new
 from opencsc.core.working_days import add_working_days
-from opencsc.cpis import disclosures, message, parsing, permissions, selectors
+from opencsc.cpis import disclosures, message, parsing, selectors
 from opencsc.cpis.models import (
     FAILURE_CODES,
     InboundMessage,
@@ -82,7 +83,7 @@ def _user(actor_user: Any) -> User | None:
 
 def _require_manager(actor_user: Any) -> None:
     """People must be information governance; `None` is the command line (a system process)."""
-    if actor_user is not None and not permissions.can_manage_cpis(actor_user):
+    if actor_user is not None and not access.can_manage_cpis(actor_user):
         raise PermissionDenied("Only information governance can send or receive CP-IS files")
 
 

@@ -1,5 +1,5 @@
 """CP-IS pages for information governance (and the completeness report for team managers). Thin:
-reads through `selectors`, writes through `services`; each page checks `permissions` first."""
+reads through `selectors`, writes through `services`; each page asks `accounts.access` first."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
-from opencsc.cpis import permissions, selectors, services
+from opencsc.cpis import selectors, services
 from opencsc.cpis.forms import ImportForm, UploadForm
 from opencsc.cpis.models import PlanType, RecordAction
 from opencsc.cpis.parsing import CpisFileError
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not permissions.can_manage_cpis(request.user):
+    if not access.can_manage_cpis(request.user):
         raise PermissionDenied
 
 
@@ -74,13 +75,13 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def completeness(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view_completeness(request.user):
+    if not access.can_view_cpis_completeness(request.user):
         raise PermissionDenied
     report = selectors.completeness(user=request.user)
     record_event(
         actor=Actor.from_request(request),
         action="cpis.completeness_view",
-        detail={"rows": len(report.rows), "whole_cohort": permissions.sees_whole_cohort(request.user)},
+        detail={"rows": len(report.rows), "whole_cohort": access.can_manage_cpis(request.user)},
     )
     return render(
         request,
@@ -89,7 +90,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
             "report": report,
             "by_type": [(PlanType(t).label, m, n) for t, (m, n) in report.by_type.items()],
             "go_live": selectors.CPIS_GO_LIVE_MATCH_RATE,
-            "whole": permissions.sees_whole_cohort(request.user),
+            "whole": access.can_manage_cpis(request.user),
         },
     )
 
