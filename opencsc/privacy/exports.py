@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # A cell starting with one of these is read by spreadsheets as a formula (or, for tab and CR, can
 # smuggle one past a naive check).
@@ -16,7 +16,7 @@ def safe_cell(value: object) -> str:
     return f"'{text}" if text.startswith(DANGEROUS_FIRST) else text
 
 
-def to_csv(header: list[str], rows: Iterable[list[object]]) -> str:
+def to_csv(header: list[str], rows: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([safe_cell(cell) for cell in header])

@@ -102,6 +102,6 @@ def form_class(kind: RegisterKind) -> type[GovukModelForm]:
         if field.get_internal_type() == "TextField":
             widgets[name] = forms.Textarea(attrs=_TEXT)
     for name in kind.many:
-        widgets[name] = forms.CheckboxSelectMultiple
+        widgets[name] = forms.CheckboxSelectMultiple()
     meta = type("Meta", (), {"model": kind.model, "fields": [*kind.fields, *kind.many], "widgets": widgets})
     return type(f"{kind.model.__name__}Form", (GovukModelForm,), {"Meta": meta})

@@ -64,7 +64,7 @@ class ShareItemsForm(GovukForm):
 
     def __init__(self, *args: Any, items: list[Item], with_channel: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = [(item.key, item.title) for item in items]
+        self.fields["items"].choices = [(item.key, item.title) for item in items]  # type: ignore[attr-defined]
         self.fields["items"].error_messages["invalid_choice"] = (
             "Some of the information chosen is not allowed by the agreement; choose again"
         )
@@ -133,7 +133,7 @@ class DecisionForm(GovukForm):
 
     def __init__(self, *args: Any, requested: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].queryset = requested
+        self.fields["categories"].queryset = requested  # type: ignore[attr-defined]
 
 
 class AgencyForm(GovukModelForm):
@@ -172,7 +172,7 @@ class AgreementForm(GovukModelForm):
         widgets = {"purposes": forms.CheckboxSelectMultiple, "categories": forms.CheckboxSelectMultiple}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("agency")) == bool(data.get("recipient_type")):
             raise forms.ValidationError("Choose either one agency or a recipient type, not both")
         return data

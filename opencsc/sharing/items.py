@@ -67,8 +67,8 @@ def _owner_field(model: type[models.Model]) -> str | None:
     return None
 
 
-def _fields_by_category(model: type[models.Model]) -> dict[DataCategory, list[models.Field]]:
-    grouped: dict[DataCategory, list[models.Field]] = {}
+def _fields_by_category(model: type[models.Model]) -> dict[DataCategory, list[Any]]:
+    grouped: dict[DataCategory, list[Any]] = {}
     for name, tag in tags_for(model).items():
         if isinstance(tag, DataCategory) and name not in _NEVER_SHOWN:
             field = model._meta.get_field(name)

@@ -270,7 +270,6 @@ class RequestStatus(models.TextChoices):
     lawful_basis=NP,
     special_condition=NP,
     criminal_condition=NP,
-    categories=NP,
     consent_confirmed=NP,
     status=NP,
     logged_by=NP,

@@ -110,8 +110,9 @@ def _grouped(items_by_category: dict[DataCategory, list[Item]], allowed: set[Dat
 def share_items(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = Actor.from_request(request)
     person = selectors.get_person_to_share(user=request.user, actor=actor, person_id=person_id, purpose="share")
-    agency = Agency.objects.filter(pk=_int(request.GET.get("agency")), is_active=True).first()
-    purpose = Purpose.objects.filter(pk=_int(request.GET.get("purpose"))).first()
+    agency_id, purpose_id = _int(request.GET.get("agency")), _int(request.GET.get("purpose"))
+    agency = Agency.objects.filter(pk=agency_id, is_active=True).first() if agency_id else None
+    purpose = Purpose.objects.filter(pk=purpose_id).first() if purpose_id else None
     if agency is None or purpose is None:
         return redirect("sharing:share_start", person_id=person.pk)
     decision = rules.evaluate(agency=agency, purpose=purpose)
@@ -280,7 +281,8 @@ def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def agency_list(request: HttpRequest) -> HttpResponse:
-    if not (access.can_manage_sharing_register(request.user) or request.user.role in access.CASEWORK_ROLES):
+    staff = getattr(request.user, "role", "") in access.CASEWORK_ROLES
+    if not (staff or access.can_manage_sharing_register(request.user)):
         raise PermissionDenied
     return render(
         request,
