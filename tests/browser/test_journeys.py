@@ -125,10 +125,11 @@ def test_outsider_gets_page_not_found_for_the_child(
     outsider.arrive("Your caseload")
     expect(outsider.page.get_by_role("link", name=child["full_name"])).to_have_count(0)
 
-    response = outsider.visit(f"/people/{child['id']}/")
-    assert response is not None and response.status == 404
-    outsider.arrive("Page not found")
-    expect(outsider.page.get_by_text(child["last_name"])).to_have_count(0)
+    for path in (f"/people/{child['id']}/", f"/people/{child['id']}/genogram/"):
+        response = outsider.visit(path)
+        assert response is not None and response.status == 404
+        outsider.arrive("Page not found")
+        expect(outsider.page.get_by_text(child["last_name"])).to_have_count(0)
 
     _find_child(outsider, child["full_name"])
     expect(outsider.page.get_by_role("heading", name="0 people found")).to_be_visible()

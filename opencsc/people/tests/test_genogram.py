@@ -166,10 +166,14 @@ def test_queries_do_not_grow_with_the_family(client_for, social_worker, child, d
     with django_assert_max_num_queries(30) as small:
         client.get(f"/people/{child.pk}/genogram/")
     mother = child.relationships_in.get(kind=K.PARENT, person__first_name="Maria").person
+    family = FamilyGroup.objects.get(name="Ward family")
     for _ in range(20):
-        RelationshipFactory(person=mother, relative=ChildFactory(last_name="Ward"), kind=K.PARENT)
+        sibling = ChildFactory(last_name="Ward")
+        RelationshipFactory(person=mother, relative=sibling, kind=K.PARENT)
+        FamilyMembership.objects.create(person=sibling, family=family)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(f"/people/{child.pk}/genogram/")
+        response = client.get(f"/people/{child.pk}/genogram/")
+    assert response.content.decode().count('<th scope="row"') == 5 + 20  # all drawn and listed
 
 
 def _thirty(subject_id: int = 1) -> Family:
