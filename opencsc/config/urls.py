@@ -9,6 +9,7 @@ urlpatterns = [
     path("casework/", include("opencsc.casework.urls")),
     path("audit/", include("opencsc.audit.urls")),
     path("cpis/", include("opencsc.cpis.urls")),
+    path("returns/", include("opencsc.returns.urls")),
 ]
 
 handler404 = "opencsc.core.views.not_found"

@@ -32,6 +32,12 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
         items += [("Register", reverse("privacy:register")), ("Agencies", reverse("sharing:agencies"))]
     if access.can_manage_cpis(user):
         items.append(("CP-IS", reverse("cpis:index")))
+    from opencsc.returns.build.selectors import can_use_returns  # returns sit above core
+
+    if can_use_returns(user):
+        items.append(("Returns", reverse("returns:index")))
+    elif user.role == "team_manager":
+        items.append(("Return readiness", reverse("returns:readiness")))
     return [
         {"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))}
         for label, url in items

@@ -278,7 +278,9 @@ class DemoBorough:
                     )
                 )
             if self.rng.random() < 0.08:
-                rows.append(pm.Disability(person=kid, code=self.rng.choice(["AUTIS", "LD", "COMM", "MOB"])))
+                rows.append(pm.Disability(person=kid, code=self.rng.choice(["AUT", "LD", "COMM", "MOB"])))
+            else:  # the CIN census needs NONE recorded for a child with no disability (rule 8540)
+                rows.append(pm.Disability(person=kid, code="NONE"))
             if self.rng.random() < 0.2:
                 rows.append(
                     pm.HealthInformation(

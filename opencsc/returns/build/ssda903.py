@@ -205,6 +205,11 @@ def collect_903(year: str, *, child_ids: Iterable[int] | None = None, progress: 
         .values_list("person_id", "relative__date_of_birth")
     ):
         babies[mother] = born  # the latest birth on or before the reference date
+    left_care = dict(
+        PeriodOfCare.objects.filter(child_id__in=leavers, end_date__isnull=False)
+        .order_by("end_date")
+        .values_list("child_id", "end_date")
+    )  # the latest end of care of each care leaver
     leaver_contacts = group_by(
         leaver_qs.order_by("child_id", "contact_date", "id").values(
             "child_id", "contact_date", "in_touch", "activity", "accommodation", "accommodation_suitable"
@@ -226,7 +231,7 @@ def collect_903(year: str, *, child_ids: Iterable[int] | None = None, progress: 
         mine = episodes.get(pid, [])
         rows["Header"].append(_header(person, code, period, bool(mine), babies.get(pid)))
         contacts = leaver_contacts.get(pid)
-        if contacts:
+        if contacts and _care_leaver_birthday(dob, left_care.get(pid), period):
             rows["OC3"].append({**ident, **_oc3(contacts)})
         if mine:
             rows["Episodes"] += [_episode(code, e, period) for e in mine]
@@ -340,6 +345,13 @@ def _oc2(ident: Row, dob: dt.date | None, period: Period, checks: list[dict[str,
         if not received:
             row["INTERVENTION_OFFERED"] = "1" if HealthCheckKind.INTERVENTION_OFFERED in kinds else "0"
     return row
+
+
+def _care_leaver_birthday(dob: dt.date | None, left: dt.date | None, period: Period) -> bool:
+    """OC3 is for a young person whose 17th to 21st birthday falls in the year after they left care."""
+    if dob is None or left is None:
+        return False
+    return any(period.contains(day) and day > left for day in (birthday_in(dob, age) for age in range(17, 22)))
 
 
 def _oc3(contacts: list[dict[str, Any]]) -> Row:

@@ -1,0 +1,47 @@
+"""Reads for the returns pages: who may use them, one child's findings, a team's readiness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from opencsc.accounts import access
+from opencsc.accounts.models import Allocation, Role
+from opencsc.returns.build.common import current_year
+from opencsc.returns.build.entry import ChildReadiness, validate_child_for_returns, validate_children_for_returns
+from opencsc.returns.findings import Finding
+
+# Returns hold pseudonymised child-level data for the whole council: performance analysts build them,
+# information governance may inspect them. (Candidate to move into accounts.access, the one place
+# access decisions are made; kept here so the shared module is untouched.)
+RETURNS_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.IG_OFFICER})
+
+
+def can_use_returns(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.role in RETURNS_ROLES)
+
+
+def child_return_findings(user: Any, person: Any) -> list[Finding]:
+    """The findings on a child's record, for someone who may see the child (else none)."""
+    if person is None or not access.can_view_person(user, person.pk) or not person.is_child:
+        return []
+    return validate_child_for_returns(person)
+
+
+@dataclass
+class TeamChild:
+    person_id: int
+    name: str
+    readiness: ChildReadiness
+
+
+def team_readiness(user: Any, year: str | None = None) -> list[TeamChild]:
+    """The children currently allocated to the manager's teams that have findings, worst first."""
+    if getattr(user, "role", "") != Role.TEAM_MANAGER:
+        return []
+    teams = list(user.managed_teams.values_list("id", flat=True)) + ([user.team_id] if user.team_id else [])
+    ids = set(Allocation.objects.current().filter(team_id__in=teams).values_list("person_id", flat=True))
+    visible = access.visible_persons(user).filter(pk__in=ids, is_child=True)
+    names = {p.pk: p.full_name for p in visible.only("pk", "first_name", "last_name")}
+    results = validate_children_for_returns(list(names), year or current_year())
+    return [TeamChild(r.person_id, names.get(r.person_id, ""), r) for r in results if r.person_id in names]

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from opencsc.returns import views
+
+app_name = "returns"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("readiness/", views.readiness, name="readiness"),
+    path("builds/<str:job_id>/", views.job_detail, name="job"),
+    path("builds/<str:job_id>/findings/", views.job_findings, name="findings"),
+    path("builds/<str:job_id>/download/", views.job_download, name="download"),
+]
