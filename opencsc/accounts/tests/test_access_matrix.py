@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 # (url name, kwargs besides person_id, needs change rights)
 PERSON_ROUTES = {
     "people:detail": ({}, False),
+    "people:genogram": ({}, False),
     "people:edit": ({}, True),
     "people:add_part": ({"kind": "address"}, True),
     "people:remove_part": ({"kind": "address", "part_id": None}, True),
