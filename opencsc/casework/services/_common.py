@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from opencsc.accounts import access
-from opencsc.accounts.models import Allocation, AllocationKind, Team, User
+from opencsc.accounts.models import Allocation, AllocationKind, Team, TeamKind, User
 from opencsc.audit.services import Actor, record_event
 from opencsc.casework.models import StatusChange, Task, TaskKind
 from opencsc.people.models import Person
@@ -70,15 +71,20 @@ def audit(*, actor: Actor, action: str, child: Person, obj: models.Model, **deta
 
 
 def current_owner(child: Person) -> tuple[Team | None, User | None]:
-    """The team and worker currently holding the child (not the front door), for new tasks."""
-    allocation = (
+    """The team and worker currently holding the child, for new tasks: the latest allocation outside
+    the front door, and a front-door team's only when nobody else holds the child. (A referral
+    decided at the front door is allocated from the decision date, which may be earlier than the
+    day a MASH practitioner added the child to their own caseload: the referral's team still owns
+    the work.)"""
+    allocations = (
         Allocation.objects.current()
         .filter(person=child)
         .exclude(kind=AllocationKind.FRONT_DOOR)
         .select_related("team", "worker")
-        .order_by("-start_date", "-pk")
-        .first()
+        .annotate(at_front_door=ExpressionWrapper(Q(team__kind=TeamKind.FRONT_DOOR), output_field=BooleanField()))
+        .order_by("at_front_door", "-start_date", "-pk")
     )
+    allocation = allocations.first()
     if allocation is None:
         return None, None
     return allocation.team, allocation.worker
