@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from opencsc.casework.models import CareEpisode, CareLeaverContact, ReferralEpisode
 from opencsc.people.models import Person
 from opencsc.returns.build.cin import collect_cin
 from opencsc.returns.build.common import current_year, la_ons_code
@@ -30,12 +31,15 @@ def validate_child_for_returns(person: Person | int, year: str | None = None) ->
     pk = person if isinstance(person, int) else person.pk
     year = year or current_year()
     findings: list[Finding] = []
-    cin = collect_cin(year, child_ids=[pk])
-    if len(cin.tables):
-        findings += cin_child(cin.tables, year)
-    ssda = collect_903(year, child_ids=[pk])
-    for code in ssda.person_ids:
-        findings += ssda_child(ssda.tables, code, year, la_code=la_ons_code())
+    # Two cheap existence checks spare most children the return they are not in.
+    if ReferralEpisode.objects.filter(child_id=pk).exists():
+        cin = collect_cin(year, child_ids=[pk])
+        if len(cin.tables):
+            findings += cin_child(cin.tables, year)
+    if CareEpisode.objects.filter(child_id=pk).exists() or CareLeaverContact.objects.filter(child_id=pk).exists():
+        ssda = collect_903(year, child_ids=[pk])
+        for code in ssda.person_ids:
+            findings += ssda_child(ssda.tables, code, year, la_code=la_ons_code())
     return sorted(findings, key=lambda f: (f.severity != Severity.ERROR, f.rule))
 
 

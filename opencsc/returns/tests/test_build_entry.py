@@ -1,0 +1,56 @@
+"""Entry-time validation: the DfE rules on one child's record as soon as a worker records an event,
+through the same builders as the returns; and its per-child latency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+
+import pytest
+
+from opencsc.audit.services import Actor
+from opencsc.casework import services as cw
+from opencsc.people.models import Person
+from opencsc.returns.build.entry import validate_child_for_returns, validate_children_for_returns
+from opencsc.returns.build.importer import import_cin
+from opencsc.returns.cin.synthetic import synthetic_return
+from opencsc.returns.cin.xml_io import write_cin_xml
+
+pytestmark = pytest.mark.django_db
+YEAR = "2025-26"
+
+
+def test_an_error_shows_as_soon_as_the_event_is_recorded(social_worker, child):
+    assert [f.rule for f in validate_child_for_returns(child, YEAR) if f.severity == "error"] == []
+    cw.referral_create(
+        actor_user=social_worker,
+        actor=Actor.from_user(social_worker),
+        child=child,
+        referral_date=dt.date(2025, 6, 2),
+        source="1A",
+    )  # further action, but no primary need recorded yet
+    findings = validate_child_for_returns(child, YEAR)
+    hit = next(f for f in findings if f.rule == "8610")
+    assert hit.child_id == child.la_child_id and hit.field == "PrimaryNeedCode" and "Primary need" in hit.message
+
+
+def test_per_child_latency_and_the_set_based_team_path_agree(tmp_path, capsys):
+    path = tmp_path / "cin.xml"
+    write_cin_xml(synthetic_return(25, YEAR, seed=9), path)
+    assert import_cin(path, partial=True).committed
+    children = list(Person.objects.filter(la_child_id__startswith="DEMO"))
+    timings, one_by_one = [], {}
+    for person in children:
+        started = time.perf_counter()
+        one_by_one[person.pk] = {(f.rule, f.child_id) for f in validate_child_for_returns(person, YEAR)}
+        timings.append(time.perf_counter() - started)
+    p50, p95 = statistics.median(timings), sorted(timings)[int(0.95 * (len(timings) - 1))]
+    with capsys.disabled():
+        print(f"\nvalidate_child_for_returns on SQLite: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+    assert p95 < 1.0  # generous: the suite shares two cores with other work (see README for quiet figures)
+    together = {
+        r.person_id: {(f.rule, f.child_id) for f in r.findings}
+        for r in validate_children_for_returns([p.pk for p in children], YEAR)
+    }
+    assert together == {pk: found for pk, found in one_by_one.items() if found}
