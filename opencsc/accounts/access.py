@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from opencsc.accounts.models import Allocation, AllocationKind, BreakGlassGrant, RestrictedAccess, Role, User
 from opencsc.people.models import FamilyMembership, Person, Relationship
@@ -46,26 +46,35 @@ def _team_ids(user: User) -> list[int]:
     return ids
 
 
-def _caseload_q(user: User) -> Q:
-    """The people on the user's caseload (before families, restriction and break-glass)."""
-    current = Allocation.objects.current()
+def _allocations_q(user: User) -> Q:
+    """Which current allocations put a person on the user's caseload."""
     if user.role == Role.CONFERENCE_CHAIR:
-        mine = current.filter(worker=user)
-    else:
-        mine = current.filter(Q(worker=user) | Q(team_id__in=_team_ids(user)))
-    return Q(pk__in=mine.values("person_id"))
+        return Q(worker=user)
+    return Q(worker=user) | Q(team_id__in=_team_ids(user))
+
+
+def _on_caseload(mine: Q, person: OuterRef) -> Exists:
+    return Exists(Allocation.objects.current().filter(mine, person_id=person))
 
 
 def _family_scope_q(user: User) -> Q:
-    """Caseload plus the people linked to it by a relationship or a family group."""
-    caseload = Person.objects.filter(_caseload_q(user)).values("pk")
-    related = Relationship.objects.filter(Q(person_id__in=caseload) | Q(relative_id__in=caseload))
-    families = FamilyMembership.objects.filter(person_id__in=caseload).values("family_id")
+    """Caseload plus the people linked to it by a relationship (either way round) or a family group.
+
+    Written as correlated EXISTS tests that start from the person being checked, so that checking
+    one record (or the few dozen a search finds) costs a handful of index lookups however large the
+    team's caseload is; PostgreSQL still turns them into hashed semi-joins when a query asks for the
+    whole scope."""
+    mine = _allocations_q(user)
+    pk = OuterRef("pk")
+    # A family group (the membership checked from the outside) with a member on the caseload.
+    family_on_caseload = Exists(
+        FamilyMembership.objects.filter(_on_caseload(mine, OuterRef("person_id")), family_id=OuterRef("family_id"))
+    )
     return (
-        Q(pk__in=caseload)
-        | Q(pk__in=related.values("relative_id"))
-        | Q(pk__in=related.values("person_id"))
-        | Q(pk__in=FamilyMembership.objects.filter(family_id__in=families).values("person_id"))
+        Q(_on_caseload(mine, pk))
+        | Q(Exists(Relationship.objects.filter(_on_caseload(mine, OuterRef("person_id")), relative_id=pk)))
+        | Q(Exists(Relationship.objects.filter(_on_caseload(mine, OuterRef("relative_id")), person_id=pk)))
+        | Q(Exists(FamilyMembership.objects.filter(family_on_caseload, person_id=pk)))
     )
 
 

@@ -92,6 +92,12 @@ class Person(TimeStamped):
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["date_of_birth"]),
+            # Search by date of birth also matches an unborn child's expected date (an OR of the two).
+            models.Index(
+                fields=["expected_date_of_birth"],
+                name="person_expected_birth",
+                condition=Q(expected_date_of_birth__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

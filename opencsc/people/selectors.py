@@ -15,7 +15,7 @@ from opencsc.accounts import access
 from opencsc.accounts.models import Allocation
 from opencsc.audit.services import Actor, record_event
 from opencsc.people import identifiers
-from opencsc.people.models import Person
+from opencsc.people.models import Person, PersonName
 from opencsc.people.services import nhs_number_index
 
 
@@ -107,15 +107,20 @@ def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria) -> Sear
     return SearchResult(people=found[:limit], truncated=len(found) > limit)
 
 
+def _name_starts_with(term: str) -> QuerySet[Any]:
+    """Ids of the people with a name, preferred name or other name starting with `term`: a UNION of
+    two index range scans (people_person and people_personname, see migration people 0003), rather
+    than an OR across a join, which no index can answer."""
+    own = Person.objects.filter(
+        Q(last_name__istartswith=term) | Q(first_name__istartswith=term) | Q(preferred_name__istartswith=term)
+    ).values("pk")
+    other = PersonName.objects.filter(Q(last_name__istartswith=term) | Q(first_name__istartswith=term))
+    return own.union(other.values("person_id"))
+
+
 def _apply_criteria(people: QuerySet[Person], criteria: SearchCriteria) -> QuerySet[Person]:
     for term in criteria.name.split()[:4]:
-        people = people.filter(
-            Q(last_name__istartswith=term)
-            | Q(first_name__istartswith=term)
-            | Q(preferred_name__istartswith=term)
-            | Q(other_names__last_name__istartswith=term)
-            | Q(other_names__first_name__istartswith=term)
-        )
+        people = people.filter(pk__in=_name_starts_with(term))
     if criteria.date_of_birth:
         people = people.filter(
             Q(date_of_birth=criteria.date_of_birth) | Q(expected_date_of_birth=criteria.date_of_birth)

@@ -1,0 +1,121 @@
+"""`visible_persons` and `can_change_person` agree with the access rules written out plainly.
+
+The scope is a query tuned for speed (correlated EXISTS tests); this checks it against a reference
+that follows the rules in `accounts/access.py`'s docstring word for word, on random small boroughs:
+allocations current, ended and not yet started; relationships either way round; family groups;
+restricted records with named users; break-glass grants active, expired and revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.utils import timezone
+
+from opencsc.accounts import access
+from opencsc.accounts.models import Allocation, BreakGlassGrant, RestrictedAccess, Role, TeamKind, User
+from opencsc.accounts.tests.factories import TeamFactory, UserFactory
+from opencsc.people import models as pm
+from opencsc.people.tests.factories import ChildFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+CASEWORK = {Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR}
+EDITORS = {Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER}
+
+
+def _borough(rng: random.Random) -> list[User]:
+    today = timezone.localdate()
+    teams = [TeamFactory(name=f"Team {i}", kind=TeamKind.FAMILY_SUPPORT) for i in range(3)]
+    users = [
+        UserFactory(username="sw0", role=Role.SOCIAL_WORKER, team=teams[0]),
+        UserFactory(username="sw1", role=Role.SOCIAL_WORKER, team=teams[1]),
+        UserFactory(username="tm0", role=Role.TEAM_MANAGER, team=teams[0]),
+        UserFactory(username="chair", role=Role.CONFERENCE_CHAIR, team=teams[2]),
+        UserFactory(username="mash", role=Role.MASH_PRACTITIONER, team=teams[2]),
+        UserFactory(username="ig", role=Role.IG_OFFICER, team=teams[2]),
+        UserFactory(username="gone", role=Role.SOCIAL_WORKER, team=teams[0], is_active=False),
+    ]
+    users[2].managed_teams.add(teams[0], teams[1])
+    people = [ChildFactory() if rng.random() < 0.6 else PersonFactory() for _ in range(28)]
+    for person in rng.sample(people, 14):
+        start = today - dt.timedelta(days=rng.randrange(1, 300))
+        end = rng.choice([None, None, today, today - dt.timedelta(days=1), today + dt.timedelta(days=30)])
+        if end is not None and end < start:
+            end = start
+        if rng.random() < 0.1:
+            start = today + dt.timedelta(days=5)  # not started yet
+            end = None
+        Allocation.objects.create(
+            person=person, team=rng.choice(teams), start_date=start, end_date=end, worker=rng.choice([None, *users[:5]])
+        )
+    for _ in range(18):
+        a, b = rng.sample(people, 2)
+        pm.Relationship.objects.get_or_create(person=a, relative=b, kind=rng.choice(list(pm.RelationshipKind)))
+    for i in range(5):
+        family = pm.FamilyGroup.objects.create(name=f"Family {i}")
+        for person in rng.sample(people, rng.randrange(1, 5)):
+            pm.FamilyMembership.objects.get_or_create(person=person, family=family)
+    for person in rng.sample(people, 5):
+        pm.Person.objects.filter(pk=person.pk).update(is_restricted=True)
+        for user in rng.sample(users, rng.randrange(0, 3)):
+            RestrictedAccess.objects.get_or_create(person=person, user=user, granted_by=users[2])
+    now = timezone.now()
+    for person in rng.sample(people, 6):
+        BreakGlassGrant.objects.create(
+            user=rng.choice(users),
+            person=person,
+            reason_category="safeguarding_emergency",
+            reason="Test",
+            expires_at=now + dt.timedelta(hours=rng.choice([-1, 2])),
+            revoked_at=now if rng.random() < 0.2 else None,
+        )
+    return users
+
+
+def _expected_own(user: User) -> set[int]:
+    current = list(Allocation.objects.current())  # what "current" means belongs to the model
+    teams = {user.team_id} | (
+        set(user.managed_teams.values_list("id", flat=True)) if user.role == Role.TEAM_MANAGER else set()
+    )
+    if user.role == Role.CONFERENCE_CHAIR:
+        caseload = {a.person_id for a in current if a.worker_id == user.pk}
+    else:
+        caseload = {a.person_id for a in current if a.worker_id == user.pk or a.team_id in teams}
+    scope = set(caseload)
+    for rel in pm.Relationship.objects.all():
+        if rel.person_id in caseload:
+            scope.add(rel.relative_id)
+        if rel.relative_id in caseload:
+            scope.add(rel.person_id)
+    families = {m.family_id for m in pm.FamilyMembership.objects.all() if m.person_id in caseload}
+    scope |= {m.person_id for m in pm.FamilyMembership.objects.all() if m.family_id in families}
+    named = set(RestrictedAccess.objects.filter(user=user).values_list("person_id", flat=True))
+    if user.role not in CASEWORK:
+        return named
+    restricted = set(pm.Person.objects.filter(is_restricted=True).values_list("pk", flat=True))
+    return (scope - restricted) | named
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_scope_matches_the_rules(seed):
+    users = _borough(random.Random(seed))
+    now = timezone.now()
+    for user in users:
+        own = _expected_own(user) if user.is_active else set()
+        grants = (
+            {
+                g.person_id
+                for g in BreakGlassGrant.objects.filter(user=user)
+                if g.expires_at > now and g.revoked_at is None
+            }
+            if user.is_active
+            else set()
+        )
+        assert set(access.visible_persons(user).values_list("pk", flat=True)) == own | grants, user.username
+        for person in pm.Person.objects.all():
+            editable = user.is_active and user.role in EDITORS and person.pk in own
+            assert access.can_change_person(user, person.pk) == editable, (user.username, person.pk)
+            assert access.can_view_person(user, person.pk) == (person.pk in own | grants)
