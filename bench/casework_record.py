@@ -341,22 +341,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, threads: int, server: str) -> subprocess.Popen[bytes]:
+    """waitress (one process, `threads` threads: how tests/browser serves the app) or gunicorn
+    (`threads` sync worker processes: how a production host with several cores would)."""
     OUT.mkdir(parents=True, exist_ok=True)
     log = (OUT / "casework-server.log").open("ab")
-    process = subprocess.Popen(
-        [
-            PYTHON,
+    if server == "gunicorn":
+        command = [
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(threads),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "opencsc.config.wsgi:application",
+        ]
+    else:
+        command = [
             "-m",
             "waitress",
             f"--listen=127.0.0.1:{port}",
             f"--threads={threads}",
             "opencsc.config.wsgi:application",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **BENCH_ENV},
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        ]
+    process = subprocess.Popen(
+        [PYTHON, *command], cwd=ROOT, env={**os.environ, **BENCH_ENV}, stdout=log, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -376,6 +389,7 @@ class Sample:
     status: int
     client_ms: float
     server_ms: float | None
+    audit_ms: float | None
     at: float
 
 
@@ -385,15 +399,15 @@ class Results:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _server_ms(header: str | None) -> float | None:
+def _server_ms(header: str | None, span: str = "total") -> float | None:
     for part in (header or "").split(","):
         name, _, params = part.strip().partition(";")
-        if name == "total" and "dur=" in params:
+        if name == span and "dur=" in params:
             return float(params.split("dur=")[1].split(";")[0])
     return None
 
 
-def get(url: str, cookie: str) -> tuple[int, float, float | None]:
+def get(url: str, cookie: str) -> tuple[int, float, float | None, float | None]:
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 (loopback)
     started = time.perf_counter()
     try:
@@ -403,7 +417,7 @@ def get(url: str, cookie: str) -> tuple[int, float, float | None]:
     except urllib.error.HTTPError as exc:
         exc.read()
         status, timing = exc.code, exc.headers.get("Server-Timing")
-    return status, (time.perf_counter() - started) * 1000, _server_ms(timing)
+    return status, (time.perf_counter() - started) * 1000, _server_ms(timing), _server_ms(timing, "audit")
 
 
 def drive(pages: dict[str, str], cookie: str, stop: float, think: float, seed: int, results: Results) -> None:
@@ -413,9 +427,9 @@ def drive(pages: dict[str, str], cookie: str, stop: float, think: float, seed: i
     i = 0
     while time.monotonic() < stop:
         name = names[i % len(names)]
-        status, client_ms, server_ms = get(pages[name], cookie)
+        status, client_ms, server_ms, audit_ms = get(pages[name], cookie)
         with results.lock:
-            results.samples.append(Sample(name, status, client_ms, server_ms, time.monotonic()))
+            results.samples.append(Sample(name, status, client_ms, server_ms, audit_ms, time.monotonic()))
         i += 1
         time.sleep(rng.uniform(0.5, 1.5) * think)
 
@@ -437,7 +451,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument("--think", type=float, default=1.0, help="mean think time in seconds (0: saturation)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads, or gunicorn worker processes")
     parser.add_argument("--borough", type=int, default=1000, help="children in the seeded borough")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
@@ -448,7 +463,7 @@ def main() -> None:
 
     connections.close_all()
     port = free_port()
-    server = start_server(port, args.threads)
+    server = start_server(port, args.threads, args.server)
     base = f"http://127.0.0.1:{port}"
     pages = {
         "person record": f"{base}/people/{child_id}/",
@@ -459,7 +474,7 @@ def main() -> None:
     }
     try:
         for name, url in list(pages.items()):
-            status, _ms, _server = get(url, f"{cookie_name}={sessions[0]}")
+            status, *_times = get(url, f"{cookie_name}={sessions[0]}")
             if status != 200:
                 print(f"  {name}: HTTP {status}, left out")
                 del pages[name]
@@ -494,14 +509,18 @@ def report(
     measured = [s for s in results.samples if s.at >= measured_from]
     rows: dict[str, dict[str, Any]] = {}
     print(
-        f"\n{args.users} users, think {args.think:g} s, {args.duration:g} s measured, waitress {args.threads} threads; "
+        f"\n{args.users} users, think {args.think:g} s, {args.duration:g} s measured, {args.server} {args.threads}; "
         f"load average {load_before} -> {load_after} (2 cores, shared)"
     )
-    print(f"{'page':<20}{'n':>6}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'srv p50':>9}{'srv p95':>9}")
+    print(
+        f"{'page':<20}{'n':>6}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'srv p50':>9}{'srv p95':>9}"
+        f"{'audit p50':>10}{'p95':>6}"
+    )
     for name in pages:
         mine = [s for s in measured if s.page == name]
         ok = [s.client_ms for s in mine if s.status == 200]
         srv = [s.server_ms for s in mine if s.server_ms is not None]
+        audit = [s.audit_ms for s in mine if s.audit_ms is not None]
         rows[name] = {
             "n": len(mine),
             "errors": len(mine) - len(ok),
@@ -510,12 +529,14 @@ def report(
             "p99": percentile(ok, 99),
             "server_p50": percentile(srv, 50),
             "server_p95": percentile(srv, 95),
+            "audit_p50": percentile(audit, 50),
+            "audit_p95": percentile(audit, 95),
             "mean": statistics.fmean(ok) if ok else float("nan"),
         }
         r = rows[name]
         print(
             f"{name:<20}{r['n']:>6}{r['errors']:>8}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['p99']:>9.0f}"
-            f"{r['server_p50']:>9.0f}{r['server_p95']:>9.0f}"
+            f"{r['server_p50']:>9.0f}{r['server_p95']:>9.0f}{r['audit_p50']:>10.1f}{r['audit_p95']:>6.0f}"
         )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "casework_record.json").write_text(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -54,7 +55,7 @@ def _refuse(actor: Actor, person_id: int, purpose: str) -> Http404:
 def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str = "casework") -> Person:
     """The child, if the user may see them. Audits `casework.view` (flagging break-glass), or the
     refusal as `person.access_denied`; raises Http404 for both "not allowed" and "no such child"."""
-    person = access.visible_persons(user).filter(pk=person_id).first()
+    person = Person.objects.filter(pk=person_id).first() if access.can_view_person(user, person_id) else None
     if person is None:
         raise _refuse(actor, person_id, purpose)
     break_glass = access.is_break_glass_view(user, person.pk)
@@ -196,8 +197,15 @@ def chronology(child: Person) -> list[ChronologyItem]:
     return sorted(generated + curated, key=lambda item: item.day)
 
 
-def notes_for_child(child: Person, *, limit: int = 200) -> list[CaseNote]:
-    return list(CaseNote.objects.filter(child=child).select_related("recorded_by")[:limit])
+NOTES_PER_PAGE = 50
+
+
+def notes_page(child: Person, *, page: str | int | None, per_page: int = NOTES_PER_PAGE) -> Page[CaseNote]:
+    """One page of the child's case notes, newest first (a child can have thousands: each note's
+    body is decrypted to show it, so the page holds a screenful, not the whole file). A page number
+    out of range gives the last page."""
+    notes = CaseNote.objects.filter(child=child).select_related("recorded_by").order_by("-note_date", "-pk")
+    return Paginator(notes, per_page).get_page(page)
 
 
 @dataclass

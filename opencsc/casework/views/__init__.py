@@ -36,14 +36,16 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 @require_GET
 def overview(request: AuthedRequest, person_id: int) -> HttpResponse:
     child = selectors.get_child_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
+    can_change = access.can_change_person(request.user, child.pk)
     return render(
         request,
         "casework/overview.html",
         {
             "person": child,
             "o": selectors.casework_overview(child),
-            "can_change": access.can_change_person(request.user, child.pk),
-            "can_record_conference": access.can_record_conference(request.user, child.pk),
+            "can_change": can_change,
+            # Whoever may change the record may record its conferences; only a chair needs asking.
+            "can_record_conference": can_change or access.can_record_conference(request.user, child.pk),
             "is_manager": access.can_allocate(request.user),
         },
     )
@@ -88,12 +90,14 @@ def notes(request: AuthedRequest, person_id: int) -> HttpResponse:
     child = selectors.get_child_for_user(
         user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="case notes"
     )
+    notes = selectors.notes_page(child, page=request.GET.get("page"))
     return render(
         request,
         "casework/notes.html",
         {
             "person": child,
-            "notes": selectors.notes_for_child(child),
+            "notes": notes,
+            "page_range": list(notes.paginator.get_elided_page_range(notes.number, on_each_side=2, on_ends=1)),
             "can_change": access.can_change_person(request.user, child.pk),
         },
     )
