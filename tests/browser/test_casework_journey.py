@@ -140,7 +140,8 @@ def _assessment(sw: Journey, manager: Journey, casework: str, last: str, days: l
     page.get_by_label(re.compile(r"\b3A:")).check()
     page.get_by_label(re.compile(r"\b2B:")).check()
     page.get_by_label("Strategy discussion (significant harm)", exact=True).check()
-    page.get_by_label("Summary of the assessment", exact=True).fill("Concerns about physical harm need a strategy discussion")
+    summary = "Concerns about physical harm need a strategy discussion"
+    page.get_by_label("Summary of the assessment", exact=True).fill(summary)
     _save(sw, casework, "Assessment sent to a team manager to authorise")
 
     manager.sign_in("tm.demo")
@@ -224,3 +225,44 @@ def test_contact_to_closure_in_the_browser(start_journey: Callable[..., Journey]
     sw.arrive(casework)
     _protection(sw, casework, last, days)
     _closure(sw, casework, last, days)
+
+
+def test_record_pages_refuse_with_govuk_errors_without_javascript(
+    start_journey: Callable[..., Journey], app_server: AppServer
+) -> None:
+    """The looked-after record pages, in a browser with JavaScript off: each refusal comes back as a
+    GOV.UK error summary linking to the field, and every page (with its errors) passes axe."""
+    facts = app_server.facts
+    child = facts["child"]
+    worker = start_journey("no-javascript-records", javascript=False)
+    worker.sign_in(str(facts["social_worker"]))
+    worker.arrive(re.compile("Your caseload"))
+    page = worker.page
+    base = f"/casework/{child['id']}/record"
+    yesterday = _working_days_back(1)[0]
+
+    worker.visit(f"{base}/health-check/")
+    worker.arrive("Record a health, dental or SDQ check")
+    page.get_by_label("Strengths and difficulties questionnaire", exact=True).check()
+    _date(page, "Date of the check", yesterday)
+    page.get_by_label("SDQ score (for a strengths and difficulties questionnaire)", exact=True).fill("41")
+    page.get_by_role("button", name="Save").click()
+    worker.arrive("Record a health, dental or SDQ check")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("link", name="Enter the SDQ score as a whole number from 0 to 40")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+
+    for slug, heading, message in (
+        ("conviction", "Record a conviction or final warning", "Enter the date of the conviction or final warning"),
+        ("sw-episode", "Change of social worker", "Select new social worker"),
+        ("uasc", "Unaccompanied asylum-seeking child status", "Enter the date the child became"),
+    ):
+        worker.visit(f"{base}/{slug}/")
+        worker.arrive(heading)
+        if slug == "sw-episode":
+            _date(page, "Date they became the child's social worker", yesterday)
+        else:
+            page.get_by_role("group").first.get_by_label("Day").fill("")
+        page.get_by_role("button", name="Save").click()
+        worker.arrive(heading)
+        expect(page.locator(".govuk-error-summary").get_by_role("link", name=re.compile(message))).to_be_visible()
