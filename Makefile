@@ -24,6 +24,8 @@ build/static/.built: node_modules/.installed $(wildcard opencsc/core/assets/*.sc
 	npx --no-install sass --pkg-importer=node --no-source-map --style=compressed --quiet-deps \
 		opencsc/core/assets/opencsc.scss build/static/css/opencsc.css
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/static/govuk/
+	mkdir -p build/static/govuk/assets/images
+	cp node_modules/govuk-frontend/dist/govuk/assets/images/govuk-crest.svg build/static/govuk/assets/images/
 	cp opencsc/*/assets/js/*.js build/static/js/
 	touch $@
 

@@ -198,3 +198,9 @@ def can_view_cpis_completeness(user: Any) -> bool:
     """CP-IS completeness report: IG for the whole cohort; team managers for the children in their
     own scope (rows are filtered through `visible_persons`), so their teams can trace NHS numbers."""
     return _is_active_staff(user) and user.role in (Role.IG_OFFICER, Role.TEAM_MANAGER)
+
+
+def can_use_returns(user: Any) -> bool:
+    """Build, check and download the statutory returns (CIN census, SSDA903, Annex A): performance
+    analysts, who work on pseudonymised returns, and information governance."""
+    return _is_active_staff(user) and user.role in (Role.PERFORMANCE_ANALYST, Role.IG_OFFICER)

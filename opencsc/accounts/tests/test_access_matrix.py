@@ -109,7 +109,7 @@ def test_in_scope_child(cast, role, route, child, address, client_for):
         allowed = role in (CAN_CHANGE if needs_change else SEES_TEAM_CASELOAD)
     assert response.status_code == (200 if allowed else 404), f"{role} on {route}"
     if not allowed:
-        assert child.last_name not in response.content.decode()
+        assert child.la_child_id not in response.content.decode()
 
 
 @pytest.mark.parametrize("route", list(PERSON_ROUTES))
@@ -137,7 +137,7 @@ def test_restricted_child_only_for_named_users(cast, role, route, child, address
     response = client_for(cast[role]).get(_url(route, child.pk, address.pk))
     assert response.status_code == (200 if role == "team_manager" else 404), f"{role} on {route}"
     if role != "team_manager":
-        assert child.last_name not in response.content.decode()
+        assert child.la_child_id not in response.content.decode()
 
 
 @pytest.mark.parametrize("route", list(PERSON_ROUTES))
@@ -208,7 +208,7 @@ def test_casework_pages_by_role(cast, role, route, child, client_for):
     allowed = role in (CAN_CHANGE if needs_change else SEES_TEAM_CASELOAD)
     assert response.status_code == (200 if allowed else 404), f"{role} on {route}"
     if not allowed:
-        assert child.last_name not in response.content.decode()
+        assert child.la_child_id not in response.content.decode()
 
 
 @pytest.mark.parametrize("route", CASEWORK_ROUTES)

@@ -12,13 +12,8 @@ from opencsc.returns.build.entry import ChildReadiness, validate_child_for_retur
 from opencsc.returns.findings import Finding
 
 # Returns hold pseudonymised child-level data for the whole council: performance analysts build them,
-# information governance may inspect them. (Candidate to move into accounts.access, the one place
-# access decisions are made; kept here so the shared module is untouched.)
-RETURNS_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.IG_OFFICER})
-
-
-def can_use_returns(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role in RETURNS_ROLES)
+# information governance may inspect them: decided in accounts.access like every access rule.
+can_use_returns = access.can_use_returns
 
 
 def child_return_findings(user: Any, person: Any) -> list[Finding]:
