@@ -50,7 +50,8 @@ def _date(page: Page | Locator, group: str, day: dt.date) -> None:
 def _save(journey: Journey, after: str | re.Pattern[str], message: str) -> None:
     journey.page.get_by_role("button", name="Save").click()
     journey.arrive(after)
-    expect(journey.page.get_by_text(message)).to_be_visible()
+    # The success banner, not any text: the page may also list return findings that mention the step.
+    expect(journey.page.locator(".govuk-notification-banner__heading", has_text=message)).to_be_visible()
 
 
 def _open(journey: Journey, link: str, heading: str) -> None:
