@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from hypothesis import settings as hypothesis_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from opencsc.accounts.models import AllocationKind, Role, TeamKind
 from opencsc.accounts.tests.factories import AllocationFactory, TeamFactory, UserFactory
 from opencsc.people.tests.factories import ChildFactory, PersonFactory, RelationshipFactory
-
 
 # Property tests check correctness, not speed: on a loaded 2-core CI machine a per-example deadline
 # only produces flaky failures. Speed is measured by the scripts in bench/.

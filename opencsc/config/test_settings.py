@@ -15,7 +15,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
 os.environ.setdefault("OPENCSC_ENVIRONMENT", "test")
 os.environ.setdefault("OPENCSC_AUDIT_ANCHOR_FILE", os.path.join(tempfile.mkdtemp(prefix="opencsc-anchors-"), "a.log"))
 
-from opencsc.config.settings import *  # noqa: E402,F403
+from opencsc.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

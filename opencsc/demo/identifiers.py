@@ -6,7 +6,8 @@ import random
 
 from opencsc.people.identifiers import nhs_check_digit, upn_check_letter
 
-DEMO_LA_CODE = "209"  # a real LA number (Lewisham): the DfE UPN rule 1530 checks it; NHS numbers stay in the 999 test range
+# A recognised LA number (the DfE UPN rule 1530 checks it); NHS numbers stay in the 999 test range.
+DEMO_LA_CODE = "209"
 
 
 def test_nhs_number(rng: random.Random) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class Severity(str, Enum):
+class Severity(str, Enum):  # noqa: UP042 (str() of members is relied on in reports)
     ERROR = "error"  # the DfE refuses the return until it is fixed
     QUERY = "query"  # the DfE asks the council to confirm or explain ("Q" rules)
 
