@@ -4,12 +4,18 @@ import datetime as dt
 import random
 
 import factory
+from faker import Faker
 
 from opencsc.demo.identifiers import demo_upn, test_nhs_number
 from opencsc.people import models as pm
 from opencsc.people.services import nhs_number_index
 
 _rng = random.Random(1234)
+_fake = Faker("en_GB")
+
+
+def _letters(name: str) -> str:
+    return "".join(ch for ch in name if ch.isalpha()) or "Name"
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -19,8 +25,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = pm.Person
 
     is_child = False
-    first_name = factory.Faker("first_name", locale="en_GB")
-    last_name = factory.Faker("last_name", locale="en_GB")
+    # Letters only, and a unique suffix: tests look for a person's name in pages, so a name must never
+    # need HTML escaping (O'Connor) nor be a word a page uses anyway (Page, Home, Search).
+    first_name = factory.LazyFunction(lambda: _letters(_fake.first_name()))
+    last_name = factory.Sequence(lambda n: f"{_letters(_fake.last_name())}{n}x")
     sex = "F"
     date_of_birth = factory.Faker("date_between", start_date="-50y", end_date="-19y")
     ethnicity = "WBRI"
