@@ -126,3 +126,31 @@ def save_new(obj: models.Model, *, exclude: list[str] | None = None) -> None:
     """Validate field values (choices, lengths) the way a form would, then insert."""
     obj.full_clean(exclude=exclude, validate_constraints=False)
     obj.save()
+
+
+def record_new(
+    obj: models.Model,
+    *,
+    actor_user: Any,
+    actor: Actor,
+    child: Person,
+    action: str,
+    to_status: str,
+    effective_date: dt.date,
+    note: str = "",
+    **detail: Any,
+) -> None:
+    """Insert a newly recorded step with its status-history row (from nothing to `to_status`) and its
+    audit event. Call inside the service's transaction, so all three commit or none does."""
+    save_new(obj)
+    history(
+        actor_user=actor_user,
+        actor=actor,
+        child=child,
+        obj=obj,
+        from_status="",
+        to_status=to_status,
+        effective_date=effective_date,
+        note=note,
+    )
+    audit(actor=actor, action=action, child=child, obj=obj, **detail)

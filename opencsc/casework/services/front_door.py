@@ -23,7 +23,15 @@ from opencsc.casework.models import (
     ReferralEpisode,
     TaskKind,
 )
-from opencsc.casework.services._common import audit, history, require_change, save_new, task_open, tasks_close
+from opencsc.casework.services._common import (
+    audit,
+    history,
+    record_new,
+    require_change,
+    save_new,
+    task_open,
+    tasks_close,
+)
 from opencsc.people import services as people_services
 from opencsc.people.models import AgencyInformation, Person, PoliceInformation
 
@@ -69,18 +77,17 @@ def contact_create(
             no_consent_reason=no_consent_reason if not consent_given else "",
             decision_due=timescales.contact_decision_due(contact_date),
         )
-        save_new(contact)
-        history(
+        record_new(
+            contact,
             actor_user=actor_user,
             actor=actor,
             child=child,
-            obj=contact,
-            from_status="",
+            action="casework.contact_create",
             to_status=ContactStatus.RECEIVED,
             effective_date=contact_date,
             note="Contact received",
+            source=source,
         )
-        audit(actor=actor, action="casework.contact_create", child=child, obj=contact, source=source)
         if team is not None:
             _ensure_front_door(actor, child, team, contact_date)
         task_open(child=child, kind=TaskKind.CONTACT_DECISION, due_date=contact.decision_due, obj=contact, team=team)

@@ -31,6 +31,7 @@ from opencsc.casework.models import (
 from opencsc.casework.services._common import (
     audit,
     history,
+    record_new,
     require_change,
     require_conference,
     save_new,
@@ -539,18 +540,17 @@ def social_worker_episode_start(
         obj = SocialWorkerEpisode(
             child=child, recorded_by=actor_user, worker=worker, start_date=start_date, reason=reason
         )
-        save_new(obj)
-        history(
+        record_new(
+            obj,
             actor_user=actor_user,
             actor=actor,
             child=child,
-            obj=obj,
-            from_status="",
+            action="casework.sw_episode_start",
             to_status=Stage.OPEN,
             effective_date=start_date,
             note="Social worker changed",
+            worker_id=worker.pk,
         )
-        audit(actor=actor, action="casework.sw_episode_start", child=child, obj=obj, worker_id=worker.pk)
     return obj
 
 

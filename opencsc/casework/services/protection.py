@@ -27,6 +27,7 @@ from opencsc.casework.models import (
 from opencsc.casework.services._common import (
     audit,
     history,
+    record_new,
     require_change,
     require_conference,
     save_new,
@@ -73,18 +74,17 @@ def strategy_discussion_record(
             start_section47=start_section47,
             summary=summary,
         )
-        save_new(discussion)
-        history(
+        record_new(
+            discussion,
             actor_user=actor_user,
             actor=actor,
             child=child,
-            obj=discussion,
-            from_status="",
+            action="casework.strategy_record",
             to_status=Stage.COMPLETED,
             effective_date=discussion_date,
             note="Strategy discussion held",
+            s47=start_section47,
         )
-        audit(actor=actor, action="casework.strategy_record", child=child, obj=discussion, s47=start_section47)
         if start_section47:
             _section47_start(actor_user, actor, discussion)
     return discussion
@@ -100,18 +100,17 @@ def _section47_start(actor_user: Any, actor: Actor, discussion: StrategyDiscussi
         start_date=discussion.discussion_date,
         icpc_target=timescales.icpc_target(discussion.discussion_date),
     )
-    save_new(enquiry)
-    history(
+    record_new(
+        enquiry,
         actor_user=actor_user,
         actor=actor,
         child=child,
-        obj=enquiry,
-        from_status="",
+        action="casework.s47_start",
         to_status=Stage.OPEN,
         effective_date=enquiry.start_date,
         note="Section 47 enquiry started",
+        icpc_target=enquiry.icpc_target,
     )
-    audit(actor=actor, action="casework.s47_start", child=child, obj=enquiry, icpc_target=enquiry.icpc_target)
     task_open(child=child, kind=TaskKind.ICPC, due_date=enquiry.icpc_target, obj=enquiry)
     return enquiry
 
@@ -288,18 +287,17 @@ def cp_plan_start(*, actor_user: Any, actor: Actor, conference: Conference) -> C
         number_of_previous_plans=ChildProtectionPlan.objects.filter(child=child).count(),
         is_pre_birth=child.is_unborn,
     )
-    save_new(plan)
-    history(
+    record_new(
+        plan,
         actor_user=actor_user,
         actor=actor,
         child=child,
-        obj=plan,
-        from_status="",
+        action="casework.cp_plan_start",
         to_status=Stage.OPEN,
         effective_date=start,
         note=f"Child protection plan started ({conference.category})",
+        category=conference.category,
     )
-    audit(actor=actor, action="casework.cp_plan_start", child=child, obj=plan, category=conference.category)
     task_open(child=child, kind=TaskKind.CORE_GROUP, due_date=timescales.first_core_group_due(start), obj=plan)
     task_open(child=child, kind=TaskKind.CP_REVIEW, due_date=timescales.first_cp_review_due(start), obj=plan)
     task_open(child=child, kind=TaskKind.CP_VISIT, due_date=timescales.cp_visit_due(start), obj=plan)
@@ -442,18 +440,16 @@ def core_group_record(
         meeting = CoreGroupMeeting(
             child=child, recorded_by=actor_user, plan=plan, meeting_date=meeting_date, summary=summary
         )
-        save_new(meeting)
-        history(
+        record_new(
+            meeting,
             actor_user=actor_user,
             actor=actor,
             child=child,
-            obj=meeting,
-            from_status="",
+            action="casework.core_group_record",
             to_status=Stage.COMPLETED,
             effective_date=meeting_date,
             note="Core group met",
         )
-        audit(actor=actor, action="casework.core_group_record", child=child, obj=meeting)
         tasks_close(child=child, kinds=[TaskKind.CORE_GROUP], actor_user=actor_user, obj=plan)
         task_open(
             child=child,

@@ -22,7 +22,15 @@ from opencsc.casework.models import (
     Visit,
     VisitKind,
 )
-from opencsc.casework.services._common import audit, history, require_change, save_new, task_open, tasks_close
+from opencsc.casework.services._common import (
+    audit,
+    history,
+    record_new,
+    require_change,
+    save_new,
+    task_open,
+    tasks_close,
+)
 from opencsc.people.models import Person
 
 
@@ -105,18 +113,16 @@ def assessment_start(
             due_date=timescales.assessment_due(episode.referral_date),
             child_seen_on=child_seen_on,
         )
-        save_new(assessment)
-        history(
+        record_new(
+            assessment,
             actor_user=actor_user,
             actor=actor,
             child=child,
-            obj=assessment,
-            from_status="",
+            action="casework.assessment_start",
             to_status=AssessmentStatus.IN_PROGRESS,
             effective_date=start_date,
             note="Assessment started",
         )
-        audit(actor=actor, action="casework.assessment_start", child=child, obj=assessment)
     return assessment
 
 
@@ -219,18 +225,16 @@ def cin_plan_start(
         plan = ChildInNeedPlan(
             child=child, recorded_by=actor_user, episode=episode, start_date=start_date, summary=summary
         )
-        save_new(plan)
-        history(
+        record_new(
+            plan,
             actor_user=actor_user,
             actor=actor,
             child=child,
-            obj=plan,
-            from_status="",
+            action="casework.cin_plan_start",
             to_status=Stage.OPEN,
             effective_date=start_date,
             note="Child in need plan started",
         )
-        audit(actor=actor, action="casework.cin_plan_start", child=child, obj=plan)
         task_open(
             child=child,
             kind=TaskKind.CIN_REVIEW,
@@ -255,18 +259,16 @@ def cin_plan_review(
         review = ChildInNeedPlanReview(
             child=child, recorded_by=actor_user, plan=plan, review_date=review_date, outcome=outcome
         )
-        save_new(review)
-        history(
+        record_new(
+            review,
             actor_user=actor_user,
             actor=actor,
             child=child,
-            obj=review,
-            from_status="",
+            action="casework.cin_plan_review",
             to_status=Stage.COMPLETED,
             effective_date=review_date,
             note="Child in need plan reviewed",
         )
-        audit(actor=actor, action="casework.cin_plan_review", child=child, obj=review)
         tasks_close(child=child, kinds=[TaskKind.CIN_REVIEW], actor_user=actor_user, obj=plan)
         task_open(
             child=child,
