@@ -52,8 +52,18 @@ HOPS = 2  # relationships away from the subject and their family groups
 
 # How many generations below `person` their `relative` sits, for "person is KIND of relative".
 GENERATION_STEP: dict[str, int] = {
-    K.PARENT: 1, K.STEP_PARENT: 1, K.GRANDPARENT: 2, K.AUNT_UNCLE: 1, K.CARER: 1, K.FOSTER_CARER: 1,
-    K.SIBLING: 0, K.HALF_SIBLING: 0, K.PARTNER: 0, K.FORMER_PARTNER: 0, K.COUSIN: 0, K.OTHER: 0,
+    K.PARENT: 1,
+    K.STEP_PARENT: 1,
+    K.GRANDPARENT: 2,
+    K.AUNT_UNCLE: 1,
+    K.CARER: 1,
+    K.FOSTER_CARER: 1,
+    K.SIBLING: 0,
+    K.HALF_SIBLING: 0,
+    K.PARTNER: 0,
+    K.FORMER_PARTNER: 0,
+    K.COUSIN: 0,
+    K.OTHER: 0,
 }
 # Relationships that fix generations firmly; carers and "other" only place people nothing else places.
 FIRM = frozenset(GENERATION_STEP) - {K.CARER, K.FOSTER_CARER, K.OTHER}
@@ -69,7 +79,12 @@ INK = "#0b0c0c"
 SUBJECT_FILL = "#d2e2f1"
 SEX_WORDS: dict[str, str] = {Sex.MALE: "Male", Sex.FEMALE: "Female", Sex.UNKNOWN: "Not known"}
 DASHES = {
-    "step": "8 4", "care": "2 4", "distant": "1 5", "half": "8 4", "co_parents": "1 5", "sibling": "",
+    "step": "8 4",
+    "care": "2 4",
+    "distant": "1 5",
+    "half": "8 4",
+    "co_parents": "1 5",
+    "sibling": "",
 }
 
 
@@ -160,20 +175,41 @@ def family_for_user(*, user: Any, actor: Actor, person_id: int) -> tuple[Person,
     visible = set(access.visible_persons(user).filter(pk__in=candidates).values_list("pk", flat=True))
     shown = [pk for pk in candidates if pk in visible or pk == subject.pk]
     kept, not_drawn = shown[:MAX_PEOPLE], max(0, len(shown) - MAX_PEOPLE)
-    columns = ("pk", "first_name", "last_name", "sex", "is_child", "date_of_birth", "expected_date_of_birth",
-               "date_of_death")
+    columns = (
+        "pk",
+        "first_name",
+        "last_name",
+        "sex",
+        "is_child",
+        "date_of_birth",
+        "expected_date_of_birth",
+        "date_of_death",
+    )
     members = {
-        row["pk"]: Member(id=row["pk"], first_name=row["first_name"], last_name=row["last_name"], sex=row["sex"],
-                          is_child=row["is_child"], born=row["date_of_birth"], expected=row["expected_date_of_birth"],
-                          died=row["date_of_death"])
+        row["pk"]: Member(
+            id=row["pk"],
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            sex=row["sex"],
+            is_child=row["is_child"],
+            born=row["date_of_birth"],
+            expected=row["expected_date_of_birth"],
+            died=row["date_of_death"],
+        )
         for row in Person.objects.filter(pk__in=kept).values(*columns)
     }
     links = [
-        Link(person_id=row["person_id"], relative_id=row["relative_id"], kind=row["kind"],
-             parental_responsibility=row["has_parental_responsibility"], lives_with=row["lives_with"],
-             ended=row["end_date"])
-        for row in Relationship.objects.filter(person_id__in=kept, relative_id__in=kept).order_by("pk").values(
-            "person_id", "relative_id", "kind", "has_parental_responsibility", "lives_with", "end_date")
+        Link(
+            person_id=row["person_id"],
+            relative_id=row["relative_id"],
+            kind=row["kind"],
+            parental_responsibility=row["has_parental_responsibility"],
+            lives_with=row["lives_with"],
+            ended=row["end_date"],
+        )
+        for row in Relationship.objects.filter(person_id__in=kept, relative_id__in=kept)
+        .order_by("pk")
+        .values("person_id", "relative_id", "kind", "has_parental_responsibility", "lives_with", "end_date")
     ]
     return subject, Family(subject_id=subject.pk, members=members, links=links, not_drawn=not_drawn)
 
@@ -181,14 +217,23 @@ def family_for_user(*, user: Any, actor: Actor, person_id: int) -> tuple[Person,
 def _nearby_ids(subject_id: int) -> list[int]:
     """The subject, their family groups' members, then people up to HOPS relationships away: nearest first."""
     groups = FamilyMembership.objects.filter(person_id=subject_id).values("family_id")
-    found = dict.fromkeys([subject_id, *FamilyMembership.objects.filter(family_id__in=groups)
-                           .order_by("family_id", "pk").values_list("person_id", flat=True)])
+    found = dict.fromkeys(
+        [
+            subject_id,
+            *FamilyMembership.objects.filter(family_id__in=groups)
+            .order_by("family_id", "pk")
+            .values_list("person_id", flat=True),
+        ]
+    )
     frontier = list(found)
     for _hop in range(HOPS):
         if not frontier or len(found) >= MAX_CANDIDATES:
             break
-        pairs = (Relationship.objects.filter(Q(person_id__in=frontier) | Q(relative_id__in=frontier))
-                 .order_by("pk").values_list("person_id", "relative_id")[: MAX_CANDIDATES * 4])
+        pairs = (
+            Relationship.objects.filter(Q(person_id__in=frontier) | Q(relative_id__in=frontier))
+            .order_by("pk")
+            .values_list("person_id", "relative_id")[: MAX_CANDIDATES * 4]
+        )
         frontier = [pk for pair in pairs for pk in pair if pk not in found]
         found.update(dict.fromkeys(frontier))
     return list(found)[:MAX_CANDIDATES]
@@ -276,8 +321,10 @@ def _chain(start: int, pairs: dict[int, set[int]], family: Family) -> list[int]:
                 component.add(there)
                 queue.append(there)
     # Walk from an end of the chain; of two ends, the male one goes left (the usual convention).
-    ends = sorted((pk for pk in component if len(pairs[pk] & component) <= 1),
-                  key=lambda pk: (family.members[pk].sex != Sex.MALE, pk)) or sorted(component)
+    ends = sorted(
+        (pk for pk in component if len(pairs[pk] & component) <= 1),
+        key=lambda pk: (family.members[pk].sex != Sex.MALE, pk),
+    ) or sorted(component)
     walk, here = [ends[0]], ends[0]
     while True:
         after = sorted(pairs[here] & component - set(walk))
@@ -321,8 +368,13 @@ def layout(family: Family) -> Layout:
     return Layout(generation=gen, x=x, units=dict(units), width=width, height=height)
 
 
-def _reorder(units: dict[int, list[list[int]]], level: int, x: dict[int, float],
-             related: Callable[[int], Iterable[int]], tiebreak: Callable[[list[int]], dt.date]) -> None:
+def _reorder(
+    units: dict[int, list[list[int]]],
+    level: int,
+    x: dict[int, float],
+    related: Callable[[int], Iterable[int]],
+    tiebreak: Callable[[list[int]], dt.date],
+) -> None:
     """Order one generation by the mean position of each unit's relatives in the next generation (up
     or down), then place each unit as near that position as its neighbours allow."""
     row = units[level]
@@ -368,16 +420,20 @@ def render_svg(family: Family, plan: Layout, *, today: dt.date) -> SafeString:
     kinds: dict[frozenset[int], set[str]] = defaultdict(set)
     for link in family.links:
         kinds[frozenset((link.person_id, link.relative_id))].add(
-            K.FORMER_PARTNER if link.kind == K.PARTNER and link.ended else link.kind)
+            K.FORMER_PARTNER if link.kind == K.PARTNER and link.ended else link.kind
+        )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {plan.width:.0f} {plan.height:.0f}" '
         f'width="{plan.width:.0f}" height="{plan.height:.0f}" '
         f'role="img" aria-labelledby="genogram-title genogram-desc" focusable="false" '
         f'font-family="arial, sans-serif" class="opencsc-genogram">',
         format_html('<title id="genogram-title">Genogram of the family of {}</title>', subject.name),
-        format_html('<desc id="genogram-desc">{} people over {} generations. Every person and relationship in '
-                    "the picture is also listed in the tables below it.</desc>",
-                    len(family.members), len(plan.units)),
+        format_html(
+            '<desc id="genogram-desc">{} people over {} generations. Every person and relationship in '
+            "the picture is also listed in the tables below it.</desc>",
+            len(family.members),
+            len(plan.units),
+        ),
         f'<g fill="none" stroke="{INK}" stroke-width="2">',
         *_couple_lines(plan, kinds),
         *_child_lines(plan, parents),
@@ -401,8 +457,10 @@ def _couple_lines(plan: Layout, kinds: dict[frozenset[int], set[str]]) -> list[s
                 lines.append(f'<path d="M{x1:.1f} {y:.1f}H{x2:.1f}"{dash}/>')
                 if K.FORMER_PARTNER in between and K.PARTNER not in between:
                     mid = (x1 + x2) / 2  # two strokes across the line: separated or divorced
-                    lines.append(f'<path d="M{mid - 7:.1f} {y + 9:.1f}L{mid - 1:.1f} {y - 9:.1f}'
-                                 f'M{mid + 1:.1f} {y + 9:.1f}L{mid + 7:.1f} {y - 9:.1f}"/>')
+                    lines.append(
+                        f'<path d="M{mid - 7:.1f} {y + 9:.1f}L{mid - 1:.1f} {y - 9:.1f}'
+                        f'M{mid + 1:.1f} {y + 9:.1f}L{mid + 7:.1f} {y - 9:.1f}"/>'
+                    )
     return lines
 
 
@@ -423,8 +481,9 @@ def _child_lines(plan: Layout, parents: dict[int, list[int]]) -> list[str]:
         bars_in_row[plan.generation[children[0]]] += 1
         xs = [plan.x[c] for c in children] + [origin_x]
         drops = "".join(f"M{plan.x[c]:.1f} {bar:.1f}V{top:.1f}" for c in children)
-        lines.append(f'<path d="M{origin_x:.1f} {origin_y:.1f}V{bar:.1f}M{min(xs):.1f} {bar:.1f}'
-                     f'H{max(xs):.1f}{drops}"/>')
+        lines.append(
+            f'<path d="M{origin_x:.1f} {origin_y:.1f}V{bar:.1f}M{min(xs):.1f} {bar:.1f}H{max(xs):.1f}{drops}"/>'
+        )
     return lines
 
 
@@ -446,12 +505,20 @@ def _adjacent(unit: list[int], a: int, b: int) -> bool:
     return any({x, y} == {a, b} for x, y in pairwise(unit))
 
 
-def _connectors(family: Family, plan: Layout, parents: dict[int, list[int]],
-                kinds: dict[frozenset[int], set[str]]) -> list[str]:
+def _connectors(
+    family: Family, plan: Layout, parents: dict[int, list[int]], kinds: dict[frozenset[int], set[str]]
+) -> list[str]:
     """Relationships the structure does not show: step-parents, carers, and relatives whose linking
     person is not in the drawing. Same generation: a bracket above; otherwise a straight line."""
-    style: dict[str, str] = {K.STEP_PARENT: "step", K.CARER: "care", K.FOSTER_CARER: "care", K.HALF_SIBLING: "half",
-             K.SIBLING: "sibling", K.PARTNER: "sibling", K.FORMER_PARTNER: "half"}
+    style: dict[str, str] = {
+        K.STEP_PARENT: "step",
+        K.CARER: "care",
+        K.FOSTER_CARER: "care",
+        K.HALF_SIBLING: "half",
+        K.SIBLING: "sibling",
+        K.PARTNER: "sibling",
+        K.FORMER_PARTNER: "half",
+    }
     lines, done = [], set()
     for link in family.links:
         pair = frozenset((link.person_id, link.relative_id))
@@ -465,8 +532,10 @@ def _connectors(family: Family, plan: Layout, parents: dict[int, list[int]],
             top = plan.y(a) - SYMBOL / 2
             lines.append(f'<path d="M{plan.x[a]:.1f} {top:.1f}V{top - 14:.1f}H{plan.x[b]:.1f}V{top:.1f}"{dashed}/>')
         else:
-            lines.append(f'<path d="M{plan.x[a]:.1f} {plan.y(a) + SYMBOL / 2:.1f}'
-                         f'L{plan.x[b]:.1f} {plan.y(b) - SYMBOL / 2:.1f}"{dashed}/>')
+            lines.append(
+                f'<path d="M{plan.x[a]:.1f} {plan.y(a) + SYMBOL / 2:.1f}'
+                f'L{plan.x[b]:.1f} {plan.y(b) - SYMBOL / 2:.1f}"{dashed}/>'
+            )
     return lines
 
 
@@ -478,8 +547,10 @@ def _shape(member: Member, cx: float, cy: float, size: float) -> str:
         return f'<rect x="{cx - half:.1f}" y="{cy - half:.1f}" width="{size:.1f}" height="{size:.1f}"'
     if member.sex == Sex.FEMALE:
         return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{half:.1f}"'
-    return (f'<path d="M{cx:.1f} {cy - half:.1f}L{cx + half:.1f} {cy:.1f}'
-            f'L{cx:.1f} {cy + half:.1f}L{cx - half:.1f} {cy:.1f}Z"')
+    return (
+        f'<path d="M{cx:.1f} {cy - half:.1f}L{cx + half:.1f} {cy:.1f}'
+        f'L{cx:.1f} {cy + half:.1f}L{cx - half:.1f} {cy:.1f}Z"'
+    )
 
 
 def _symbol(member: Member, plan: Layout, is_subject: bool) -> str:
@@ -490,8 +561,10 @@ def _symbol(member: Member, plan: Layout, is_subject: bool) -> str:
         drawn.append(f'{_shape(member, cx, cy, SYMBOL + 14)} fill="none" stroke="{INK}" stroke-width="2"/>')
     if member.died:
         h = SYMBOL / 2 + 4
-        drawn.append(f'<path d="M{cx - h:.1f} {cy - h:.1f}L{cx + h:.1f} {cy + h:.1f}M{cx + h:.1f} {cy - h:.1f}'
-                     f'L{cx - h:.1f} {cy + h:.1f}" stroke="{INK}" stroke-width="2"/>')
+        drawn.append(
+            f'<path d="M{cx - h:.1f} {cy - h:.1f}L{cx + h:.1f} {cy + h:.1f}M{cx + h:.1f} {cy - h:.1f}'
+            f'L{cx - h:.1f} {cy + h:.1f}" stroke="{INK}" stroke-width="2"/>'
+        )
     return "".join(drawn)
 
 
@@ -505,12 +578,19 @@ def _label(member: Member, plan: Layout, is_subject: bool, today: dt.date) -> Sa
     first = member.first_name or ("Unborn" if member.is_unborn else "")
     rows = [row for row in (_fit(first), _fit(member.last_name), member.dates(today)) if row]
     weight = ' font-weight="bold"' if is_subject else ""
-    spans = format_html_join("", '<tspan x="{}" dy="{}">{}</tspan>',
-                             ((f"{cx:.1f}", "0" if i == 0 else "16", row) for i, row in enumerate(rows)))
+    spans = format_html_join(
+        "",
+        '<tspan x="{}" dy="{}">{}</tspan>',
+        ((f"{cx:.1f}", "0" if i == 0 else "16", row) for i, row in enumerate(rows)),
+    )
     return format_html(
         '<text x="{}" y="{}" text-anchor="middle" font-size="14" fill="{}" stroke="#ffffff" stroke-width="4" '
         'paint-order="stroke" stroke-linejoin="round"{}>{}</text>',
-        f"{cx:.1f}", f"{y:.1f}", INK, mark_safe(weight), spans,  # noqa: S308 (a constant)
+        f"{cx:.1f}",
+        f"{y:.1f}",
+        INK,
+        mark_safe(weight),  # noqa: S308 (a constant)
+        spans,
     )
 
 
@@ -525,12 +605,24 @@ def _relationship_rows(family: Family) -> list[tuple[str, str, str, str]]:
     labels = dict(RelationshipKind.choices)
     rows = []
     for link in sorted(family.links, key=lambda k: family.subject_id not in (k.person_id, k.relative_id)):
-        notes = [text for flag, text in ((link.parental_responsibility, "has parental responsibility"),
-                                         (link.lives_with, "lives with them")) if flag]
+        notes = [
+            text
+            for flag, text in (
+                (link.parental_responsibility, "has parental responsibility"),
+                (link.lives_with, "lives with them"),
+            )
+            if flag
+        ]
         if link.ended:
             notes.append(f"ended {link.ended:%-d %B %Y}")
-        rows.append((names[link.person_id], str(labels.get(link.kind, link.kind)), names[link.relative_id],
-                     "; ".join(notes).capitalize()))
+        rows.append(
+            (
+                names[link.person_id],
+                str(labels.get(link.kind, link.kind)),
+                names[link.relative_id],
+                "; ".join(notes).capitalize(),
+            )
+        )
     return rows
 
 
@@ -539,8 +631,13 @@ def genogram_for_user(*, user: Any, actor: Actor, person_id: int, today: dt.date
     person, family = family_for_user(user=user, actor=actor, person_id=person_id)
     plan = layout(family)
     day = today or timezone.localdate()
-    return Genogram(person=person, family=family, svg=render_svg(family, plan, today=day),
-                    people=_people_rows(family, plan), relationships=_relationship_rows(family))
+    return Genogram(
+        person=person,
+        family=family,
+        svg=render_svg(family, plan, today=day),
+        people=_people_rows(family, plan),
+        relationships=_relationship_rows(family),
+    )
 
 
 @login_required

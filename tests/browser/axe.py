@@ -58,8 +58,13 @@ def _violations(page: Page) -> list[Violation]:
         page.evaluate(axe_source())
     raw: list[dict[str, Any]] = page.evaluate(_RUN, list(WCAG_TAGS))
     return [
-        Violation(rule=v["id"], impact=v["impact"] or "unknown", help=v["help"], help_url=v["helpUrl"],
-                  targets=tuple((n["target"], n["summary"] or "") for n in v["nodes"]))
+        Violation(
+            rule=v["id"],
+            impact=v["impact"] or "unknown",
+            help=v["help"],
+            help_url=v["helpUrl"],
+            targets=tuple((n["target"], n["summary"] or "") for n in v["nodes"]),
+        )
         for v in raw
     ]
 
@@ -88,8 +93,9 @@ class NoScriptChecker:
         def same_address(candidate: str) -> bool:
             return candidate.split("#", 1)[0] == url
 
-        self._page.route(same_address, lambda route: route.fulfill(
-            status=200, content_type="text/html; charset=utf-8", body=html))
+        self._page.route(
+            same_address, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+        )
         try:
             self._page.goto(url)
             return _violations(self._page)
@@ -103,5 +109,9 @@ class NoScriptChecker:
 def report(url: str, violations: list[Violation]) -> str:
     """A readable list of the problems axe found on one page."""
     tags = ", ".join(WCAG_TAGS)
-    return "\n".join([f"axe found {len(violations)} accessibility problem(s) on {url} ({tags}):",
-                      *(v.describe() for v in violations)])
+    return "\n".join(
+        [
+            f"axe found {len(violations)} accessibility problem(s) on {url} ({tags}):",
+            *(v.describe() for v in violations),
+        ]
+    )

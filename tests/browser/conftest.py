@@ -21,8 +21,14 @@ from .journey import Journey
 from .server import AppServer, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 ARTIFACTS = Path(os.environ.get("OPENCSC_BROWSER_ARTIFACTS", Path(tempfile.gettempdir()) / "opencsc-browser-tests"))
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -89,8 +95,9 @@ def start_journey(
         else:
             checkers.append(NoScriptChecker(browser, app_server.url))
             checker = checkers[-1].check
-        journey = Journey(name=name, context=context, page=context.new_page(), server=app_server,
-                          artifacts=artifacts, checker=checker)
+        journey = Journey(
+            name=name, context=context, page=context.new_page(), server=app_server, artifacts=artifacts, checker=checker
+        )
         journeys.append(journey)
         return journey
 

@@ -59,8 +59,11 @@ class Journey:
 
     def _response(self, response: Response) -> None:
         # Chromium asks for /favicon.ico on its own; the service does not have one.
-        if response.status >= 400 and response.request.resource_type != "document" \
-                and not response.url.endswith("/favicon.ico"):
+        if (
+            response.status >= 400
+            and response.request.resource_type != "document"
+            and not response.url.endswith("/favicon.ico")
+        ):
             self.problems.append(f"{response.status} for {response.request.resource_type} {response.url}")
 
     def _request_failed(self, request: Request) -> None:

@@ -85,15 +85,20 @@ def _facts() -> dict[str, Any]:
     # The child with the largest visible family makes the most telling genogram.
     child_ids = [a.person_id for a in caseload_for_user(worker) if a.person.first_name]
     child = (
-        access.visible_persons(worker).filter(pk__in=child_ids)
+        access.visible_persons(worker)
+        .filter(pk__in=child_ids)
         .annotate(links=Count("relationships_in", distinct=True) + Count("relationships", distinct=True))
-        .order_by("-links", "pk").first()
+        .order_by("-links", "pk")
+        .first()
     )
     if child is None:
         raise SystemExit("the seeded borough gave the demo social worker no named child")
     outsider = next(
-        user for user in User.objects.filter(role=Role.SOCIAL_WORKER, is_active=True).exclude(team=worker.team)
-        .order_by("username") if not access.can_view_person(user, child.pk)
+        user
+        for user in User.objects.filter(role=Role.SOCIAL_WORKER, is_active=True)
+        .exclude(team=worker.team)
+        .order_by("username")
+        if not access.can_view_person(user, child.pk)
     )
     return {
         "password": DEMO_PASSWORD,
@@ -101,8 +106,12 @@ def _facts() -> dict[str, Any]:
         "team_manager": persona[Role.TEAM_MANAGER],
         "ig_officer": persona[Role.IG_OFFICER],
         "outsider": outsider.username,
-        "child": {"id": child.pk, "first_name": child.first_name, "last_name": child.last_name,
-                  "full_name": child.full_name},
+        "child": {
+            "id": child.pk,
+            "first_name": child.first_name,
+            "last_name": child.last_name,
+            "full_name": child.full_name,
+        },
     }
 
 

@@ -28,9 +28,20 @@ REPO = Path(__file__).resolve().parents[2]
 SETTINGS_MODULE = "tests.browser.server_settings"
 # Variables that would point the server at another database, switch on the demo shortcuts or bring in
 # keys from the surrounding shell: the server must get exactly the test configuration.
-_DROPPED = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "OPENCSC_DEMO_MODE", "OPENCSC_DEMO_SKIP_MFA",
-            "SECRET_KEY", "OPENCSC_FIELD_KEYS", "OPENCSC_BLIND_INDEX_KEY", "OPENCSC_AUDIT_HMAC_KEY",
-            "SECURE_COOKIES", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS")
+_DROPPED = (
+    "DATABASE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "OPENCSC_DEMO_MODE",
+    "OPENCSC_DEMO_SKIP_MFA",
+    "SECRET_KEY",
+    "OPENCSC_FIELD_KEYS",
+    "OPENCSC_BLIND_INDEX_KEY",
+    "OPENCSC_AUDIT_HMAC_KEY",
+    "SECURE_COOKIES",
+    "SECURE_SSL_REDIRECT",
+    "ALLOWED_HOSTS",
+)
 
 
 @dataclass
@@ -57,21 +68,26 @@ class AppServer:
 
 def server_environment(workdir: Path) -> dict[str, str]:
     """The environment of the server and of `prepare`: production-like settings on a throwaway file."""
-    env = {name: value for name, value in os.environ.items()
-           if name not in _DROPPED and not any(name == f"{d}_FILE" for d in _DROPPED)}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-        "DEBUG": "False",
-        "OPENCSC_ENVIRONMENT": "test",
-        "SQLITE_PATH": str(workdir / "db.sqlite3"),
-        "OPENCSC_AUDIT_ANCHOR_FILE": str(workdir / "audit-anchors.log"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        # No TLS in front of the test server; cookies stay Secure and __Host- prefixed, which
-        # browsers accept from http://127.0.0.1 because loopback is a secure context.
-        "SECURE_SSL_REDIRECT": "False",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _DROPPED and not any(name == f"{d}_FILE" for d in _DROPPED)
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            "DEBUG": "False",
+            "OPENCSC_ENVIRONMENT": "test",
+            "SQLITE_PATH": str(workdir / "db.sqlite3"),
+            "OPENCSC_AUDIT_ANCHOR_FILE": str(workdir / "audit-anchors.log"),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            # No TLS in front of the test server; cookies stay Secure and __Host- prefixed, which
+            # browsers accept from http://127.0.0.1 because loopback is a secure context.
+            "SECURE_SSL_REDIRECT": "False",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -90,8 +106,14 @@ def ensure_assets() -> None:
 
 def prepare_database(workdir: Path) -> dict[str, Any]:
     """Migrate and seed the server's own database; return the facts the journeys use."""
-    done = subprocess.run([sys.executable, "-m", "tests.browser.prepare"], cwd=REPO,
-                          env=server_environment(workdir), capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.browser.prepare"],
+        cwd=REPO,
+        env=server_environment(workdir),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"preparing the browser-test database failed:\n{done.stderr[-3000:]}")
     facts: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -109,8 +131,10 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float) -
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
-        with contextlib.suppress(OSError, urllib.error.URLError), \
-                urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 (our own loopback URL)
+        with (
+            contextlib.suppress(OSError, urllib.error.URLError),
+            urllib.request.urlopen(f"{url}/healthz", timeout=2) as response,  # noqa: S310 (our own loopback URL)
+        ):
             if response.status == 200:
                 return True
         time.sleep(0.1)
@@ -124,9 +148,18 @@ def _start(workdir: Path, facts: dict[str, Any]) -> AppServer:
         port = _free_port()
         log = (workdir / "server.log").open("ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=4",
-             "opencsc.config.wsgi:application"],
-            cwd=REPO, env=server_environment(workdir), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "waitress",
+                f"--listen=127.0.0.1:{port}",
+                "--threads=4",
+                "opencsc.config.wsgi:application",
+            ],
+            cwd=REPO,
+            env=server_environment(workdir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         server = AppServer(url=f"http://127.0.0.1:{port}", facts=facts, workdir=workdir, process=process)

@@ -23,8 +23,15 @@ def _member(
     pk: int, name: str, sex: str = "F", *, child: bool = False, born: int | None = 1990, **extra: object
 ) -> Member:
     first, _, last = name.partition(" ")
-    return Member(id=pk, first_name=first, last_name=last, sex=sex, is_child=child,
-                  born=dt.date(born, 5, 1) if born else None, **extra)  # type: ignore[arg-type]
+    return Member(
+        id=pk,
+        first_name=first,
+        last_name=last,
+        sex=sex,
+        is_child=child,
+        born=dt.date(born, 5, 1) if born else None,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def _three_generations() -> Family:
@@ -40,10 +47,19 @@ def _three_generations() -> Family:
         _member(8, "", "U", child=True, born=None, expected=dt.date(2026, 9, 1)),
     ]
     links = [
-        Link(2, 1, K.PARENT), Link(3, 1, K.PARENT), Link(2, 5, K.PARENT), Link(3, 5, K.PARENT),
-        Link(3, 2, K.PARTNER), Link(4, 2, K.PARENT), Link(4, 1, K.GRANDPARENT),
-        Link(6, 2, K.FORMER_PARTNER), Link(6, 7, K.PARENT), Link(2, 7, K.PARENT), Link(7, 1, K.HALF_SIBLING),
-        Link(5, 1, K.SIBLING), Link(2, 8, K.PARENT),
+        Link(2, 1, K.PARENT),
+        Link(3, 1, K.PARENT),
+        Link(2, 5, K.PARENT),
+        Link(3, 5, K.PARENT),
+        Link(3, 2, K.PARTNER),
+        Link(4, 2, K.PARENT),
+        Link(4, 1, K.GRANDPARENT),
+        Link(6, 2, K.FORMER_PARTNER),
+        Link(6, 7, K.PARENT),
+        Link(2, 7, K.PARENT),
+        Link(7, 1, K.HALF_SIBLING),
+        Link(5, 1, K.SIBLING),
+        Link(2, 8, K.PARENT),
     ]
     return Family(subject_id=1, members={m.id: m for m in people}, links=links)
 
@@ -74,7 +90,7 @@ def test_svg_follows_genogram_conventions():
     assert svg.count("<circle") == females + 1  # circles, and the subject's double outline
     assert re.search(r'<path d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+H[\d.]+Z" fill', svg)  # the unborn baby's triangle
     assert "Due Sep 2026" in svg and "Died 2020" in svg and "Age 11" in svg
-    assert 'role="img"' in svg and "<title id=\"genogram-title\">Genogram of the family of Amy Ward</title>" in svg
+    assert 'role="img"' in svg and '<title id="genogram-title">Genogram of the family of Amy Ward</title>' in svg
     assert "style=" not in svg and "<script" not in svg  # the CSP allows neither inline styles nor scripts
 
 
@@ -115,16 +131,16 @@ def test_genogram_shows_each_visible_relative_and_no_hidden_one(client_for, soci
     response = client_for(social_worker).get(f"/people/{child.pk}/genogram/")
     assert response.status_code == 200
     page = response.content.decode()
-    svg = page[page.index("<svg"): page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     for person in people["visible"]:
         assert person.first_name in svg and person.last_name in svg
-        assert person.full_name in page[page.index("</svg>"):]  # and in the text alternative
+        assert person.full_name in page[page.index("</svg>") :]  # and in the text alternative
     assert "Unborn" in svg
     for person in people["hidden"]:  # the restricted aunt, and a cousin outside the worker's scope
         assert person.first_name not in page and person.last_name not in page
     assert "Nobody" not in page
     assert "Aunt or uncle" not in page and "Cousin of" not in page  # no trace of the hidden relationships
-    people_rows = page[page.index("People in the genogram"):page.index("Relationships in the genogram")]
+    people_rows = page[page.index("People in the genogram") : page.index("Relationships in the genogram")]
     assert people_rows.count('<th scope="row"') == 5
 
 

@@ -167,9 +167,7 @@ def _one(record: dict, code: str) -> list:
 
 
 def _cp_record() -> dict:
-    return copy.deepcopy(
-        next(r for r in RECORDS if any(e.get("ChildProtectionPlans") for e in r["CINdetails"]))
-    )
+    return copy.deepcopy(next(r for r in RECORDS if any(e.get("ChildProtectionPlans") for e in r["CINdetails"])))
 
 
 def test_8935_two_open_plans_in_one_episode() -> None:
@@ -183,14 +181,10 @@ def test_8935_two_open_plans_in_one_episode() -> None:
 
 def test_8565_plan_ending_after_closure() -> None:
     record = next(
-        r
-        for r in RECORDS
-        if any(e.get("ChildProtectionPlans") and e.get("CINclosureDate") for e in r["CINdetails"])
+        r for r in RECORDS if any(e.get("ChildProtectionPlans") and e.get("CINclosureDate") for e in r["CINdetails"])
     )
     record = copy.deepcopy(record)
-    episode = next(
-        e for e in record["CINdetails"] if e.get("CINclosureDate") and e.get("ChildProtectionPlans")
-    )
+    episode = next(e for e in record["CINdetails"] if e.get("CINclosureDate") and e.get("ChildProtectionPlans"))
     episode["CINclosureDate"] = episode["ChildProtectionPlans"][0]["CPPendDate"] - dt.timedelta(days=1)
     assert ("ChildProtectionPlans", "CPPendDate") in _one(record, "8565")
 

@@ -82,11 +82,7 @@ def test_icpc_not_required_as_digits_and_flags_in_capitals_are_read() -> None:
 
 def test_unreadable_dates_are_reported_not_dropped() -> None:
     tables = read_cin_xml(
-        _message(
-            _child(
-                "<PersonDeathDate>31/12/2025</PersonDeathDate>", "<CINclosureDate>2025-02-30</CINclosureDate>"
-            )
-        )
+        _message(_child("<PersonDeathDate>31/12/2025</PersonDeathDate>", "<CINclosureDate>2025-02-30</CINclosureDate>"))
     )
     assert tables.column("ChildIdentifiers", "PersonDeathDate") == [None]
     schema = [(f.child_id, f.table, f.field, f.row) for f in validate_cin(tables, YEAR) if f.rule == "SCHEMA"]

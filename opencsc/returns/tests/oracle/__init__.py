@@ -75,9 +75,7 @@ def cin_oracle() -> Path:
         )
     except (OSError, subprocess.SubprocessError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
-        raise OracleUnavailable(
-            f"could not install {' '.join(CIN_PACKAGES)} into {home}: {detail[-500:]}"
-        ) from exc
+        raise OracleUnavailable(f"could not install {' '.join(CIN_PACKAGES)} into {home}: {detail[-500:]}") from exc
     marker.write_text(" ".join(CIN_PACKAGES), encoding="utf-8")
     return python
 

@@ -35,9 +35,7 @@ def main(path: str, year_end: str) -> dict:
         else []
     )
     return_level = (
-        sorted({str(r) for r in result.multichild_issues["rule_code"]})
-        if len(result.multichild_issues)
-        else []
+        sorted({str(r) for r in result.multichild_issues["rule_code"]}) if len(result.multichild_issues) else []
     )
     crashed = sorted(set(re.findall(r"Error with rule (\S+?):", printed.getvalue())))
     return {
