@@ -9,11 +9,12 @@ and `run_cin_oracle` runs our small runner script there on one file.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import venv
 from dataclasses import dataclass
 from pathlib import Path
+
+from opencsc.returns.tests.oracle_venv import OracleUnavailable as OracleUnavailable
+from opencsc.returns.tests.oracle_venv import ensure_venv
 
 CIN_PACKAGES = ("csc-validator-be-cin==0.1.13", "numpy<2")
 RUNNER = Path(__file__).with_name("cin_runner.py")
@@ -41,10 +42,6 @@ CIN_KNOWN_DEFECTS: dict[str, str] = {
 }
 
 
-class OracleUnavailable(RuntimeError):
-    """The oracle's environment could not be created (for example, no network)."""
-
-
 @dataclass(frozen=True)
 class OracleResult:
     pairs: frozenset[tuple[str, str | None]]  # (rule, LA child id); None when the child has no id
@@ -53,31 +50,9 @@ class OracleResult:
     seconds: float
 
 
-def oracle_home() -> Path:
-    return Path(os.environ.get("OPENCSC_ORACLE_HOME") or Path.home() / ".cache" / "opencsc-oracle")
-
-
 def cin_oracle() -> Path:
     """The oracle environment's python, created on first use; raises `OracleUnavailable`."""
-    home = oracle_home() / "cin-0.1.13"
-    python = home / "bin" / "python"
-    marker = home / ".installed"
-    if marker.exists() and python.exists():
-        return python
-    try:
-        venv.EnvBuilder(with_pip=True, clear=True).create(home)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *CIN_PACKAGES],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        raise OracleUnavailable(f"could not install {' '.join(CIN_PACKAGES)} into {home}: {detail[-500:]}") from exc
-    marker.write_text(" ".join(CIN_PACKAGES), encoding="utf-8")
-    return python
+    return ensure_venv("cin-0.1.13", CIN_PACKAGES)
 
 
 def run_cin_oracle(path: Path, year_end: int, python: Path | None = None) -> OracleResult:

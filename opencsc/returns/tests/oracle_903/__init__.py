@@ -8,11 +8,12 @@ and reuses it, and `run_903_oracle` runs our runner script (`runner.py`) there o
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import venv
 from dataclasses import dataclass
 from pathlib import Path
+
+from opencsc.returns.tests.oracle_venv import OracleUnavailable as OracleUnavailable
+from opencsc.returns.tests.oracle_venv import ensure_venv
 
 PACKAGES = ("csc-validator-be-903==0.1.17",)
 RUNNER = Path(__file__).with_name("runner.py")
@@ -43,10 +44,6 @@ KNOWN_DEFECTS_903: dict[str, str] = {
 }
 
 
-class OracleUnavailable(RuntimeError):
-    """The oracle's environment could not be created (for example, no network)."""
-
-
 @dataclass(frozen=True)
 class OracleResult:
     pairs: frozenset[tuple[str, str]]
@@ -56,31 +53,9 @@ class OracleResult:
     cpu_seconds: float
 
 
-def oracle_home() -> Path:
-    return Path(os.environ.get("OPENCSC_ORACLE_HOME") or Path.home() / ".cache" / "opencsc-oracle")
-
-
 def oracle_903() -> Path:
     """The oracle environment's python, created on first use; raises `OracleUnavailable`."""
-    home = oracle_home() / "903-0.1.17"
-    python = home / "bin" / "python"
-    marker = home / ".installed"
-    if marker.exists() and python.exists():
-        return python
-    try:
-        venv.EnvBuilder(with_pip=True, clear=True).create(home)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PACKAGES],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        raise OracleUnavailable(f"could not install {' '.join(PACKAGES)} into {home}: {detail[-500:]}") from exc
-    marker.write_text(" ".join(PACKAGES), encoding="utf-8")
-    return python
+    return ensure_venv("903-0.1.17", PACKAGES)
 
 
 def collection_end_year(year: str) -> str:
