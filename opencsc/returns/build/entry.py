@@ -12,8 +12,10 @@ caseload for the readiness page): one build per return, the child-level rules on
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+import polars as pl
 
 from opencsc.casework.models import CareEpisode, CareLeaverContact, ReferralEpisode
 from opencsc.people.models import Person
@@ -21,6 +23,7 @@ from opencsc.returns.build.cin import collect_cin
 from opencsc.returns.build.common import current_year, la_ons_code
 from opencsc.returns.build.ssda903 import collect_903
 from opencsc.returns.findings import Finding, Severity
+from opencsc.returns.providers import provider_register
 
 
 def validate_child_for_returns(person: Person | int, year: str | None = None) -> list[Finding]:
@@ -38,9 +41,16 @@ def validate_child_for_returns(person: Person | int, year: str | None = None) ->
             findings += cin_child(cin.tables, year)
     if CareEpisode.objects.filter(child_id=pk).exists() or CareLeaverContact.objects.filter(child_id=pk).exists():
         ssda = collect_903(year, child_ids=[pk])
+        providers = provider_register(_urns(ssda.tables)) if ssda.person_ids else None
         for code in ssda.person_ids:
-            findings += ssda_child(ssda.tables, code, year, la_code=la_ons_code())
+            findings += ssda_child(ssda.tables, code, year, la_code=la_ons_code(), providers=providers)
     return sorted(findings, key=lambda f: (f.severity != Severity.ERROR, f.rule))
+
+
+def _urns(tables: Mapping[str, pl.DataFrame]) -> list[str]:
+    """The Ofsted URNs a built 903 return names (so only those providers are read from the register)."""
+    episodes = tables.get("Episodes")
+    return [] if episodes is None else episodes.get_column("URN").drop_nulls().unique().to_list()
 
 
 @dataclass
@@ -74,7 +84,8 @@ def validate_children_for_returns(person_ids: Iterable[int], year: str | None = 
         findings += cin_child(cin.tables, year)
     if ssda.person_ids:
         child_rules = tuple(r.code for r in rules_for_year(year) if r.scope == "child")
-        findings += validate_903(ssda.tables, year, la_code=la_ons_code(), only=child_rules)
+        providers = provider_register(_urns(ssda.tables))
+        findings += validate_903(ssda.tables, year, la_code=la_ons_code(), providers=providers, only=child_rules)
     codes = {**cin.person_ids, **ssda.person_ids}
     for finding in findings:
         if finding.child_id is None or finding.child_id not in codes:

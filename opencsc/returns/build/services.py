@@ -178,9 +178,10 @@ def validate_tables(kind: str, year: str, tables: Any) -> list[Finding]:
 
         return validate_cin(tables, year)
     if kind == "903":
+        from opencsc.returns.providers import provider_register
         from opencsc.returns.ssda903.validate import validate_903
 
-        return validate_903(tables, year, la_code=la_ons_code())
+        return validate_903(tables, year, la_code=la_ons_code(), providers=provider_register())
     return []
 
 
@@ -196,6 +197,7 @@ def check_return(built: BuiltReturn, *, actor: Actor) -> list[Finding]:
             "year": built.year,
             "findings": len(findings),
             "errors": sum(1 for f in findings if f.severity == "error"),
+            "not_checked": sorted(getattr(findings, "not_checked", {})),
         },
     )
     return findings

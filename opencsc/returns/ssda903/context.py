@@ -19,6 +19,7 @@ import polars as pl
 from opencsc.core.codelists import year_end
 
 from .postcodes import PostcodeLookup, add_location_columns
+from .providers import PROVIDER_SCHEMA
 from .tables import COLUMNS, DATE_COLUMNS, DATE_FORMAT
 
 LAST = "_last"
@@ -77,6 +78,18 @@ def _prepare_set(tables: Mapping[str, pl.DataFrame], lookup: PostcodeLookup, la_
     return out
 
 
+def _prepare_providers(providers: pl.DataFrame, lookup: PostcodeLookup) -> pl.DataFrame:
+    """The Ofsted register (`providers.providers_frame`) with `LA_CODE`, the upper-tier authority of the
+    provider's postcode from the postcode lookup (null when the lookup does not know it), as the DfE
+    infers it."""
+    missing = [name for name in PROVIDER_SCHEMA if name not in providers.columns]
+    if missing:
+        raise ValueError(f"The provider register lacks column(s) {', '.join(missing)}")
+    places = lookup.frame().select(POSTCODE="key", LA_CODE="la")
+    frame = providers.select(list(PROVIDER_SCHEMA)).unique("URN", keep="last", maintain_order=True)
+    return frame.join(places, on="POSTCODE", how="left", maintain_order="left")
+
+
 class Ctx:
     """The prepared return seen by the rules (read-only: every accessor returns an immutable frame)."""
 
@@ -96,7 +109,7 @@ class Ctx:
         self.end = dt.date(self.end_year, 3, 31)
         self.la_code = la_code
         self.postcodes = postcodes or PostcodeLookup.builtin()
-        self.providers = providers
+        self.providers = None if providers is None else _prepare_providers(providers, self.postcodes)
         self._tables = _prepare_set(tables, self.postcodes, la_code)
         self._shared: dict[str, pl.DataFrame] = {}
         if previous is not None:

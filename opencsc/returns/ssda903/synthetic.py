@@ -13,10 +13,12 @@ children and returns the (rule, child) pairs expected.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import polars as pl
 
@@ -24,6 +26,7 @@ from opencsc.core.codelists import codes, year_end
 from opencsc.core.working_days import add_months, add_working_days
 
 from .csv_io import format_date
+from .providers import ProviderRow
 from .tables import CORE_TABLES, table_from_rows
 
 HOME_POSTCODES = ("SE6 1AA", "SE6 1AB", "SE13 5AA", "SE13 5AB", "SE4 1AA", "SE4 1AB")
@@ -839,3 +842,178 @@ def broken_corpus(n: int, *, seed: int = 904, year: str = "2025-26") -> tuple[di
         if child is not None:
             broken[breaker.rule] = child
     return tables, broken
+
+
+# ---- Ofsted's provider lists, consistent with a return ---------------------------------------------
+
+PROVIDER_POSTCODE_PLACEMENTS = ("K1", "K2", "K3", "R3", "S1")
+
+
+def synthetic_providers(tables: dict[str, pl.DataFrame], year: str, la_code: str = "E09000023") -> list[ProviderRow]:
+    """A provider register that every URN in `tables` (a valid return) agrees with.
+
+    Each URN (other than XXXXXXX) gets the placement types and providers its episodes use; its
+    postcode is the placement postcode where the DfE compares the two (K1, K2, K3, R3, S1), otherwise a
+    postcode in the council's area for an own provider (PR1) and outside it for others, so rule 229
+    holds. Every tenth provider closed after the collection year ends. Synthetic: no names.
+    """
+    from .postcodes import SYNTHETIC_POSTCODES
+
+    own = next(p for p, (la, _e, _n) in SYNTHETIC_POSTCODES.items() if la == la_code)
+    other = next(p for p, (la, _e, _n) in SYNTHETIC_POSTCODES.items() if la not in (la_code, "SCO", "WAL", "NIR"))
+    episodes = tables["Episodes"].filter(pl.col("URN").is_not_null() & (pl.col("URN") != "XXXXXXX"))
+    end = dt.date(year_end(year), 3, 31)
+    out: list[ProviderRow] = []
+    for index, (urn, group) in enumerate(sorted(episodes.group_by("URN"), key=lambda g: str(g[0][0]))):
+        places = tuple(dict.fromkeys(p for p in group["PLACE"].to_list() if p))
+        providers = tuple(dict.fromkeys(p for p in group["PLACE_PROVIDER"].to_list() if p))
+        placed_at = group.filter(pl.col("PLACE").is_in(PROVIDER_POSTCODE_PLACEMENTS))["PL_POST"].drop_nulls()
+        postcode = str(placed_at[0]) if placed_at.len() else (own if "PR1" in providers else other)
+        out.append(
+            ProviderRow(
+                urn=str(urn[0]),
+                placement_codes=places,
+                provider_codes=providers,
+                postcode=postcode,
+                closed=end + dt.timedelta(days=30) if index % 10 == 9 else None,
+                provider_type="Children's Home" if "K2" in places else "Independent Fostering Agency",
+                registered=dt.date(2010, 1, 1),
+                places=4,
+            )
+        )
+    return out
+
+
+PROVIDER_LIST_COLUMNS = (
+    "URN",
+    "Provider type",
+    "Setting name",
+    "Local authority",
+    "Placement code",
+    "Placement provider code",
+    "Registration date",
+    "Deregistration date",
+    "Setting address postcode",
+    "Places",
+)
+
+
+def write_provider_list(rows: list[ProviderRow], path: str | Path) -> Path:
+    """Write `rows` as Ofsted's combined provider list: one sheet (XLSX, dates as dates) or CSV."""
+    target = Path(path)
+    table = [
+        [
+            r.urn,
+            r.provider_type,
+            r.name,
+            r.local_authority,
+            ",".join(r.placement_codes),
+            "/".join(r.provider_codes),
+            r.registered,
+            r.closed,
+            r.postcode,
+            r.places,
+        ]
+        for r in rows
+    ]
+    if target.suffix.lower() == ".csv":
+        with target.open("w", newline="", encoding="utf-8") as handle:
+            out = csv.writer(handle)
+            out.writerow(PROVIDER_LIST_COLUMNS)
+            out.writerows([[v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in r] for r in table])
+        return target
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(target))
+    sheet = book.add_worksheet("Providers")
+    dates = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, PROVIDER_LIST_COLUMNS)
+    for i, values in enumerate(table, start=1):
+        for j, value in enumerate(values):
+            if isinstance(value, dt.date):
+                sheet.write_datetime(i, j, dt.datetime.combine(value, dt.time()), dates)
+            elif isinstance(value, int):
+                sheet.write_number(i, j, value)
+            elif value:
+                sheet.write_string(i, j, str(value))
+    book.close()
+    return target
+
+
+def _first(frame: pl.DataFrame, used: set[str]) -> dict[str, str | None] | None:
+    """The first row of `frame` whose child is not in `used` (marking the child used)."""
+    free = frame.filter(~pl.col("CHILD").is_in(list(used)))
+    if free.height == 0:
+        return None
+    row = free.row(0, named=True)
+    used.add(row["CHILD"])
+    return row
+
+
+def provider_breaks(
+    tables: dict[str, pl.DataFrame], rows: list[ProviderRow], year: str, used: set[str] | None = None
+) -> tuple[dict[str, pl.DataFrame], list[ProviderRow], dict[str, str]]:
+    """Break each provider rule (1008, 219, 221, 224, 227, 228, 229) for one child of a valid return.
+
+    The register entry of a URN only one child uses is changed (or, for 1008, the child's URN), so each
+    break touches one child. Returns the tables, the register and {rule: child}.
+    """
+    used = set(used or ())
+    register = {r.urn: r for r in rows}
+    eps = tables["Episodes"].filter(pl.col("URN").is_not_null() & (pl.col("URN") != "XXXXXXX"))
+    single = eps.filter(
+        pl.col("URN").is_in(eps.group_by("URN").agg(n=pl.col("CHILD").n_unique()).filter(n=1)["URN"].implode())
+    )
+    single = single.filter(pl.col("URN").is_first_distinct())  # one episode per URN: the first
+    started = pl.col("DECOM").str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+    ended = pl.col("DEC").str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+    year_start = dt.date(year_end(year) - 1, 4, 1)
+    broken: dict[str, str] = {}
+    own = list(OWN_LA_PLACEMENT_POSTCODES)
+
+    def change(rule: str, where: pl.Expr, edit: Callable[[ProviderRow, dict[str, str | None]], ProviderRow]) -> None:
+        row = _first(single.filter(where.fill_null(False)), used)
+        if row is not None:
+            urn = str(row["URN"])
+            register[urn] = edit(register[urn], row)
+            broken[rule] = str(row["CHILD"])
+
+    recent = (ended >= year_start) | pl.col("DEC").is_null()
+    row = _first(eps.filter(recent.fill_null(False)), used)
+    if row is not None:
+        frame = tables["Episodes"].with_row_index("_i")
+        index = frame.filter((pl.col("CHILD") == row["CHILD"]) & (pl.col("URN") == row["URN"]))["_i"][0]
+        tables["Episodes"] = frame.with_columns(
+            URN=pl.when(pl.col("_i") == index).then(pl.lit("SC999990")).otherwise(pl.col("URN"))
+        ).drop("_i")
+        broken["1008"] = str(row["CHILD"])
+    change("219", recent, lambda r, _e: replace(r, placement_codes=("R3",)))
+    change(
+        "221",
+        recent
+        & pl.col("PLACE").is_in(["K2", "K3"])
+        & (pl.col("PLACE_PROVIDER") != "PR1")
+        & ~pl.col("LS").is_in(["V3", "V4"]),
+        lambda r, _e: replace(r, postcode=next(p for p in own if squash(p) != squash(r.postcode))),
+    )
+    change("224", recent & (pl.col("PLACE_PROVIDER") != "PR5"), lambda r, _e: replace(r, provider_codes=("PR5",)))
+    change(
+        "227",
+        (started >= year_start).fill_null(False),
+        lambda r, e: replace(r, closed=dt.datetime.strptime(str(e["DECOM"]), "%d/%m/%Y").date()),  # noqa: DTZ007
+    )
+    change(
+        "228",
+        (ended >= year_start) & (ended > started + dt.timedelta(days=2)),
+        lambda r, e: replace(r, closed=dt.datetime.strptime(str(e["DEC"]), "%d/%m/%Y").date() - DAY),  # noqa: DTZ007
+    )
+    change(
+        "229",
+        recent & (pl.col("PLACE_PROVIDER") == "PR1") & pl.col("PLACE").is_in(["U1", "U3", "U4", "U6"]),
+        lambda r, _e: replace(r, postcode="BR1 1AA"),
+    )
+    return tables, list(register.values()), broken
+
+
+def squash(postcode: str) -> str:
+    return postcode.replace(" ", "").upper()

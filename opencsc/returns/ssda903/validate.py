@@ -20,6 +20,20 @@ from .rules import rules_for_year
 from .rules.base import Rule
 
 DEFAULT_LA_CODE = "E09000023"  # the demo borough (Lewisham's ONS code), overridden by settings in use
+NO_PROVIDERS = (
+    "not checked: needs Ofsted's provider lists, and no provider register is loaded "
+    "(manage.py import_ofsted_providers FILE)"
+)
+NO_PREVIOUS = "not checked: needs last year's return"
+
+
+class Findings(list[Finding]):
+    """The findings of a run (a list), and `not_checked`: each rule of the year the run could not
+    check, with why (no Ofsted provider register, no last year's return), so a report can say so."""
+
+    def __init__(self, found: list[Finding] = (), not_checked: Mapping[str, str] | None = None) -> None:  # type: ignore[assignment]
+        super().__init__(found)
+        self.not_checked: dict[str, str] = dict(not_checked or {})
 
 
 def validate_903(
@@ -29,15 +43,18 @@ def validate_903(
     la_code: str = DEFAULT_LA_CODE,
     previous: Mapping[str, pl.DataFrame] | None = None,
     postcodes: PostcodeLookup | None = None,
+    providers: pl.DataFrame | None = None,
     only: tuple[str, ...] | None = None,
-) -> list[Finding]:
+) -> Findings:
     """Every (rule, child, table, field, row) the year's rules flag, sorted by rule, table and row.
 
     `previous` is last year's return (rules comparing the years are skipped without it); `postcodes`
     the lookup for the placement-location rules (default: the built-in synthetic set, incomplete);
-    `only` restricts the run to some rule codes. The input tables are not modified.
+    `providers` Ofsted's provider register (`providers.providers_frame`; the URN rules are skipped
+    without it); `only` restricts the run to some rule codes. The input tables are not modified.
+    The result's `not_checked` names the rules skipped for want of the register or last year's return.
     """
-    ctx = Ctx(tables, year, la_code=la_code, previous=previous, postcodes=postcodes)
+    ctx = Ctx(tables, year, la_code=la_code, previous=previous, postcodes=postcodes, providers=providers)
     rules = [r for r in rules_for_year(year) if only is None or r.code in only]
     return _run(ctx, rules)
 
@@ -50,14 +67,15 @@ def validate_child(
     la_code: str = DEFAULT_LA_CODE,
     previous: Mapping[str, pl.DataFrame] | None = None,
     postcodes: PostcodeLookup | None = None,
-) -> list[Finding]:
+    providers: pl.DataFrame | None = None,
+) -> Findings:
     """The findings for one child, from that child's rows only (return-level rules, such as duplicate
     UPNs across children, are left to the full run). Rows are numbered as in the full tables."""
     mine, positions = _child_rows(tables, child_id)
     last = _child_rows(previous, child_id)[0] if previous is not None else None
-    ctx = Ctx(mine, year, la_code=la_code, previous=last, postcodes=postcodes)
+    ctx = Ctx(mine, year, la_code=la_code, previous=last, postcodes=postcodes, providers=providers)
     findings = _run(ctx, [r for r in rules_for_year(year) if r.scope == "child"])
-    return [_renumber(f, positions) for f in findings]
+    return Findings([_renumber(f, positions) for f in findings], findings.not_checked)
 
 
 def _child_rows(
@@ -78,18 +96,32 @@ def _renumber(finding: Finding, positions: Mapping[str, pl.Series]) -> Finding:
     return Finding(finding.rule, finding.child_id, finding.table, finding.field, row, finding.message, finding.severity)
 
 
-def _run(ctx: Ctx, rules: list[Rule]) -> list[Finding]:
+def _run(ctx: Ctx, rules: list[Rule]) -> Findings:
     runnable = [rule for rule in rules if _can_flag(ctx, rule)]
     hits = _mask_hits(ctx, [rule for rule in runnable if rule.mask is not None])
-    findings: list[Finding] = []
+    findings = Findings(not_checked=_not_checked(ctx, rules))
     for rule in runnable:
         found = hits[rule.code] if rule.mask is not None else rule.check(ctx)
         findings.extend(_findings(ctx, rule, found))
     return findings
 
 
+def _not_checked(ctx: Ctx, rules: list[Rule]) -> dict[str, str]:
+    """The rules that cannot run for want of the provider register or last year's return."""
+    out = {}
+    for rule in rules:
+        if "providers" in rule.needs and ctx.providers is None:
+            out[rule.code] = NO_PROVIDERS
+        elif any(need.endswith(LAST) and not ctx.has(need) for need in rule.needs):
+            out[rule.code] = NO_PREVIOUS
+    return out
+
+
 def _can_flag(ctx: Ctx, rule: Rule) -> bool:
-    """The rule's tables are present, and at least one table it flags has rows."""
+    """The rule's tables (and the provider register, if it needs it) are present, and at least one
+    table it flags has rows."""
+    if "providers" in rule.needs and ctx.providers is None:
+        return False
     if not ctx.has(*(need for need in rule.needs if need != "providers")):
         return False
     return not all(ctx.has(table) and ctx.t(table).height == 0 for table in rule.fields)

@@ -17,7 +17,14 @@ import pytest
 
 from opencsc.returns.ssda903.csv_io import read_903_dir, write_903_dir
 from opencsc.returns.ssda903.postcodes import PostcodeLookup
-from opencsc.returns.ssda903.synthetic import broken_corpus, synthetic_903
+from opencsc.returns.ssda903.providers import providers_frame, read_provider_file
+from opencsc.returns.ssda903.synthetic import (
+    broken_corpus,
+    provider_breaks,
+    synthetic_903,
+    synthetic_providers,
+    write_provider_list,
+)
 from opencsc.returns.ssda903.validate import validate_903
 from opencsc.returns.tests.oracle_903 import KNOWN_DEFECTS_903, OracleUnavailable, oracle_903, run_903_oracle
 
@@ -89,3 +96,32 @@ def test_published_rule_365_closes_open_episodes_for_later_rules_but_ours_does_n
     assert ("575", child) in full.pairs  # seen through rule 365's 31/03 written into DEC
     ours = _ours(tmp_path, "2025-26")
     assert ("575", child) not in ours
+
+
+PROVIDER_RULES = {"1008", "219", "221", "224", "227", "228", "229"}
+
+
+@pytest.mark.parametrize("year", ["2024-25", "2025-26"])
+def test_with_ofsted_lists_we_find_everything_the_oracle_finds(tmp_path: Path, oracle_python: Path, year: str) -> None:
+    """The same synthetic provider list goes to both: the published tool as its combined Ofsted list (XLSX),
+    openCSC through the register's own reader."""
+    tables, broken = broken_corpus(1000, year=year)
+    tables, rows, provider_broken = provider_breaks(
+        tables, synthetic_providers(tables, year), year, set(broken.values())
+    )
+    assert set(provider_broken) == PROVIDER_RULES
+    write_903_dir(tables, tmp_path / "return")
+    lists = write_provider_list(rows, tmp_path / "providers.xlsx")
+    oracle = run_903_oracle(tmp_path / "return", year, oracle_python, providers=lists)
+    assert not oracle.crashed & PROVIDER_RULES
+    register = providers_frame(read_provider_file(lists).rows)
+    found = validate_903(read_903_dir(tmp_path / "return"), year, postcodes=LOOKUP, providers=register)
+    ours = {(f.rule, str(f.child_id)) for f in found}
+    unexplained = {(rule, child) for rule, child in oracle.pairs - ours if rule not in KNOWN_DEFECTS_903}
+    assert unexplained == set()
+    assert set(provider_broken.items()) <= ours
+    assert set(provider_broken.items()) <= oracle.pairs  # the oracle really ran the URN rules
+    # Without the lists both skip the URN rules; openCSC says so.
+    bare = validate_903(read_903_dir(tmp_path / "return"), year, postcodes=LOOKUP)
+    assert not {f.rule for f in bare} & PROVIDER_RULES
+    assert set(bare.not_checked) >= PROVIDER_RULES

@@ -67,6 +67,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Validation: {errors} errors, {len(findings) - errors} queries")
             for f in findings[:200]:
                 self.stdout.write(f"  {f.rule} {f.child_id or '-'} {f.table}.{f.field}: {f.message}")
+            not_checked = getattr(findings, "not_checked", {})
+            for reason in sorted(set(not_checked.values())):
+                codes = ", ".join(code for code, why in not_checked.items() if why == reason)
+                self.stdout.write(f"Rules {codes}: {reason}")
         if not options["no_transfer"]:
             count, how = services.record_transfer(
                 kind=kind,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from opencsc.core.codelists import SUPPORTED_YEARS
 
-from . import adoption, care, child, dolo, episodes, integrity, missing, previous, sequence, sw  # noqa: F401
+from . import adoption, care, child, dolo, episodes, integrity, missing, previous, providers, sequence, sw  # noqa: F401
 from .base import CATALOGUE, Rule
 
 RULESET_2024_25: tuple[str, ...] = (
@@ -22,6 +22,7 @@ RULESET_2024_25: tuple[str, ...] = (
     "1005",
     "1006",
     "1007",
+    "1008",
     "1009",
     "101",
     "1010",
@@ -107,9 +108,15 @@ RULESET_2024_25: tuple[str, ...] = (
     "215",
     "217",
     "218",
+    "219",
+    "221",
     "222",
+    "224",
     "225",
     "226",
+    "227",
+    "228",
+    "229",
     "231",
     "232",
     "3001",
@@ -341,13 +348,6 @@ YEAR_CHANGES: dict[str, dict[str, tuple[str, ...]]] = {
 # Published rules openCSC does not run, and why (documented in docs/returns-validation-903.md).
 NOT_RUN: dict[str, str] = {
     "105": "checks the UASC flag of an XML return; a CSV return derives it from the UASC table, so it cannot fail",
-    "1008": "needs Ofsted's provider list (URN lookup), which the DfE tool also skips unless uploaded",
-    "219": "needs Ofsted's provider list",
-    "221": "needs Ofsted's provider list",
-    "224": "needs Ofsted's provider list",
-    "227": "needs Ofsted's provider list",
-    "228": "needs Ofsted's provider list",
-    "229": "needs Ofsted's provider list",
 }
 
 

@@ -64,11 +64,19 @@ def collection_end_year(year: str) -> str:
 
 
 def run_903_oracle(
-    folder: Path, year: str, python: Path, *, previous: Path | None = None, la_code: str = "E09000023"
+    folder: Path,
+    year: str,
+    python: Path,
+    *,
+    previous: Path | None = None,
+    la_code: str = "E09000023",
+    providers: Path | None = None,
 ) -> OracleResult:
-    """The published validator's (rule, child) pairs for the CSV return in `folder`."""
+    """The published validator's (rule, child) pairs for the CSV return in `folder` (with `providers`,
+    Ofsted's combined provider list as an XLSX file, the URN rules run too)."""
     command = [str(python), "-W", "ignore", str(RUNNER), str(folder), "--year", collection_end_year(year)]
     command += ["--la", la_code] + (["--prev", str(previous)] if previous is not None else [])
+    command += ["--providers", str(providers)] if providers is not None else []
     done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=1800)
     data = json.loads(done.stdout.strip().splitlines()[-1])
     return OracleResult(

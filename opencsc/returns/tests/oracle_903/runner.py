@@ -1,7 +1,8 @@
 """Run the published SSDA903 validator (lac_validator) on a folder of CSVs; print (rule, child) pairs as JSON.
 
 Runs INSIDE the oracle's own virtual environment (never imported by openCSC). Usage:
-    python runner.py THIS_DIR --year 2026 [--prev PREV_DIR] [--la E09000023] [--rules a,b]
+    python runner.py THIS_DIR --year 2026 [--prev PREV_DIR] [--la E09000023] [--rules a,b] [--providers FILE.xlsx]
+(--providers: Ofsted's combined provider list, uploaded as the tool's "CH lookup").
 Prints {"pairs": [[rule, child], ...], "crashed": [...], "skipped": [...], "ran": n, "seconds": wall,
 "cpu_seconds": cpu}.
 """
@@ -31,6 +32,7 @@ def main(argv):
     parser.add_argument("--prev")
     parser.add_argument("--la", default="E09000023")
     parser.add_argument("--rules")
+    parser.add_argument("--providers")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     logging.disable(logging.CRITICAL)
@@ -41,6 +43,9 @@ def main(argv):
     files = _uploads(args.this, "This year")
     if args.prev:
         files += _uploads(args.prev, "Prev year")
+    if args.providers:
+        path = Path(args.providers)
+        files.append({"name": path.name, "file_content": path.read_bytes(), "description": "CH lookup"})
     with contextlib.redirect_stdout(io.StringIO()):  # some rules print()
         validator = LacValidator(
             metadata={"collectionYear": args.year, "localAuthority": args.la},
