@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from opencsc.accounts.models import Team, TeamKind, User
@@ -340,6 +341,49 @@ class SocialWorkerEpisodeForm(GovukForm):
 class UascForm(GovukForm):
     start_date = GovukDateField(label="Date the child became an unaccompanied asylum-seeking child")
     ceased_date = GovukDateField(label="Date UASC status ceased (if it has)", required=False)
+
+
+class PartialDateField(DateInputField):
+    """The GOV.UK date input where any part may be left blank when it is not known (SSDA903 DATE_PERM).
+    Cleans to (day, month, year), each a number or None; the service says which combinations are valid."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(label=label, required=False, require_all_fields=False, **kwargs)
+        for name, sub in zip(("day", "month", "year"), self.fields, strict=True):
+            sub.required = False
+            sub.validators[0].message = f"Enter the {name} as a number, or leave it blank if it is not known"
+
+    def compress(self, data_list: Any) -> tuple[int | None, int | None, int | None]:
+        parts = [int(v) if v not in (None, "") else None for v in (data_list or (None, None, None))]
+        return parts[0], parts[1], parts[2]
+
+
+class PreviousPermanenceForm(GovukForm):
+    option = _radio(
+        "Before this period of care, what permanence did the child have?", codelists.choices("903_prev_perm")
+    )
+    la_code = forms.CharField(
+        label="Local authority that arranged it",
+        required=False,
+        max_length=3,
+        help_text="Not for Z1. The council's three-digit DfE number, like 931, or WAL (Wales), SCO (Scotland), "
+        "NIR (Northern Ireland) or NUK (outside the UK)",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-3"}),
+    )
+    order_date = PartialDateField(
+        label="Date of the order",
+        help_text="Not for Z1. Leave the day, or the day and month, blank if only part of the date is known; "
+        "leave it all blank if the date is not known",
+    )
+
+
+class DoloForm(GovukForm):
+    start_date = GovukDateField(label="Date the order started")
+    end_date = GovukDateField(label="Date the order ended (if it has)", required=False)
+
+
+class DoloEndForm(GovukForm):
+    end_date = GovukDateField(label="Date the order ended")
 
 
 class ClosureForm(GovukForm):

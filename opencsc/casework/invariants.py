@@ -8,6 +8,7 @@ rules over the whole year, these stop the error at source.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -22,9 +23,11 @@ from opencsc.casework.models import (
     CareEpisode,
     ChildInNeedPlan,
     ChildProtectionPlan,
+    DeprivationOfLibertyOrder,
     PeriodOfCare,
     ReferralEpisode,
 )
+from opencsc.casework.models.looked_after import DOLO_PLACEMENTS
 from opencsc.core import codelists
 from opencsc.people.models import Person
 
@@ -303,3 +306,154 @@ def check_care_period_end(current: CareEpisode, end: dt.date, reason: str, child
         )
     if reason == "E2" and child.date_of_death != end:
         refuse("reason_ceased", "Record the child's date of death on their record first: the episode ends on it")
+
+
+# --- previous permanence and deprivation of liberty orders -------------------------------------
+
+
+def latest_day(day: int | None, month: int | None, year: int | None) -> dt.date | None:
+    """The latest date a partly known date can mean (as the DfE reads DATE_PERM): the month's end
+    when the day is not known, 31 December when neither is; None when the year is not known."""
+    if year is None:
+        return None
+    if month is None:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month, day or calendar.monthrange(year, month)[1])
+
+
+def check_order_date(field: str, day: int | None, month: int | None, year: int | None) -> None:
+    """A date known in part: the day only with the month, the month only with the year, and real."""
+    if day is not None and month is None:
+        refuse(field, "Enter the month as well as the day, or leave the day blank if only the month is known")
+    if month is not None and year is None:
+        refuse(field, "Enter the year as well as the month, or leave the month blank if only the year is known")
+    if year is not None and not 1900 <= year <= 9999:
+        refuse(field, "Enter the year as 4 digits, like 2019")
+    if month is not None and not 1 <= month <= 12:
+        refuse(field, "The month must be a number from 1 to 12")
+    if day is not None and year is not None and month is not None:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            refuse(field, "The date of the order must be a real date, like 27 3 2019")
+
+
+def check_previous_permanence(
+    period: PeriodOfCare, option: str, la_code: str, day: int | None, month: int | None, year: int | None
+) -> None:
+    """631 a valid option; 630 the LA and date of an order (the date may be wholly or partly not
+    known); 633 a valid LA; 632 the order before the child became looked after; none with Z1."""
+    if option not in codelists.codes("903_prev_perm"):
+        refuse("option", "Select the previous permanence option from the list (Z1 if there was none)")
+    if option == "Z1":
+        if la_code or any(v is not None for v in (day, month, year)):
+            refuse(
+                "la_code",
+                "There was no previous permanence option (Z1): leave the local authority and the date blank, "
+                "or choose the option the child had",
+            )
+        return
+    if not la_code:
+        refuse(
+            "la_code",
+            "Enter the local authority that arranged the previous permanence (its DfE number, like 931, "
+            "or WAL, SCO, NIR or NUK)",
+        )
+    if la_code not in codelists.codes("903_la_perm"):
+        refuse(
+            "la_code",
+            f"{la_code} is not a DfE local authority number: enter the three-digit number, like 931, or WAL "
+            "(Wales), SCO (Scotland), NIR (Northern Ireland) or NUK (outside the UK)",
+        )
+    check_order_date("order_date", day, month, year)
+    latest = latest_day(day, month, year)
+    if latest is not None and latest >= period.start_date:
+        refuse(
+            "order_date",
+            f"The order must be before the child became looked after on {period.start_date:%d %B %Y} "
+            "(a date known only in part counts as its latest day): check the date",
+        )
+    born = period.child.date_of_birth
+    if latest is not None and born is not None and latest < born:
+        refuse("order_date", f"The order cannot be before the child was born ({born:%d %B %Y}): check the date")
+
+
+def check_dolo_placements(period: PeriodOfCare, start: dt.date, end: dt.date | None) -> None:
+    """709/710: every placement the order overlaps (an episode ending the day it starts, or starting
+    the day it ends, counts) is one a child may be deprived of their liberty in."""
+    last = end or timezone.localdate()
+    for episode in period.episodes.filter(Q(end_date__isnull=True) | Q(end_date__gte=start), start_date__lte=last):
+        if episode.placement_type not in DOLO_PLACEMENTS:
+            refuse(
+                "start_date",
+                f"From {episode.start_date:%d %B %Y} the child is placed in {episode.placement_type}: while a "
+                "deprivation of liberty order lasts the placement must be K2, Z12 or Z13. Record the change of "
+                "placement first, or check the dates (an order ending the day a placement starts overlaps it)",
+            )
+
+
+def check_dolo(period: PeriodOfCare, start: dt.date, end: dt.date | None, exclude: int | None = None) -> None:
+    """708 after birth; 702 ends after the day it started; 707 inside the period of care (ended
+    with it); 705 no overlap with another order of the child; 709/710 the placements it covers."""
+    child = period.child
+    not_in_future("start_date", start, "date the order started")
+    not_in_future("end_date", end, "date the order ended")
+    if child.date_of_birth and start <= child.date_of_birth:
+        refuse("start_date", "The order must start after the child's date of birth: check the date")
+    if end is not None and end <= start:
+        refuse("end_date", "The order must end after the day it started (rule 702): check the end date")
+    if start < period.start_date:
+        refuse(
+            "start_date",
+            f"The child became looked after on {period.start_date:%d %B %Y}: an order is recorded from a day "
+            "within the period of care",
+        )
+    if period.end_date is not None:
+        if end is None:
+            refuse(
+                "end_date",
+                f"The child stopped being looked after on {period.end_date:%d %B %Y}: enter the date the order ended",
+            )
+        if end > period.end_date or start > period.end_date:
+            refuse(
+                "end_date",
+                f"The order must end by the day the child stopped being looked after ({period.end_date:%d %B %Y})",
+            )
+    others = DeprivationOfLibertyOrder.objects.filter(child=child).exclude(pk=exclude)
+    clash = (
+        others.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
+        .filter(start_date__lt=end if end is not None else dt.date.max)
+        .order_by("start_date")
+        .first()
+    )
+    if clash is not None:
+        until = f"to {clash.end_date:%d %B %Y}" if clash.end_date else "with no end date"
+        refuse(
+            "start_date",
+            f"This would overlap the order from {clash.start_date:%d %B %Y} {until} (rule 705): an order starts "
+            "on or after the previous one ended; record the end of that order first",
+        )
+    check_dolo_placements(period, start, end)
+
+
+def check_placement_under_dolo(period: PeriodOfCare, change_date: dt.date, placement_type: str) -> None:
+    """709/710 from the other side: a new placement starting while an order lasts (or the day it ends)."""
+    current = period.dolos.filter(Q(end_date__isnull=True) | Q(end_date__gte=change_date)).first()
+    if current is not None and placement_type not in DOLO_PLACEMENTS:
+        refuse(
+            "placement_type",
+            f"The child has a deprivation of liberty order from {current.start_date:%d %B %Y}: while it lasts "
+            "the placement must be K2, Z12 or Z13. If the order has ended, record its end date first "
+            "(the day before this change)",
+        )
+
+
+def check_no_dolo_after(period: PeriodOfCare, end: dt.date) -> None:
+    """707: the child leaves care with every order ended, none after the day care ends."""
+    current = period.dolos.filter(Q(end_date__isnull=True) | Q(end_date__gt=end)).first()
+    if current is not None:
+        refuse(
+            "end_date",
+            f"The deprivation of liberty order from {current.start_date:%d %B %Y} has not ended by this date: "
+            "record the date it ended first (on or before the day the child stops being looked after)",
+        )

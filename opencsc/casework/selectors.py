@@ -26,7 +26,9 @@ from opencsc.casework.models import (
     ChildProtectionPlan,
     ChronologyEntry,
     Contact,
+    DeprivationOfLibertyOrder,
     PeriodOfCare,
+    PreviousPermanence,
     ReferralEpisode,
     Section47,
     StatusChange,
@@ -105,6 +107,9 @@ class Overview:
     visits: list[Visit]
     tasks: list[Task]
     timescales: list[Timescale] = field(default_factory=list)
+    # Of the open period of care: its previous permanence (PrevPerm) and deprivation of liberty orders.
+    previous_permanence: PreviousPermanence | None = None
+    dolos: list[DeprivationOfLibertyOrder] = field(default_factory=list)
 
     @property
     def open_cp_plan(self) -> ChildProtectionPlan | None:
@@ -150,6 +155,9 @@ def casework_overview(child: Person) -> Overview:
         visits=list(Visit.objects.filter(child=child)[:5]),
         tasks=list(Task.objects.open().filter(person=child).select_related("assignee", "team")),
     )
+    if open_period is not None:
+        overview.previous_permanence = PreviousPermanence.objects.filter(period=open_period).first()
+        overview.dolos = list(open_period.dolos.all())
     overview.timescales = _timescales(overview)
     return overview
 

@@ -1,8 +1,11 @@
 """Looked-after children: periods of care made of episodes (the SSDA903 `Episodes` table), reviews,
 missing episodes, health checks (OC2), adoption (AD1, PlacedAdoption), care leavers (OC3),
-social-worker episodes (SWEpisodes) and UASC status."""
+social-worker episodes (SWEpisodes), UASC status, previous permanence (PrevPerm) and deprivation of
+liberty orders (DoLo)."""
 
 from __future__ import annotations
+
+import calendar
 
 from django.conf import settings
 from django.db import models
@@ -294,3 +297,100 @@ class UascStatus(CaseworkRecord):
 
     def __str__(self) -> str:
         return f"UASC from {self.start_date:%d %b %Y}"
+
+
+# Placements a child may be in while deprived of their liberty (SSDA903 rule 709, 2026-27).
+DOLO_PLACEMENTS = frozenset({"K2", "Z12", "Z13"})
+
+
+def date_perm(option: str, day: int | None, month: int | None, year: int | None) -> str:
+    """SSDA903 DATE_PERM: blank when there was no previous permanence (Z1), else DD/MM/YYYY with ZZ
+    (ZZZZ for the year) for each part not known."""
+    if option == "Z1":
+        return ""
+    dd = f"{day:02d}" if day else "ZZ"
+    mm = f"{month:02d}" if month else "ZZ"
+    yyyy = f"{year:04d}" if year else "ZZZZ"
+    return f"{dd}/{mm}/{yyyy}"
+
+
+@personal_data(
+    **BASE_TAGS,
+    period=NP,
+    option=C.REFERRAL,
+    la_code=C.REFERRAL,
+    order_day=C.REFERRAL,
+    order_month=C.REFERRAL,
+    order_year=C.REFERRAL,
+)
+class PreviousPermanence(CaseworkRecord):
+    """The child's permanence option before this period of care (SSDA903 PrevPerm): adoption, a
+    special guardianship order, a residence or child arrangements order, unknown, or none (Z1); the
+    authority that arranged it (LA_PERM) and the date of the order, which may be known only in part
+    (DATE_PERM: ZZ/MM/YYYY, ZZ/ZZ/YYYY or ZZ/ZZ/ZZZZ). One per period of care."""
+
+    period = models.OneToOneField(PeriodOfCare, on_delete=models.CASCADE, related_name="previous_permanence")
+    option = models.CharField("Previous permanence option", max_length=2, choices=codelists.choices("903_prev_perm"))
+    la_code = models.CharField("Local authority that arranged it", max_length=3, blank=True)
+    order_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    order_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    order_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(order_day__isnull=True) | Q(order_month__isnull=False),
+                name="previous_permanence_day_needs_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(order_month__isnull=True) | Q(order_year__isnull=False),
+                name="previous_permanence_month_needs_year",
+            ),
+            models.CheckConstraint(
+                condition=~Q(option="Z1") | (Q(la_code="") & Q(order_year__isnull=True)),
+                name="previous_permanence_none_has_no_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Previous permanence {self.option}"
+
+    @property
+    def date_perm(self) -> str:
+        """DATE_PERM as the DfE writes it: blank for Z1, ZZ for each part not known."""
+        return date_perm(self.option, self.order_day, self.order_month, self.order_year)
+
+    @property
+    def date_display(self) -> str:
+        """The date of the order for a page: as much of it as is known."""
+        if self.option == "Z1":
+            return ""
+        if not self.order_year:
+            return "Not known"
+        if not self.order_month:
+            return str(self.order_year)
+        month = calendar.month_name[self.order_month]
+        return f"{self.order_day} {month} {self.order_year}" if self.order_day else f"{month} {self.order_year}"
+
+
+@personal_data(**BASE_TAGS, period=NP, start_date=C.REFERRAL, end_date=C.REFERRAL)
+class DeprivationOfLibertyOrder(CaseworkRecord):
+    """A court order authorising the deprivation of a looked-after child's liberty (SSDA903 DoLo,
+    collected from 2026-27): when it started and ended, inside a period of care. Orders of a child
+    never overlap, and while one lasts the child is placed in K2, Z12 or Z13 (rules 705, 707, 709)."""
+
+    period = models.ForeignKey(PeriodOfCare, on_delete=models.CASCADE, related_name="dolos")
+    start_date = models.DateField("Date the order started")
+    end_date = models.DateField("Date the order ended", null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="dolo_ends_after_start_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Deprivation of liberty order from {self.start_date:%d %b %Y}"

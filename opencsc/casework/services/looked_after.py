@@ -1,5 +1,6 @@
 """Looked-after writes: periods of care and their episodes, reviews, missing episodes, health,
-adoption, care leavers, social-worker episodes and UASC status."""
+adoption, care leavers, social-worker episodes, UASC status, previous permanence and deprivation of
+liberty orders."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from opencsc.casework.models import (
     CareEpisode,
     CareLeaverContact,
     ChildInNeedPlan,
+    DeprivationOfLibertyOrder,
     HealthCheck,
     HealthCheckKind,
     LookedAfterReview,
     MissingEpisode,
     PeriodOfCare,
+    PreviousPermanence,
     ReasonNewEpisode,
     SocialWorkerEpisode,
     Stage,
@@ -177,6 +180,7 @@ def care_episode_change(
         urn=values["urn"],
         legal_status=values["legal_status"],
     )
+    invariants.check_placement_under_dolo(period, change_date, values["placement_type"])
     with transaction.atomic():
         current.end_date, current.reason_ceased, current.reason_place_change = (
             change_date,
@@ -233,6 +237,7 @@ def care_period_end(
     require_change(actor_user, child)
     current = current_episode(period)
     invariants.check_care_period_end(current, end_date, reason_ceased, child)
+    invariants.check_no_dolo_after(period, end_date)
     with transaction.atomic():
         current.end_date, current.reason_ceased = end_date, reason_ceased
         current.reason_place_change = reason_place_change
@@ -565,3 +570,141 @@ def uasc_record(
     invariants.not_before("ceased_date", ceased_date, start_date, "UASC status cannot end before it began")
     obj = UascStatus(child=child, start_date=start_date, ceased_date=ceased_date)
     return _simple_record(actor_user, actor, obj, start_date, "casework.uasc_record", "UASC status")
+
+
+PERMANENCE_FIELDS = ("option", "la_code", "order_day", "order_month", "order_year")
+
+
+def previous_permanence_record(
+    *,
+    actor_user: Any,
+    actor: Actor,
+    period: PeriodOfCare,
+    option: str,
+    la_code: str = "",
+    order_day: int | None = None,
+    order_month: int | None = None,
+    order_year: int | None = None,
+) -> PreviousPermanence:
+    """Record (or correct) the child's permanence option before this period of care (SSDA903
+    PrevPerm): the option, and for an order the local authority and the date, known in part or not
+    at all. Audits `casework.previous_permanence_record` (with the fields changed, on a correction);
+    status "" -> completed, or completed -> completed on a correction, dated the period's start."""
+    child = period.child
+    require_change(actor_user, child)
+    la_code = la_code.strip().upper()
+    invariants.check_previous_permanence(period, option, la_code, order_day, order_month, order_year)
+    values = {
+        "option": option,
+        "la_code": la_code,
+        "order_day": order_day,
+        "order_month": order_month,
+        "order_year": order_year,
+    }
+    existing = PreviousPermanence.objects.filter(period=period).first()
+    with transaction.atomic():
+        if existing is None:
+            obj = PreviousPermanence(child=child, recorded_by=actor_user, period=period, **values)
+            record_new(
+                obj,
+                actor_user=actor_user,
+                actor=actor,
+                child=child,
+                action="casework.previous_permanence_record",
+                to_status=Stage.COMPLETED,
+                effective_date=period.start_date,
+                note=f"Previous permanence recorded ({option})",
+                option=option,
+            )
+            return obj
+        changed = sorted(k for k, v in values.items() if getattr(existing, k) != v)
+        if not changed:
+            invariants.refuse("option", "Nothing has changed: correct the option, local authority or date")
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.full_clean(validate_constraints=False)
+        existing.save()
+        history(
+            actor_user=actor_user,
+            actor=actor,
+            child=child,
+            obj=existing,
+            from_status=Stage.COMPLETED,
+            to_status=Stage.COMPLETED,
+            effective_date=period.start_date,
+            note=f"Previous permanence corrected ({option})",
+        )
+        audit(
+            actor=actor,
+            action="casework.previous_permanence_record",
+            child=child,
+            obj=existing,
+            option=option,
+            changed=changed,
+        )
+    return existing
+
+
+def dolo_record(
+    *, actor_user: Any, actor: Actor, period: PeriodOfCare, start_date: dt.date, end_date: dt.date | None = None
+) -> DeprivationOfLibertyOrder:
+    """Record a deprivation of liberty order during a period of care (SSDA903 DoLo), and its end if
+    it has ended. Audits `casework.dolo_record`; status "" -> open (and open -> ended on the end date)."""
+    child = period.child
+    require_change(actor_user, child)
+    invariants.check_dolo(period, start_date, end_date)
+    with transaction.atomic():
+        obj = DeprivationOfLibertyOrder(
+            child=child, recorded_by=actor_user, period=period, start_date=start_date, end_date=end_date
+        )
+        record_new(
+            obj,
+            actor_user=actor_user,
+            actor=actor,
+            child=child,
+            action="casework.dolo_record",
+            to_status=Stage.OPEN,
+            effective_date=start_date,
+            note="Deprivation of liberty order began",
+            start_date=start_date,
+            end_date=end_date,
+        )
+        if end_date is not None:
+            history(
+                actor_user=actor_user,
+                actor=actor,
+                child=child,
+                obj=obj,
+                from_status=Stage.OPEN,
+                to_status=Stage.ENDED,
+                effective_date=end_date,
+                note="Deprivation of liberty order ended",
+            )
+    return obj
+
+
+def dolo_end(
+    *, actor_user: Any, actor: Actor, order: DeprivationOfLibertyOrder, end_date: dt.date
+) -> DeprivationOfLibertyOrder:
+    """Record the day a deprivation of liberty order ended. Audits `casework.dolo_end`; status
+    open -> ended."""
+    child = order.child
+    require_change(actor_user, child)
+    if order.end_date is not None:
+        invariants.refuse("end_date", f"This order already ended on {order.end_date:%d %B %Y}")
+    invariants.check_dolo(order.period, order.start_date, end_date, exclude=order.pk)
+    with transaction.atomic():
+        order.end_date = end_date
+        order.save(update_fields=["end_date", "updated_at"])
+        history(
+            actor_user=actor_user,
+            actor=actor,
+            child=child,
+            obj=order,
+            from_status=Stage.OPEN,
+            to_status=Stage.ENDED,
+            effective_date=end_date,
+            note="Deprivation of liberty order ended",
+        )
+        audit(actor=actor, action="casework.dolo_end", child=child, obj=order, end_date=end_date)
+    return order

@@ -10,7 +10,12 @@ import time_machine
 from django.apps import apps
 
 from opencsc.audit.models import AuditEvent
-from opencsc.casework.models import CategoryOfAbuse, ReasonForClosure, ReasonNewEpisode
+from opencsc.casework.models import (
+    CategoryOfAbuse,
+    DeprivationOfLibertyOrder,
+    ReasonForClosure,
+    ReasonNewEpisode,
+)
 from opencsc.casework.tests.factories import (
     AssessmentFactory,
     CareEpisodeFactory,
@@ -37,6 +42,9 @@ def casework_urls(child) -> list[str]:
         "casework.ChildInNeedPlan": CINPlanFactory(episode=episode, end_date=dt.date(2025, 2, 3)),
         "casework.PeriodOfCare": CareEpisodeFactory(period__child=child).period,
     }
+    objects["casework.DeprivationOfLibertyOrder"] = DeprivationOfLibertyOrder.objects.create(
+        child=child, period=objects["casework.PeriodOfCare"], start_date=dt.date(2025, 2, 3)
+    )
     from opencsc.casework.models import Contact, Section47, StrategyDiscussion
 
     objects["casework.Contact"] = Contact.objects.create(

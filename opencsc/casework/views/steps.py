@@ -151,6 +151,52 @@ def _adoption_intro(ctx: Ctx) -> list[str]:
     return lines
 
 
+def _previous_permanence_initial(ctx: Ctx) -> dict[str, Any]:
+    record = cm.PreviousPermanence.objects.filter(period=ctx.obj).first()
+    if record is None:
+        return {}
+    parts = (record.order_day, record.order_month, record.order_year)
+    return {
+        "option": record.option,
+        "la_code": record.la_code,
+        "order_date": ["" if v is None else str(v) for v in parts],
+    }
+
+
+def _previous_permanence(ctx: Ctx, d: dict[str, Any]) -> Any:
+    day, month, year = d["order_date"]
+    return s.previous_permanence_record(
+        **ctx.who(),
+        period=ctx.obj,
+        option=d["option"],
+        la_code=d["la_code"],
+        order_day=day,
+        order_month=month,
+        order_year=year,
+    )
+
+
+def _previous_permanence_intro(ctx: Ctx) -> list[str]:
+    lines = [
+        f"Looked after since {ctx.obj.start_date:%d %B %Y}. Record whether, before this, the child had been "
+        "adopted or was under a special guardianship, residence or child arrangements order (SSDA903 PrevPerm)."
+    ]
+    if cm.PreviousPermanence.objects.filter(period=ctx.obj).exists():
+        lines.append("This period of care already has previous permanence recorded: saving corrects it.")
+    return lines
+
+
+def _dolo_intro(ctx: Ctx) -> list[str]:
+    return [
+        f"Looked after since {ctx.obj.start_date:%d %B %Y}. While the order lasts the child is placed in a "
+        "children's home (K2) or another placement Z12 or Z13."
+    ]
+
+
+def _dolo_end_intro(ctx: Ctx) -> list[str]:
+    return [f"The order started on {ctx.obj.start_date:%d %B %Y}."]
+
+
 def _s47_intro(ctx: Ctx) -> list[str]:
     return [f"Started {ctx.obj.start_date:%d %B %Y}. Initial conference target: {ctx.obj.icpc_target:%d %B %Y}."]
 
@@ -397,6 +443,32 @@ STEPS: dict[str, Step] = {
         initial=_adoption_initial,
         intro=_adoption_intro,
         done="Adoption milestones saved",
+    ),
+    "previous-permanence": Step(
+        "Previous permanence",
+        f.PreviousPermanenceForm,
+        _previous_permanence,
+        model=cm.PeriodOfCare,
+        initial=_previous_permanence_initial,
+        intro=_previous_permanence_intro,
+        done="Previous permanence saved",
+    ),
+    "dolo": Step(
+        "Record a deprivation of liberty order",
+        f.DoloForm,
+        _on_obj(s.dolo_record, "period"),
+        model=cm.PeriodOfCare,
+        intro=_dolo_intro,
+        done="Deprivation of liberty order recorded",
+    ),
+    "dolo-end": Step(
+        "The deprivation of liberty order ends",
+        f.DoloEndForm,
+        _on_obj(s.dolo_end, "order"),
+        model=cm.DeprivationOfLibertyOrder,
+        initial=_dated("end_date"),
+        intro=_dolo_end_intro,
+        done="Deprivation of liberty order ended",
     ),
     "sw-episode": Step(
         "Change of social worker",
