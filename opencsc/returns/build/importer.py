@@ -45,11 +45,13 @@ from opencsc.casework.models import (
     CareLeaverContact,
     ConferenceKind,
     ConferenceOutcome,
+    DeprivationOfLibertyOrder,
     HealthCheck,
     HealthCheckKind,
     LookedAfterReview,
     MissingEpisode,
     PeriodOfCare,
+    PreviousPermanence,
     ReferralEpisode,
     Section47Outcome,
     SocialWorkerEpisode,
@@ -644,16 +646,8 @@ class _903Importer(_Importer):
             self.adoption(person, code, rows, periods)
             self.social_workers(person, code, rows.get("SWEpisodes") or [])
             self.oc3(person, code, rows.get("OC3") or [])
-            for number, _ in rows.get("PrevPerm") or []:
-                self.note(
-                    "PREV_PERM",
-                    "PrevPerm",
-                    number,
-                    code,
-                    "openCSC has no record of previous permanence yet: the row is not kept",
-                )
-            for number, _ in rows.get("DoLo") or []:
-                self.note("DOLO_START", "DoLo", number, code, "openCSC has no record of DoLOs yet: the row is not kept")
+            self.previous_permanence(person, code, rows.get("PrevPerm") or [], periods)
+            self.dolos(person, code, rows.get("DoLo") or [], periods)
 
     def episodes(self, person: Person, code: str, items: list[tuple[int, dict[str, Any]]]) -> list[PeriodOfCare]:
         items = sorted(items, key=lambda item: (_date(item[1].get("DECOM")) or dt.date.min, item[0]))
@@ -961,6 +955,101 @@ class _903Importer(_Importer):
                 accommodation_suitable=(accom[1:] == "1") if yes and accom else None,
             )
             self.report.created["care leaver contact"] += 1
+
+    def previous_permanence(self, person: Person, code: str, items: list, periods: list[PeriodOfCare]) -> None:
+        """PrevPerm belongs to the period of care that began in the collection year (the latest, if two did)."""
+        began = sorted((p for p in periods if self.period.contains(p.start_date)), key=lambda p: p.start_date)
+        for number, row in items:
+            option, la = row.get("PREV_PERM") or "", row.get("LA_PERM") or ""
+            if not (option or la or row.get("DATE_PERM")):
+                self.note("PREV_PERM", "PrevPerm", number, code, "The row is blank: there is nothing to keep")
+                continue
+            if not began:
+                self.note(
+                    "PREV_PERM",
+                    "PrevPerm",
+                    number,
+                    code,
+                    "The child did not begin to be looked after in this year (rule 634): previous permanence is "
+                    "kept with the period of care that began after it, so this row is not kept",
+                )
+                continue
+            period = began[-1]
+            if PreviousPermanence.objects.filter(period=period).exists():
+                self.report.skipped["previous permanence"] += 1
+                continue
+            when = _partial_date(row.get("DATE_PERM"))
+            if when is None:
+                raise _Rejected(
+                    RowIssue(
+                        "DATE_PERM",
+                        "PrevPerm",
+                        number,
+                        code,
+                        "The date of the order is not a date (DD/MM/YYYY, with ZZ for a part not known)",
+                    )
+                )
+            day, month, year = when
+            self.call(
+                "PrevPerm",
+                number,
+                code,
+                cw.previous_permanence_record,
+                period=period,
+                option=option,
+                la_code=la,
+                order_day=day,
+                order_month=month,
+                order_year=year,
+            )
+            self.report.created["previous permanence"] += 1
+
+    def dolos(self, person: Person, code: str, items: list, periods: list[PeriodOfCare]) -> None:
+        """Each order on the period of care it began in; an order open in last year's file and ended in
+        this one gets its end date."""
+        items = sorted(items, key=lambda item: _date(item[1].get("DOLO_START")) or dt.date.min)
+        for number, row in items:
+            start, end = _date(row.get("DOLO_START")), _date(row.get("DOLO_END"))
+            if start is None:
+                raise _Rejected(RowIssue("DOLO_START", "DoLo", number, code, "The order's start date is not a date"))
+            if row.get("DOLO_END") and end is None:
+                raise _Rejected(RowIssue("DOLO_END", "DoLo", number, code, "The order's end date is not a date"))
+            existing = DeprivationOfLibertyOrder.objects.filter(child=person, start_date=start).first()
+            if existing is not None:
+                if existing.end_date is None and end is not None:
+                    self.call("DoLo", number, code, cw.dolo_end, order=existing, end_date=end)
+                    self.report.created["deprivation of liberty order end"] += 1
+                else:
+                    self.report.skipped["deprivation of liberty order"] += 1
+                continue
+            period = self._period_on(periods, start)
+            if period is None:
+                raise _Rejected(
+                    RowIssue(
+                        "DOLO_START", "DoLo", number, code, "No period of care on the record covers the start date"
+                    )
+                )
+            self.call("DoLo", number, code, cw.dolo_record, period=period, start_date=start, end_date=end)
+            self.report.created["deprivation of liberty order"] += 1
+
+
+def _partial_date(value: str | None) -> tuple[int | None, int | None, int | None] | None:
+    """DATE_PERM as (day, month, year), None for each ZZ part; (None, None, None) when blank; None when
+    it is not such a date (the service checks the parts make a real date)."""
+    if not value:
+        return None, None, None
+    parts = value.strip().upper().split("/")
+    if len(parts) != 3:
+        return None
+    out: list[int | None] = []
+    for part, unknown in zip(parts, ("ZZ", "ZZ", "ZZZZ"), strict=True):
+        if part == unknown:
+            out.append(None)
+        elif part.isdigit():
+            out.append(int(part))
+        else:
+            return None
+    return out[0], out[1], out[2]
 
 
 def _worker(sw_id: str) -> User:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,15 +30,18 @@ from opencsc.casework.models import (
     AdoptionRecord,
     CareEpisode,
     CareLeaverContact,
+    DeprivationOfLibertyOrder,
     HealthCheck,
     HealthCheckKind,
     LookedAfterReview,
     MissingEpisode,
     PeriodOfCare,
+    PreviousPermanence,
     SocialWorkerEpisode,
     UascStatus,
     YouthConviction,
 )
+from opencsc.casework.models.looked_after import date_perm
 from opencsc.people.models import Person, Relationship, RelationshipKind
 from opencsc.returns.build.common import Period, Progress, Ticker, age_on, birthday_in, child_code, group_by
 from opencsc.returns.ssda903.csv_io import format_date
@@ -204,7 +207,8 @@ def collect_903(year: str, *, child_ids: Iterable[int] | None = None, progress: 
         .order_by("relative__date_of_birth")
         .values_list("person_id", "relative__date_of_birth")
     ):
-        babies[mother] = born  # the latest birth on or before the reference date
+        if born is not None:  # never None (filtered above); the query's type allows it
+            babies[mother] = born  # the latest birth on or before the reference date
     left_care = dict(
         PeriodOfCare.objects.filter(child_id__in=leavers, end_date__isnull=False)
         .order_by("end_date")
@@ -217,7 +221,30 @@ def collect_903(year: str, *, child_ids: Iterable[int] | None = None, progress: 
         "child_id",
     )
 
+    # PrevPerm: what was recorded for a period of care that began in the year (the latest, if two did).
+    previous_permanence = {
+        p["child_id"]: p
+        for p in PreviousPermanence.objects.filter(
+            child_id__in=in_care, period__start_date__gte=period.start, period__start_date__lte=period.end
+        )
+        .order_by("child_id", "period__start_date")
+        .values("child_id", "option", "la_code", "order_day", "order_month", "order_year")
+    }
     names = table_names(year)
+    dolos = (
+        group_by(
+            DeprivationOfLibertyOrder.objects.filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=period.start),
+                child_id__in=in_care,
+                start_date__lte=period.end,
+            )
+            .order_by("child_id", "start_date", "id")
+            .values("child_id", "start_date", "end_date"),
+            "child_id",
+        )
+        if "DoLo" in names
+        else {}
+    )
     rows: dict[str, list[Row]] = {name: [] for name in names}
     person_ids: dict[str, int] = {}
     persons.sort(key=lambda p: child_code(p["la_child_id"], p["id"]))
@@ -261,8 +288,14 @@ def collect_903(year: str, *, child_ids: Iterable[int] | None = None, progress: 
             child_periods = periods.get(pid, [])
             if _continuously_looked_after(mine, period):
                 rows["OC2"].append(_oc2(ident, dob, period, health.get(pid, []), pid in convicted))
-            if any(e["reason_new_episode"] == "S" and period.contains(e["start_date"]) for e in mine):
-                rows["PrevPerm"].append({**ident, "PREV_PERM": "Z1", "LA_PERM": None, "DATE_PERM": None})
+            perm = previous_permanence.get(pid)
+            if perm and any(e["reason_new_episode"] == "S" and period.contains(e["start_date"]) for e in mine):
+                rows["PrevPerm"].append(_prev_perm(ident, perm))
+            if "DoLo" in rows:
+                rows["DoLo"] += [
+                    {**ident, "DOLO_START": _d(o["start_date"]), "DOLO_END": _d(period.cut(o["end_date"]))}
+                    for o in dolos.get(pid, ())
+                ]
             for status in uasc.get(pid, ())[-1:]:
                 rows["UASC"].append(
                     {"CHILD": code, "SEX": person["sex"], "DOB": _d(dob), "DUC": _d(status["ceased_date"])}
@@ -273,7 +306,7 @@ def collect_903(year: str, *, child_ids: Iterable[int] | None = None, progress: 
     return Build903(tables, person_ids)
 
 
-def _header(person: dict[str, Any], code: str, period: Period, in_care: bool, baby: dt.date | None) -> Row:
+def _header(person: Mapping[str, Any], code: str, period: Period, in_care: bool, baby: dt.date | None) -> Row:
     mother = mc_dob = None
     if in_care and person["sex"] == "F":
         mother, mc_dob = ("1", _d(baby)) if baby else ("0", None)
@@ -288,7 +321,7 @@ def _header(person: dict[str, Any], code: str, period: Period, in_care: bool, ba
     }
 
 
-def _episode(code: str, e: dict[str, Any], period: Period) -> Row:
+def _episode(code: str, e: Mapping[str, Any], period: Period) -> Row:
     ended = period.cut(e["end_date"])
     return {
         "CHILD": code,
@@ -307,7 +340,14 @@ def _episode(code: str, e: dict[str, Any], period: Period) -> Row:
     }
 
 
-def _continuously_looked_after(episodes: list[dict[str, Any]], period: Period) -> bool:
+def _prev_perm(ident: Row, perm: Mapping[str, Any]) -> Row:
+    """A PrevPerm row as recorded. A child who began to be looked after with nothing recorded gets no
+    row, so rule 630 asks for it on the child's page and in the return's findings."""
+    when = date_perm(perm["option"], perm["order_day"], perm["order_month"], perm["order_year"])
+    return {**ident, "PREV_PERM": perm["option"], "LA_PERM": perm["la_code"] or None, "DATE_PERM": when or None}
+
+
+def _continuously_looked_after(episodes: Sequence[Mapping[str, Any]], period: Period) -> bool:
     """Looked after on 1 April and still on 31 March: twelve months' continuous care (OC2)."""
     first, last = episodes[0], episodes[-1]
     ends = period.cut(last["end_date"])
@@ -315,7 +355,7 @@ def _continuously_looked_after(episodes: list[dict[str, Any]], period: Period) -
     return first["start_date"] <= period.start and not ended_in_year
 
 
-def _oc2(ident: Row, dob: dt.date | None, period: Period, checks: list[dict[str, Any]], convicted: bool) -> Row:
+def _oc2(ident: Row, dob: dt.date | None, period: Period, checks: Sequence[Mapping[str, Any]], convicted: bool) -> Row:
     kinds = {c["kind"] for c in checks}
     row: Row = dict(ident)
     if dob is not None:
@@ -354,7 +394,7 @@ def _care_leaver_birthday(dob: dt.date | None, left: dt.date | None, period: Per
     return any(period.contains(day) and day > left for day in (birthday_in(dob, age) for age in range(17, 22)))
 
 
-def _oc3(contacts: list[dict[str, Any]]) -> Row:
+def _oc3(contacts: Sequence[Mapping[str, Any]]) -> Row:
     latest = contacts[-1]
     if latest["in_touch"] != "YES":
         return {"IN_TOUCH": latest["in_touch"], "ACTIV": "0", "ACCOM": "0"}
@@ -367,9 +407,9 @@ def _oc3(contacts: list[dict[str, Any]]) -> Row:
 def _adoption_rows(
     rows: dict[str, list[Row]],
     ident: Row,
-    records: list[dict[str, Any]],
-    periods: list[dict[str, Any]],
-    episodes: list[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
+    periods: Sequence[Mapping[str, Any]],
+    episodes: Sequence[Mapping[str, Any]],
     period: Period,
 ) -> None:
     if not records:

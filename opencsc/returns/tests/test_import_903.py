@@ -3,26 +3,29 @@ atomicity, idempotence, refused files, every refused row explained."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
 import pytest
+import time_machine
 
 from opencsc.returns.build.importer import import_903
 from opencsc.returns.build.ssda903 import build_903
 from opencsc.returns.cin.synthetic import make_upn
 from opencsc.returns.ssda903.csv_io import write_903_dir
 from opencsc.returns.ssda903.synthetic import synthetic_903
+from opencsc.returns.ssda903.tables import table_from_rows
 from opencsc.returns.ssda903.validate import validate_903
 
 YEAR = "2025-26"
-# What the record derives for itself or has nowhere to keep yet (reported as notes by the import).
-NOT_KEPT = {"PrevPerm": None, "DoLo": None}
+DOLO_YEAR = "2026-27"  # the first year with deprivation of liberty orders
+AFTER_DOLO_YEAR = dt.datetime(2027, 5, 4, 10, tzinfo=dt.UTC)  # its dates are all in the past
 
 
-def legacy_return(n: int, seed: int) -> dict[str, pl.DataFrame]:
+def legacy_return(n: int, seed: int, year: str = YEAR) -> dict[str, pl.DataFrame]:
     """A synthetic return whose UPNs carry correct check letters (the people service checks them)."""
-    tables = dict(synthetic_903(n, seed=seed, year=YEAR))
+    tables = dict(synthetic_903(n, seed=seed, year=year))
     header = tables["Header"]
     upns = [
         make_upn(int(child[4:])) if upn and len(upn) == 13 else upn
@@ -38,8 +41,6 @@ def comparable(tables: dict[str, pl.DataFrame], children: set[str]) -> dict[str,
     ends a social worker episode only when the next begins, so a child's last SW_DEC is not kept."""
     out = {}
     for name, frame in tables.items():
-        if name in NOT_KEPT:
-            continue
         frame = frame.filter(pl.col("CHILD").is_in(sorted(children)))
         if name == "Episodes":
             first = pl.col("DECOM").str.strptime(pl.Date, "%d/%m/%Y").rank("ordinal").over("CHILD") == 1
@@ -67,8 +68,13 @@ def test_round_trip_import_then_build_gives_an_equivalent_return(legacy_dir):
     built = build_903(YEAR)
     children = set(original["Header"]["CHILD"].to_list()) - refused
     before, after = comparable(original, children), comparable(built, children)
+    assert set(after) == set(before)
     for name in before:
         assert after[name] == before[name], name
+    # Previous permanence is kept (some of it with partial dates), not noted as lost.
+    assert {r[2] for r in after["PrevPerm"]} >= {"Z1", "P2"}
+    assert any(r[4] and r[4].startswith("ZZ/") for r in after["PrevPerm"])
+    assert not [n for n in report.notes if n.table == "PrevPerm"]
     findings = validate_903(built, YEAR)
     # Only the known consequence of starting a continuing period at the file's first episode: the
     # social worker who was allocated before it now looks as if allocated before care began.
@@ -79,14 +85,17 @@ def test_round_trip_import_then_build_gives_an_equivalent_return(legacy_dir):
 
 @pytest.mark.django_db
 def test_importing_the_same_return_twice_changes_nothing(legacy_dir):
-    from opencsc.casework.models import CareEpisode, LookedAfterReview, SocialWorkerEpisode
+    from opencsc.casework.models import CareEpisode, LookedAfterReview, PreviousPermanence, SocialWorkerEpisode
     from opencsc.people.models import Person
 
     folder, _ = legacy_dir
     import_903(folder, year=YEAR, partial=True)
-    counts = [m.objects.count() for m in (Person, CareEpisode, LookedAfterReview, SocialWorkerEpisode)]
+    models = (Person, CareEpisode, LookedAfterReview, SocialWorkerEpisode, PreviousPermanence)
+    counts = [m.objects.count() for m in models]
+    assert counts[-1] > 0
     again = import_903(folder, year=YEAR, partial=True)
-    assert [m.objects.count() for m in (Person, CareEpisode, LookedAfterReview, SocialWorkerEpisode)] == counts
+    assert [m.objects.count() for m in models] == counts
+    assert again.skipped["previous permanence"] == counts[-1]
     assert sum(again.created.values()) == 0 and again.children_matched > 0
 
 
@@ -110,3 +119,124 @@ def test_an_oversized_file_is_refused(legacy_dir):
     folder, _ = legacy_dir
     with pytest.raises(ImportRefused, match="more than the"):
         import_903(folder, year=YEAR, max_bytes=100)
+
+
+@pytest.mark.django_db
+@time_machine.travel(AFTER_DOLO_YEAR, tick=False)
+def test_round_trip_of_a_return_with_deprivation_of_liberty_orders(tmp_path):
+    from opencsc.casework.models import DeprivationOfLibertyOrder
+
+    original = legacy_return(80, seed=5, year=DOLO_YEAR)
+    assert original["DoLo"].height > 0
+    write_903_dir(original, tmp_path / "legacy")
+    report = import_903(tmp_path / "legacy", year=DOLO_YEAR, partial=True)
+    refused = {r.child for r in report.rejected}
+    assert not [r for r in report.rejected if r.table in ("DoLo", "PrevPerm")], report.lines()
+    kept = original["DoLo"].filter(~pl.col("CHILD").is_in(sorted(refused)))
+    assert kept.height > 0 and report.created["deprivation of liberty order"] == kept.height
+    built = build_903(DOLO_YEAR)
+    children = set(original["Header"]["CHILD"].to_list()) - refused
+    before, after = comparable(original, children), comparable(built, children)
+    assert after["DoLo"] == before["DoLo"] and after["PrevPerm"] == before["PrevPerm"]
+    for name in before:
+        assert after[name] == before[name], name
+    findings = validate_903(built, DOLO_YEAR)
+    assert not [f for f in findings if f.table in ("DoLo", "PrevPerm") and f.severity == "error"]
+    # Twice changes nothing.
+    count = DeprivationOfLibertyOrder.objects.count()
+    again = import_903(tmp_path / "legacy", year=DOLO_YEAR, partial=True)
+    assert DeprivationOfLibertyOrder.objects.count() == count
+    assert again.created["deprivation of liberty order"] == 0
+
+
+def _one_child_return(year: str, prev_perm: dict | None = None, dolo: list[dict] | None = None) -> dict:
+    """One child who began to be looked after in a children's home (K2) on 1 May of the year."""
+    first = int(year[:4])
+    ident = {"CHILD": "IMP1", "DOB": "17/05/2012"}
+    tables = {
+        "Header": table_from_rows("Header", [{**ident, "SEX": "F", "ETHNIC": "WBRI", "UPN": "UN1", "MOTHER": "0"}]),
+        "Episodes": table_from_rows(
+            "Episodes",
+            [
+                {
+                    "CHILD": "IMP1",
+                    "DECOM": f"01/05/{first}",
+                    "RNE": "S",
+                    "LS": "C2",
+                    "CIN": "N1",
+                    "PLACE": "K2",
+                    "PLACE_PROVIDER": "PR4",
+                    "HOME_POST": "ZZ9 1AA",
+                    "PL_POST": "ZZ9 2BB",
+                    "URN": "SC123456",
+                }
+            ],
+        ),
+    }
+    if prev_perm is not None:
+        tables["PrevPerm"] = table_from_rows("PrevPerm", [{**ident, **prev_perm}])
+    if dolo is not None:
+        tables["DoLo"] = table_from_rows("DoLo", [{**ident, **row} for row in dolo])
+    return tables
+
+
+@pytest.mark.django_db
+@time_machine.travel(AFTER_DOLO_YEAR, tick=False)
+def test_an_order_open_last_year_gets_its_end_from_this_years_return(tmp_path):
+    from opencsc.casework.models import DeprivationOfLibertyOrder
+
+    last_year = _one_child_return("2025-26", dolo=[{"DOLO_START": "01/02/2026"}])
+    write_903_dir(last_year, tmp_path / "last")
+    assert import_903(tmp_path / "last", year="2025-26").committed
+    assert DeprivationOfLibertyOrder.objects.get().end_date is None
+    this_year = {
+        "Header": last_year["Header"],
+        "Episodes": last_year["Episodes"],
+        "DoLo": table_from_rows(
+            "DoLo", [{"CHILD": "IMP1", "DOB": "17/05/2012", "DOLO_START": "01/02/2026", "DOLO_END": "15/07/2026"}]
+        ),
+    }
+    write_903_dir(this_year, tmp_path / "this")
+    report = import_903(tmp_path / "this", year=DOLO_YEAR)
+    assert report.committed and report.created["deprivation of liberty order end"] == 1
+    assert DeprivationOfLibertyOrder.objects.get().end_date == dt.date(2026, 7, 15)
+    assert build_903(DOLO_YEAR)["DoLo"].rows() == [("IMP1", "17/05/2012", "01/02/2026", "15/07/2026")]
+
+
+@pytest.mark.django_db
+@time_machine.travel(AFTER_DOLO_YEAR, tick=False)
+@pytest.mark.parametrize(
+    ("prev_perm", "dolo", "rule"),
+    [
+        ({"PREV_PERM": "P2", "LA_PERM": "209", "DATE_PERM": "31/02/2019"}, None, "order_date"),
+        ({"PREV_PERM": "P2", "LA_PERM": "209", "DATE_PERM": "sometime"}, None, "DATE_PERM"),
+        ({"PREV_PERM": "P2", "LA_PERM": "999X", "DATE_PERM": "ZZ/ZZ/2019"}, None, "la_code"),
+        ({"PREV_PERM": "P2", "LA_PERM": "209", "DATE_PERM": "ZZ/ZZ/2026"}, None, "order_date"),  # 632
+        (None, [{"DOLO_START": "01/03/2026"}], "DOLO_START"),  # before care began: no period covers it
+        (None, [{"DOLO_START": "01/06/2026", "DOLO_END": "01/06/2026"}], "end_date"),  # 702
+        (None, [{"DOLO_START": "01/06/2026"}, {"DOLO_START": "01/07/2026"}], "start_date"),  # 705
+    ],
+)
+def test_a_refused_row_rolls_the_whole_import_back(tmp_path, prev_perm, dolo, rule):
+    from opencsc.casework.models import DeprivationOfLibertyOrder, PreviousPermanence
+    from opencsc.people.models import Person
+
+    write_903_dir(_one_child_return("2026-27", prev_perm, dolo), tmp_path / "bad")
+    report = import_903(tmp_path / "bad", year=DOLO_YEAR)
+    assert not report.committed
+    assert [(r.rule, r.child) for r in report.rejected] == [(rule, "IMP1")], report.lines()
+    assert not Person.objects.filter(la_child_id="IMP1").exists()
+    assert not PreviousPermanence.objects.exists() and not DeprivationOfLibertyOrder.objects.exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(AFTER_DOLO_YEAR, tick=False)
+def test_previous_permanence_of_a_child_who_did_not_start_this_year_is_noted_not_kept(tmp_path):
+    from opencsc.casework.models import PreviousPermanence
+
+    tables = _one_child_return("2025-26", prev_perm={"PREV_PERM": "Z1"})
+    write_903_dir(tables, tmp_path / "old")
+    report = import_903(tmp_path / "old", year=DOLO_YEAR)
+    assert report.committed
+    assert [n.rule for n in report.notes if n.table == "PrevPerm"] == ["PREV_PERM"]
+    assert not PreviousPermanence.objects.exists()
