@@ -497,6 +497,9 @@ class JourneyBuilder:
 
     # --- writing ----------------------------------------------------------------------------
     def write(self) -> None:
+        from opencsc.demo.permanence import record_previous_permanence
+
+        record_previous_permanence(self)
         for batch in ORDER[:-2]:
             by_model: dict[type[models.Model], list[models.Model]] = defaultdict(list)
             for obj in self.batches[batch]:
