@@ -354,7 +354,7 @@ class PartialDateField(DateInputField):
             sub.validators[0].message = f"Enter the {name} as a number, or leave it blank if it is not known"
 
     def compress(self, data_list: Any) -> tuple[int | None, int | None, int | None]:
-        parts = [int(v) if v not in (None, "") else None for v in (data_list or (None, None, None))]
+        parts = [int(v) if v is not None and v != "" else None for v in (data_list or (None, None, None))]
         return parts[0], parts[1], parts[2]
 
 

@@ -419,7 +419,9 @@ def check_dolo(period: PeriodOfCare, start: dt.date, end: dt.date | None, exclud
                 "end_date",
                 f"The order must end by the day the child stopped being looked after ({period.end_date:%d %B %Y})",
             )
-    others = DeprivationOfLibertyOrder.objects.filter(child=child).exclude(pk=exclude)
+    others = DeprivationOfLibertyOrder.objects.filter(child=child)
+    if exclude is not None:  # the order being changed does not clash with itself
+        others = others.exclude(pk=exclude)
     clash = (
         others.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
         .filter(start_date__lt=end if end is not None else dt.date.max)

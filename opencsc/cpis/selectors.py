@@ -414,5 +414,6 @@ def unmatched_notifications(limit: int = 100) -> QuerySet[Notification]:
     return Notification.objects.filter(child_ids=[]).select_related("message")[:limit]
 
 
-def la_child_ids(person_ids: Iterable[int]) -> dict[int, str]:
+def la_child_ids(person_ids: Iterable[int]) -> dict[int, str | None]:
+    """Person id -> LA child id (None where the record has none yet)."""
     return dict(Person.objects.filter(pk__in=list(person_ids)).values_list("pk", "la_child_id"))

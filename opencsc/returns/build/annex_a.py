@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -396,7 +396,7 @@ class _Reader:
             )
         )
 
-    def people(self, ids: set[int]) -> tuple[dict[int, dict], set[int], dict[int, tuple[str, str]]]:
+    def people(self, ids: set[int]) -> tuple[Mapping[int, Mapping[str, Any]], set[int], dict[int, tuple[str, str]]]:
         persons = {
             p["id"]: p
             for p in Person.objects.filter(id__in=ids).values(
@@ -583,9 +583,9 @@ def collect_annex_a(as_of: dt.date, progress: Progress | None = None) -> AnnexAB
             ]
         )
     ticker.tick()
-    for a in r.adoption:
-        pid = a["child_id"]
-        period = next((p for p in r.periods.get(pid, []) if p["id"] == a["period_id"]), None)
+    for adoption in r.adoption:
+        pid = adoption["child_id"]
+        period = next((p for p in r.periods.get(pid, []) if p["id"] == adoption["period_id"]), None)
         order = next(
             (e["start_date"] for e in r.care_episodes.get(pid, []) if e["legal_status"] == "E1"),
             None,
@@ -596,13 +596,13 @@ def collect_annex_a(as_of: dt.date, progress: Progress | None = None) -> AnnexAB
                 None,
                 is_disabled(pid),
                 period["start_date"] if period else None,
-                a["decision_date"],
+                adoption["decision_date"],
                 order,
-                a["match_date"],
-                a["placed_date"],
-                a["adoption_order_date"],
-                a["placed_ceased_date"],
-                a["reason_placed_ceased"] or None,
+                adoption["match_date"],
+                adoption["placed_date"],
+                adoption["adoption_order_date"],
+                adoption["placed_ceased_date"],
+                adoption["reason_placed_ceased"] or None,
                 None,
             ]
         )
@@ -612,7 +612,7 @@ def collect_annex_a(as_of: dt.date, progress: Progress | None = None) -> AnnexAB
     return build
 
 
-def _list8(r: _Reader, pid: int, episodes: list[dict[str, Any]], disabled: str) -> list[Cell]:
+def _list8(r: _Reader, pid: int, episodes: Sequence[Mapping[str, Any]], disabled: str) -> list[Cell]:
     as_of = r.as_of
     periods = r.periods.get(pid, [])
     current = next((p for p in reversed(periods) if p["start_date"] <= as_of), None)
@@ -644,7 +644,7 @@ def _list8(r: _Reader, pid: int, episodes: list[dict[str, Any]], disabled: str) 
         _latest(c["check_date"] for c in checks if c["kind"] == HealthCheckKind.TEETH_CHECK),
         sum(1 for e in episodes if e["reason_new_episode"] in PLACEMENT_RNE and e["start_date"] >= r.year_ago),
         ceased,
-        (current["reason_ceased"] or None) if ceased else None,
+        (current["reason_ceased"] or None) if ceased and current else None,
         placement["start_date"],
         latest["placement_type"],
         latest["placement_provider"] or None,

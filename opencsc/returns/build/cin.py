@@ -15,7 +15,7 @@ name, address and NHS number are never selected, so they cannot reach the file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,7 +197,7 @@ def cin_header(period: Period, serial: str = "1") -> dict[str, Any]:
     }
 
 
-def _identifiers(person: dict[str, Any], code: str, period: Period) -> dict[str, Any]:
+def _identifiers(person: Mapping[str, Any], code: str, period: Period) -> dict[str, Any]:
     born = period.cut(person["date_of_birth"])
     expected = person["expected_date_of_birth"]
     if born is None and person["date_of_birth"] is not None:
@@ -216,14 +216,14 @@ def _identifiers(person: dict[str, Any], code: str, period: Period) -> dict[str,
 
 
 def _episode(
-    ep: dict[str, Any],
+    ep: Mapping[str, Any],
     period: Period,
-    assessments: dict[int, list[dict]],
-    cin_plans: dict[int, list[dict]],
-    section47s: dict[int, list[dict]],
+    assessments: Mapping[int, Sequence[Mapping[str, Any]]],
+    cin_plans: Mapping[int, Sequence[Mapping[str, Any]]],
+    section47s: Mapping[int, Sequence[Mapping[str, Any]]],
     icpc_by_s47: dict[int, dt.date],
     unattached_icpc: dict[int, dt.date],
-    plans: dict[int, list[dict]],
+    plans: Mapping[int, Sequence[Mapping[str, Any]]],
     reviews: dict[int, list[dt.date]],
 ) -> dict[str, Any]:
     eid = ep["id"]

@@ -8,8 +8,9 @@ into a second store: a return is a view of the record as it stood on the collect
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -106,8 +107,12 @@ class Ticker:
             self.progress(self.done, self.total)
 
 
-def group_by(rows: Iterable[dict], key: str) -> dict[int, list[dict]]:
-    out: dict[int, list[dict]] = {}
+R = TypeVar("R", bound=Mapping[str, Any])
+
+
+def group_by(rows: Iterable[R], key: str) -> dict[Any, list[R]]:
+    """Rows (dicts, or the typed dicts of a `.values()` query) grouped by the value of `key`."""
+    out: dict[Any, list[R]] = {}
     for row in rows:
         out.setdefault(row[key], []).append(row)
     return out

@@ -168,6 +168,9 @@ class _Importer:
         self.partial = partial
         self.actor = Actor.system(ACTOR_NAME)
         self.user = import_account()
+        if self.user.team is None:
+            raise ImportRefused(f"The import account {IMPORT_USERNAME} has no team: give it the team {IMPORT_TEAM!r}")
+        self.team: Team = self.user.team
         self.period = Period.of(year)
 
     # --- common steps ----------------------------------------------------------------------------
@@ -201,7 +204,7 @@ class _Importer:
         if found is not None:
             self.report.children_matched += 1
             if not access.can_change_person(self.user, found.pk):
-                allocation_open(actor=self.actor, person=found, team=self.user.team)
+                allocation_open(actor=self.actor, person=found, team=self.team)
             return found, False
         data = {k: v for k, v in data.items() if v not in (None, "")}
         person = self.call(
@@ -476,7 +479,7 @@ class _CINImporter(_Importer):
 
         def conference(s: dict[str, Any]) -> None:
             unborn = person.expected_date_of_birth is not None and (
-                person.date_of_birth is None or person.date_of_birth > start
+                person.date_of_birth is None or (start is not None and person.date_of_birth > start)
             )
             self.call(
                 "ChildProtectionPlans",

@@ -18,7 +18,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.utils import timezone
@@ -27,6 +27,10 @@ from opencsc.audit.services import Actor, record_event, record_events_bulk
 from opencsc.core.categories import DataCategory as C
 from opencsc.returns.build.common import Progress, current_year, la_ons_code
 from opencsc.returns.findings import Finding
+
+if TYPE_CHECKING:  # the builders are imported when used (each pulls in its models)
+    from opencsc.returns.build.annex_a import AnnexABuild
+    from opencsc.returns.cin.tables import CINTables
 
 KINDS = ("cin", "903", "annex-a")
 LABELS = {"cin": "CIN census", "903": "SSDA903 (children looked after)", "annex-a": "Ofsted Annex A"}
@@ -135,6 +139,7 @@ def build_return(
         raise ValueError(f"Unknown return {kind!r}: use one of {', '.join(KINDS)}")
     started = time.perf_counter()
     year = year or current_year()
+    tables: CINTables | dict[str, pl.DataFrame] | AnnexABuild
     if kind == "cin":
         from opencsc.returns.build.cin import collect_cin
 

@@ -98,7 +98,12 @@ class _Generator:
             born is None or born > self.start - dt.timedelta(days=400)
         ):
             kind = "assessed"  # carried-over and repeat referrals need a child born well before the year
-        earliest = max(self.start, due - dt.timedelta(days=270)) if due else max(self.start, born + DAY)
+        if due is not None:
+            earliest = max(self.start, due - dt.timedelta(days=270))
+        elif born is not None:
+            earliest = max(self.start, born + DAY)
+        else:  # pragma: no cover (a child is either born or expected)
+            raise ValueError("a synthetic child needs a date of birth or an expected one")
         episodes = self.episodes(kind, earliest)
         record: Record = {
             "ChildIdentifiers": self.identifiers(i, la_id, born, due),

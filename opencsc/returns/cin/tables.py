@@ -276,11 +276,11 @@ class TablesBuilder:
         """Append one row: the id columns, the typed values, then the link columns."""
         id_columns, value_columns, link_columns = self._spec[table]
         row = len(id_columns[0])
-        for column, value in zip(id_columns, ids, strict=True):
-            column.append(value)
+        for column, ident in zip(id_columns, ids, strict=True):
+            column.append(ident)
         get = values.get
         for name, column, kind in value_columns:
-            value = get(name)
+            value: Any = get(name)  # str from XML, or already typed (date, bool, int, factor list) when built
             if value.__class__ is str:
                 value = value.strip() or None
                 if kind and value is not None:
@@ -294,6 +294,7 @@ class TablesBuilder:
 
     def _convert(self, table: str, row: int | None, name: str, kind: int, value: str) -> Any:
         """Text read from XML as a date, flag or number; unreadable text becomes None and a `Problem`."""
+        parsed: dt.date | bool | int | None
         if kind == _DATE:
             parsed = self._date_cache.get(value, False)
             if parsed is False:

@@ -124,7 +124,8 @@ def _pack(tables: CINTables) -> CINTables:
     for columns in tables.tables.values():
         for name in columns:
             if name in DATE_FIELDS:
-                columns[name] = array("l", [d.toordinal() if d is not None else 0 for d in columns[name]])
+                # An array, not a list, only while crossing to the parent process (`_unpack` restores it).
+                columns[name] = array("l", [d.toordinal() if d is not None else 0 for d in columns[name]])  # type: ignore[assignment]
     return tables
 
 
@@ -161,7 +162,7 @@ class _Limited(io.RawIOBase):
 class _Prefixed(io.RawIOBase):
     """A stream that replays the bytes already read for the prolog check, then the rest."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: IO[bytes] | io.RawIOBase) -> None:
         self._head, self._rest = head, rest
 
     def readable(self) -> bool:
@@ -172,7 +173,7 @@ class _Prefixed(io.RawIOBase):
             chunk = self._head if size < 0 else self._head[:size]
             self._head = self._head[len(chunk) :]
             return chunk
-        return self._rest.read(size)
+        return self._rest.read(size) or b""  # a raw stream may return None (no data yet): none here
 
 
 def _refuse_doctype(head: bytes) -> None:
@@ -204,7 +205,7 @@ def _first_element(text: str) -> int:
     return -1
 
 
-def _parse(stream: IO[bytes]) -> CINTables:
+def _parse(stream: IO[bytes] | io.RawIOBase) -> CINTables:
     builder = TablesBuilder({})
     context = etree.iterparse(
         stream,

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from opencsc.core.codelists import codes
 from opencsc.core.working_days import add_months
@@ -18,7 +19,8 @@ _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _UPN_BODY = re.compile(r"[0-9]{11}[0-9A-Z]")
 
 
-def _present(c: Context, table: str, name: str) -> Iterator[tuple[int, object]]:
+def _present(c: Context, table: str, name: str) -> Iterator[tuple[int, Any]]:
+    """(row, value) for each present value of a column (the value's type is the column's: str, date...)."""
     return ((i, v) for i, v in enumerate(c.col(table, name)) if v is not None)
 
 

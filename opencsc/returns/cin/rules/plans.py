@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from opencsc.core.codelists import codes
 from opencsc.returns.cin.rules.base import Context, Hit, rule
@@ -11,7 +12,7 @@ CI, CIN, PLAN, CPP, REV = "ChildIdentifiers", "CINdetails", "CINplanDates", "Chi
 S47 = "Section47"
 
 
-def _dates(c: Context, table: str, a: str, b: str) -> Iterable[tuple[int, object, object]]:
+def _dates(c: Context, table: str, a: str, b: str) -> Iterable[tuple[int, Any, Any]]:
     return ((i, x, y) for i, (x, y) in enumerate(zip(c.col(table, a), c.col(table, b), strict=True)))
 
 
