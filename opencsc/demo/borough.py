@@ -1,8 +1,9 @@
 """The synthetic demo borough: teams, staff of every role, and families with their relationships.
 
 Deterministic: the same seed and as-of date give the same borough. Faker en_GB supplies names and
-addresses; NHS numbers come from the 999 test range and UPNs from a non-existent LA number, so nothing
-can match a real person. Rows are written in bulk (this is a generator, not casework), and each person
+street lines, with real postcodes from the project's shipped list (`opencsc.demo.postcodes`); NHS
+numbers come from the 999 test range and UPNs carry a DfE pseudo-LA code (001), so nothing can match a
+real person. Rows are written in bulk (this is a generator, not casework), and each person
 created gets its audit event, chained in bulk as system process "seed_demo".
 """
 
@@ -19,7 +20,8 @@ from faker import Faker
 
 from opencsc.accounts.models import Allocation, AllocationKind, RestrictedAccess, Role, Team, TeamKind, User
 from opencsc.audit.services import Actor, record_event, record_events_bulk
-from opencsc.demo.identifiers import demo_upn, test_nhs_number
+from opencsc.demo.identifiers import test_nhs_number, unique_demo_upn
+from opencsc.demo.postcodes import HOME_POSTCODES
 from opencsc.people import models as pm
 from opencsc.people.services import nhs_number_index
 from opencsc.sharing.demo import seed_agencies
@@ -288,7 +290,10 @@ class DemoBorough:
     def _details(self, mother: pm.Person, kids: list[pm.Person], father: pm.Person | None) -> None:
         moved_in = self.as_of - dt.timedelta(days=self.rng.randrange(60, 3000))
         address = dict(
-            line1=self.fake.street_address(), town="Exampleton", postcode=self.fake.postcode(), start_date=moved_in
+            line1=self.fake.street_address(),
+            town="Exampleton",
+            postcode=self.rng.choice(HOME_POSTCODES),
+            start_date=moved_in,
         )
         household = [mother, *kids] + ([father] if father and self.rng.random() < 0.5 else [])
         self._later(*[pm.Address(person=p, **address) for p in household])
@@ -355,7 +360,7 @@ class DemoBorough:
         first = self.fake.first_name_female() if sex == "F" else self.fake.first_name_male()
         dob = self.as_of - dt.timedelta(days=self.rng.randrange(30, 17 * 365))
         age = (self.as_of - dob).days // 365
-        upn = demo_upn(self.rng, self.serial, dob.year + 5) if age >= 5 else ""
+        upn = unique_demo_upn(self.serial, dob.year + 5) if age >= 5 else ""
         return self._person(
             is_child=True,
             first_name=first,

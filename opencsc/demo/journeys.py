@@ -4,14 +4,35 @@ Each seeded child gets a history of referral episodes built forward in time from
 before the as-of date: most referrals lead to an assessment, about a quarter of children are
 re-referred, some assessments lead to a strategy discussion and section 47 enquiry, about one
 referral in ten to a child protection plan, and a few children become looked after (periods of care
-whose episodes split on changes of legal status and placement). A few young people aged 18 to 21
-are added as care leavers with OC3 contacts around their birthdays. Whatever would fall after the
-as-of date is left open, so current caseloads have open episodes, plans and tray tasks.
+whose episodes split on changes of legal status and placement, with their reviews, social-worker
+episodes and yearly health checks). A few young people aged 18 to 21 are added as care leavers with
+OC3 contacts around their birthdays. Whatever would fall after the as-of date is left open, so current
+caseloads have open episodes, plans and tray tasks.
 
 Rows are written in bulk (this is a generator, not casework) but obey the same rules the entry
 checks enforce (one open episode, no overlapping plans, contiguous care episodes, dates in order),
-so every page and every return built from them has lifelike, valid content. Deterministic: the
-same seed and as-of date give the same histories.
+so every page and every return built from them has lifelike, valid content: the CIN census and
+SSDA903 built from a seeded borough pass openCSC's validation and the published DfE validators
+(`opencsc/returns/tests/test_build_oracle.py`). What that takes, beyond the entry checks:
+
+- home and placement postcodes are real ones from the project's shipped list (`opencsc.demo.postcodes`),
+  never a placement at the home postcode;
+- every placement that needs an Ofsted URN has one (children's homes and foster care);
+- an emergency protection order (L2) lasts 5 to 14 days, then a care order (C1) in the same placement;
+  a change of legal status only (RNE L) keeps the placement, a change of placement (P) the legal status;
+- review participation is PN0 under 4 and a code for children who can take part from 4;
+- social-worker episodes cover every period of care (first contact at its start, changes every 5 to 14
+  months, the last ending with the period or open), and no care or social-worker episode ends in the last
+  week of March (the 903 reads such an ending as a gap in cover, rule SW11b);
+- a health round each collection year in care (assessment, dental, immunisations, SDQ from 4 to 16), so
+  a child looked after all year has an SDQ score or reason (rule 186);
+- one period of care per child: rule SW12 (ours and the published validator's) checks every social-worker
+  episode of the two-year window against the end of each period of care in it, so a child with two
+  periods there fails it unless one social-worker episode runs on between them, which is more history
+  than this generator models;
+- care leavers have a UPN and a disability code (NONE), like every other child.
+
+Deterministic: the same seed and as-of date give the same histories.
 """
 
 from __future__ import annotations
@@ -24,16 +45,18 @@ from typing import Any, TypeVar, cast
 
 from django.db import models
 
-from opencsc.accounts.models import Allocation, AllocationKind, Team, TeamKind
+from opencsc.accounts.models import Allocation, AllocationKind, Role, Team, TeamKind, User
 from opencsc.audit.services import Actor, record_events_bulk
 from opencsc.casework import models as cm
 from opencsc.casework import timescales
 from opencsc.core.working_days import add_months, add_working_days, next_working_day
-from opencsc.demo.identifiers import test_nhs_number
+from opencsc.demo.identifiers import test_nhs_number, unique_demo_upn
+from opencsc.demo.postcodes import ELSEWHERE_POSTCODES, HOME_POSTCODES
 from opencsc.people import models as pm
 from opencsc.people.services import nhs_number_index
 
 M = TypeVar("M", bound=models.Model)
+HC = cm.HealthCheckKind
 
 SOURCES = {
     "6": 29,
@@ -78,6 +101,12 @@ FACTORS = [
     "20",
     "24A",
 ]
+NEEDS_IN_CARE = frozenset(NEEDS) - {"N9"}
+PLACE_CHANGE_REASONS = ("CARPL", "CLOSE", "STAND", "CREQB", "CREQO", "CHILD", "LAREQ", "OTHER")
+SW_CHANGE_REASONS = ("MANAGE", "LEFTRL", "ORGRST", "TSPROC", "ABSENC", "CHCHAN", "PCCHAN", "OTHERS")
+PARTICIPATION_FROM_4 = ("PN1", "PN1", "PN2", "PN4", "PN5", "PN7")
+CARE_LEAVER_SERIAL = 4_000_000  # care leavers' UPN serials, clear of the borough's children (1, 2, ...)
+Placement = tuple[str, str, str, str]  # (PLACE, PLACE_PROVIDER, PL_POST, URN)
 ORDER = ("episodes", "assessments", "s47", "conferences", "plans", "reviews", "late", "status", "tasks")
 
 
@@ -92,6 +121,15 @@ class JourneyReport:
     care_leavers: int = 0
 
 
+def clear_of_year_end(day: dt.date) -> dt.date:
+    """Move a date out of the last week of March (the 903 reads an ending there as a gap in cover)."""
+    return day - dt.timedelta(days=10) if day.month == 3 and day.day >= 25 else day
+
+
+def years_old(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 class JourneyBuilder:
     def __init__(self, *, seed: int, as_of: dt.date):
         self.rng = random.Random(seed * 7919 + 17)
@@ -100,6 +138,9 @@ class JourneyBuilder:
         self.status: list[tuple[pm.Person, models.Model, str, str, dt.date, str]] = []
         self.report = JourneyReport()
         self.owner: dict[int, Allocation] = {}
+        self.home: dict[int, str] = {}  # child -> the postcode of their address
+        self.workers: list[int] = []  # social workers' user ids, for social-worker episodes
+        self.been_in_care: set[int] = set()
 
     # --- helpers ----------------------------------------------------------------------------
     def pick(self, weights: dict[str, int]) -> str:
@@ -153,6 +194,8 @@ class JourneyBuilder:
         outcome = self.rng.choices(
             ["nfa", "early_help", "cin_plan", "strategy", "looked_after"], weights=[34, 12, 28, 21, 5]
         )[0]
+        if outcome == "looked_after" and child.pk in self.been_in_care:
+            outcome = "cin_plan"  # one period of care per child (see the module docstring)
         strategy_day = self.wd(start, 1, 8) if outcome == "strategy" else None
         if strategy_day is not None:
             authorised = max(authorised, strategy_day)
@@ -327,24 +370,55 @@ class JourneyBuilder:
         return self.close(child, ep, ends, "RC7")
 
     def looked_after(self, child: pm.Person, ep: cm.ReferralEpisode, start: dt.date) -> dt.date | None:
-        period = self.add(
-            "episodes", cm.PeriodOfCare(child=child, start_date=start, primary_need=ep.primary_need or "N1")
-        )
+        self.been_in_care.add(child.pk)
+        need = ep.primary_need if ep.primary_need in NEEDS_IN_CARE else "N1"  # the 903 has no N9 (rule 145)
+        period = self.add("episodes", cm.PeriodOfCare(child=child, start_date=start, primary_need=need))
         self.report.periods_of_care += 1
         self.event(child, period, "", "open", start, "Became looked after")
+        home = self.home_postcode(child)
         legal = self.rng.choice(["V2", "V2", "C1", "L2"])
-        segments = [(start, "S", legal, "U6")]
+        place = self.placement(child, start, home)
+        segments: list[tuple[dt.date, str, str, Placement]] = [(start, "S", legal, place)]
         day = start
-        for rne in self.rng.sample(["L", "P", "P"], self.rng.randint(0, 2)):
-            day = day + dt.timedelta(days=self.rng.randrange(60, 300))
-            legal = "C2" if rne == "L" else legal
-            segments.append((day, rne, legal, self.rng.choice(["U4", "U6", "K2"])))
-        ends = day + dt.timedelta(days=self.rng.randrange(90, 500))
+        if legal == "L2":  # an emergency protection order lasts at most 21 days (rule 362)
+            day, legal = start + dt.timedelta(days=self.rng.randint(5, 14)), "C1"
+            segments.append((day, "L", legal, place))
+        for change in self.rng.sample(["L", "P", "P"], self.rng.randint(0, 2)):
+            day = clear_of_year_end(day + dt.timedelta(days=self.rng.randrange(60, 300)))
+            if change == "L" and legal != "C2":
+                legal = "C2"  # a care order: the legal status changes, the placement does not
+            else:
+                change, place = "P", self.new_placement(child, day, home, place)
+            segments.append((day, change, legal, place))
+        ends = clear_of_year_end(day + dt.timedelta(days=self.rng.randrange(90, 500)))
+        self.care_episodes(child, period, segments, ends, "E4A", home)
+        review = self.reviews(child, period, start, ends)
+        self.social_workers(child, start, ends if self.past(ends) else None)
+        self.health(child, start, ends)
+        if not self.past(ends):
+            self.task(child, cm.TaskKind.LAC_REVIEW, review)
+            return None
+        period.end_date, period.reason_ceased = ends, "E4A"
+        self.event(child, period, "open", "ended", ends, "Stopped being looked after (E4A)")
+        return self.close(child, ep, self.wd(ends, 1, 10), "RC7")
+
+    def care_episodes(
+        self,
+        child: pm.Person,
+        period: cm.PeriodOfCare,
+        segments: list[tuple[dt.date, str, str, Placement]],
+        ends: dt.date,
+        reason: str,
+        home: str,
+    ) -> None:
+        """The period's episodes up to the as-of date, each ending the day the next begins (X1)."""
         for i, (begin, rne, status, place) in enumerate(segments):
             if not self.past(begin):
                 break
             nxt = segments[i + 1][0] if i + 1 < len(segments) else ends
             closed = nxt if self.past(nxt) else None
+            placement_changes = closed is not None and i + 1 < len(segments) and segments[i + 1][1] == "P"
+            place_type, provider, postcode, urn = place
             self.add(
                 "assessments",
                 cm.CareEpisode(
@@ -355,22 +429,47 @@ class JourneyBuilder:
                     reason_new_episode=rne,
                     legal_status=status,
                     primary_need=period.primary_need,
-                    placement_type=place,
-                    placement_provider="PR4" if place == "K2" else "PR1",
-                    urn=f"SC{self.rng.randrange(10**6):06d}" if place == "K2" else "",
-                    home_postcode=f"ZZ9 {self.rng.randint(1, 9)}AA",
-                    placement_postcode=f"ZZ9 {self.rng.randint(1, 9)}BB",
+                    placement_type=place_type,
+                    placement_provider=provider,
+                    urn=urn,
+                    home_postcode=home,
+                    placement_postcode=postcode,
                     carer=f"C-{self.rng.randrange(1000)}",
-                    reason_ceased=("X1" if i + 1 < len(segments) else "E4A") if closed else "",
-                    reason_place_change="CARPL"
-                    if closed and i + 1 < len(segments) and segments[i + 1][1] == "P"
-                    else "",
+                    reason_ceased=("X1" if i + 1 < len(segments) else reason) if closed else "",
+                    reason_place_change=self.rng.choice(PLACE_CHANGE_REASONS) if placement_changes else "",
                 ),
             )
+
+    def home_postcode(self, child: pm.Person) -> str:
+        return self.home.get(child.pk) or HOME_POSTCODES[child.pk % len(HOME_POSTCODES)]
+
+    def placement(self, child: pm.Person, on: dt.date, home: str) -> Placement:
+        """Foster care (own or agency), or a children's home from 10: with its Ofsted URN (rule 218) and
+        a real postcode other than home; a council children's home (K2, PR1) is in the borough."""
+        born = child.date_of_birth
+        older = born is not None and years_old(born, on) >= 10
+        place = self.rng.choice(("U4", "U6", "U6", "K2") if older else ("U4", "U6", "U6", "U3"))
+        provider = self.rng.choice(("PR1", "PR4", "PR5") if place == "K2" else ("PR1", "PR4"))
+        if place == "K2" and provider == "PR1":
+            options = [p for p in HOME_POSTCODES if p != home]
+        else:
+            options = [p for p in ELSEWHERE_POSTCODES + HOME_POSTCODES[:2] if p != home]
+        return place, provider, self.rng.choice(options), f"SC{self.rng.randrange(100_000, 1_000_000)}"
+
+    def new_placement(self, child: pm.Person, on: dt.date, home: str, old: Placement) -> Placement:
+        new = self.placement(child, on, home)
+        while new == old:
+            new = self.placement(child, on, home)
+        return new
+
+    def reviews(self, child: pm.Person, period: cm.PeriodOfCare, start: dt.date, ends: dt.date) -> dt.date:
+        """Reviews on the statutory cycle until the period ends; returns the next one due."""
+        born = child.date_of_birth
         review = timescales.lac_review_due(start, [])
         held: list[dt.date] = []
         while self.past(review) and review < ends:
             held.append(review)
+            under_4 = born is not None and years_old(born, review) < 4
             self.add(
                 "assessments",
                 cm.LookedAfterReview(
@@ -378,16 +477,64 @@ class JourneyBuilder:
                     period=period,
                     review_date=review,
                     due_date=review,
-                    participation=self.rng.choice(["PN1", "PN2", "PN5", "PN0"]),
+                    participation="PN0" if under_4 else self.rng.choice(PARTICIPATION_FROM_4),
                 ),
             )
             review = timescales.lac_review_due(start, held)
-        if not self.past(ends):
-            self.task(child, cm.TaskKind.LAC_REVIEW, review)
-            return None
-        period.end_date, period.reason_ceased = ends, "E4A"
-        self.event(child, period, "open", "ended", ends, "Stopped being looked after (E4A)")
-        return self.close(child, ep, self.wd(ends, 1, 10), "RC7")
+        return review
+
+    def social_workers(self, child: pm.Person, start: dt.date, ends: dt.date | None) -> None:
+        """Social-worker episodes from the start of care: changes every 5 to 14 months, the last one
+        ending with the period (or open, with the child's allocated worker when they have one)."""
+        if not self.workers:
+            return
+        owner = self.owner.get(child.pk)
+        day, reason = start, "FCONTA"
+        while True:
+            nxt = clear_of_year_end(day + dt.timedelta(days=self.rng.randint(150, 420)))
+            worker = self.rng.choice(self.workers)
+            last = not self.past(nxt) or (ends is not None and nxt >= ends - dt.timedelta(days=10))
+            if last and ends is None and owner is not None and owner.worker_id in self.workers:
+                worker = owner.worker_id
+            self.add(
+                "late",
+                cm.SocialWorkerEpisode(
+                    child=child, worker_id=worker, start_date=day, end_date=ends if last else nxt, reason=reason
+                ),
+            )
+            if last:
+                return
+            day, reason = nxt, self.rng.choice(SW_CHANGE_REASONS)
+
+    def health(self, child: pm.Person, start: dt.date, ends: dt.date) -> None:
+        """One round of health items in each collection year of care (OC2), from 20 days in."""
+        born = child.date_of_birth
+        if born is None:
+            return
+        stop = min(ends, self.as_of)
+        year = dt.date(start.year if start.month >= 4 else start.year - 1, 4, 1)
+        while year <= stop:
+            lo, hi = max(start + dt.timedelta(days=20), year), min(stop, dt.date(year.year + 1, 3, 31))
+            if lo <= hi:
+                day = lo + dt.timedelta(days=self.rng.randint(0, (hi - lo).days))
+                age = years_old(born, day)
+                kinds = [k for k in (HC.HEALTH_ASSESSMENT, HC.TEETH_CHECK, HC.IMMUNISATIONS) if self.rng.random() < 0.9]
+                kinds += [HC.HEALTH_CHECK] if age < 5 and self.rng.random() < 0.8 else []
+                for kind in kinds:
+                    self.add("late", cm.HealthCheck(child=child, kind=kind, check_date=day))
+                if 4 <= age < 17:
+                    score = self.rng.random() < 0.85
+                    self.add(
+                        "late",
+                        cm.HealthCheck(
+                            child=child,
+                            kind=HC.SDQ,
+                            check_date=day,
+                            sdq_score=str(self.rng.randint(0, 40)) if score else "",
+                            sdq_reason="" if score else self.rng.choice(("SDQ2", "SDQ3", "SDQ4", "SDQ5")),
+                        ),
+                    )
+            year = dt.date(year.year + 1, 4, 1)
 
     def close(self, child: pm.Person, ep: cm.ReferralEpisode, day: dt.date, reason: str) -> dt.date | None:
         if not self.past(day):
@@ -415,6 +562,8 @@ class JourneyBuilder:
         people = []
         for i in range(count):
             born = self.as_of - dt.timedelta(days=self.rng.randrange(18 * 365 + 30, 21 * 365))
+            eighteen = add_months(born, 12 * 18)
+            born -= eighteen - clear_of_year_end(eighteen)  # care (and social work) ends clear of late March
             nhs = test_nhs_number(self.rng)
             people.append(
                 pm.Person(
@@ -427,9 +576,11 @@ class JourneyBuilder:
                     nhs_number=nhs,
                     nhs_number_index=nhs_number_index(nhs),
                     ethnicity="NOBT",
+                    upn=unique_demo_upn(CARE_LEAVER_SERIAL + i, born.year + 5),  # known to schools (rule 442)
                 )
             )
         pm.Person.objects.bulk_create(people)
+        pm.Disability.objects.bulk_create([pm.Disability(person=p, code="NONE") for p in people])  # rule 8540
         if team is not None:
             Allocation.objects.bulk_create(
                 [Allocation(person=p, team=team, start_date=self.as_of - dt.timedelta(days=200)) for p in people]
@@ -459,23 +610,15 @@ class JourneyBuilder:
             "episodes",
             cm.PeriodOfCare(child=person, start_date=start, end_date=eighteen, reason_ceased="E17", primary_need="N1"),
         )
-        self.add(
-            "assessments",
-            cm.CareEpisode(
-                child=person,
-                period=period,
-                start_date=start,
-                end_date=eighteen,
-                reason_new_episode="S",
-                legal_status="C2",
-                primary_need="N1",
-                placement_type="U4",
-                placement_provider="PR1",
-                reason_ceased="E17",
-                home_postcode="ZZ9 1AA",
-                placement_postcode="ZZ9 2BB",
-            ),
+        self.been_in_care.add(person.pk)
+        self.report.periods_of_care += 1  # a care leaver's period of care counts like any other
+        home = self.home_postcode(person)
+        self.care_episodes(
+            person, period, [(start, "S", "C2", self.placement(person, start, home))], eighteen, "E17", home
         )
+        self.reviews(person, period, start, eighteen)
+        self.social_workers(person, start, eighteen)
+        self.health(person, start, eighteen)
         self.event(person, ep, "", "open", start, "Referral received")
         self.event(person, period, "", "open", start, "Became looked after")
         self.event(person, period, "open", "ended", eighteen, "Left care at 18 (E17)")
@@ -535,6 +678,8 @@ def build_journeys(*, seed: int, as_of: dt.date, care_leavers: int = 6) -> Journ
     builder = JourneyBuilder(seed=seed, as_of=as_of)
     for allocation in Allocation.objects.current(as_of).exclude(kind=AllocationKind.FRONT_DOOR):
         builder.owner.setdefault(allocation.person_id, allocation)
+    builder.home = dict(pm.Address.objects.filter(person__is_child=True).values_list("person_id", "postcode"))
+    builder.workers = list(User.objects.filter(role=Role.SOCIAL_WORKER).order_by("pk").values_list("pk", flat=True))
     for child in pm.Person.objects.filter(is_child=True, date_of_birth__isnull=False).order_by("pk"):
         builder.child(child)
     builder.care_leavers(care_leavers, Team.objects.filter(kind=TeamKind.LEAVING_CARE).first())
