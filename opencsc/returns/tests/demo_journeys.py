@@ -41,19 +41,6 @@ AS_OF = dt.date(2026, 3, 31)
 JOURNEY_PREFIXES = ("JCIN", "LACX")  # children whose journeys this fixture records through the services
 ID_PREFIXES = ("DEMOCL", "DEMO", *JOURNEY_PREFIXES)  # the LA child id schemes in the fixture
 
-# What openCSC's validation finds in the demo borough's own journeys (opencsc/demo/journeys.py, built
-# in bulk by the casework engineer's generator): real gaps in that generator's data, reported to its
-# owner, not defects of the builders. Keyed by rule; the tests allow these on DEMO children only.
-DEMO_DATA_GAPS: dict[str, str] = {
-    "218": "placements that need an Ofsted URN are generated without one",
-    "SW12STG2": "no social-worker episodes are generated for looked-after children",
-    "440": "review participation codes are drawn without regard to age (PN0 for a child over 4)",
-    "441": "review participation codes are drawn without regard to age (PN1-PN7 for a child under 4)",
-    "442": "care leavers are generated with neither a UPN nor a UN code",
-    "362": "emergency protection orders (L2) are generated lasting longer than 21 days",
-    "8540": "children the journey generator adds (care leavers, births) get no disability code, not even NONE",
-}
-
 
 @dataclass
 class DemoJourneys:

@@ -1,5 +1,6 @@
-"""The published DfE validators on the returns built from a seeded demo borough: no errors, apart from
-the validators' documented defects and the demo generator's own data gaps (on its children only).
+"""The published DfE validators on the returns built from a seeded demo borough: no errors on any child,
+the demo generator's own and the journeys recorded through the services alike, apart from queries and
+the validators' documented defects.
 
 Reuses the engine engineers' harnesses: `tests.oracle` (csc-validator-be-cin 0.1.13) and
 `tests.oracle_903` (csc-validator-be-903 0.1.17), each in its own throwaway virtual environment.
@@ -16,26 +17,11 @@ from opencsc.returns.build.cin import build_cin
 from opencsc.returns.build.ssda903 import build_903
 from opencsc.returns.cin.xml_io import write_cin_xml
 from opencsc.returns.ssda903.csv_io import write_903_dir
-from opencsc.returns.tests.demo_journeys import DEMO_DATA_GAPS, JOURNEY_PREFIXES, YEAR, seed_demo_with_journeys
+from opencsc.returns.tests.demo_journeys import YEAR, seed_demo_with_journeys
 from opencsc.returns.tests.oracle import CIN_KNOWN_DEFECTS, OracleUnavailable, cin_oracle, run_cin_oracle
 from opencsc.returns.tests.oracle_903 import KNOWN_DEFECTS_903, oracle_903, run_903_oracle
 
 pytestmark = [pytest.mark.oracle, pytest.mark.django_db]
-
-# What the published validators report on the demo generator's own children (not on the journeys this
-# fixture records through the services), beyond DEMO_DATA_GAPS: the same gaps as seen by their rules.
-_FAKE_POSTCODES = (
-    "the demo generator's home and placement postcodes come from Faker and are not in the ONS Postcode "
-    "Directory the published validator ships (openCSC's own lookup is a partial extract, so it never calls "
-    "a postcode invalid); the journeys recorded through the services use real postcodes and pass"
-)
-DEMO_GAPS_AS_THE_VALIDATORS_SEE_THEM: dict[str, str] = {
-    "8540": DEMO_DATA_GAPS["8540"],
-    "169": _FAKE_POSTCODES,
-    "179": _FAKE_POSTCODES,
-    "392a": _FAKE_POSTCODES,
-    "392c": _FAKE_POSTCODES,
-}
 
 
 def _python(make) -> Path:
@@ -48,15 +34,8 @@ def _python(make) -> Path:
 
 
 def _unexplained(pairs, defects: dict[str, str]) -> list[tuple[str, str | None]]:
-    gaps = set(DEMO_DATA_GAPS) | set(DEMO_GAPS_AS_THE_VALIDATORS_SEE_THEM)
-    out = []
-    for rule, child in sorted(pairs, key=str):
-        if rule.endswith("Q") or rule in defects:
-            continue  # queries are not errors; documented defects of the validator
-        if rule in gaps and not (child or "").startswith(JOURNEY_PREFIXES):
-            continue  # the demo generator's data gap, on its own children
-        out.append((rule, child))
-    return out
+    """Every (rule, child) but queries (not errors) and the validator's documented defects."""
+    return [(rule, child) for rule, child in sorted(pairs, key=str) if not (rule.endswith("Q") or rule in defects)]
 
 
 def test_published_validators_find_no_errors_in_the_demo_borough_returns(tmp_path):
