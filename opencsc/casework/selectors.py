@@ -56,11 +56,13 @@ def _refuse(actor: Actor, person_id: int, purpose: str) -> Http404:
 
 def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str = "casework") -> Person:
     """The child, if the user may see them. Audits `casework.view` (flagging break-glass), or the
-    refusal as `person.access_denied`; raises Http404 for both "not allowed" and "no such child"."""
-    person = Person.objects.filter(pk=person_id).first() if access.can_view_person(user, person_id) else None
+    refusal as `person.access_denied`; raises Http404 for both "not allowed" and "no such child".
+    The returned child carries `access` (an `accounts.access.PersonAccess`)."""
+    allowed = access.person_access(user, person_id)
+    person = Person.objects.filter(pk=person_id).first() if allowed.view else None
     if person is None:
         raise _refuse(actor, person_id, purpose)
-    break_glass = access.is_break_glass_view(user, person.pk)
+    break_glass = allowed.break_glass
     record_event(
         actor=actor,
         action="casework.view",
@@ -70,7 +72,8 @@ def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str 
         object_repr=f"person {person.pk}",
         detail={"purpose": purpose, "break_glass": break_glass},
     )
-    person.viewed_under_break_glass = break_glass  # type: ignore[attr-defined]
+    person.viewed_under_break_glass = break_glass
+    person.access = allowed
     return person
 
 

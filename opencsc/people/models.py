@@ -8,6 +8,7 @@ field; special-category and criminal-offence fields are `EncryptedTextField`s. W
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -87,6 +88,11 @@ class Person(TimeStamped):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PersonQuerySet.as_manager()
+
+    # Not stored: set by the selectors that read one record for a user (people and casework
+    # `get_..._for_user`), so the page knows what else that user may do without asking again.
+    access: Any = None  # accounts.access.PersonAccess (accounts imports this module)
+    viewed_under_break_glass: bool = False
 
     class Meta:
         indexes = [

@@ -21,8 +21,10 @@ from opencsc.people.services import nhs_number_index
 
 def get_person_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str = "view") -> Person:
     """The person, if the user may see them; audits the read (flagging break-glass reads), or the
-    refusal. Raises Http404 both for "not allowed" and "no such person"."""
-    person = access.visible_persons(user).filter(pk=person_id).first()
+    refusal. Raises Http404 both for "not allowed" and "no such person". The returned person carries
+    `access` (an `accounts.access.PersonAccess`), so the page need not ask again."""
+    allowed = access.person_access(user, person_id)
+    person = Person.objects.filter(pk=person_id).first() if allowed.view else None
     if person is None:
         record_event(
             actor=actor,
@@ -34,7 +36,7 @@ def get_person_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str
             detail={"purpose": purpose},
         )
         raise Http404("No such person")
-    break_glass = access.is_break_glass_view(user, person.pk)
+    break_glass = allowed.break_glass
     grant_reason = ""
     if break_glass:
         grant = user.break_glass_grants.active().filter(person_id=person.pk).order_by("-granted_at").first()
@@ -49,7 +51,8 @@ def get_person_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str
         reason=grant_reason,
         detail={"purpose": purpose, "break_glass": break_glass},
     )
-    person.viewed_under_break_glass = break_glass  # type: ignore[attr-defined]
+    person.viewed_under_break_glass = break_glass
+    person.access = allowed
     return person
 
 

@@ -55,7 +55,7 @@ def search(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.get_person_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
-    can_change = access.can_change_person(request.user, person.pk)
+    can_change = person.access.change
     return render(
         request,
         "people/detail.html",

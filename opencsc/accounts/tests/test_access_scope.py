@@ -1,4 +1,4 @@
-"""`visible_persons` and `can_change_person` agree with the access rules written out plainly.
+"""`visible_persons`, `person_access` and `can_change_person` agree with the access rules written out plainly.
 
 The scope is a query tuned for speed (correlated EXISTS tests); this checks it against a reference
 that follows the rules in `accounts/access.py`'s docstring word for word, on random small boroughs:
@@ -119,3 +119,8 @@ def test_scope_matches_the_rules(seed):
             editable = user.is_active and user.role in EDITORS and person.pk in own
             assert access.can_change_person(user, person.pk) == editable, (user.username, person.pk)
             assert access.can_view_person(user, person.pk) == (person.pk in own | grants)
+            assert access.person_access(user, person.pk) == access.PersonAccess(
+                view=person.pk in own | grants,
+                change=editable,
+                break_glass=person.pk in grants - own,
+            ), (user.username, person.pk)

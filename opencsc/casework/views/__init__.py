@@ -36,7 +36,7 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 @require_GET
 def overview(request: AuthedRequest, person_id: int) -> HttpResponse:
     child = selectors.get_child_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
-    can_change = access.can_change_person(request.user, child.pk)
+    can_change = child.access.change
     return render(
         request,
         "casework/overview.html",
@@ -65,7 +65,7 @@ def chronology(request: AuthedRequest, person_id: int) -> HttpResponse:
             "person": child,
             "items": items,
             "timeline": _timeline(items),
-            "can_change": access.can_change_person(request.user, child.pk),
+            "can_change": child.access.change,
         },
     )
 
@@ -98,7 +98,7 @@ def notes(request: AuthedRequest, person_id: int) -> HttpResponse:
             "person": child,
             "notes": notes,
             "page_range": list(notes.paginator.get_elided_page_range(notes.number, on_each_side=2, on_ends=1)),
-            "can_change": access.can_change_person(request.user, child.pk),
+            "can_change": child.access.change,
         },
     )
 
