@@ -385,7 +385,7 @@ STEPS: dict[str, Step] = {
         f.CarePeriodStartForm,
         _on_child(s.care_period_start),
         initial=_dated("start_date"),
-        done="Period of care started",
+        done="Period of care started: now record the child's previous permanence",
     ),
     "care-change": Step(
         "Change of legal status, placement or carer",
