@@ -348,7 +348,7 @@ def check_previous_permanence(
     if option == "Z1":
         if la_code or any(v is not None for v in (day, month, year)):
             refuse(
-                "la_code",
+                "la_code" if la_code else "order_date",
                 "There was no previous permanence option (Z1): leave the local authority and the date blank, "
                 "or choose the option the child had",
             )

@@ -130,6 +130,7 @@ def test_no_previous_permanence_and_a_wholly_unknown_date(sw, child, period):
     [
         ({}, "Select before this period of care"),
         ({"option": "Z1", "la_code": "209"}, "There was no previous permanence option (Z1)"),
+        ({"option": "Z1", **parts("order_date", "", "", "2019")}, "There was no previous permanence option (Z1)"),
         ({"option": "P2"}, "Enter the local authority that arranged the previous permanence"),  # 630
         ({"option": "P2", "la_code": "99X"}, "99X is not a DfE local authority number"),  # 633
         ({"option": "P3", "la_code": "209", **parts("order_date", "4", "", "2019")}, "Enter the month as well"),

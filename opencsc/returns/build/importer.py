@@ -641,6 +641,7 @@ class _903Importer(_Importer):
                     "upn_unknown_reason": upn if upn.startswith("UN") else "",
                 },
             )
+            ended = self.dolo_ends(person, code, rows.get("DoLo") or [])
             periods = self.episodes(person, code, rows.get("Episodes") or [])
             self.reviews(person, code, rows.get("Reviews") or [], periods)
             self.missing(person, code, rows.get("Missing") or [])
@@ -650,7 +651,7 @@ class _903Importer(_Importer):
             self.social_workers(person, code, rows.get("SWEpisodes") or [])
             self.oc3(person, code, rows.get("OC3") or [])
             self.previous_permanence(person, code, rows.get("PrevPerm") or [], periods)
-            self.dolos(person, code, rows.get("DoLo") or [], periods)
+            self.dolos(person, code, rows.get("DoLo") or [], periods, ended)
 
     def episodes(self, person: Person, code: str, items: list[tuple[int, dict[str, Any]]]) -> list[PeriodOfCare]:
         items = sorted(items, key=lambda item: (_date(item[1].get("DECOM")) or dt.date.min, item[0]))
@@ -1007,23 +1008,36 @@ class _903Importer(_Importer):
             )
             self.report.created["previous permanence"] += 1
 
-    def dolos(self, person: Person, code: str, items: list, periods: list[PeriodOfCare]) -> None:
-        """Each order on the period of care it began in; an order open in last year's file and ended in
-        this one gets its end date."""
+    def dolo_ends(self, person: Person, code: str, items: list) -> set[int]:
+        """Before the episodes (so the child can leave care in this file): an order open in last year's
+        file that this file ends gets its end date. Returns the rows done."""
+        done = set()
+        for number, row in items:
+            start, end = _date(row.get("DOLO_START")), _date(row.get("DOLO_END"))
+            if start is None or end is None:
+                continue
+            existing = DeprivationOfLibertyOrder.objects.filter(child=person, start_date=start).first()
+            if existing is not None and existing.end_date is None:
+                self.call("DoLo", number, code, cw.dolo_end, order=existing, end_date=end)
+                self.report.created["deprivation of liberty order end"] += 1
+                done.add(number)
+        return done
+
+    def dolos(
+        self, person: Person, code: str, items: list, periods: list[PeriodOfCare], done: set[int] = frozenset()
+    ) -> None:
+        """Each order on the period of care it began in (the rows `dolo_ends` did are left alone)."""
         items = sorted(items, key=lambda item: _date(item[1].get("DOLO_START")) or dt.date.min)
         for number, row in items:
+            if number in done:
+                continue
             start, end = _date(row.get("DOLO_START")), _date(row.get("DOLO_END"))
             if start is None:
                 raise _Rejected(RowIssue("DOLO_START", "DoLo", number, code, "The order's start date is not a date"))
             if row.get("DOLO_END") and end is None:
                 raise _Rejected(RowIssue("DOLO_END", "DoLo", number, code, "The order's end date is not a date"))
-            existing = DeprivationOfLibertyOrder.objects.filter(child=person, start_date=start).first()
-            if existing is not None:
-                if existing.end_date is None and end is not None:
-                    self.call("DoLo", number, code, cw.dolo_end, order=existing, end_date=end)
-                    self.report.created["deprivation of liberty order end"] += 1
-                else:
-                    self.report.skipped["deprivation of liberty order"] += 1
+            if DeprivationOfLibertyOrder.objects.filter(child=person, start_date=start).exists():
+                self.report.skipped["deprivation of liberty order"] += 1
                 continue
             period = self._period_on(periods, start)
             if period is None:
