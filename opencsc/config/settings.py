@@ -272,6 +272,9 @@ OPENCSC_CORE_GROUP_WEEKS = env_int("OPENCSC_CORE_GROUP_WEEKS", 6)
 # at most this many weeks apart in the first year, then this many months if the placement is long term.
 OPENCSC_LAC_VISIT_WEEKS = env_int("OPENCSC_LAC_VISIT_WEEKS", 6)
 OPENCSC_LAC_LONG_TERM_VISIT_MONTHS = env_int("OPENCSC_LAC_LONG_TERM_VISIT_MONTHS", 3)
+# A closed case leaves its team's caseload (and so the team's sight of the family) this many days
+# after the closure date, time to finish closure summaries and letters (casework episode_close).
+OPENCSC_CLOSED_CASE_ACCESS_DAYS = env_int("OPENCSC_CLOSED_CASE_ACCESS_DAYS", 28)
 
 # --- CP-IS (NHS England Child Protection - Information Sharing): the council as NHS staff see it.
 # The defaults are synthetic (ODS code ZZ999, Ofcom drama-range numbers): set all four in production.

@@ -43,6 +43,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.db import models
 
 from opencsc.accounts.models import Allocation, AllocationKind, Role, Team, TeamKind, User
@@ -672,6 +673,28 @@ class JourneyBuilder:
         cm.Task.objects.bulk_create(cast(list[cm.Task], self.batches["tasks"]), batch_size=2000)
 
 
+def _closed_cases_leave_caseloads(as_of: dt.date) -> None:
+    """As `casework.services.episode_close` does for a case closed on a page: a child whose every
+    episode closed (and who is neither looked after nor a care leaver) leaves the caseload
+    OPENCSC_CLOSED_CASE_ACCESS_DAYS after the last closure."""
+    days = dt.timedelta(days=settings.OPENCSC_CLOSED_CASE_ACCESS_DAYS)
+    still_open = set(cm.ReferralEpisode.objects.filter(closure_date__isnull=True).values_list("child_id", flat=True))
+    still_open |= set(cm.PeriodOfCare.objects.filter(end_date__isnull=True).values_list("child_id", flat=True))
+    still_open |= set(cm.CareLeaverContact.objects.values_list("child_id", flat=True))
+    closures = cm.ReferralEpisode.objects.filter(closure_date__isnull=False).order_by("closure_date")  # latest wins
+    last_closure = {child: closed for child, closed in closures.values_list("child_id", "closure_date") if closed}
+    ended = []
+    for allocation in Allocation.objects.current(as_of).select_related("team"):
+        if allocation.person_id not in last_closure or allocation.person_id in still_open:
+            continue
+        if allocation.team.kind == TeamKind.LEAVING_CARE:
+            continue
+        allocation.end_date = max(last_closure[allocation.person_id] + days, allocation.start_date)
+        if allocation.end_date <= as_of:
+            ended.append(allocation)
+    Allocation.objects.bulk_update(ended, ["end_date"], batch_size=2000)
+
+
 def build_journeys(*, seed: int, as_of: dt.date, care_leavers: int = 6) -> JourneyReport:
     """Give every seeded child a history (call inside the seed's transaction). Audits one
     `casework.referral_create` per generated episode, as system process "seed_demo"."""
@@ -684,6 +707,7 @@ def build_journeys(*, seed: int, as_of: dt.date, care_leavers: int = 6) -> Journ
         builder.child(child)
     builder.care_leavers(care_leavers, Team.objects.filter(kind=TeamKind.LEAVING_CARE).first())
     builder.write()
+    _closed_cases_leave_caseloads(as_of)
     episodes: list[Any] = [e for e in builder.batches["episodes"] if isinstance(e, cm.ReferralEpisode)]
     record_events_bulk(
         actor=Actor.system("seed_demo"),

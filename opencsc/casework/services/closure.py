@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from opencsc.accounts.models import Allocation
+from opencsc.accounts.services import allocation_end
 from opencsc.audit.services import Actor
 from opencsc.casework import invariants
 from opencsc.casework.models import (
@@ -79,8 +82,10 @@ def check_closure(episode: ReferralEpisode, closure_date: dt.date, reason: str) 
 def episode_close(
     *, actor_user: Any, actor: Actor, episode: ReferralEpisode, closure_date: dt.date, closure_reason: str
 ) -> ReferralEpisode:
-    """Close the episode after `check_closure`: an open CP or CIN plan ends on the closure date and
-    every open task for the child is closed. Audits `casework.episode_close` (and the plan ends);
+    """Close the episode after `check_closure`: an open CP or CIN plan ends on the closure date,
+    every open task for the child is closed, and the child's allocations end
+    OPENCSC_CLOSED_CASE_ACCESS_DAYS after the closure date (never before tomorrow), so the case
+    leaves the caseload. Audits `casework.episode_close` (and the plan and allocation ends);
     status open -> closed."""
     from opencsc.casework.services.protection import cp_plan_end
     from opencsc.casework.services.referrals import cin_plan_end
@@ -107,4 +112,14 @@ def episode_close(
         )
         audit(actor=actor, action="casework.episode_close", child=child, obj=episode, reason=closure_reason)
         Task.objects.open().filter(person=child).update(done_at=timezone.now(), done_by=user_or_none(actor_user))
+        _leave_caseload(actor, child, closure_date)
     return episode
+
+
+def _leave_caseload(actor: Actor, child: Any, closure_date: dt.date) -> None:
+    ends = max(
+        closure_date + dt.timedelta(days=settings.OPENCSC_CLOSED_CASE_ACCESS_DAYS),
+        timezone.localdate() + dt.timedelta(days=1),
+    )
+    for allocation in Allocation.objects.current().filter(person=child).exclude(end_date__lte=ends):
+        allocation_end(actor=actor, allocation=allocation, end_date=max(ends, allocation.start_date))

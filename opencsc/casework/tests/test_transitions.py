@@ -9,6 +9,8 @@ from contextlib import contextmanager
 import pytest
 import time_machine
 
+from opencsc.accounts import access
+from opencsc.accounts.models import Allocation
 from opencsc.audit.models import AuditEvent
 from opencsc.casework import services as s
 from opencsc.casework.models import StatusChange, Task
@@ -183,7 +185,7 @@ def test_closure_ends_the_plan_and_clears_the_tray(who, child):
     Task.objects.create(person=child, kind="cp_visit", title="x", due_date=D(2025, 6, 1))
     with written() as w:
         s.episode_close(**who, episode=episode, closure_date=D(2025, 5, 30), closure_reason="RC8")
-    assert w.actions == Counter({"casework.episode_close": 1, "casework.cp_plan_end": 1})
+    assert w.actions == Counter({"casework.episode_close": 1, "casework.cp_plan_end": 1, "allocation.end": 1})
     assert w.statuses == [
         ("casework.ChildProtectionPlan", "open", "ended"),
         ("casework.ReferralEpisode", "open", "closed"),
@@ -191,6 +193,25 @@ def test_closure_ends_the_plan_and_clears_the_tray(who, child):
     plan.refresh_from_db()
     assert plan.end_date == D(2025, 5, 30)
     assert not Task.objects.open().filter(person=child).exists()
+
+
+def test_a_closed_case_leaves_the_caseload_after_the_closing_days(who, child, social_worker, team_manager):
+    episode = EpisodeFactory(child=child, referral_date=D(2025, 1, 6))
+    s.episode_close(**who, episode=episode, closure_date=D(2025, 5, 30), closure_reason="RC7")
+    # 28 days (OPENCSC_CLOSED_CASE_ACCESS_DAYS) to finish the closure: still on the caseload...
+    assert Allocation.objects.get(person=child).end_date == D(2025, 6, 27)
+    with time_machine.travel(dt.datetime(2025, 6, 26, 10, tzinfo=dt.UTC), tick=False):
+        assert access.can_change_person(social_worker, child.pk)
+    # ...and then off it, for the worker and their manager alike (a new referral allocates again).
+    with time_machine.travel(dt.datetime(2025, 6, 27, 10, tzinfo=dt.UTC), tick=False):
+        assert not access.can_view_person(social_worker, child.pk)
+        assert not access.can_view_person(team_manager, child.pk)
+
+
+def test_closing_late_still_leaves_a_day_to_finish(who, child):
+    episode = EpisodeFactory(child=child, referral_date=D(2025, 1, 6))
+    s.episode_close(**who, episode=episode, closure_date=D(2025, 4, 1), closure_reason="RC7")
+    assert Allocation.objects.get(person=child).end_date == D(2025, 6, 3)  # the frozen day is 2 June
 
 
 def test_case_note_audit_keeps_categories_not_text(who, child):
