@@ -110,7 +110,7 @@ def main() -> None:
         for _ in range(args.n):
             request(client, args.profile, rng.choice(targets))
         profiler.disable()
-        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
         stats.print_stats(45)
         return
     for what in ("page", "search", "dob", "nhs"):

@@ -180,3 +180,28 @@ def test_relationship_choices_only_offer_people_the_user_can_see(
     body = client_for(social_worker).get(f"/people/{child.pk}/add/relationship/").content.decode()
     assert mother.full_name in body
     assert stranger_child.full_name not in body
+
+
+def test_a_broad_name_search_lists_only_people_in_scope_in_name_order(settings, social_worker, east_team, outsider):
+    """Many people share the prefix and most are outside the worker's scope: the page lists the
+    first ones in scope by name (checked in batches, see `selectors._first_visible`), says the list
+    is cut short, and audits the count shown."""
+    from opencsc.accounts.tests.factories import AllocationFactory
+    from opencsc.audit.services import Actor
+    from opencsc.people import selectors
+    from opencsc.people.tests.factories import ChildFactory
+
+    settings.OPENCSC_SEARCH_RESULT_LIMIT = 5
+    people = [ChildFactory(last_name=f"Smithers{chr(65 + i // 26)}{chr(65 + i % 26)}") for i in range(260)]
+    mine = people[7::37]  # 8 of them, spread across the batches, in name order
+    for person in mine:
+        AllocationFactory(person=person, team=east_team, worker=social_worker)
+    criteria = selectors.SearchCriteria(name="smith")
+
+    result = selectors.search_persons(user=social_worker, actor=Actor.from_user(social_worker), criteria=criteria)
+    assert [p.pk for p in result.people] == [p.pk for p in mine[:5]]
+    assert result.truncated
+    assert AuditEvent.objects.order_by("-seq").first().detail["results"] == 5
+
+    nobody = selectors.search_persons(user=outsider, actor=Actor.from_user(outsider), criteria=criteria)
+    assert nobody.people == [] and not nobody.truncated
