@@ -38,7 +38,6 @@ import datetime as dt
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,56 +51,29 @@ from typing import Any
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import OUT, ROOT, bench_env, ensure_database, free_port, percentile
+
 PYTHON = sys.executable
 DB_NAME = "opencsc_bench_casework"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 CHILD_ID = "BENCH15Y"  # the bench child's LA child id
 TEAM_NAME = "Bench Casework Team"
 NOTES = 2000
 FAMILY = 30
 
-BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "opencsc.config.test_settings",
-    "DATABASE_URL": DATABASE_URL,
-    "DEBUG": "False",
-    "OPENCSC_ENVIRONMENT": "development",
-    "SECURE_SSL_REDIRECT": "False",
-    "SECURE_COOKIES": "False",
-    "SECURE_HSTS_SECONDS": "0",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECRET_KEY": "bench-only-secret-key-not-for-any-real-installation-0123456789",
-    "OPENCSC_FIELD_KEYS": "bench1:YmVuY2gtb25seS1maWVsZC1rZXktMDEyMzQ1Njc4OWE=",
-    "OPENCSC_BLIND_INDEX_KEY": "YmVuY2gtb25seS1ibGluZC1pbmRleC1rZXktMDEyMzQ=",
-    "OPENCSC_AUDIT_HMAC_KEY": "YmVuY2gtb25seS1hdWRpdC1jaGFpbi1rZXktMDEyMzQ=",
-    "OPENCSC_AUDIT_ANCHOR_FILE": str(OUT / "casework-audit-anchors.log"),
-    "LOG_LEVEL": "WARNING",
-}
+BENCH_ENV = bench_env(DB_NAME, anchor_file="casework-audit-anchors.log", settings="opencsc.config.test_settings")
 os.environ.update(BENCH_ENV)
 sys.path.insert(0, str(ROOT))
 
 
 # --- database ------------------------------------------------------------------------------------
-def ensure_database(rebuild: bool) -> bool:
-    """Create the bench database if needed; True if it is new (so it needs seeding)."""
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    return not exists
-
-
 def manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 def prepare_database(rebuild: bool, borough: int) -> dict[str, Any]:
-    new = ensure_database(rebuild)
+    new = ensure_database(DB_NAME, recreate=rebuild)
     manage("migrate", "--noinput")
     import django
 
@@ -335,12 +307,6 @@ def signed_in_sessions(count: int) -> tuple[int, str, list[str]]:
 
 
 # --- server --------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(port: int, threads: int, server: str) -> subprocess.Popen[bytes]:
     """waitress (one process, `threads` threads: how tests/browser serves the app) or gunicorn
     (`threads` sync worker processes: how a production host with several cores would)."""
@@ -432,13 +398,6 @@ def drive(pages: dict[str, str], cookie: str, stop: float, think: float, seed: i
             results.samples.append(Sample(name, status, client_ms, server_ms, audit_ms, time.monotonic()))
         i += 1
         time.sleep(rng.uniform(0.5, 1.5) * think)
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 def load_average() -> str:

@@ -5,7 +5,8 @@ What it does (issue 2, "Measured"):
 1. Creates the PostgreSQL database `opencsc_bench` if needed, migrates it, and seeds it with the
    synthetic demo borough (`seed_demo`) until it holds at least --persons people (children and the
    adults in their families, about 1.8 persons per child). An existing bench database that already
-   has enough people is reused; --reseed drops it and seeds again. Then ANALYZE, as autovacuum would.
+   has enough people is reused; --reseed drops it and seeds again. Then VACUUM ANALYZE, as autovacuum
+   would (statistics, and the visibility map that index-only scans need).
 2. Starts gunicorn (sync workers, 2 x cores + 1 by default) on 127.0.0.1 with production behaviour:
    DEBUG off, MFA on, every security middleware (static files unhashed: see bench/settings.py); only TLS is off
    (SECURE_SSL_REDIRECT=False, SECURE_COOKIES=False). OPENCSC_ENVIRONMENT=development so that the
@@ -40,7 +41,6 @@ import math
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,46 +53,19 @@ from typing import Any
 import psycopg
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import OUT, ROOT, bench_env, ensure_database, free_port, percentile
+
 PYTHON = sys.executable
 DB_NAME = os.environ.get("OPENCSC_BENCH_DB", "opencsc_bench")  # another name: prepare a second copy
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 PERSONS_PER_CHILD = 1.75  # what the demo borough's families give (1.757 at seed 2026), near enough
-
-# Production settings with bench-only keys (never used for real data) and TLS switched off.
-BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DATABASE_URL": DATABASE_URL,
-    "DEBUG": "False",
-    "OPENCSC_ENVIRONMENT": "development",
-    "SECURE_SSL_REDIRECT": "False",
-    "SECURE_COOKIES": "False",
-    "SECURE_HSTS_SECONDS": "0",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECRET_KEY": "bench-only-secret-key-not-for-any-real-installation-0123456789",
-    "OPENCSC_FIELD_KEYS": "bench1:YmVuY2gtb25seS1maWVsZC1rZXktMDEyMzQ1Njc4OWE=",
-    "OPENCSC_BLIND_INDEX_KEY": "YmVuY2gtb25seS1ibGluZC1pbmRleC1rZXktMDEyMzQ=",
-    "OPENCSC_AUDIT_HMAC_KEY": "YmVuY2gtb25seS1hdWRpdC1jaGFpbi1rZXktMDEyMzQ=",
-    "OPENCSC_AUDIT_ANCHOR_FILE": str(OUT / "audit-anchors.log"),
-    "LOG_LEVEL": "WARNING",
-}
+BENCH_ENV = bench_env(DB_NAME, anchor_file="audit-anchors.log")
 os.environ.update(BENCH_ENV)
 sys.path.insert(0, str(ROOT))
 
 
 # --- database ------------------------------------------------------------------------------------
-def ensure_database(reseed: bool) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and reseed:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
 def manage(*args: str, quiet: bool = False) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL if quiet else None)
 
@@ -105,11 +78,11 @@ def person_count() -> int:
 
 def analyze() -> None:
     with psycopg.connect(DATABASE_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("ANALYZE")
+        conn.execute("VACUUM ANALYZE")
 
 
 def prepare_database(persons: int, reseed: bool) -> dict[str, Any]:
-    ensure_database(reseed)
+    ensure_database(DB_NAME, recreate=reseed)
     manage("migrate", "--noinput", quiet=True)
     have = person_count()
     seeded: dict[str, Any] = {"persons": have, "seed_seconds": None, "reused": True}
@@ -126,7 +99,7 @@ def prepare_database(persons: int, reseed: bool) -> dict[str, Any]:
     seed_seconds = time.perf_counter() - started
     analyze()
     have = person_count()
-    print(f"Seeded {have:,} persons in {seed_seconds:.0f} s (plus ANALYZE).")
+    print(f"Seeded {have:,} persons in {seed_seconds:.0f} s (plus VACUUM ANALYZE).")
     if have < persons:
         raise SystemExit(f"the seed gave {have:,} persons, fewer than {persons:,}")
     return {"persons": have, "seed_seconds": round(seed_seconds, 1), "reused": False}
@@ -197,12 +170,6 @@ def prepare_users(count: int, seed: int) -> list[BenchUser]:
 
 
 # --- server --------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     OUT.mkdir(parents=True, exist_ok=True)
     log = (OUT / "gunicorn.log").open("ab")
@@ -317,14 +284,6 @@ def drive(user: BenchUser, base: str, stop_at: float, think: float, seed: int, o
             out.append(Sample(kind, what, started, (time.monotonic() - started) * 1000, None, 0.0, False, 0))
         if think > 0:
             time.sleep(rng.uniform(0.5 * think, 1.5 * think))
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(0, math.ceil(q / 100 * len(ordered)) - 1)
-    return ordered[rank]
 
 
 def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:

@@ -30,42 +30,21 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import OUT, ROOT, bench_env, ensure_database
+
 PYTHON = sys.executable
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 AS_OF = "2026-03-31"  # the end of the 2025-26 collection year: the whole year has happened
 YEAR = "2025-26"
 
 
 def env_for(db_name: str) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
-        "DEBUG": "False",
-        "OPENCSC_ENVIRONMENT": "development",
-        "SECURE_SSL_REDIRECT": "False",
-        "SECURE_COOKIES": "False",
-        "SECURE_HSTS_SECONDS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECRET_KEY": "bench-only-secret-key-not-for-any-real-installation-0123456789",
-        "OPENCSC_FIELD_KEYS": "bench1:YmVuY2gtb25seS1maWVsZC1rZXktMDEyMzQ1Njc4OWE=",
-        "OPENCSC_BLIND_INDEX_KEY": "YmVuY2gtb25seS1ibGluZC1pbmRleC1rZXktMDEyMzQ=",
-        "OPENCSC_AUDIT_HMAC_KEY": "YmVuY2gtb25seS1hdWRpdC1jaGFpbi1rZXktMDEyMzQ=",
-        "OPENCSC_AUDIT_ANCHOR_FILE": str(OUT / "audit-anchors-returns.log"),
-        "LOG_LEVEL": "WARNING",
-    }
+    return bench_env(db_name, anchor_file="audit-anchors-returns.log")
 
 
 def prepare(db_name: str, children: int, reseed: bool) -> float | None:
     """Create and seed the database unless it already holds a borough; the seed time, or None."""
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name]).fetchone()
-        if exists and reseed:
-            conn.execute(f'DROP DATABASE "{db_name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{db_name}"')
+    ensure_database(db_name, recreate=reseed)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     url = f"postgresql://postgres@127.0.0.1:5432/{db_name}"
     with psycopg.connect(url) as conn:
