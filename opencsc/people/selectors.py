@@ -102,37 +102,13 @@ class SearchResult:
 def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria) -> SearchResult:
     """People the user may see who match every criterion given, in name order, at most
     OPENCSC_SEARCH_RESULT_LIMIT of them. Audited, with the count found."""
+    people = _apply_criteria(access.visible_persons(user), criteria)
     limit = settings.OPENCSC_SEARCH_RESULT_LIMIT
-    found, incomplete = _first_visible(user, _apply_criteria(Person.objects.all(), criteria), limit + 1)
+    found = list(people.order_by("last_name", "first_name", "pk")[: limit + 1])
     record_event(
         actor=actor, action="person.search", detail={**criteria.audit_detail(), "results": min(len(found), limit)}
     )
-    return SearchResult(people=found[:limit], truncated=incomplete or len(found) > limit)
-
-
-_FIRST_BATCH, _MAX_BATCH, _MAX_CANDIDATES = 100, 4000, 50_000
-
-
-def _first_visible(user: Any, matches: QuerySet[Person], wanted: int) -> tuple[list[Person], bool]:
-    """The first `wanted` people in `matches` that the user may see, in name order, and whether the
-    search stopped at _MAX_CANDIDATES matches before finding them (a one-letter name).
-
-    A short name prefix ("Smi") can match thousands of people of whom a few hundred are in the
-    user's scope, and the scope is checked row by row (tens of microseconds each). So the matches
-    are put in name order first (ids only: nothing about them leaves this function) and checked
-    through `accounts.access` in growing batches until enough visible people are found, instead
-    of checking every match before sorting. Same people, same order as filtering the whole scope."""
-    ids = list(matches.order_by("last_name", "first_name", "pk").values_list("pk", flat=True)[: _MAX_CANDIDATES + 1])
-    capped = len(ids) > _MAX_CANDIDATES
-    ids = ids[:_MAX_CANDIDATES]
-    found: list[Person] = []
-    start, size = 0, _FIRST_BATCH
-    while start < len(ids) and len(found) < wanted:
-        batch = ids[start : start + size]
-        visible = {person.pk: person for person in access.visible_persons(user).filter(pk__in=batch)}
-        found += [visible[pk] for pk in batch if pk in visible]
-        start, size = start + size, min(size * 4, _MAX_BATCH)
-    return found[:wanted], capped and len(found) < wanted
+    return SearchResult(people=found[:limit], truncated=len(found) > limit)
 
 
 def _name_starts_with(term: str) -> QuerySet[Any]:

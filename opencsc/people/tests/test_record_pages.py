@@ -183,9 +183,8 @@ def test_relationship_choices_only_offer_people_the_user_can_see(
 
 
 def test_a_broad_name_search_lists_only_people_in_scope_in_name_order(settings, social_worker, east_team, outsider):
-    """Many people share the prefix and most are outside the worker's scope: the page lists the
-    first ones in scope by name (checked in batches, see `selectors._first_visible`), says the list
-    is cut short, and audits the count shown."""
+    """Many people share the prefix and most are outside the worker's scope: the search lists the
+    first ones in scope by name, says the list is cut short, and audits the count shown."""
     from opencsc.accounts.tests.factories import AllocationFactory
     from opencsc.audit.services import Actor
     from opencsc.people import selectors
@@ -193,7 +192,7 @@ def test_a_broad_name_search_lists_only_people_in_scope_in_name_order(settings, 
 
     settings.OPENCSC_SEARCH_RESULT_LIMIT = 5
     people = [ChildFactory(last_name=f"Smithers{chr(65 + i // 26)}{chr(65 + i % 26)}") for i in range(260)]
-    mine = people[7::37]  # 8 of them, spread across the batches, in name order
+    mine = people[7::37]  # 8 of them, spread through the matches, in name order
     for person in mine:
         AllocationFactory(person=person, team=east_team, worker=social_worker)
     criteria = selectors.SearchCriteria(name="smith")
