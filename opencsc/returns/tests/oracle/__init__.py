@@ -60,11 +60,13 @@ def run_cin_oracle(path: Path, year_end: int, python: Path | None = None) -> Ora
     python = python or cin_oracle()
     done = subprocess.run(
         [str(python), "-W", "ignore", str(RUNNER), str(path), str(year_end)],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
         timeout=3600,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"the published CIN validator failed ({done.returncode}): {done.stderr[-2000:]}")
     data = json.loads(done.stdout)
     return OracleResult(
         pairs=frozenset((rule, _child_id(child)) for rule, child in data["pairs"]),
