@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1024,7 +1025,7 @@ class _903Importer(_Importer):
         return done
 
     def dolos(
-        self, person: Person, code: str, items: list, periods: list[PeriodOfCare], done: set[int] = frozenset()
+        self, person: Person, code: str, items: list, periods: list[PeriodOfCare], done: AbstractSet[int] = frozenset()
     ) -> None:
         """Each order on the period of care it began in (the rows `dolo_ends` did are left alone)."""
         items = sorted(items, key=lambda item: _date(item[1].get("DOLO_START")) or dt.date.min)
