@@ -695,6 +695,26 @@ def _closed_cases_leave_caseloads(as_of: dt.date) -> None:
     Allocation.objects.bulk_update(ended, ["end_date"], batch_size=2000)
 
 
+def _persona_keeps_a_caseload(as_of: dt.date, wanted: int = 8) -> None:
+    """The social worker persona (`sw.demo`) should open a caseload of open cases, not the two or
+    three of its first families still open after five years: it takes over open cases of its own team."""
+    persona = User.objects.filter(username="sw.demo").first()
+    if persona is None or persona.team_id is None:
+        return
+    short = wanted - Allocation.objects.current(as_of).filter(worker=persona).count()
+    if short <= 0:
+        return
+    taken = list(
+        Allocation.objects.current(as_of)
+        .filter(team_id=persona.team_id, person__is_child=True, worker__isnull=False)
+        .exclude(worker=persona)
+        .order_by("pk")[:short]
+    )
+    for allocation in taken:
+        allocation.worker = persona
+    Allocation.objects.bulk_update(taken, ["worker"])
+
+
 def build_journeys(*, seed: int, as_of: dt.date, care_leavers: int = 6) -> JourneyReport:
     """Give every seeded child a history (call inside the seed's transaction). Audits one
     `casework.referral_create` per generated episode, as system process "seed_demo"."""
@@ -708,6 +728,7 @@ def build_journeys(*, seed: int, as_of: dt.date, care_leavers: int = 6) -> Journ
     builder.care_leavers(care_leavers, Team.objects.filter(kind=TeamKind.LEAVING_CARE).first())
     builder.write()
     _closed_cases_leave_caseloads(as_of)
+    _persona_keeps_a_caseload(as_of)
     episodes: list[Any] = [e for e in builder.batches["episodes"] if isinstance(e, cm.ReferralEpisode)]
     record_events_bulk(
         actor=Actor.system("seed_demo"),
