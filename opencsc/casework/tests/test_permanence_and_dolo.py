@@ -15,28 +15,15 @@ from opencsc.audit.services import Actor
 from opencsc.casework import models as cm
 from opencsc.casework import services as s
 from opencsc.casework.tests.factories import CareEpisodeFactory, PeriodFactory
+from opencsc.casework.tests.pages import d, refused
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2025, 6, 16, 10, tzinfo=dt.UTC)
 START = dt.date(2025, 1, 6)
 
 
-def d(name: str, day: dt.date) -> dict[str, str]:
-    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
-
-
 def parts(name: str, day: str = "", month: str = "", year: str = "") -> dict[str, str]:
     return {f"{name}_0": day, f"{name}_1": month, f"{name}_2": year}
-
-
-def refused(client, url: str, data: dict, message: str) -> str:
-    """Post, expect the form back with a GOV.UK error summary holding `message`."""
-    response = client.post(url, data)
-    body = response.content.decode()
-    assert response.status_code == 200, body[:2000]
-    assert "govuk-error-summary" in body and "There is a problem" in body
-    assert message in body, body[body.find("govuk-error-summary") :][:2000]
-    return body
 
 
 def events(action: str) -> int:
