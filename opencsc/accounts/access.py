@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import BooleanField, Expression, QuerySet
@@ -111,13 +112,17 @@ class _ScopeSQL:
         self.person_id, self.person_restricted = person_id, person_restricted
         self.params: list[Any] = []
         self.today = self.ops.adapt_datefield_value(timezone.localdate())
-        teams = [] if user.role == Role.CONFERENCE_CHAIR else _team_ids(user)
-        self.team_placeholders = ", ".join(["%s"] * len(teams))
-        self.teams = teams
+
+    @cached_property
+    def teams(self) -> list[int]:
+        """The teams whose caseload is the user's (a manager's managed teams cost a query, so only
+        SQL that tests the caseload asks)."""
+        return [] if self.user.role == Role.CONFERENCE_CHAIR else _team_ids(self.user)
 
     def _on_caseload(self, person_column: str) -> str:
         self.params += [self.today, self.today, self.user.pk, *self.teams]
-        mine = "a.worker_id = %s" + (f" OR a.team_id IN ({self.team_placeholders})" if self.teams else "")
+        teams = ", ".join(["%s"] * len(self.teams))
+        mine = "a.worker_id = %s" + (f" OR a.team_id IN ({teams})" if self.teams else "")
         return (
             f"EXISTS (SELECT 1 FROM {Allocation._meta.db_table} a WHERE a.person_id = {person_column}"
             f" AND a.start_date <= %s AND (a.end_date IS NULL OR a.end_date > %s) AND ({mine}))"
