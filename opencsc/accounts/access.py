@@ -29,8 +29,16 @@ from typing import Any
 from django.db.models import BooleanField, Expression, QuerySet
 from django.utils import timezone
 
-from opencsc.accounts.models import Allocation, AllocationKind, BreakGlassGrant, RestrictedAccess, Role, User
-from opencsc.people.models import FamilyMembership, Person, Relationship
+from opencsc.accounts.models import (
+    Allocation,
+    AllocationKind,
+    BreakGlassGrant,
+    CaseloadReach,
+    RestrictedAccess,
+    Role,
+    User,
+)
+from opencsc.people.models import Person
 
 CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
 CAN_EDIT_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER})
@@ -44,21 +52,22 @@ def _is_active_staff(user: Any) -> bool:
 
 
 def _team_ids(user: User) -> list[int]:
-    ids = list(user.managed_teams.values_list("id", flat=True)) if user.role == Role.TEAM_MANAGER else []
+    """The user's own team and, for a manager, the teams they manage (each once)."""
+    ids = set(user.managed_teams.values_list("id", flat=True)) if user.role == Role.TEAM_MANAGER else set()
     if user.team_id is not None:
-        ids.append(user.team_id)
-    return ids
+        ids.add(user.team_id)
+    return sorted(ids)
 
 
 class _Scope(Expression):
     """Whether the person row being checked is in `user`'s scope: a boolean SQL condition on that row.
 
     The rules are in this module's docstring. They are written as correlated EXISTS tests that start
-    from the person being checked (caseload; a relationship either way round with someone on the
-    caseload; a family group with a member on the caseload; the restricted list; break-glass
-    grants), so checking one record, or the few dozen rows a search finds, costs a handful of index
-    lookups however large the team's caseload is, and PostgreSQL still turns them into hashed
-    semi-joins when a query asks for the whole scope.
+    from the person being checked: a current allocation of the user's or their teams' reaching the
+    person (`CaseloadReach`, kept by database triggers, lists each allocation with everyone it
+    reaches through relationships either way round and family groups); the restricted list;
+    break-glass grants. Checking one record, or the people a search finds, costs an index probe or
+    two each, however large the team's caseload is.
 
     It is SQL written here rather than nested ORM `Exists` querysets because building those cost
     about 13 ms of Python on every request, several times the database's own time. Like a column,
@@ -119,27 +128,17 @@ class _ScopeSQL:
         SQL that tests the caseload asks)."""
         return [] if self.user.role == Role.CONFERENCE_CHAIR else _team_ids(self.user)
 
-    def _on_caseload(self, person_column: str) -> str:
+    def family(self) -> str:
+        """A current allocation to the user (or, except for chairs, to one of the user's teams)
+        reaching this person: theirs, a relative's either way round, or a family-group member's.
+        `CaseloadReach` lists each allocation with every person it reaches, so this is one index
+        probe however many relatives and family groups the person has."""
         self.params += [self.today, self.today, self.user.pk, *self.teams]
         teams = ", ".join(["%s"] * len(self.teams))
-        mine = "a.worker_id = %s" + (f" OR a.team_id IN ({teams})" if self.teams else "")
+        mine = "s.worker_id = %s" + (f" OR s.team_id IN ({teams})" if self.teams else "")
         return (
-            f"EXISTS (SELECT 1 FROM {Allocation._meta.db_table} a WHERE a.person_id = {person_column}"
-            f" AND a.start_date <= %s AND (a.end_date IS NULL OR a.end_date > %s) AND ({mine}))"
-        )
-
-    def family(self) -> str:
-        relationships, memberships = Relationship._meta.db_table, FamilyMembership._meta.db_table
-        return " OR ".join(
-            [
-                self._on_caseload(self.person_id),
-                f"EXISTS (SELECT 1 FROM {relationships} r WHERE r.relative_id = {self.person_id}"
-                f" AND {self._on_caseload('r.person_id')})",
-                f"EXISTS (SELECT 1 FROM {relationships} r WHERE r.person_id = {self.person_id}"
-                f" AND {self._on_caseload('r.relative_id')})",
-                f"EXISTS (SELECT 1 FROM {memberships} m JOIN {memberships} m2 ON m2.family_id = m.family_id"
-                f" WHERE m.person_id = {self.person_id} AND {self._on_caseload('m2.person_id')})",
-            ]
+            f"EXISTS (SELECT 1 FROM {CaseloadReach._meta.db_table} s WHERE s.person_id = {self.person_id}"
+            f" AND s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s) AND ({mine}))"
         )
 
     def named(self) -> str:

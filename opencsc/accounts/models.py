@@ -169,3 +169,32 @@ class GovernanceAlert(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class CaseloadReach(models.Model):
+    """Derived, never written by the application: one row for each allocation and each person it
+    brings into scope (the allocated person, anyone related to them either way round, and everyone
+    in a family group with them), with the allocation's team, worker and dates copied alongside.
+
+    The access scope (`opencsc.accounts.access`) asks this table one question per person ("is a
+    current allocation of mine or my team's reaching this person?") instead of walking
+    relationships and family groups for every record it checks. Database triggers on allocations,
+    relationships, family memberships and people keep it exact in the same transaction as the
+    change, whatever wrote that change (services, imports, the demo seed, a bulk update); see
+    `opencsc.accounts.reach` and ADR 0002. It holds ids and dates only; `manage.py
+    check_access_scope` compares it with a fresh computation.
+    """
+
+    person_id = models.BigIntegerField()
+    allocation_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    worker_id = models.BigIntegerField(null=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            # The probe: a person's reaching allocations, answered from the index alone.
+            models.Index(fields=["person_id", "team_id", "worker_id", "start_date", "end_date"], name="reach_probe"),
+            models.Index(fields=["allocation_id"], name="reach_allocation"),
+        ]

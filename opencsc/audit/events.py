@@ -37,6 +37,8 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "restricted.set": (Kind.SECURITY, "Marked a record restricted or unrestricted"),
     "break_glass.open": (Kind.SECURITY, "Used break-glass access"),
     "break_glass.review": (Kind.SECURITY, "Reviewed a break-glass access"),
+    "access_scope.check": (Kind.SECURITY, "Checked the access scope table against its inputs"),
+    "access_scope.rebuild": (Kind.SECURITY, "Rebuilt the access scope table"),
     "auth.login": (Kind.SECURITY, "Signed in"),
     "auth.login_failed": (Kind.SECURITY, "Failed to sign in"),
     "auth.logout": (Kind.SECURITY, "Signed out"),

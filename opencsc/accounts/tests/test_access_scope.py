@@ -3,7 +3,11 @@
 The scope is a query tuned for speed (correlated EXISTS tests); this checks it against a reference
 that follows the rules in `accounts/access.py`'s docstring word for word, on random small boroughs:
 allocations current, ended and not yet started; relationships either way round; family groups;
-restricted records with named users; break-glass grants active, expired and revoked.
+restricted records with named users; break-glass grants active, expired and revoked. Then it
+changes the borough the ways the application and its bulk paths do (relationships re-pointed and
+removed, people moving between family groups, groups dissolved, allocations ended in bulk,
+re-assigned or deleted, a person deleted) and checks again, so the triggers that keep
+`CaseloadReach` are held to the same rules.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from opencsc.accounts import access
+from opencsc.accounts import access, reach
 from opencsc.accounts.models import Allocation, BreakGlassGrant, RestrictedAccess, Role, TeamKind, User
 from opencsc.accounts.tests.factories import TeamFactory, UserFactory
 from opencsc.people import models as pm
@@ -75,6 +79,42 @@ def _borough(rng: random.Random) -> list[User]:
     return users
 
 
+def _churn(rng: random.Random) -> None:
+    """Change the inputs of the family scope through every kind of write."""
+    today = timezone.localdate()
+    people = list(pm.Person.objects.order_by("pk"))
+    relationships = list(pm.Relationship.objects.order_by("pk"))
+    for rel in rng.sample(relationships, min(4, len(relationships))):
+        rel.delete()
+    for rel in pm.Relationship.objects.order_by("?")[:3]:
+        other = rng.choice([p for p in people if p.pk not in (rel.person_id, rel.relative_id)])
+        if not pm.Relationship.objects.filter(person_id=rel.person_id, relative=other, kind=rel.kind).exists():
+            rel.relative = other
+            rel.save()
+    families = list(pm.FamilyGroup.objects.order_by("pk"))
+    for membership in pm.FamilyMembership.objects.order_by("pk")[:4]:
+        target = rng.choice(families)
+        if not pm.FamilyMembership.objects.filter(person_id=membership.person_id, family=target).exists():
+            pm.FamilyMembership.objects.filter(pk=membership.pk).update(family=target)  # a bulk path
+    pm.FamilyMembership.objects.filter(pk__in=[m.pk for m in pm.FamilyMembership.objects.order_by("-pk")[:2]]).delete()
+    families[-1].delete()
+    allocations = list(Allocation.objects.order_by("pk"))
+    started = [a.pk for a in allocations if a.start_date <= today]
+    Allocation.objects.filter(pk__in=started[:3]).update(end_date=today)  # ended in bulk
+    moved = allocations[3]
+    moved.person = rng.choice(people)
+    moved.team = rng.choice(list({a.team for a in allocations}))
+    moved.save()
+    allocations[4].delete()
+    Allocation.objects.bulk_create(
+        [Allocation(person=rng.choice(people), team=allocations[5].team, start_date=today - dt.timedelta(days=3))]
+    )
+    pm.Relationship.objects.bulk_create([pm.Relationship(person=people[0], relative=people[-1], kind="sibling")])
+    doomed = people[len(people) // 2]
+    BreakGlassGrant.objects.filter(person=doomed).delete()
+    doomed.delete()
+
+
 def _expected_own(user: User) -> set[int]:
     current = list(Allocation.objects.current())  # what "current" means belongs to the model
     teams = {user.team_id} | (
@@ -99,9 +139,15 @@ def _expected_own(user: User) -> set[int]:
     return (scope - restricted) | named
 
 
+@pytest.mark.parametrize("churned", [False, True], ids=["built", "churned"])
 @pytest.mark.parametrize("seed", range(3))
-def test_scope_matches_the_rules(seed):
-    users = _borough(random.Random(seed))
+def test_scope_matches_the_rules(seed, churned):
+    rng = random.Random(seed)
+    users = _borough(rng)
+    if churned:
+        _churn(rng)
+        users = [User.objects.get(pk=u.pk) for u in users]
+    assert reach.discrepancies() == ([], [])
     now = timezone.now()
     for user in users:
         own = _expected_own(user) if user.is_active else set()
