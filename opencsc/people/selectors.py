@@ -99,10 +99,15 @@ class SearchResult:
     truncated: bool = False
 
 
+# What a results list shows: a name to choose by, the date of birth and the LA child id. Nothing
+# else is read, so a search decrypts no NHS number or ethnicity it does not display.
+SEARCH_RESULT_FIELDS = ("first_name", "last_name", "date_of_birth", "expected_date_of_birth", "la_child_id", "is_restricted")
+
+
 def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria) -> SearchResult:
     """People the user may see who match every criterion given, in name order, at most
     OPENCSC_SEARCH_RESULT_LIMIT of them. Audited, with the count found."""
-    people = _apply_criteria(access.visible_persons(user), criteria)
+    people = _apply_criteria(access.visible_persons(user), criteria).only(*SEARCH_RESULT_FIELDS)
     limit = settings.OPENCSC_SEARCH_RESULT_LIMIT
     found = list(people.order_by("last_name", "first_name", "pk")[: limit + 1])
     record_event(

@@ -204,3 +204,30 @@ def test_a_broad_name_search_lists_only_people_in_scope_in_name_order(settings, 
 
     nobody = selectors.search_persons(user=outsider, actor=Actor.from_user(outsider), criteria=criteria)
     assert nobody.people == [] and not nobody.truncated
+
+
+def test_search_results_carry_only_what_the_list_shows(client_for, social_worker, east_team):
+    """Data minimisation: a results list reads names, dates of birth and LA child ids, and never
+    decrypts the NHS number or ethnicity of the people it lists; and the page showing it reads the
+    person table once (a deferred field used by the template would cost a query a row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opencsc.accounts.tests.factories import AllocationFactory
+    from opencsc.audit.services import Actor
+    from opencsc.people import selectors
+    from opencsc.people.tests.factories import ChildFactory
+
+    for first in ("Ava", "Ben", "Cal"):
+        child = ChildFactory(first_name=first, last_name="Quennell", nhs_number="9990000018", ethnicity="WBRI")
+        AllocationFactory(person=child, team=east_team, worker=social_worker)
+    criteria = selectors.SearchCriteria(name="quen")
+    found = selectors.search_persons(user=social_worker, actor=Actor.from_user(social_worker), criteria=criteria)
+    assert [p.full_name for p in found.people] == ["Ava Quennell", "Ben Quennell", "Cal Quennell"]
+    assert all({"nhs_number", "ethnicity"} <= p.get_deferred_fields() for p in found.people)
+
+    client = client_for(social_worker)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/people/", {"name": "quen"})
+    assert page.status_code == 200 and "Cal Quennell" in page.content.decode()
+    assert sum('FROM "people_person"' in q["sql"] for q in queries.captured_queries) == 1
