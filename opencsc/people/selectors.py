@@ -101,7 +101,14 @@ class SearchResult:
 
 # What a results list shows: a name to choose by, the date of birth and the LA child id. Nothing
 # else is read, so a search decrypts no NHS number or ethnicity it does not display.
-SEARCH_RESULT_FIELDS = ("first_name", "last_name", "date_of_birth", "expected_date_of_birth", "la_child_id", "is_restricted")
+SEARCH_RESULT_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "expected_date_of_birth",
+    "la_child_id",
+    "is_restricted",
+)
 
 
 def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria) -> SearchResult:
