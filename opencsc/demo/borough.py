@@ -179,7 +179,9 @@ class DemoBorough:
 
     # --- families ---------------------------------------------------------------------------
     def build_families(self, children: int, teams: dict[str, Team]) -> None:
-        casework_teams = [t for t in teams.values() if t.kind in CASEWORK_TEAM_KINDS]
+        # A family's first allocation is to a children's team; the leaving-care team takes young
+        # people when they leave care (`journeys`), not families of young children.
+        casework_teams = [t for t in teams.values() if t.kind in CASEWORK_TEAM_KINDS - {TeamKind.LEAVING_CARE}]
         workers_by_team: dict[int, list[User]] = {}
         for user in User.objects.filter(role__in=[Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER]):
             if user.team_id is not None:

@@ -43,13 +43,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from django.conf import settings
 from django.db import models
 
 from opencsc.accounts.models import Allocation, AllocationKind, Role, Team, TeamKind, User
 from opencsc.audit.services import Actor, record_events_bulk
 from opencsc.casework import models as cm
 from opencsc.casework import timescales
+from opencsc.casework.services.closure import caseload_ends_after_closure
 from opencsc.core.working_days import add_months, add_working_days, next_working_day
 from opencsc.demo.identifiers import test_nhs_number, unique_demo_upn
 from opencsc.demo.postcodes import ELSEWHERE_POSTCODES, HOME_POSTCODES
@@ -677,7 +677,6 @@ def _closed_cases_leave_caseloads(as_of: dt.date) -> None:
     """As `casework.services.episode_close` does for a case closed on a page: a child whose every
     episode closed (and who is neither looked after nor a care leaver) leaves the caseload
     OPENCSC_CLOSED_CASE_ACCESS_DAYS after the last closure."""
-    days = dt.timedelta(days=settings.OPENCSC_CLOSED_CASE_ACCESS_DAYS)
     still_open = set(cm.ReferralEpisode.objects.filter(closure_date__isnull=True).values_list("child_id", flat=True))
     still_open |= set(cm.PeriodOfCare.objects.filter(end_date__isnull=True).values_list("child_id", flat=True))
     still_open |= set(cm.CareLeaverContact.objects.values_list("child_id", flat=True))
@@ -689,7 +688,8 @@ def _closed_cases_leave_caseloads(as_of: dt.date) -> None:
             continue
         if allocation.team.kind == TeamKind.LEAVING_CARE:
             continue
-        allocation.end_date = max(last_closure[allocation.person_id] + days, allocation.start_date)
+        leaves = caseload_ends_after_closure(last_closure[allocation.person_id])
+        allocation.end_date = max(leaves, allocation.start_date)
         if allocation.end_date <= as_of:
             ended.append(allocation)
     Allocation.objects.bulk_update(ended, ["end_date"], batch_size=2000)

@@ -116,10 +116,13 @@ def episode_close(
     return episode
 
 
+def caseload_ends_after_closure(closure_date: dt.date) -> dt.date:
+    """The day a child whose case closed leaves the caseload: OPENCSC_CLOSED_CASE_ACCESS_DAYS after
+    the closure date, time to finish closure letters and summaries."""
+    return closure_date + dt.timedelta(days=settings.OPENCSC_CLOSED_CASE_ACCESS_DAYS)
+
+
 def _leave_caseload(actor: Actor, child: Any, closure_date: dt.date) -> None:
-    ends = max(
-        closure_date + dt.timedelta(days=settings.OPENCSC_CLOSED_CASE_ACCESS_DAYS),
-        timezone.localdate() + dt.timedelta(days=1),
-    )
+    ends = max(caseload_ends_after_closure(closure_date), timezone.localdate() + dt.timedelta(days=1))
     for allocation in Allocation.objects.current().filter(person=child).exclude(end_date__lte=ends):
         allocation_end(actor=actor, allocation=allocation, end_date=max(ends, allocation.start_date))
