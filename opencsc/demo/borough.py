@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from faker import Faker
 
+from opencsc.accounts import reach
 from opencsc.accounts.models import Allocation, AllocationKind, RestrictedAccess, Role, Team, TeamKind, User
 from opencsc.audit.services import Actor, record_event, record_events_bulk
 from opencsc.demo.identifiers import test_nhs_number, unique_demo_upn
@@ -396,7 +397,7 @@ class DemoBorough:
 def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
     """Build the whole borough in one transaction (all or nothing), with its audit events."""
     borough = DemoBorough(seed=seed, as_of=as_of)
-    with transaction.atomic():
+    with transaction.atomic(), reach.bulk_load():  # the access-scope table rebuilt once at the end
         teams = borough.build_staff()
         borough.build_families(children, teams)
         from opencsc.demo.journeys import build_journeys  # five years of casework (issue 3)

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from opencsc.accounts import access, reach
@@ -91,3 +91,19 @@ def test_the_check_finds_a_table_that_drifted_and_rebuild_repairs_it(family):
 def test_the_check_passes_on_an_exact_table(family, capsys):
     call_command("check_access_scope")
     assert "exact" in capsys.readouterr().out
+
+
+def test_a_bulk_load_rebuilds_the_table_and_puts_the_triggers_back(family):
+    worker, stranger = family["worker"], family["stranger"]
+    with transaction.atomic(), reach.bulk_load():
+        pm.FamilyMembership.objects.create(person=stranger, family=family["group"])
+        assert not CaseloadReach.objects.filter(person_id=stranger.pk).exists(), "no per-row upkeep inside"
+    assert stranger.pk in _visible(worker) and reach.discrepancies() == ([], [])
+    pm.FamilyMembership.objects.filter(person=stranger).delete()  # the triggers are back
+    assert stranger.pk not in _visible(worker) and reach.discrepancies() == ([], [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError, match="inside a transaction"), reach.bulk_load():
+        pass
