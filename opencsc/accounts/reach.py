@@ -130,11 +130,8 @@ def _create_sql(vendor: str) -> list[str]:
         condition = f" WHEN ({when})" if when else ""
         if vendor == "postgresql":
             statements += [
-                # Planned afresh each time: a plan cached while the table was small (a new
-                # install, a bulk load) would keep scanning it whole once it has grown.
                 f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
-                " SET plan_cache_mode = force_custom_plan AS $$"
-                f" BEGIN {'; '.join(body)}; RETURN NULL; END $$",
+                f" AS $$ BEGIN {'; '.join(body)}; RETURN NULL; END $$",
                 f"DROP TRIGGER IF EXISTS {name} ON {table}",
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} EXECUTE FUNCTION {name}()",
             ]

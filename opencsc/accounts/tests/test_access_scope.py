@@ -86,7 +86,8 @@ def _churn(rng: random.Random) -> None:
     relationships = list(pm.Relationship.objects.order_by("pk"))
     for rel in rng.sample(relationships, min(4, len(relationships))):
         rel.delete()
-    for rel in pm.Relationship.objects.order_by("?")[:3]:
+    remaining = list(pm.Relationship.objects.order_by("pk"))
+    for rel in rng.sample(remaining, min(3, len(remaining))):
         other = rng.choice([p for p in people if p.pk not in (rel.person_id, rel.relative_id)])
         if not pm.Relationship.objects.filter(person_id=rel.person_id, relative=other, kind=rel.kind).exists():
             rel.relative = other

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from opencsc.accounts import reach
 from opencsc.audit.services import Actor, record_event
@@ -22,9 +23,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor = Actor.system("check_access_scope")
         if options["repair"]:
-            rows = reach.rebuild()
-            reach.install_triggers()
-            record_event(actor=actor, action="access_scope.rebuild", detail={"rows": rows})
+            # Triggers first, so no write between the rebuild and them is missed; one transaction
+            # with its audit event.
+            with transaction.atomic():
+                reach.install_triggers()
+                rows = reach.rebuild()
+                record_event(actor=actor, action="access_scope.rebuild", detail={"rows": rows})
             self.stdout.write(f"Access scope rebuilt: {rows} rows; triggers in place.")
             return
         missing, extra = reach.discrepancies(limit=1000)
