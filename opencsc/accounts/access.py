@@ -296,3 +296,9 @@ def can_use_returns(user: Any) -> bool:
     """Build, check and download the statutory returns (CIN census, SSDA903, Annex A): performance
     analysts, who work on pseudonymised returns, and information governance."""
     return _is_active_staff(user) and user.role in (Role.PERFORMANCE_ANALYST, Role.IG_OFFICER)
+
+
+def can_manage_sign_in(user: Any) -> bool:
+    """Issue authenticator-app enrolment codes and ask for or approve (four eyes) removing a user's
+    app: system administrators only. It gives no access to any person's record."""
+    return _is_active_staff(user) and user.role == Role.SYSTEM_ADMIN

@@ -86,3 +86,23 @@ class RestrictedForm(GovukForm):
         max_length=150,
         help_text="They will see this record whatever their caseload",
     )
+
+
+class EnrolmentCodeForm(GovukForm):
+    enrolment_code = forms.CharField(
+        label="Enrolment code",
+        max_length=20,
+        help_text="12 letters and numbers from a system administrator, for example ABCD-EFGH-JKMN",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the enrolment code a system administrator gave you"},
+    )
+
+
+class DeviceResetForm(GovukForm):
+    reason = forms.CharField(
+        label="Why should their authenticator app be removed?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="For example: phone lost on 3 December, reported to the service desk (call 1234)",
+        error_messages={"required": "Say why the app should be removed"},
+    )

@@ -198,3 +198,57 @@ class CaseloadReach(models.Model):
             models.Index(fields=["person_id", "team_id", "worker_id", "start_date", "end_date"], name="reach_probe"),
             models.Index(fields=["allocation_id"], name="reach_allocation"),
         ]
+
+
+class EnrolmentCode(models.Model):
+    """A single-use, expiring code a system administrator issues so that one named user can set up
+    their authenticator app. Without one, a password reaches nothing but a page saying how to get
+    one: the second factor cannot be enrolled by whoever holds the password alone. Only a keyed
+    hash of the code is stored (`opencsc.accounts.mfa`); the code itself is shown once to the
+    administrator who issued it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_by_process = models.CharField(max_length=64, blank=True, help_text="system:<command> when not a person")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at", "expires_at"])]
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class DeviceResetRequest(models.Model):
+    """Four eyes on removing someone's authenticator app: one administrator asks (with a reason),
+    a different administrator approves or declines. Only an approval removes the devices."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a second administrator"
+        APPROVED = "approved", "Approved: the app was removed"
+        DECLINED = "declined", "Declined"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_reset_requests")
+    reason = models.TextField()
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="one_pending_device_reset_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="device_reset_needs_a_second_admin",
+            ),
+        ]

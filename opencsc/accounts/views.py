@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from io import BytesIO
 from typing import Any
 
@@ -18,13 +19,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from opencsc.accounts import access, services
-from opencsc.accounts.forms import BreakGlassForm, SignInForm, TokenForm
+from opencsc.accounts import access, mfa, services
+from opencsc.accounts.forms import BreakGlassForm, EnrolmentCodeForm, SignInForm, TokenForm
+from opencsc.accounts.models import EnrolmentCode
 from opencsc.audit.services import Actor, record_event
 from opencsc.core.http import AuthedRequest
 from opencsc.people import identifiers
@@ -87,12 +91,31 @@ def verify(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/verify.html", {"form": form, "next": _safe_next(request)})
 
 
+# The session remembers which enrolment code this sign-in spent; the app must be set up within this
+# many minutes of spending it, or a new code is needed.
+_ENROLMENT_SESSION_KEY = "mfa_enrolment_code_id"
+_ENROLMENT_MINUTES = 30
+
+
+def _spent_enrolment(request: AuthedRequest) -> EnrolmentCode | None:
+    code_id = request.session.get(_ENROLMENT_SESSION_KEY)
+    if not code_id:
+        return None
+    since = timezone.now() - dt.timedelta(minutes=_ENROLMENT_MINUTES)
+    return EnrolmentCode.objects.filter(pk=code_id, user=request.user, used_at__gte=since).first()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: AuthedRequest) -> HttpResponse:
-    """Set up an authenticator app: show the QR code and secret, confirm with a first code."""
+    """Set up an authenticator app. A password alone reaches only the first half of this page, which
+    says how to get an enrolment code and takes it: no secret, no QR code and no device exist until a
+    valid code for this user has been spent in this session (`opencsc.accounts.mfa`). Then the page
+    shows the QR code and secret and confirms the app with a first code."""
     if _confirmed_device(request.user):
         return redirect("accounts:verify")
+    if _spent_enrolment(request) is None:
+        return _enrolment_code_step(request)
     device, _ = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
@@ -102,12 +125,13 @@ def mfa_setup(request: AuthedRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            request.session.pop(_ENROLMENT_SESSION_KEY, None)
             record_event(actor=Actor.from_request(request), action="auth.mfa_enrolled")
             messages.success(request, "Your authenticator app is set up")
             return HttpResponseRedirect(_safe_next(request))
         form.add_error("token", "That code does not match: check the time on your phone and enter the current code")
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(
+    response = render(
         request,
         "accounts/mfa_setup.html",
         {
@@ -116,6 +140,27 @@ def mfa_setup(request: AuthedRequest) -> HttpResponse:
             "secret": secret,
             "next": _safe_next(request),
         },
+    )
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+def _enrolment_code_step(request: AuthedRequest) -> HttpResponse:
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            spent = mfa.enrolment_code_redeem(
+                actor=Actor.from_request(request), user=request.user, code=form.cleaned_data["enrolment_code"]
+            )
+        except ValidationError as exc:
+            form.add_error("enrolment_code", exc.messages)
+        else:
+            request.session[_ENROLMENT_SESSION_KEY] = spent.pk
+            return redirect(f"{reverse('accounts:mfa_setup')}?next={_safe_next(request)}")
+    return render(
+        request,
+        "accounts/mfa_enrol.html",
+        {"form": form, "next": _safe_next(request), "hours": settings.OPENCSC_MFA_ENROLMENT_HOURS},
     )
 
 

@@ -20,6 +20,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
+    if settings.OPENCSC_REQUIRE_MFA and not user.is_verified():
+        return []  # before the second factor nothing but signing out is reachable: offer nothing else
     items = [("Home", reverse("core:home"))]
     if access.can_create_person(user) or user.role in access.CASEWORK_ROLES:
         items.append(("Find a person", reverse("people:search")))
@@ -30,6 +32,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
         items += [("Audit trail", reverse("audit:events")), ("Alerts", reverse("audit:alerts"))]
     if access.can_manage_sharing_register(user):
         items += [("Register", reverse("privacy:register")), ("Agencies", reverse("sharing:agencies"))]
+    if access.can_manage_sign_in(user):
+        items.append(("Sign-in set-up", reverse("accounts:sign_in_admin")))
     if access.can_manage_cpis(user):
         items.append(("CP-IS", reverse("cpis:index")))
     from opencsc.returns.build.selectors import can_use_returns  # returns sit above core

@@ -102,14 +102,23 @@ class Journey:
     # --- signing in and out -----------------------------------------------------------------
     def sign_in(self, username: str) -> None:
         """Sign in with the password and then the authenticator app's code, as a worker does. On a
-        user's first sign-in the service asks them to set up the app and shows its key."""
+        user's first sign-in the service asks for the enrolment code an administrator issued, then
+        shows the app's key."""
         self.visit("/")
         self.arrive("Sign in")
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill(self.server.facts["password"])
         self.page.get_by_role("button", name="Continue").click()
         heading = self.page.get_by_role("heading", level=1)
-        expect(heading).to_have_text(re.compile("Set up your authenticator app|Enter your security code"))
+        expect(heading).to_have_text(
+            re.compile("You need an enrolment code|Set up your authenticator app|Enter your security code")
+        )
+        if heading.inner_text() == "You need an enrolment code":
+            # The password alone reaches only this page; the code came from a system administrator.
+            self.arrive("You need an enrolment code")
+            self.page.get_by_label("Enrolment code").fill(self.server.facts["enrolment_codes"][username])
+            self.page.get_by_role("button", name="Continue").click()
+            expect(heading).to_have_text("Set up your authenticator app")
         if heading.inner_text() == "Set up your authenticator app":
             self.arrive("Set up your authenticator app")
             secret = self.page.locator("code").filter(has_text=re.compile(r"^[A-Z2-7]+$")).inner_text()

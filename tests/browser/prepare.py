@@ -100,12 +100,30 @@ def _facts() -> dict[str, Any]:
         .order_by("username")
         if not access.can_view_person(user, child.pk)
     )
+    from opencsc.accounts import mfa
+    from opencsc.audit.services import Actor
+
+    # Each persona sets up their app on first sign-in with a code an administrator would have issued.
+    codes = {
+        username: mfa.enrolment_code_issue(
+            actor=Actor.system("browser-tests"), issued_by=None, user=User.objects.get(username=username)
+        )
+        for username in [*(p[0] for p in PERSONAS), outsider.username]
+    }
+    spare = (
+        User.objects.filter(is_active=True, role=Role.SOCIAL_WORKER)
+        .exclude(username__in=[*codes, worker.username])
+        .order_by("username")
+        .first()
+    )
     return {
         "password": DEMO_PASSWORD,
+        "enrolment_codes": codes,
         "social_worker": worker.username,
         "team_manager": persona[Role.TEAM_MANAGER],
         "ig_officer": persona[Role.IG_OFFICER],
         "outsider": outsider.username,
+        "spare_user": spare.username if spare else "",
         "child": {
             "id": child.pk,
             "first_name": child.first_name,

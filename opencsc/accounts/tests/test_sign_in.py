@@ -11,7 +11,9 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from opencsc.accounts import mfa
 from opencsc.audit.models import AuditEvent
+from opencsc.audit.services import Actor
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-staple"
@@ -35,8 +37,10 @@ def test_password_alone_reaches_no_case_data(social_worker, child):
 
 
 def test_first_sign_in_sets_up_totp_then_signs_in(social_worker, child):
+    code = mfa.enrolment_code_issue(actor=Actor.system("test"), issued_by=None, user=social_worker)
     client = Client()
     _password_step(client, "sw")
+    client.post("/account/mfa/setup/", {"enrolment_code": code})
     setup = client.get("/account/mfa/setup/")
     assert "Set up your authenticator app" in setup.content.decode()
     device = TOTPDevice.objects.get(user=social_worker)
