@@ -88,25 +88,60 @@ def verify_rows(rows: Iterable[dict[str, Any]], anchors: dict[int, str] | None =
     return None
 
 
-def anchor_path() -> Path:
+def database_identity() -> Any:
+    """This database's identity (`audit.DatabaseIdentity`), made on first use if the migration's row
+    is missing (a test database flushed between tests)."""
+    import uuid
+
+    from django.utils import timezone
+
+    from opencsc.audit.models import AuditEvent, DatabaseIdentity
+
+    identity = DatabaseIdentity.objects.order_by("pk").first()
+    if identity is None:
+        head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        identity = DatabaseIdentity.objects.create(uuid=uuid.uuid4(), created_at=timezone.now(), first_seq=head)
+    return identity
+
+
+def legacy_anchor_path() -> Path:
+    """The one-per-checkout file anchors went to before they were kept per database."""
     return Path(str(settings.OPENCSC_AUDIT_ANCHOR_FILE))
 
 
+def anchor_path() -> Path:
+    """This database's anchors file: OPENCSC_AUDIT_ANCHOR_FILE with the database's identity in its
+    name (`var/audit-anchors.log` -> `var/audit-anchors.<uuid>.log`), so every database a checkout
+    points at has its own, and a fresh database is never checked against another's anchors."""
+    return _path_for(database_identity())
+
+
+def _path_for(identity: Any) -> Path:
+    base = legacy_anchor_path()
+    return base.with_name(f"{base.stem}.{identity.uuid}{base.suffix or '.log'}")
+
+
 def write_anchor(seq: int, head: str, at: str) -> None:
-    path = anchor_path()
+    identity = database_identity()
+    path = _path_for(identity)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(f"{seq} {head} {at}\n")
+    with path.open("a", encoding="utf-8") as fh:  # the identity on each line too: files can be merged
+        fh.write(f"{seq} {head} {at} {identity.uuid}\n")
 
 
-def read_anchors() -> dict[int, str]:
-    path = anchor_path()
+def read_anchors(path: Path | None = None) -> dict[int, str]:
+    """Anchors from this database's file (or `path`). A line naming another database is skipped:
+    a file copied or concatenated by hand still checks this database only against its own."""
+    path = path or anchor_path()
     if not path.exists():
         return {}
+    own = str(database_identity().uuid) if path == anchor_path() else None
     anchors: dict[int, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) >= 2 and parts[0].isdigit():
+            if own is not None and len(parts) >= 4 and parts[3] != own:
+                continue
             anchors[int(parts[0])] = parts[1]
     return anchors
 

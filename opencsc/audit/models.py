@@ -41,3 +41,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor_repr} {self.action}"
+
+
+class DatabaseIdentity(models.Model):
+    """Which database this is, so the audit anchors published off-host belong to one database and
+    `verify_audit` checks a database only against its own (issue 10: a fresh database in a used
+    checkout failed against another database's anchors). One row, made by migration 0003 (or on first
+    use); a database restored from a backup keeps it, as it keeps the chain the anchors describe.
+
+    `first_seq` is the chain's head when the identity was made: anything above 0 means events existed
+    before this database had an identity, and `verify_audit` says so (anchors for them are not linked)."""
+
+    uuid = models.UUIDField(unique=True)
+    created_at = models.DateTimeField()
+    first_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.uuid)
