@@ -16,7 +16,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -228,12 +228,14 @@ def allocate(request: AuthedRequest, person_id: int) -> HttpResponse:
     """A team manager allocates a child to a team and worker."""
     from opencsc.accounts.forms import AllocateForm
     from opencsc.accounts.models import Allocation, Team, TeamKind, User
-    from opencsc.people.selectors import get_person_for_change
+    from opencsc.people.selectors import get_person_for_change, record_person_read, refuse_person
 
     actor = Actor.from_request(request)
+    # The person check first, and a refusal on role audited like any other: an attempt at a record
+    # through this page is an attempt at the record.
+    person = get_person_for_change(user=request.user, actor=actor, person_id=person_id, purpose="allocate")
     if not access.can_allocate(request.user):
-        raise Http404("No such person")
-    person = get_person_for_change(user=request.user, actor=actor, person_id=person_id)
+        raise refuse_person(actor=actor, person_id=person_id, purpose="allocate")
     casework_kinds = [
         TeamKind.FRONT_DOOR,
         TeamKind.ASSESSMENT,
@@ -262,6 +264,7 @@ def allocate(request: AuthedRequest, person_id: int) -> HttpResponse:
             messages.success(request, "The allocation has been changed")
             return redirect("people:detail", person_id=person.pk)
     current = Allocation.objects.current().filter(person=person).select_related("team", "worker")
+    record_person_read(actor=actor, person=person, purpose="allocation page")
     return render(request, "accounts/allocate.html", {"form": form, "person": person, "current": current})
 
 
@@ -271,12 +274,12 @@ def restricted(request: AuthedRequest, person_id: int) -> HttpResponse:
     """Team managers (for records in their scope) restrict a record and name who may see it."""
     from opencsc.accounts.forms import RestrictedForm
     from opencsc.accounts.models import RestrictedAccess, User
-    from opencsc.people.selectors import get_person_for_change
+    from opencsc.people.selectors import get_person_for_change, record_person_read, refuse_person
 
     actor = Actor.from_request(request)
+    person = get_person_for_change(user=request.user, actor=actor, person_id=person_id, purpose="restrict")
     if not access.can_manage_restricted(request.user):
-        raise Http404("No such person")
-    person = get_person_for_change(user=request.user, actor=actor, person_id=person_id)
+        raise refuse_person(actor=actor, person_id=person_id, purpose="restrict")
     form = RestrictedForm(request.POST or None, initial={"restricted": person.is_restricted})
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["add_user"].strip()
@@ -295,4 +298,5 @@ def restricted(request: AuthedRequest, person_id: int) -> HttpResponse:
             messages.success(request, "Access to this record has been updated")
             return redirect("people:detail", person_id=person.pk)
     names = RestrictedAccess.objects.filter(person=person).select_related("user")
+    record_person_read(actor=actor, person=person, purpose="restriction page")
     return render(request, "accounts/restricted.html", {"form": form, "person": person, "names": names})

@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
 EVENTS: dict[str, tuple[Kind, str]] = {
     "person.view": (Kind.CONSULTATION, "Viewed a person's record"),
     "person.search": (Kind.CONSULTATION, "Searched for people"),
+    "person.list": (Kind.CONSULTATION, "Viewed a list of people (for example a caseload)"),
     "person.create": (Kind.COLLECTION, "Created a person's record"),
     "person.update": (Kind.ALTERATION, "Changed a person's record"),
     "person.part_add": (Kind.COLLECTION, "Added information to a person's record"),

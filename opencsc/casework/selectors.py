@@ -77,6 +77,19 @@ def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str 
     return person
 
 
+def record_child_read(*, actor: Actor, child: Person, purpose: str) -> None:
+    """Audit that a casework page (a step's form) is about to show this child's record."""
+    record_event(
+        actor=actor,
+        action="casework.view",
+        subject_person_id=child.pk,
+        object_type="people.Person",
+        object_id=str(child.pk),
+        object_repr=f"person {child.pk}",
+        detail={"purpose": purpose, "break_glass": False},
+    )
+
+
 def get_child_for_change(
     *, user: Any, actor: Actor, person_id: int, may: Callable[[Any, int], bool] = access.can_change_person
 ) -> Person:
@@ -238,5 +251,13 @@ def tray_for_user(*, user: Any, actor: Actor) -> Tray:
         team = list(tasks.filter(Q(team_id__in=team_ids) | Q(assignee__team_id__in=team_ids)).exclude(assignee=user))
     elif getattr(user, "team_id", None):
         team = list(tasks.filter(team_id=user.team_id, assignee__isnull=True))
-    record_event(actor=actor, action="casework.tray_view", detail={"mine": len(mine), "team": len(team)})
+    record_event(
+        actor=actor,
+        action="casework.tray_view",
+        detail={
+            "mine": len(mine),
+            "team": len(team),
+            "person_ids": sorted({t.person_id for t in [*mine, *team] if t.person_id is not None}),
+        },
+    )
     return Tray(mine=mine, team=team, today=timezone.localdate())

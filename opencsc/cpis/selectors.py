@@ -326,6 +326,7 @@ class CompletenessRow:
     problem: str
     person_id: int | None  # where to fix it: the child's record, or the mother's for an unborn plan
     link: bool
+    child_ids: tuple[int, ...] = ()  # the records whose LA child ids the row shows (for the audit event)
 
 
 @dataclass(frozen=True)
@@ -378,6 +379,7 @@ def completeness(*, user: Any = None, today: dt.date | None = None) -> Completen
                 problem=r.problems[0],
                 person_id=target,
                 link=target in visible,
+                child_ids=tuple(r.child_ids),
             )
         )
     rows.sort(key=lambda row: (row.plan_type, row.la_child_ids))

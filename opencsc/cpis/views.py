@@ -81,7 +81,11 @@ def completeness(request: HttpRequest) -> HttpResponse:
     record_event(
         actor=Actor.from_request(request),
         action="cpis.completeness_view",
-        detail={"rows": len(report.rows), "whole_cohort": access.can_manage_cpis(request.user)},
+        detail={
+            "rows": len(report.rows),
+            "whole_cohort": access.can_manage_cpis(request.user),
+            "person_ids": sorted({pk for r in report.rows for pk in [*r.child_ids, r.person_id] if pk is not None}),
+        },
     )
     return render(
         request,

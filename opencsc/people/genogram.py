@@ -170,11 +170,20 @@ class Genogram:
 # --- reading the family --------------------------------------------------------------------------
 def family_for_user(*, user: Any, actor: Actor, person_id: int) -> tuple[Person, Family]:
     """The subject (access-checked and audited as a "genogram" read) and the relatives the user may see."""
-    subject = get_person_for_user(user=user, actor=actor, person_id=person_id, purpose="genogram")
-    candidates = _nearby_ids(subject.pk)
-    visible = set(access.visible_persons(user).filter(pk__in=candidates).values_list("pk", flat=True))
-    shown = [pk for pk in candidates if pk in visible or pk == subject.pk]
-    kept, not_drawn = shown[:MAX_PEOPLE], max(0, len(shown) - MAX_PEOPLE)
+    drawn: dict[str, Any] = {}
+
+    def family_drawn(subject: Person) -> list[int]:
+        # Worked out after the access check and before the read is audited, so the event lists them.
+        candidates = _nearby_ids(subject.pk)
+        visible = set(access.visible_persons(user).filter(pk__in=candidates).values_list("pk", flat=True))
+        shown = [pk for pk in candidates if pk in visible or pk == subject.pk]
+        drawn["kept"], drawn["not_drawn"] = shown[:MAX_PEOPLE], max(0, len(shown) - MAX_PEOPLE)
+        return list(drawn["kept"])
+
+    subject = get_person_for_user(
+        user=user, actor=actor, person_id=person_id, purpose="genogram", shown_with=family_drawn
+    )
+    kept, not_drawn = drawn["kept"], drawn["not_drawn"]
     columns = (
         "pk",
         "first_name",

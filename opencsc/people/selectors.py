@@ -4,6 +4,7 @@ audit event; a record the user may not see and one that does not exist raise the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +20,21 @@ from opencsc.people.models import Person, PersonName
 from opencsc.people.services import nhs_number_index
 
 
-def get_person_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str = "view") -> Person:
+def get_person_for_user(
+    *,
+    user: Any,
+    actor: Actor,
+    person_id: int,
+    purpose: str = "view",
+    shown_with: Callable[[Person], Iterable[int]] | None = None,
+) -> Person:
     """The person, if the user may see them; audits the read (flagging break-glass reads), or the
     refusal. Raises Http404 both for "not allowed" and "no such person". The returned person carries
-    `access` (an `accounts.access.PersonAccess`), so the page need not ask again."""
+    `access` (an `accounts.access.PersonAccess`), so the page need not ask again.
+
+    `shown_with(person)` gives the ids of other people the page will name (relatives on the record, the
+    family in a genogram); they go in the event's `person_ids`, so the trail answers "who was shown
+    the mother's name?" too."""
     allowed = access.person_access(user, person_id)
     person = Person.objects.filter(pk=person_id).first() if allowed.view else None
     if person is None:
@@ -49,27 +61,73 @@ def get_person_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str
         object_id=str(person.pk),
         object_repr=f"person {person.pk}",
         reason=grant_reason,
-        detail={"purpose": purpose, "break_glass": break_glass},
+        detail={
+            "purpose": purpose,
+            "break_glass": break_glass,
+            **({"person_ids": sorted(set(shown_with(person)) - {person.pk})} if shown_with else {}),
+        },
     )
     person.viewed_under_break_glass = break_glass
     person.access = allowed
     return person
 
 
-def get_person_for_change(*, user: Any, actor: Actor, person_id: int) -> Person:
-    """The person, if the user may change their record; otherwise the same 404 as a missing one."""
+def get_person_for_change(*, user: Any, actor: Actor, person_id: int, purpose: str = "change") -> Person:
+    """The person, if the user may change their record; otherwise the same 404 as a missing one,
+    audited as `person.access_denied`. Writes no read event: a page that then shows the record
+    (a form, a confirmation) calls `record_person_read` as it renders, and a write is audited by its
+    service, so a successful save is one event."""
     if not access.can_change_person(user, person_id):
-        record_event(
-            actor=actor,
-            action="person.access_denied",
-            subject_person_id=person_id,
-            object_type="people.Person",
-            object_id=str(person_id),
-            outcome="denied",
-            detail={"purpose": "change"},
-        )
-        raise Http404("No such person")
+        raise refuse_person(actor=actor, person_id=person_id, purpose=purpose)
     return Person.objects.get(pk=person_id)
+
+
+def refuse_person(*, actor: Actor, person_id: int, purpose: str) -> Http404:
+    """Audit a refused attempt at a person's record and return the 404 to raise: the same for a
+    record the user may not use this way and for one that does not exist."""
+    record_event(
+        actor=actor,
+        action="person.access_denied",
+        subject_person_id=person_id,
+        object_type="people.Person",
+        object_id=str(person_id),
+        outcome="denied",
+        detail={"purpose": purpose},
+    )
+    return Http404("No such person")
+
+
+def relatives_shown(person: Person) -> list[int]:
+    """The people a record page names in its relationships section (both directions)."""
+    from opencsc.people.models import Relationship
+
+    pairs = Relationship.objects.filter(Q(person=person) | Q(relative=person)).values_list("person_id", "relative_id")
+    return [pk for pair in pairs for pk in pair]
+
+
+def record_person_read(*, actor: Actor, person: Person, purpose: str, also_shown: Iterable[int] = ()) -> None:
+    """Audit that a page is about to show this person's record (a change form, a remove
+    confirmation, an allocation page). Every view that renders personal data writes its event:
+    `opencsc/core/tests/test_url_walk_audit.py` walks every URL and fails on a page that does not."""
+    record_event(
+        actor=actor,
+        action="person.view",
+        subject_person_id=person.pk,
+        object_type="people.Person",
+        object_id=str(person.pk),
+        object_repr=f"person {person.pk}",
+        detail={
+            "purpose": purpose,
+            "break_glass": False,
+            **({"person_ids": sorted(set(also_shown) - {person.pk})} if also_shown else {}),
+        },
+    )
+
+
+def record_people_listed(*, actor: Actor, people_ids: list[int], listing: str) -> None:
+    """Audit a page that lists people (the home page's caseload): which people, by id."""
+    if people_ids:
+        record_event(actor=actor, action="person.list", detail={"listing": listing, "person_ids": people_ids})
 
 
 @dataclass
@@ -113,12 +171,16 @@ SEARCH_RESULT_FIELDS = (
 
 def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria) -> SearchResult:
     """People the user may see who match every criterion given, in name order, at most
-    OPENCSC_SEARCH_RESULT_LIMIT of them. Audited, with the count found."""
+    OPENCSC_SEARCH_RESULT_LIMIT of them. Audited, with the count and the ids of the people shown (an
+    investigator asks "who was shown this child?", not only "how many were shown")."""
     people = _apply_criteria(access.visible_persons(user), criteria).only(*SEARCH_RESULT_FIELDS)
     limit = settings.OPENCSC_SEARCH_RESULT_LIMIT
     found = list(people.order_by("last_name", "first_name", "pk")[: limit + 1])
+    shown = found[:limit]
     record_event(
-        actor=actor, action="person.search", detail={**criteria.audit_detail(), "results": min(len(found), limit)}
+        actor=actor,
+        action="person.search",
+        detail={**criteria.audit_detail(), "results": len(shown), "person_ids": [p.pk for p in shown]},
     )
     return SearchResult(people=found[:limit], truncated=len(found) > limit)
 

@@ -54,7 +54,9 @@ def search(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = selectors.get_person_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
+    person = selectors.get_person_for_user(
+        user=request.user, actor=Actor.from_request(request), person_id=person_id, shown_with=selectors.relatives_shown
+    )
     can_change = person.access.change
     return render(
         request,
@@ -114,6 +116,7 @@ def edit(request: AuthedRequest, person_id: int) -> HttpResponse:
         else:
             messages.success(request, "The record has been updated")
             return redirect("people:detail", person_id=person.pk)
+    selectors.record_person_read(actor=actor, person=person, purpose="change form")
     return render(request, "people/person_form.html", {"form": form, "person": person, "creating": False})
 
 
@@ -137,6 +140,9 @@ def add_part(request: AuthedRequest, person_id: int, kind: str) -> HttpResponse:
         else:
             messages.success(request, f"{part_kind.title} added")
             return redirect(f"/people/{person.pk}/#{part_kind.category.value}")
+    choices = relative.queryset if isinstance(relative, forms.ModelChoiceField) else None
+    listed = choices.values_list("pk", flat=True) if choices is not None else []
+    selectors.record_person_read(actor=actor, person=person, purpose=f"add {kind} form", also_shown=listed)
     return render(request, "people/part_form.html", {"form": form, "person": person, "kind": part_kind})
 
 
@@ -155,4 +161,5 @@ def remove_part(request: AuthedRequest, person_id: int, kind: str, part_id: int)
         services.part_remove(actor_user=request.user, actor=actor, part=part)
         messages.success(request, f"{part_kind.title} removed")
         return redirect("people:detail", person_id=person.pk)
+    selectors.record_person_read(actor=actor, person=person, purpose=f"remove {kind} confirmation")
     return render(request, "people/part_remove.html", {"person": person, "kind": part_kind, "part": part})

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -121,9 +122,25 @@ def job_findings(request: HttpRequest, job_id: str) -> HttpResponse:
         action="return.check",
         object_type="returns.Return",
         object_id=job.id,
-        detail={"kind": job.kind, "year": job.year, "viewed": True, "rules": len(rules)},
+        detail={
+            "kind": job.kind,
+            "year": job.year,
+            "viewed": True,
+            "rules": len(rules),
+            "person_ids": _person_ids_for_codes({f.child_id for r in rules for f in r["rows"] if f.child_id}),
+        },
     )
     return render(request, "returns/findings.html", {"job": job, "rules": rules})
+
+
+def _person_ids_for_codes(codes: set[str]) -> list[int]:
+    """The records behind the LA child ids a page shows (a return carries the record number when a
+    child has no LA child id), for the audit event: who was shown, not only how many."""
+    from opencsc.people.models import Person
+
+    numbers = [int(c) for c in codes if c.isdigit()]
+    found = Person.objects.filter(Q(la_child_id__in=codes) | Q(pk__in=numbers, la_child_id=""))
+    return sorted(found.values_list("pk", flat=True))
 
 
 @login_required
@@ -170,6 +187,10 @@ def readiness(request: HttpRequest) -> HttpResponse:
     record_event(
         actor=Actor.from_request(request),
         action="return.readiness_view",
-        detail={"year": year, "children_with_findings": len(children)},
+        detail={
+            "year": year,
+            "children_with_findings": len(children),
+            "person_ids": [c.person_id for c in children],
+        },
     )
     return render(request, "returns/readiness.html", {"children": children, "year": year})

@@ -134,6 +134,7 @@ def step(request: AuthedRequest, person_id: int, slug: str, obj_id: int | None =
             if not access.can_view_person(request.user, target):
                 return redirect("casework:tray")
             return redirect(name, person_id=target)
+    selectors.record_child_read(actor=actor, child=child, purpose=f"{slug} form")
     return render(
         request,
         "casework/step_form.html",
