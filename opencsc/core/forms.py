@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
+
+from opencsc.core import limits
 
 
 class GovukFormMixin:
@@ -18,8 +23,10 @@ class GovukFormMixin:
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.form_show_errors = True
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
             _tailor_messages(field)
+            _cap_text(field, model, name)
 
 
 class GovukForm(GovukFormMixin, forms.Form):
@@ -28,6 +35,20 @@ class GovukForm(GovukFormMixin, forms.Form):
 
 class GovukModelForm(GovukFormMixin, forms.ModelForm):
     pass
+
+
+def _cap_text(field: forms.Field, model: Any, name: str) -> None:
+    """Every text box has a limit (`opencsc.core.limits`): the model field's, or the general cap for a
+    box with none, so no form accepts 100,000 characters into a summary."""
+    if not isinstance(field, forms.CharField) or field.max_length is not None:
+        return
+    limit = limits.DEFAULT_TEXT_CAP
+    if model is not None:
+        with contextlib.suppress(FieldDoesNotExist):
+            limit = limits.text_limit(model, name)
+    field.max_length = limit
+    message = f"{field.label or 'This'} must be {limit:,} characters or fewer"
+    field.validators.append(MaxLengthValidator(limit, message=message))
 
 
 def _tailor_messages(field: forms.Field) -> None:
@@ -39,11 +60,17 @@ def _tailor_messages(field: forms.Field) -> None:
 
 
 class GovukDateField(DateInputField):
-    """Day, month and year boxes (the GOV.UK date input), with messages that say how to fix it."""
+    """Day, month and year boxes (the GOV.UK date input), with messages that say how to fix it.
+    Every date is kept within its field's bounds from `opencsc.core.limits` (`bounds` is the key
+    there, like "people.Person.date_of_birth"; the general bounds otherwise), and any year typed,
+    however long, gives a message, never an error page."""
 
-    def __init__(self, *, label: str, required: bool = True, past_only: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *, label: str, required: bool = True, past_only: bool = False, bounds: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(label=label, required=required, require_all_fields=False, **kwargs)
         self.past_only = past_only
+        self.bounds = bounds
         self.error_messages["required"] = f"Enter the {label.lower()}"
         self.error_messages["incomplete"] = f"Enter the {label.lower()} as a day, month and year"
         self.error_messages["invalid"] = f"{label} must be a real date, like 27 3 2019"
@@ -56,10 +83,17 @@ class GovukDateField(DateInputField):
         result = super().clean(value)
         if result and self.past_only and result > dt.date.today():  # noqa: DTZ011
             raise forms.ValidationError(f"{self.label} must be today or in the past")
+        if message := limits.date_error(result, key=self.bounds, label=str(self.label)):
+            raise forms.ValidationError(message, code="out_of_bounds")
         return result
 
     def compress(self, data_list: Any) -> dt.date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
         try:
-            return super().compress(data_list)
-        except forms.ValidationError as exc:
+            return limits.parse_date_parts(day, month, year)
+        except ValueError as exc:
+            if "year of 4 digits" in str(exc):
+                raise forms.ValidationError(f"{self.label} {exc}", code="invalid") from exc
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc

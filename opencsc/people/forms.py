@@ -32,7 +32,10 @@ def _date_fields(field: models.Field, **kwargs: Any) -> forms.Field | None:
     if isinstance(field, models.DateField):
         label = str(field.verbose_name).capitalize()
         return GovukDateField(
-            label=label, required=not field.blank, help_text=field.help_text or "For example, 27 3 2019"
+            label=label,
+            required=not field.blank,
+            help_text=field.help_text or "For example, 27 3 2019",
+            bounds=f"{field.model._meta.label}.{field.name}",
         )
     formfield = field.formfield(**kwargs)
     if isinstance(field, models.BooleanField) and formfield is not None:
@@ -91,7 +94,7 @@ class SearchForm(GovukForm):
         max_length=100,
         help_text="First, last or other name; the start of a name is enough",
     )
-    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    date_of_birth = GovukDateField(label="Date of birth", required=False, bounds="search.date_of_birth")
     nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
     la_child_id = forms.CharField(label="LA child id", required=False, max_length=20)
 

@@ -28,13 +28,10 @@ def nhs_check_digit(first_nine: str) -> int | None:
 
 
 def nhs_number_error(value: str) -> str | None:
-    number = normalise_nhs_number(value)
-    if not number.isdigit() or len(number) != 10:
-        return "Enter an NHS number with 10 digits, like 999 123 4560"
-    expected = nhs_check_digit(number[:9])
-    if expected is None or expected != int(number[9]):
-        return "Enter a real NHS number: the last digit does not match the other nine (check for a typo)"
-    return None
+    """Ten digits, Modulus 11, not all one digit: the rule is in `opencsc.core.limits`."""
+    from opencsc.core import limits
+
+    return limits.nhs_number_error(value)
 
 
 def is_test_nhs_number(value: str) -> bool:

@@ -11,7 +11,7 @@ from django.db.models import F
 
 from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
-from opencsc.core import crypto
+from opencsc.core import crypto, limits
 from opencsc.people import identifiers
 from opencsc.people.models import Disability, FamilyGroup, FamilyMembership, Person, PersonPart, Relationship
 
@@ -28,7 +28,7 @@ def nhs_number_index(value: str) -> str:
 
 
 def _validate_identifiers(person: Person) -> None:
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = limits.model_errors(person)
     if person.nhs_number:
         person.nhs_number = identifiers.normalise_nhs_number(person.nhs_number)
         if message := identifiers.nhs_number_error(person.nhs_number):
@@ -121,6 +121,8 @@ def part_add(
     if not access.can_change_person(actor_user, person.pk):
         raise PermissionDenied
     part = model(person=person, **data)
+    if errors := limits.model_errors(part):
+        raise ValidationError(errors)
     _clean(part)
     if isinstance(part, Relationship):
         _check_relationship(actor_user, part)
