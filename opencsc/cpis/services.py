@@ -28,6 +28,7 @@ from opencsc.audit.services import Actor, record_event
 from opencsc.casework.models import ChronologyEntry, Task
 from opencsc.casework.services._common import audit as casework_audit
 from opencsc.casework.services._common import current_owner, save_new
+from opencsc.core.uploads import FileRefused
 from opencsc.core.working_days import add_working_days
 from opencsc.cpis import disclosures, message, parsing, selectors
 from opencsc.cpis.models import (
@@ -241,7 +242,7 @@ def message_import(*, actor_user: Any, actor: Actor, data: bytes, file_name: str
             return _apply(
                 parsed, actor_user=actor_user, actor=actor, digest=digest, file_name=file_name, size=len(data)
             )
-    except CpisFileError as exc:
+    except FileRefused as exc:
         record_event(
             actor=actor,
             action="cpis.import_refused",

@@ -58,6 +58,7 @@ from opencsc.casework.models import (
     SocialWorkerEpisode,
     UascStatus,
 )
+from opencsc.core.uploads import FileRefused, check_path
 from opencsc.people import services as people
 from opencsc.people.models import Disability, Person
 from opencsc.returns.build.common import Period, Progress, Ticker, birthday_in, year_of
@@ -74,7 +75,7 @@ MAX_CIN_BYTES = 512 * 1024 * 1024
 MAX_903_FILE_BYTES = 256 * 1024 * 1024
 
 
-class ImportRefused(ValueError):
+class ImportRefused(FileRefused):
     """The whole file was refused before anything was written (the message says why)."""
 
 
@@ -254,11 +255,7 @@ def read_cin_for_import(path: str | Path, max_bytes: int = MAX_CIN_BYTES) -> CIN
     path = Path(path)
     if not path.is_file():
         raise ImportRefused(f"{path} is not a file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ImportRefused(
-            f"{path.name} is {size:,} bytes, more than the {max_bytes:,} allowed: check it is a CIN return"
-        )
+    check_path(path, limit=max_bytes, what="a CIN census file")
     try:
         return read_cin_xml(path)
     except UnsafeXMLError as exc:

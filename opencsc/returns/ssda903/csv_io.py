@@ -19,6 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
+from opencsc.core.uploads import FileRefused, check_path
+
 from .tables import COLUMNS, DATE_FORMAT, TABLE_NAMES, Tables, closest_table, identify_table
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024  # a national-scale Episodes file is well under this
@@ -27,14 +29,15 @@ _FORMULA_START_PATTERN = r"^[=+\-@\t\r\x00]"
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
-class ReturnFileError(ValueError):
+class ReturnFileError(FileRefused):
     """A 903 file cannot be read as a table; the message says which file and how to fix it."""
 
 
 def read_903_dir(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, pl.DataFrame]:
     """Every `*.csv` directly inside `path`, keyed by the table its columns identify.
 
-    Raises ReturnFileError for a file that is too large, cannot be decoded, matches no table (naming
+    Raises `FileTooLarge` (core.uploads) for a file that is too large; ReturnFileError for one that
+    cannot be decoded, matches no table (naming
     the missing and extra columns) or repeats a table already read.
     """
     folder = Path(path)
@@ -55,12 +58,7 @@ def read_903_dir(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dic
 def read_903_file(file: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, pl.DataFrame]:
     """(table name, table) for one CSV file, values upper-cased and trimmed, blanks null."""
     file = Path(file)
-    size = file.stat().st_size
-    if size > max_bytes:
-        raise ReturnFileError(
-            f"{file.name} is {size:,} bytes, more than the {max_bytes:,} allowed for one 903 file; "
-            "check it is the right file, or split the return"
-        )
+    check_path(file, limit=max_bytes, what="one SSDA903 CSV file")
     try:
         frame = pl.read_csv(file, infer_schema=False, encoding="utf8", raise_if_empty=False)
     except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:

@@ -13,6 +13,7 @@ import pytest
 import xlsxwriter
 from django.core.management import call_command
 
+from opencsc.core.uploads import FileTooLarge
 from opencsc.returns.build.services import validate_tables
 from opencsc.returns.models import OfstedProvider
 from opencsc.returns.providers import ProviderFileError, import_providers, provider_register
@@ -185,7 +186,7 @@ def test_a_workbook_with_macros_is_refused(tmp_path: Path) -> None:
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = write_provider_list(ROWS, tmp_path / "providers.csv")
-    with pytest.raises(ProviderFileError, match="more than the 100 allowed"):
+    with pytest.raises(FileTooLarge, match="more than the 100 allowed for an Ofsted provider list"):
         import_providers(path, max_bytes=100)
 
 
