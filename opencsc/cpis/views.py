@@ -62,7 +62,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             built = services.upload_build(actor_user=request.user, actor=Actor.from_request(request))
-        except services.FileRefused as exc:
+        except services.UploadRefused as exc:
             for reason in exc.reasons:
                 form.add_error(None, reason)
         else:
