@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -136,13 +137,23 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponse:
         raise Http404("The return is not ready")
     actor = Actor.from_request(request)
     data = jobs.payload(job)
+    with transaction.atomic():  # the download event and every child's disclosure, or none of them
+        _record_download(job, actor, len(data))
+    job.downloads += 1
+    job.save()
+    response = HttpResponse(data, content_type=job.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    return response
+
+
+def _record_download(job: jobs.Job, actor: Actor, size: int) -> None:
     record_event(
         actor=actor,
         action="return.download",
         object_type="returns.Return",
         object_id=job.id,
         object_repr=f"{job.label} {job.period}",
-        detail={"kind": job.kind, "year": job.year, "children": job.children, "bytes": len(data)},
+        detail={"kind": job.kind, "year": job.year, "children": job.children, "bytes": size},
     )
     count, how = services.record_transfer(
         kind=job.kind,
@@ -151,12 +162,7 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponse:
         actor=actor,
         reference=f"{job.label} {job.period} (build {job.id[:8]})",
     )
-    job.downloads += 1
     job.extra["last_transfer"] = f"{count} disclosures ({how})"
-    job.save()
-    response = HttpResponse(data, content_type=job.media_type)
-    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
-    return response
 
 
 @login_required

@@ -208,6 +208,15 @@ def check_return(built: BuiltReturn, *, actor: Actor) -> list[Finding]:
     return findings
 
 
+def not_checked_lines(not_checked: dict[str, str]) -> list[str]:
+    """'Rules 1008, 219: not checked: needs ...', one line per reason, for reports and commands."""
+    lines = []
+    for reason in sorted(set(not_checked.values())):
+        codes = ", ".join(sorted(code for code, why in not_checked.items() if why == reason))
+        lines.append(f"Rules {codes}: {reason}")
+    return lines
+
+
 def record_transfer(*, kind: str, year: str, person_ids: list[int], actor: Actor, reference: str) -> tuple[int, str]:
     """Record that the return left the system: one disclosure per child. Returns (count, how)."""
     ids = sorted(set(person_ids))
