@@ -65,6 +65,7 @@ from opencsc.returns.build.common import Period, Progress, Ticker, birthday_in, 
 from opencsc.returns.cin.tables import CINTables
 from opencsc.returns.cin.xml_io import CINFormatError, UnsafeXMLError, read_cin_xml
 from opencsc.returns.ssda903.csv_io import ReturnFileError, read_903_dir
+from opencsc.returns.ssda903.screening import screen_903
 
 ACTOR_NAME = "import_return"
 IMPORT_USERNAME = "system.import_return"
@@ -588,10 +589,19 @@ def import_903(
         for row_number, row in enumerate(frame.iter_rows(named=True)):
             by_child.setdefault(row.get("CHILD") or "", {}).setdefault(name, []).append((row_number, row))
 
+    # Formula-like cells and malformed postcodes are refused with their rows; their child is not imported.
+    screened = screen_903(tables)
+    refused = {cell.child or "" for cell in screened}
+
     def body() -> None:
         ticker = Ticker(progress, len(by_child))
+        for cell in screened:
+            importer.report.rejected.append(RowIssue(cell.column, cell.table, cell.row, cell.child, cell.reason))
         for code, rows in by_child.items():
-            importer.child(code, rows)
+            if code in refused:
+                importer.report.children += 1
+            else:
+                importer.child(code, rows)
             ticker.tick()
 
     return _run(importer, body)
