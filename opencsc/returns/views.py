@@ -89,7 +89,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     _require_analyst(request)
     job = _job_or_404(job_id)
-    return render(request, "returns/job.html", {"job": job, "refresh": job.running})
+    not_checked = services.not_checked_rows(job.kind, job.extra.get("not_checked", {}))
+    return render(request, "returns/job.html", {"job": job, "refresh": job.running, "not_checked": not_checked})
 
 
 @login_required
@@ -124,7 +125,8 @@ def job_findings(request: HttpRequest, job_id: str) -> HttpResponse:
         object_id=job.id,
         detail={"kind": job.kind, "year": job.year, "viewed": True, "rules": len(rules)},
     )
-    return render(request, "returns/findings.html", {"job": job, "rules": rules})
+    not_checked = services.not_checked_rows(job.kind, job.extra.get("not_checked", {}))
+    return render(request, "returns/findings.html", {"job": job, "rules": rules, "not_checked": not_checked})
 
 
 @login_required

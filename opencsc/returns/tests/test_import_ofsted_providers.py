@@ -227,3 +227,22 @@ def test_the_command_explains_refused_rows_and_files_and_exits_1(tmp_path: Path,
     good = write_provider_list(ROWS, tmp_path / "good.csv")
     call_command("import_ofsted_providers", str(good))
     assert "3 providers read; 3 added" in capsys.readouterr().out
+
+
+def test_every_provider_load_is_audited_committed_or_not(tmp_path):
+    from opencsc.audit.models import AuditEvent
+    from opencsc.core.uploads import FileRefused
+
+    good = tmp_path / "homes.csv"
+    good.write_text(
+        "URN,Provider type,Setting name,Registration status,Postcode\nSC100001,Children's home,A home,Active,SE6 1AA\n",
+        encoding="utf-8",
+    )
+    report = import_providers(good)
+    binary = tmp_path / "bad.csv"
+    binary.write_bytes(b"\x00\x01binary")
+    with pytest.raises(FileRefused):
+        import_providers(binary)
+    events = list(AuditEvent.objects.filter(action="reference.providers_import").order_by("seq"))
+    assert [e.outcome for e in events] == ["allowed" if report.committed else "denied", "denied"]
+    assert events[0].detail["file"] == "homes.csv" and events[0].actor_repr == "system:import_ofsted_providers"
