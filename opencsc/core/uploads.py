@@ -15,7 +15,9 @@ untrusted file catches `FileRefused` and shows its message, whatever the reason.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
+
+from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
 
 
 class FileRefused(ValueError):
@@ -82,3 +84,30 @@ def read_upload(upload: _Upload | IO[bytes], *, limit: int, what: str, name: str
     if len(data) > limit:
         raise FileTooLarge(name=label, size=None, limit=limit, what=what)
     return data
+
+
+class BoundedMemoryUploadHandler(MemoryFileUploadHandler):
+    """Keeps every uploaded file in memory, never on disk (whatever FILE_UPLOAD_MAX_MEMORY_SIZE says),
+    and drops a file once it passes `limit`, naming it in `too_large`. For uploads that must leave no
+    trace (a return from another system, checked and discarded). Install it on the request before
+    its body is read (the view must then apply CSRF protection itself: see returns.check_views)."""
+
+    def __init__(self, request: Any = None, *, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.too_large: list[str] = []
+        self._size = 0
+
+    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
+        self.activated = True
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        self._size = 0
+        super().new_file(*args, **kwargs)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self._size += len(raw_data)
+        if self._size > self.limit:
+            self.too_large.append(str(self.file_name))
+            raise SkipFile
+        return super().receive_data_chunk(raw_data, start)
