@@ -211,3 +211,25 @@ def test_a_social_worker_cannot_import(uploaded, social_worker, system_actor):
         services.message_import(
             actor_user=social_worker, actor=Actor.from_user(social_worker), data=inactive_xml("9990000018")
         )
+
+
+@pytest.mark.django_db
+def test_cpis_writes_its_task_and_chronology_entry_through_the_casework_services(
+    uploaded, system_actor, social_worker, monkeypatch
+):
+    """The task and the entry come from casework's services (one place validates and audits them)."""
+    from opencsc.casework.services import records
+
+    called: list[str] = []
+    for name in ("system_task_open", "system_chronology_entry_add"):
+        real = getattr(records, name)
+        monkeypatch.setattr(
+            services, name, lambda *a, _real=real, _name=name, **k: called.append(_name) or _real(*a, **k)
+        )
+    child = uploaded["first"]
+    _import(access_xml(normalise_nhs_number(child.nhs_number)), system_actor)
+    assert called == ["system_task_open", "system_chronology_entry_add"]
+    opened = AuditEvent.objects.get(action="casework.task_open", subject_person_id=child.pk)
+    assert opened.detail["kind"] == services.TASK_ACCESS and opened.detail["assignee"] == social_worker.pk
+    added = AuditEvent.objects.get(action="casework.chronology_add", subject_person_id=child.pk)
+    assert added.detail["source"] == "NHS England CP-IS"
