@@ -43,7 +43,7 @@ def main() -> None:
     setup_test_environment()
     setup_databases(verbosity=0, interactive=False)
     for n in args.cin:
-        data = cin_xml_bytes(broken_return(n, YEAR, seed=1))
+        data = cin_xml_bytes(broken_return(n, YEAR, seed=1)[0])
         started = time.perf_counter()
         result = checking.check_cin(data, name="cin.xml", year=YEAR)
         took = time.perf_counter() - started

@@ -30,7 +30,8 @@ from opencsc.returns.build.services import not_checked_rows
 from opencsc.returns.findings import Finding, Severity
 
 KINDS = {"cin": "CIN census", "903": "SSDA903 (children looked after)"}
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # a large council's CIN census is about 16 MB
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # the page: a CIN census of about 38,000 children, checked in the request
+COMMAND_MAX_BYTES = 512 * 1024 * 1024  # manage.py validate_return: as much as the importer reads
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,7 +40,13 @@ class CheckRefused(FileRefused):
 
 
 def max_bytes() -> int:
+    """The page's limit per uploaded file (setting OPENCSC_RETURNS_CHECK_MAX_BYTES)."""
     return int(getattr(settings, "OPENCSC_RETURNS_CHECK_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def command_max_bytes() -> int:
+    """`manage.py validate_return`'s limit per file (setting OPENCSC_RETURNS_CHECK_COMMAND_MAX_BYTES)."""
+    return int(getattr(settings, "OPENCSC_RETURNS_CHECK_COMMAND_MAX_BYTES", COMMAND_MAX_BYTES))
 
 
 @dataclass
@@ -147,13 +154,13 @@ def _year(year: str | None) -> str:
     return year
 
 
-def check_cin(data: bytes, *, name: str, year: str | None = None) -> CheckResult:
+def check_cin(data: bytes, *, name: str, year: str | None = None, limit: int | None = None) -> CheckResult:
     """Validate a CIN census XML file given as bytes (see the module docstring)."""
     from opencsc.returns.cin.validate import validate_cin
     from opencsc.returns.cin.xml_io import CINFormatError, UnsafeXMLError, read_cin_xml
 
     started = time.perf_counter()
-    check_bytes(data, limit=max_bytes(), name=name, what="a CIN census file to check")
+    check_bytes(data, limit=limit or max_bytes(), name=name, what="a CIN census file to check")
     try:
         tables = read_cin_xml(data)
     except UnsafeXMLError as exc:
@@ -168,7 +175,11 @@ def check_cin(data: bytes, *, name: str, year: str | None = None) -> CheckResult
 
 
 def check_903(
-    files: dict[str, bytes], *, year: str | None = None, previous: dict[str, bytes] | None = None
+    files: dict[str, bytes],
+    *,
+    year: str | None = None,
+    previous: dict[str, bytes] | None = None,
+    limit: int | None = None,
 ) -> CheckResult:
     """Validate a set of SSDA903 CSV files given as {name: bytes} (and last year's, if given)."""
     from opencsc.returns.postcode_directory import postcode_lookup, postcodes_in
@@ -178,8 +189,8 @@ def check_903(
 
     started = time.perf_counter()
     year = _year(year)
-    tables = read_903_bytes(files, max_bytes=max_bytes())
-    last = read_903_bytes(previous, max_bytes=max_bytes()) if previous else None
+    tables = read_903_bytes(files, max_bytes=limit or max_bytes())
+    last = read_903_bytes(previous, max_bytes=limit or max_bytes()) if previous else None
     providers = provider_register(_urns(tables))
     postcodes = postcode_lookup(postcodes_in(tables, last, providers=providers))
     found = validate_903(tables, year, la_code=la_ons_code(), previous=last, providers=providers, postcodes=postcodes)

@@ -87,7 +87,7 @@ def test_hostile_or_unsupported_files_are_refused_with_a_clear_message(tmp_path,
     assert code == 2 and "XML features that can attack the reader" in err
     code, _, err = _exit_code(capsys, "cin", str(bomb), "--year", "2019-20")
     assert code == 2 and "Refused" in err
-    settings.OPENCSC_RETURNS_CHECK_MAX_BYTES = 10
+    settings.OPENCSC_RETURNS_CHECK_COMMAND_MAX_BYTES = 10
     code, _, err = _exit_code(capsys, "cin", str(bomb))
     assert code == 2 and "more than the 10 allowed for a CIN census file to check" in err
     refused = AuditEvent.objects.filter(action="return.validate_upload", outcome="denied")

@@ -25,7 +25,7 @@ def _read_dir(folder: Path) -> dict[str, bytes]:
         raise checking.CheckRefused(f"{folder} is not a directory of SSDA903 CSV files")
     files = {}
     for file in sorted(folder.glob("*.csv")):
-        check_path(file, limit=checking.max_bytes(), what="one SSDA903 CSV file")
+        check_path(file, limit=checking.command_max_bytes(), what="one SSDA903 CSV file")
         files[file.name] = file.read_bytes()
     return files
 
@@ -50,15 +50,19 @@ class Command(BaseCommand):
             if kind == "cin":
                 if not path.is_file():
                     raise checking.CheckRefused(f"{path} is not a file")
-                check_path(path, limit=checking.max_bytes(), what="a CIN census file to check")
+                check_path(path, limit=checking.command_max_bytes(), what="a CIN census file to check")
                 data = path.read_bytes()
                 sizes[path.name] = len(data)
-                result = checking.check_cin(data, name=path.name, year=options["year"])
+                result = checking.check_cin(
+                    data, name=path.name, year=options["year"], limit=checking.command_max_bytes()
+                )
             else:
                 files = _read_dir(path)
                 sizes = {name: len(data) for name, data in files.items()}
                 previous = _read_dir(Path(options["previous"])) if options["previous"] else None
-                result = checking.check_903(files, year=options["year"], previous=previous)
+                result = checking.check_903(
+                    files, year=options["year"], previous=previous, limit=checking.command_max_bytes()
+                )
         except FileRefused as exc:
             checking.audit_check(actor=actor, kind=kind, files=sizes, result=None, refused=str(exc))
             self.stderr.write(f"Refused: {exc}")
