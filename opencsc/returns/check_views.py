@@ -26,7 +26,6 @@ from opencsc.core.codelists import SUPPORTED_YEARS
 from opencsc.core.forms import GovukForm
 from opencsc.core.uploads import BoundedMemoryUploadHandler, FileRefused, read_upload, too_large_message
 from opencsc.returns import checking
-from opencsc.returns.build.common import current_year
 from opencsc.returns.build.selectors import can_use_returns
 
 MAX_FILES = 20
@@ -34,6 +33,9 @@ MAX_FILES = 20
 
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"class": "govuk-file-upload", **(attrs or {})})
 
 
 class MultipleFileField(forms.FileField):
@@ -55,10 +57,13 @@ class CheckForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the return to check"},
     )
+
     year = forms.ChoiceField(
         label="Collection year",
-        help_text="For a CIN census, leave it to the file's reference date if you are not sure.",
-        choices=[(y, f"{y} (1 April {y[:4]} to 31 March 20{y[5:]})") for y in SUPPORTED_YEARS],
+        help_text="A CIN census says its own year (its reference date); an SSDA903 return does not.",
+        choices=[("", "The year the CIN census file gives")]
+        + [(y, f"{y} (1 April {y[:4]} to 31 March 20{y[5:]})") for y in SUPPORTED_YEARS],
+        required=False,
     )
     return_files = MultipleFileField(
         label="Files to check",
@@ -72,6 +77,12 @@ class CheckForm(GovukForm):
         required=False,
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == "903" and not data.get("year"):
+            self.add_error("year", "Select the collection year of the SSDA903 return")
+        return data
+
 
 def _read(uploads: list[Any]) -> dict[str, bytes]:
     return {
@@ -81,7 +92,7 @@ def _read(uploads: list[Any]) -> dict[str, bytes]:
 
 
 def _check(form: CheckForm, actor: Actor) -> tuple[checking.CheckResult | None, str]:
-    kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
+    kind, year = form.cleaned_data["kind"], form.cleaned_data["year"] or None
     sizes = {str(u.name): int(u.size or 0) for u in form.cleaned_data["return_files"]}
     try:
         files = _read(form.cleaned_data["return_files"])
@@ -127,7 +138,7 @@ def _check_upload(request: HttpRequest, handler: BoundedMemoryUploadHandler) -> 
     form = CheckForm(
         request.POST if bound else None,
         request.FILES if bound else None,
-        initial={"kind": "cin", "year": current_year()},
+        initial={"kind": "cin", "year": ""},
     )
     result = None
     if bound and handler.too_large:

@@ -164,3 +164,13 @@ def test_an_upload_past_the_limit_is_dropped_while_received_and_never_written(an
 @pytest.mark.parametrize("role", ["social_worker", "team_manager", "partner", "system_admin"])
 def test_only_analysts_and_ig_check_returns(request, role, client_for):
     assert client_for(request.getfixturevalue(role)).get(reverse("returns:check")).status_code == 403
+
+
+def test_a_cin_census_is_checked_for_the_year_it_gives_and_a_903_needs_one(analyst, client_for, broken_cin):
+    client = client_for(analyst)
+    upload = SimpleUploadedFile("cin.xml", broken_cin.read_bytes())
+    text = client.post(reverse("returns:check"), {"kind": "cin", "year": "", "return_files": upload}).content.decode()
+    assert f"CIN census {YEAR}," in text
+    csv_file = SimpleUploadedFile("Header.csv", b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n")
+    text = client.post(reverse("returns:check"), {"kind": "903", "year": "", "return_files": csv_file}).content.decode()
+    assert "Select the collection year of the SSDA903 return" in text
