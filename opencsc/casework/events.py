@@ -47,6 +47,7 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "casework.episode_close": (Kind.ALTERATION, "Closed a referral episode"),
     "casework.note_add": (Kind.COLLECTION, "Wrote a case note"),
     "casework.chronology_add": (Kind.COLLECTION, "Added a chronology entry"),
+    "casework.task_open": (Kind.ALTERATION, "Opened a task for work a system process found"),
     "casework.task_assign": (Kind.ALTERATION, "Allocated a task"),
     "casework.task_complete": (Kind.ALTERATION, "Marked a task done"),
 }

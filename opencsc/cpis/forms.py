@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from opencsc.core.forms import GovukForm
+from opencsc.core.uploads import FileTooLarge, refuse_if_too_large
 from opencsc.cpis import parsing
 
 
@@ -39,6 +40,9 @@ class ImportForm(GovukForm):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > parsing.max_bytes():
-            raise forms.ValidationError(f"The file must be smaller than {parsing.max_bytes() // (1024 * 1024)} MB")
+        try:
+            name = upload.name or "The file"
+            refuse_if_too_large(upload.size, limit=parsing.max_bytes(), name=name, what="a CP-IS message")
+        except FileTooLarge as exc:
+            raise forms.ValidationError(str(exc)) from exc
         return upload

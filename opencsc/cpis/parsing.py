@@ -21,6 +21,7 @@ from defusedxml import ElementTree as SafeET
 from django.conf import settings
 
 from opencsc.core import codelists
+from opencsc.core.uploads import FileRefused, check_bytes
 from opencsc.cpis.message import ACCESS_ROOT, ACK_ROOT, HL7_NS, INACTIVE_ROOT
 from opencsc.cpis.models import MessageType
 from opencsc.people.identifiers import nhs_number_error, normalise_nhs_number
@@ -43,7 +44,7 @@ _ROOT_TYPES = {
 IMPORTABLE = {ACK_ROOT, ACCESS_ROOT, INACTIVE_ROOT}
 
 
-class CpisFileError(ValueError):
+class CpisFileError(FileRefused):
     """The file cannot be imported. The message says why, in words IG staff can act on."""
 
 
@@ -124,9 +125,7 @@ def message_type_of(parsed: Parsed) -> str:
 def _safe_root(data: bytes) -> Element:
     if not data or not data.strip():
         raise CpisFileError("The file is empty")
-    limit = max_bytes()
-    if len(data) > limit:
-        raise CpisFileError(f"The file is larger than {limit // (1024 * 1024)} MB, the most a CP-IS message may be")
+    check_bytes(data, limit=max_bytes(), name="The file", what="a CP-IS message")
     try:
         return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DTDForbidden as exc:

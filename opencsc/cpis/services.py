@@ -26,8 +26,8 @@ from opencsc.accounts import access
 from opencsc.accounts.models import User
 from opencsc.audit.services import Actor, record_event
 from opencsc.casework.models import ChronologyEntry, Task
-from opencsc.casework.services._common import audit as casework_audit
-from opencsc.casework.services._common import current_owner, save_new
+from opencsc.casework.services.records import system_chronology_entry_add, system_task_open
+from opencsc.core.uploads import FileRefused
 from opencsc.core.working_days import add_working_days
 from opencsc.cpis import disclosures, message, parsing, selectors
 from opencsc.cpis.models import (
@@ -241,7 +241,7 @@ def message_import(*, actor_user: Any, actor: Actor, data: bytes, file_name: str
             return _apply(
                 parsed, actor_user=actor_user, actor=actor, digest=digest, file_name=file_name, size=len(data)
             )
-    except CpisFileError as exc:
+    except FileRefused as exc:
         record_event(
             actor=actor,
             action="cpis.import_refused",
@@ -295,19 +295,9 @@ def _apply(
     return result
 
 
-def _open_task(*, child: Person, kind: str, due: dt.date, obj: Any) -> Task:
-    """As `casework.services._common.task_open`: to whoever holds the child, title from the kind."""
-    team, assignee = current_owner(child)
-    return Task.objects.create(
-        person=child,
-        kind=kind,
-        title=TASK_TITLES[kind],
-        due_date=due,
-        team=team,
-        assignee=assignee,
-        object_type=obj._meta.label,
-        object_id=str(obj.pk),
-    )
+def _open_task(*, child: Person, kind: str, due: dt.date, obj: Any, actor: Actor) -> Task:
+    """A tray task for whoever holds the child, through the casework service (`casework.task_open`)."""
+    return system_task_open(actor=actor, child=child, kind=kind, title=TASK_TITLES[kind], due_date=due, obj=obj)
 
 
 def _apply_acknowledgement(ack: Acknowledgement, inbound: InboundMessage, *, actor: Actor) -> ImportResult:
@@ -350,7 +340,7 @@ def _apply_acknowledgement(ack: Acknowledgement, inbound: InboundMessage, *, act
             child = children.get(child_id)
             if child is None:
                 continue
-            _open_task(child=child, kind=TASK_NHS_NUMBER, due=due, obj=record)
+            _open_task(child=child, kind=TASK_NHS_NUMBER, due=due, obj=record, actor=actor)
             result.tasks += 1
             record_event(
                 actor=actor,
@@ -411,13 +401,13 @@ def _apply_notification(
     fix_by = add_working_days(today, NHS_NUMBER_FIX_WORKING_DAYS)
     for child in children:
         if isinstance(notice, AccessNotice):
-            task = _open_task(child=child, kind=TASK_ACCESS, due=follow_up, obj=notification)
+            task = _open_task(child=child, kind=TASK_ACCESS, due=follow_up, obj=notification, actor=actor)
             entry = _chronology(child=child, subject=subject, notice=notice, actor=actor)
             notification.chronology_ids.append(entry.pk)
             result.chronology_entries += 1
             action = "cpis.access_notification"
         else:
-            task = _open_task(child=child, kind=TASK_INACTIVE, due=fix_by, obj=notification)
+            task = _open_task(child=child, kind=TASK_INACTIVE, due=fix_by, obj=notification, actor=actor)
             action = "cpis.inactive_number"
         notification.task_ids.append(task.pk)
         result.tasks += 1
@@ -435,22 +425,19 @@ def _apply_notification(
 
 
 def _chronology(*, child: Person, subject: Person | None, notice: AccessNotice, actor: Actor) -> ChronologyEntry:
-    """The chronology entry for an access notification, written as `records.chronology_entry_add`
-    writes one (same audit event) but by the system: that service needs a user who may change the
-    record, and an import has none."""
+    """The chronology entry for an access notification, through the casework service for entries a
+    system process records (`casework.chronology_add`, as a worker's entry is audited)."""
     when = timezone.localtime(notice.accessed_at)
     whose = "the mother's record (unborn child protection plan)" if subject and subject.pk != child.pk else "the record"
     setting = f"{notice.setting_name} ({notice.setting_ods})" if notice.setting_name else notice.setting_ods
-    entry = ChronologyEntry(
+    return system_chronology_entry_add(
+        actor=actor,
         child=child,
-        recorded_by=None,
         entry_date=when.date(),
         title="NHS CP-IS: an NHS urgent or unscheduled care setting viewed the CP-IS flag",
+        source="NHS England CP-IS",
         detail=(
             f"{setting} viewed the CP-IS flag on {whose} at {when:%H:%M} on {when:%d %B %Y}. "
             "Recorded from NHS England's access to service notification."
         ),
     )
-    save_new(entry)
-    casework_audit(actor=actor, action="casework.chronology_add", child=child, obj=entry)
-    return entry

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
+from opencsc.core.uploads import FileRefused
 from opencsc.cpis import selectors, services
 from opencsc.cpis.forms import ImportForm, UploadForm
 from opencsc.cpis.models import PlanType, RecordAction
-from opencsc.cpis.parsing import CpisFileError
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -112,7 +112,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
             result = services.message_import(
                 actor_user=request.user, actor=Actor.from_request(request), data=data, file_name=handle.name or ""
             )
-        except CpisFileError as exc:
+        except FileRefused as exc:
             form.add_error("file", f"The file was not imported: {exc}")
         else:
             if result.duplicate:

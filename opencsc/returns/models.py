@@ -37,3 +37,39 @@ class OfstedProvider(models.Model):
 
     def __str__(self) -> str:
         return f"{self.urn} {self.name}".strip()
+
+
+class Postcode(models.Model):
+    """One postcode of the ONS postcode directory (ONSPD or NSPL), as the 903 location rules need it:
+    the upper-tier local authority (or SCO/WAL/NIR/NUK outside England) and the grid reference.
+    Reference data about places, not people. Loaded whole by `manage.py import_postcodes FILE`."""
+
+    key = models.CharField(max_length=8, primary_key=True, help_text="Upper case, no spaces")
+    la = models.CharField("upper-tier LA", max_length=9, blank=True)
+    easting = models.IntegerField(null=True, blank=True)
+    northing = models.IntegerField(null=True, blank=True)
+    terminated = models.CharField(max_length=6, blank=True, help_text="YYYYMM the postcode was retired, if it was")
+
+    class Meta:
+        verbose_name = "postcode"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class PostcodeDirectoryLoad(models.Model):
+    """Each load of the postcode directory: which file (by name and SHA-256) and how many postcodes.
+    The newest is the directory in use; loading the same file again changes nothing."""
+
+    loaded_at = models.DateTimeField()
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    layout = models.CharField(max_length=40, help_text="Which column names the file used")
+    postcodes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-loaded_at"]
+        get_latest_by = "loaded_at"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.postcodes} postcodes)"

@@ -26,6 +26,8 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from opencsc.audit.services import Actor, record_event
+from opencsc.core.uploads import FileRefused
 from opencsc.returns.models import OfstedProvider
 from opencsc.returns.ssda903.providers import (
     DEFAULT_MAX_BYTES,
@@ -81,11 +83,18 @@ def _values(row: ProviderRow) -> dict[str, Any]:
 
 
 def import_providers(
-    path: str | Path, *, partial: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | Path, *, partial: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, actor: Actor | None = None
 ) -> ProviderImportReport:
-    """Load one Ofsted list (CSV or XLSX). Raises `ProviderFileError` when the file is refused whole."""
+    """Load one Ofsted list (CSV or XLSX). Raises `ProviderFileError` (or `FileTooLarge`) when the file
+    is refused whole. Audited: `reference.providers_import` in the load's transaction, or, when the file
+    is refused or rolled back, afterwards with the outcome "denied"."""
     file = Path(path)
-    parsed = read_provider_file(file, max_bytes=max_bytes)
+    actor = actor or Actor.system("import_ofsted_providers")
+    try:
+        parsed = read_provider_file(file, max_bytes=max_bytes)
+    except FileRefused as exc:
+        _audit(actor, file.name, outcome="denied", detail={"reason": str(exc)[:300]})
+        raise
     report = ProviderImportReport(file.name, rows=len(parsed.rows), rejected=list(parsed.rejected))
     now = timezone.now()
     try:
@@ -107,11 +116,34 @@ def import_providers(
                     report.unchanged += 1
             if report.rejected and not partial:
                 raise _Rollback
+            _audit(actor, file.name, outcome="allowed", detail=_counts(report))
     except _Rollback:
+        _audit(actor, file.name, outcome="denied", detail={**_counts(report), "rolled_back": True})
         report.created = report.updated = report.unchanged = 0
         return report
     report.committed = True
     return report
+
+
+def _counts(report: ProviderImportReport) -> dict[str, Any]:
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": len(report.rejected),
+    }
+
+
+def _audit(actor: Actor, file_name: str, *, outcome: str, detail: dict[str, Any]) -> None:
+    record_event(
+        actor=actor,
+        action="reference.providers_import",
+        outcome=outcome,
+        object_type="returns.OfstedProvider",
+        object_repr=file_name[:200],
+        detail={"file": file_name[:200], **detail},
+    )
 
 
 def provider_register(urns: Iterable[str | None] | None = None) -> pl.DataFrame | None:

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -89,7 +90,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     _require_analyst(request)
     job = _job_or_404(job_id)
-    return render(request, "returns/job.html", {"job": job, "refresh": job.running})
+    not_checked = services.not_checked_rows(job.kind, job.extra.get("not_checked", {}))
+    return render(request, "returns/job.html", {"job": job, "refresh": job.running, "not_checked": not_checked})
 
 
 @login_required
@@ -130,7 +132,8 @@ def job_findings(request: HttpRequest, job_id: str) -> HttpResponse:
             "person_ids": _person_ids_for_codes({f.child_id for r in rules for f in r["rows"] if f.child_id}),
         },
     )
-    return render(request, "returns/findings.html", {"job": job, "rules": rules})
+    not_checked = services.not_checked_rows(job.kind, job.extra.get("not_checked", {}))
+    return render(request, "returns/findings.html", {"job": job, "rules": rules, "not_checked": not_checked})
 
 
 def _person_ids_for_codes(codes: set[str]) -> list[int]:
@@ -153,13 +156,23 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponse:
         raise Http404("The return is not ready")
     actor = Actor.from_request(request)
     data = jobs.payload(job)
+    with transaction.atomic():  # the download event and every child's disclosure, or none of them
+        _record_download(job, actor, len(data))
+    job.downloads += 1
+    job.save()
+    response = HttpResponse(data, content_type=job.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    return response
+
+
+def _record_download(job: jobs.Job, actor: Actor, size: int) -> None:
     record_event(
         actor=actor,
         action="return.download",
         object_type="returns.Return",
         object_id=job.id,
         object_repr=f"{job.label} {job.period}",
-        detail={"kind": job.kind, "year": job.year, "children": job.children, "bytes": len(data)},
+        detail={"kind": job.kind, "year": job.year, "children": job.children, "bytes": size},
     )
     count, how = services.record_transfer(
         kind=job.kind,
@@ -168,12 +181,7 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponse:
         actor=actor,
         reference=f"{job.label} {job.period} (build {job.id[:8]})",
     )
-    job.downloads += 1
     job.extra["last_transfer"] = f"{count} disclosures ({how})"
-    job.save()
-    response = HttpResponse(data, content_type=job.media_type)
-    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
-    return response
 
 
 @login_required

@@ -36,7 +36,14 @@ from opencsc.casework.services.protection import (
     section47_complete,
     strategy_discussion_record,
 )
-from opencsc.casework.services.records import case_note_add, chronology_entry_add, task_assign, task_complete
+from opencsc.casework.services.records import (
+    case_note_add,
+    chronology_entry_add,
+    system_chronology_entry_add,
+    system_task_open,
+    task_assign,
+    task_complete,
+)
 from opencsc.casework.services.referrals import (
     assessment_authorise,
     assessment_complete,
@@ -83,6 +90,8 @@ __all__ = [
     "section47_complete",
     "social_worker_episode_start",
     "strategy_discussion_record",
+    "system_chronology_entry_add",
+    "system_task_open",
     "task_assign",
     "task_complete",
     "uasc_record",

@@ -93,19 +93,21 @@ def current_owner(child: Person) -> tuple[Team | None, User | None]:
 def task_open(
     *,
     child: Person,
-    kind: TaskKind,
+    kind: TaskKind | str,
     due_date: dt.date,
     obj: models.Model | None = None,
     team: Team | None = None,
     assignee: User | None = None,
+    title: str = "",
 ) -> Task:
-    """Open a tray task; with no team given, it goes to whoever holds the child."""
+    """Open a tray task; with no team given, it goes to whoever holds the child. `title` names a task
+    whose kind another app defines (CP-IS); without it the title is the TaskKind's label."""
     if team is None and assignee is None:
         team, assignee = current_owner(child)
     return Task.objects.create(
         person=child,
         kind=kind,
-        title=TaskKind(kind).label,
+        title=title or TaskKind(kind).label,
         due_date=due_date,
         team=team,
         assignee=assignee,

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from opencsc.accounts import access
@@ -14,7 +14,7 @@ from opencsc.accounts.models import User
 from opencsc.audit.services import Actor, record_event
 from opencsc.casework import invariants
 from opencsc.casework.models import CaseNote, ChronologyEntry, ReferralEpisode, Task
-from opencsc.casework.services._common import audit, require_change, save_new
+from opencsc.casework.services._common import audit, require_change, save_new, task_open
 from opencsc.core.categories import DataCategory
 from opencsc.people.models import Person
 
@@ -80,6 +80,43 @@ def chronology_entry_add(
         save_new(entry)
         audit(actor=actor, action="casework.chronology_add", child=child, obj=entry)
     return entry
+
+
+def system_chronology_entry_add(
+    *, actor: Actor, child: Person, entry_date: dt.date, title: str, source: str, detail: str = ""
+) -> ChronologyEntry:
+    """A chronology entry written from information another organisation sent (NHS England's CP-IS
+    access notifications), not by a worker: no author and no caseload check (whoever imports the
+    message, a system process or an IG officer, need not hold the child), but the same validation and
+    the same `casework.chronology_add` event as `chronology_entry_add`, naming the `source`."""
+    if not source.strip():
+        invariants.refuse("source", "Say which organisation the information came from")
+    if not title.strip():
+        invariants.refuse("title", "Enter what happened")
+    with transaction.atomic():
+        entry = ChronologyEntry(child=child, recorded_by=None, entry_date=entry_date, title=title, detail=detail)
+        save_new(entry)
+        audit(actor=actor, action="casework.chronology_add", child=child, obj=entry, source=source)
+    return entry
+
+
+def system_task_open(
+    *, actor: Actor, child: Person, kind: str, title: str, due_date: dt.date, obj: models.Model | None = None
+) -> Task:
+    """A tray task for work a system process found (a CP-IS record NHS England could not match, an
+    urgent care visit to follow up), for whoever holds the child. Audits `casework.task_open`."""
+    if not title.strip():
+        invariants.refuse("title", "Say what the task is")
+    with transaction.atomic():
+        task = task_open(child=child, kind=kind, due_date=due_date, obj=obj, title=title)
+        record_event(
+            actor=actor,
+            action="casework.task_open",
+            subject_person_id=child.pk,
+            obj=task,
+            detail={"kind": kind, "due": due_date.isoformat(), "team": task.team_id, "assignee": task.assignee_id},
+        )
+    return task
 
 
 def task_assign(*, actor_user: Any, actor: Actor, task: Task, assignee: User) -> Task:

@@ -8,6 +8,7 @@ import pytest
 
 from opencsc.audit.models import AuditEvent
 from opencsc.casework.models import ChronologyEntry, Task
+from opencsc.core.uploads import FileRefused
 from opencsc.cpis import services
 from opencsc.cpis.models import InboundMessage, Notification, UploadRecord
 from opencsc.cpis.parsing import CpisFileError
@@ -112,10 +113,10 @@ def _hostile(uploaded) -> dict[str, tuple[bytes, str]]:
 def test_hostile_and_malformed_files_are_refused_with_no_change(uploaded, system_actor, settings):
     settings.OPENCSC_CPIS_MAX_FILE_BYTES = 64 * 1024
     corpus = _hostile(uploaded)
-    corpus["too big"] = (b"<a>" + b" " * (65 * 1024) + b"</a>", "larger than")
+    corpus["too big"] = (b"<a>" + b" " * (65 * 1024) + b"</a>", "more than the")
     before = _state()
     for name, (data, expected) in corpus.items():
-        with pytest.raises(CpisFileError) as caught:
+        with pytest.raises(FileRefused) as caught:  # CpisFileError, or FileTooLarge for "too big"
             _import(data, system_actor)
         assert expected.lower() in str(caught.value).lower(), (name, str(caught.value))
         assert _state() == before, f"{name} changed something"
@@ -210,3 +211,25 @@ def test_a_social_worker_cannot_import(uploaded, social_worker, system_actor):
         services.message_import(
             actor_user=social_worker, actor=Actor.from_user(social_worker), data=inactive_xml("9990000018")
         )
+
+
+@pytest.mark.django_db
+def test_cpis_writes_its_task_and_chronology_entry_through_the_casework_services(
+    uploaded, system_actor, social_worker, monkeypatch
+):
+    """The task and the entry come from casework's services (one place validates and audits them)."""
+    from opencsc.casework.services import records
+
+    called: list[str] = []
+    for name in ("system_task_open", "system_chronology_entry_add"):
+        real = getattr(records, name)
+        monkeypatch.setattr(
+            services, name, lambda *a, _real=real, _name=name, **k: called.append(_name) or _real(*a, **k)
+        )
+    child = uploaded["first"]
+    _import(access_xml(normalise_nhs_number(child.nhs_number)), system_actor)
+    assert called == ["system_task_open", "system_chronology_entry_add"]
+    opened = AuditEvent.objects.get(action="casework.task_open", subject_person_id=child.pk)
+    assert opened.detail["kind"] == services.TASK_ACCESS and opened.detail["assignee"] == social_worker.pk
+    added = AuditEvent.objects.get(action="casework.chronology_add", subject_person_id=child.pk)
+    assert added.detail["source"] == "NHS England CP-IS"

@@ -23,6 +23,7 @@ from opencsc.returns.build.cin import collect_cin
 from opencsc.returns.build.common import current_year, la_ons_code
 from opencsc.returns.build.ssda903 import collect_903
 from opencsc.returns.findings import Finding, Severity
+from opencsc.returns.postcode_directory import postcode_lookup, postcodes_in
 from opencsc.returns.providers import provider_register
 
 
@@ -42,8 +43,11 @@ def validate_child_for_returns(person: Person | int, year: str | None = None) ->
     if CareEpisode.objects.filter(child_id=pk).exists() or CareLeaverContact.objects.filter(child_id=pk).exists():
         ssda = collect_903(year, child_ids=[pk])
         providers = provider_register(_urns(ssda.tables)) if ssda.person_ids else None
+        postcodes = postcode_lookup(postcodes_in(ssda.tables, providers=providers)) if ssda.person_ids else None
         for code in ssda.person_ids:
-            findings += ssda_child(ssda.tables, code, year, la_code=la_ons_code(), providers=providers)
+            findings += ssda_child(
+                ssda.tables, code, year, la_code=la_ons_code(), providers=providers, postcodes=postcodes
+            )
     return sorted(findings, key=lambda f: (f.severity != Severity.ERROR, f.rule))
 
 
@@ -85,7 +89,10 @@ def validate_children_for_returns(person_ids: Iterable[int], year: str | None = 
     if ssda.person_ids:
         child_rules = tuple(r.code for r in rules_for_year(year) if r.scope == "child")
         providers = provider_register(_urns(ssda.tables))
-        findings += validate_903(ssda.tables, year, la_code=la_ons_code(), providers=providers, only=child_rules)
+        postcodes = postcode_lookup(postcodes_in(ssda.tables, providers=providers))
+        findings += validate_903(
+            ssda.tables, year, la_code=la_ons_code(), providers=providers, postcodes=postcodes, only=child_rules
+        )
     codes = {**cin.person_ids, **ssda.person_ids}
     for finding in findings:
         if finding.child_id is None or finding.child_id not in codes:

@@ -10,6 +10,10 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "return.download": (Kind.DISCLOSURE, "Downloaded a statutory return"),
     "return.transfer": (Kind.DISCLOSURE, "A child's data left the system in a statutory return"),
     "return.import": (Kind.COLLECTION, "Imported a legacy statutory return into the record"),
+    "return.write": (Kind.DISCLOSURE, "Wrote a statutory return to a file, with its per-child disclosures"),
+    "return.validate_upload": (Kind.CONSULTATION, "Checked a return from another system against the DfE rules"),
+    "reference.postcodes_import": (Kind.ALTERATION, "Loaded the ONS postcode directory"),
+    "reference.providers_import": (Kind.ALTERATION, "Loaded Ofsted's provider lists"),
     "return.readiness_view": (Kind.CONSULTATION, "Viewed return readiness (findings without names)"),
 }
 

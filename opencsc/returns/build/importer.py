@@ -58,12 +58,14 @@ from opencsc.casework.models import (
     SocialWorkerEpisode,
     UascStatus,
 )
+from opencsc.core.uploads import FileRefused, check_path
 from opencsc.people import services as people
 from opencsc.people.models import Disability, Person
 from opencsc.returns.build.common import Period, Progress, Ticker, birthday_in, year_of
 from opencsc.returns.cin.tables import CINTables
 from opencsc.returns.cin.xml_io import CINFormatError, UnsafeXMLError, read_cin_xml
 from opencsc.returns.ssda903.csv_io import ReturnFileError, read_903_dir
+from opencsc.returns.ssda903.screening import screen_903
 
 ACTOR_NAME = "import_return"
 IMPORT_USERNAME = "system.import_return"
@@ -74,7 +76,7 @@ MAX_CIN_BYTES = 512 * 1024 * 1024
 MAX_903_FILE_BYTES = 256 * 1024 * 1024
 
 
-class ImportRefused(ValueError):
+class ImportRefused(FileRefused):
     """The whole file was refused before anything was written (the message says why)."""
 
 
@@ -254,11 +256,7 @@ def read_cin_for_import(path: str | Path, max_bytes: int = MAX_CIN_BYTES) -> CIN
     path = Path(path)
     if not path.is_file():
         raise ImportRefused(f"{path} is not a file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ImportRefused(
-            f"{path.name} is {size:,} bytes, more than the {max_bytes:,} allowed: check it is a CIN return"
-        )
+    check_path(path, limit=max_bytes, what="a CIN census file")
     try:
         return read_cin_xml(path)
     except UnsafeXMLError as exc:
@@ -591,10 +589,19 @@ def import_903(
         for row_number, row in enumerate(frame.iter_rows(named=True)):
             by_child.setdefault(row.get("CHILD") or "", {}).setdefault(name, []).append((row_number, row))
 
+    # Formula-like cells and malformed postcodes are refused with their rows; their child is not imported.
+    screened = screen_903(tables)
+    refused = {cell.child or "" for cell in screened}
+
     def body() -> None:
         ticker = Ticker(progress, len(by_child))
+        for cell in screened:
+            importer.report.rejected.append(RowIssue(cell.column, cell.table, cell.row, cell.child, cell.reason))
         for code, rows in by_child.items():
-            importer.child(code, rows)
+            if code in refused:
+                importer.report.children += 1
+            else:
+                importer.child(code, rows)
             ticker.tick()
 
     return _run(importer, body)

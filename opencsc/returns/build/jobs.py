@@ -111,6 +111,12 @@ class Job:
         tmp.replace(target)
 
 
+def _write_atomic(target: Path, text: str) -> None:
+    tmp = target.with_name(f".{target.name}.partial")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+
+
 def _valid_id(job_id: str) -> bool:
     try:
         return str(uuid.UUID(job_id)) == job_id
@@ -217,13 +223,18 @@ def run(job_id: str, actor: Actor) -> None:
         )
         found = services.check_return(built, actor=actor)
         data = built.payload()
-        (job.path() / "payload.enc").write_text(
-            crypto.encrypt(base64.b64encode(data).decode("ascii"), context=_CONTEXT), encoding="utf-8"
+        # Each file appears whole or not at all (write, then rename), and the job says "done" only
+        # once all three are in place: a killed build never leaves a downloadable half.
+        _write_atomic(
+            job.path() / "payload.enc",
+            crypto.encrypt(base64.b64encode(data).decode("ascii"), context=_CONTEXT),
         )
-        (job.path() / "findings.json").write_text(
-            json.dumps([{**asdict(f), "severity": f.severity.value} for f in found]), encoding="utf-8"
+        _write_atomic(
+            job.path() / "findings.json",
+            json.dumps([{**asdict(f), "severity": f.severity.value} for f in found]),
         )
-        (job.path() / "children.json").write_text(json.dumps(sorted(built.person_ids.values())), encoding="utf-8")
+        _write_atomic(job.path() / "children.json", json.dumps(sorted(built.person_ids.values())))
+        job.extra["not_checked"] = dict(getattr(found, "not_checked", {}))
         job.children, job.seconds = built.children, round(built.seconds, 1)
         job.errors = sum(1 for f in found if f.severity == "error")
         job.queries = len(found) - job.errors

@@ -183,10 +183,13 @@ def validate_tables(kind: str, year: str, tables: Any) -> list[Finding]:
 
         return validate_cin(tables, year)
     if kind == "903":
+        from opencsc.returns.postcode_directory import postcode_lookup, postcodes_in
         from opencsc.returns.providers import provider_register
         from opencsc.returns.ssda903.validate import validate_903
 
-        return validate_903(tables, year, la_code=la_ons_code(), providers=provider_register())
+        providers = provider_register()
+        postcodes = postcode_lookup(postcodes_in(tables, providers=providers))
+        return validate_903(tables, year, la_code=la_ons_code(), providers=providers, postcodes=postcodes)
     return []
 
 
@@ -206,6 +209,29 @@ def check_return(built: BuiltReturn, *, actor: Actor) -> list[Finding]:
         },
     )
     return findings
+
+
+def not_checked_lines(not_checked: dict[str, str]) -> list[str]:
+    """'Rules 1008, 219: not checked: needs ...', one line per reason, for reports and commands."""
+    lines = []
+    for reason in sorted(set(not_checked.values())):
+        codes = ", ".join(sorted(code for code, why in not_checked.items() if why == reason))
+        lines.append(f"Rules {codes}: {reason}")
+    return lines
+
+
+def not_checked_rows(kind: str, not_checked: dict[str, str]) -> list[dict[str, str]]:
+    """Each rule a check could not run (or ran only in part): its code, what it checks, and why."""
+    messages: dict[str, str] = {}
+    if kind == "903" and not_checked:
+        from opencsc.returns.ssda903.rules import rules_for_year  # noqa: F401 (fills the catalogue)
+        from opencsc.returns.ssda903.rules.base import CATALOGUE
+
+        messages = {code: rule.message for code, rule in CATALOGUE.items()}
+    return [
+        {"rule": code, "message": messages.get(code, ""), "reason": reason}
+        for code, reason in sorted(not_checked.items(), key=lambda item: (item[1], item[0]))
+    ]
 
 
 def record_transfer(*, kind: str, year: str, person_ids: list[int], actor: Actor, reference: str) -> tuple[int, str]:

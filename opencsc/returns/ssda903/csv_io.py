@@ -14,10 +14,13 @@ DfE code is ever changed, since none starts with those characters).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
 import polars as pl
+
+from opencsc.core.uploads import FileRefused, check_bytes, check_path
 
 from .tables import COLUMNS, DATE_FORMAT, TABLE_NAMES, Tables, closest_table, identify_table
 
@@ -27,14 +30,15 @@ _FORMULA_START_PATTERN = r"^[=+\-@\t\r\x00]"
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
-class ReturnFileError(ValueError):
+class ReturnFileError(FileRefused):
     """A 903 file cannot be read as a table; the message says which file and how to fix it."""
 
 
 def read_903_dir(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, pl.DataFrame]:
     """Every `*.csv` directly inside `path`, keyed by the table its columns identify.
 
-    Raises ReturnFileError for a file that is too large, cannot be decoded, matches no table (naming
+    Raises `FileTooLarge` (core.uploads) for a file that is too large; ReturnFileError for one that
+    cannot be decoded, matches no table (naming
     the missing and extra columns) or repeats a table already read.
     """
     folder = Path(path)
@@ -55,20 +59,36 @@ def read_903_dir(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dic
 def read_903_file(file: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, pl.DataFrame]:
     """(table name, table) for one CSV file, values upper-cased and trimmed, blanks null."""
     file = Path(file)
-    size = file.stat().st_size
-    if size > max_bytes:
-        raise ReturnFileError(
-            f"{file.name} is {size:,} bytes, more than the {max_bytes:,} allowed for one 903 file; "
-            "check it is the right file, or split the return"
-        )
+    check_path(file, limit=max_bytes, what="one SSDA903 CSV file")
+    return _read_table(file.name, file)
+
+
+def read_903_bytes(files: dict[str, bytes], *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, pl.DataFrame]:
+    """As `read_903_dir`, for files given as {name: bytes} (an upload), never written to disk."""
+    tables: dict[str, pl.DataFrame] = {}
+    sources: dict[str, str] = {}
+    for file_name, data in sorted(files.items()):
+        check_bytes(data, limit=max_bytes, name=file_name, what="one SSDA903 CSV file")
+        if b"\0" in data[:65536]:
+            raise ReturnFileError(f"{file_name} holds binary data, so it is not a CSV file")
+        name, frame = _read_table(file_name, io.BytesIO(data))
+        if name in tables:
+            raise ReturnFileError(f"{file_name} and {sources[name]} both hold the {name} table")
+        tables[name], sources[name] = frame, file_name
+    if not tables:
+        raise ReturnFileError("No SSDA903 CSV files were given")
+    return tables
+
+
+def _read_table(file_name: str, source: Path | io.BytesIO) -> tuple[str, pl.DataFrame]:
     try:
-        frame = pl.read_csv(file, infer_schema=False, encoding="utf8", raise_if_empty=False)
-    except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
-        raise ReturnFileError(f"{file.name} could not be read as UTF-8 CSV: save it as CSV UTF-8 ({exc})") from exc
+        frame = pl.read_csv(source, infer_schema=False, encoding="utf8", raise_if_empty=False)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        raise ReturnFileError(f"{file_name} could not be read as UTF-8 CSV: save it as CSV UTF-8 ({exc})") from exc
     columns = [column.strip().upper() for column in frame.columns]
     name = identify_table(columns)
     if name is None:
-        raise ReturnFileError(_column_message(file.name, columns))
+        raise ReturnFileError(_column_message(file_name, columns))
     frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
     return name, _normalise(frame.select(COLUMNS[name]))
 

@@ -52,6 +52,10 @@ OUTSIDE_ENGLAND = ("SCO", "WAL", "NIR", "CON", "NUK")
 _METRES_PER_MILE = 1000 * 1.6093  # the DfE's own conversion
 
 
+def _float(value: int | None) -> float | None:
+    return None if value is None else float(value)  # a directory postcode may have no grid reference
+
+
 def squash(postcode: str) -> str:
     """The postcode upper-cased without spaces (the key the lookup uses)."""
     return postcode.replace(" ", "").upper()
@@ -61,7 +65,7 @@ def squash(postcode: str) -> str:
 class PostcodeLookup:
     """Postcode -> (LA, easting, northing). `complete` says whether an unknown postcode is invalid."""
 
-    rows: Mapping[str, tuple[str, int, int]] = field(default_factory=dict)
+    rows: Mapping[str, tuple[str, int | None, int | None]] = field(default_factory=dict)
     complete: bool = False
 
     @classmethod
@@ -69,7 +73,9 @@ class PostcodeLookup:
         return cls.from_rows(SYNTHETIC_POSTCODES.items(), complete=complete)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, tuple[str, int, int]]], *, complete: bool) -> PostcodeLookup:
+    def from_rows(
+        cls, rows: Iterable[tuple[str, tuple[str, int | None, int | None]]], *, complete: bool
+    ) -> PostcodeLookup:
         return cls({squash(pc): value for pc, value in rows}, complete=complete)
 
     @classmethod
@@ -86,8 +92,8 @@ class PostcodeLookup:
             {
                 "key": keys,
                 "la": [self.rows[k][0] for k in keys],
-                "east": [float(self.rows[k][1]) for k in keys],
-                "north": [float(self.rows[k][2]) for k in keys],
+                "east": [_float(self.rows[k][1]) for k in keys],
+                "north": [_float(self.rows[k][2]) for k in keys],
             },
             schema={"key": pl.String, "la": pl.String, "east": pl.Float64, "north": pl.Float64},
         )

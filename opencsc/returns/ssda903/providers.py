@@ -48,6 +48,8 @@ from pathlib import Path
 
 import polars as pl
 
+from opencsc.core.uploads import FileRefused, check_path
+
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # Ofsted's national lists are a few megabytes
 MAX_ROWS = 200_000  # England has about 10,000 registered settings
 MAX_CELL = 500
@@ -74,7 +76,7 @@ SUPPORTED_ACCOMMODATION = ("K3",)
 SUPPORTED_ACCOMMODATION_PROVIDER = ("PR4",)
 
 
-class ProviderFileError(ValueError):
+class ProviderFileError(FileRefused):
     """The whole file was refused (the message says why and what to do)."""
 
 
@@ -152,12 +154,7 @@ def read_provider_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) 
     file = Path(path)
     if not file.is_file():
         raise ProviderFileError(f"{file} is not a file")
-    size = file.stat().st_size
-    if size > max_bytes:
-        raise ProviderFileError(
-            f"{file.name} is {size:,} bytes, more than the {max_bytes:,} allowed for a provider list; "
-            "check it is Ofsted's list"
-        )
+    size = check_path(file, limit=max_bytes, what="an Ofsted provider list")
     if size == 0:
         raise ProviderFileError(f"{file.name} is empty")
     with file.open("rb") as handle:

@@ -25,6 +25,19 @@ NO_PROVIDERS = (
     "(manage.py import_ofsted_providers FILE)"
 )
 NO_PREVIOUS = "not checked: needs last year's return"
+NO_POSTCODES = (
+    "checked only for the few postcodes openCSC knows without the ONS postcode directory, and none loaded "
+    "(manage.py import_postcodes FILE)"
+)
+POSTCODE_FORMAT_ONLY = (
+    "checked for the postcode's form only: needs the ONS postcode directory to know whether it exists "
+    "(manage.py import_postcodes FILE)"
+)
+# The rules that read what the postcode directory derives (placement LA, in or out of area, distance).
+POSTCODE_RULES = frozenset(
+    {"164", "169", "179", "218", "241", "243", "392a", "406", "411", "420", "452", "453", "454"}
+    | {"503G", "503H", "503J", "1015"}
+)
 
 
 class Findings(list[Finding]):
@@ -107,13 +120,18 @@ def _run(ctx: Ctx, rules: list[Rule]) -> Findings:
 
 
 def _not_checked(ctx: Ctx, rules: list[Rule]) -> dict[str, str]:
-    """The rules that cannot run for want of the provider register or last year's return."""
+    """The rules that cannot run (or run only in part) for want of the provider register, last year's
+    return or the postcode directory."""
     out = {}
     for rule in rules:
         if "providers" in rule.needs and ctx.providers is None:
             out[rule.code] = NO_PROVIDERS
         elif any(need.endswith(LAST) and not ctx.has(need) for need in rule.needs):
             out[rule.code] = NO_PREVIOUS
+        elif not ctx.postcodes.complete and rule.code in POSTCODE_RULES:
+            out[rule.code] = NO_POSTCODES
+        elif not ctx.postcodes.complete and rule.code == "392c":
+            out[rule.code] = POSTCODE_FORMAT_ONLY
     return out
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opencsc.core.uploads import FileTooLarge
 from opencsc.returns.ssda903.csv_io import (
     ReturnFileError,
     neutralise_cell,
@@ -67,7 +68,7 @@ def test_two_files_for_one_table_are_refused(tmp_path: Path) -> None:
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     table_from_rows("Header", [{"CHILD": f"DEMO{i}"} for i in range(200)]).write_csv(tmp_path / "h.csv")
-    with pytest.raises(ReturnFileError, match="more than the 1,000 allowed"):
+    with pytest.raises(FileTooLarge, match="more than the 1,000 allowed for one SSDA903 CSV file"):
         read_903_dir(tmp_path, max_bytes=1000)
 
 

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 import time_machine
 
+from opencsc.core.uploads import FileTooLarge
 from opencsc.returns.build.importer import import_903
 from opencsc.returns.build.ssda903 import build_903
 from opencsc.returns.cin.synthetic import make_upn
@@ -114,10 +115,9 @@ def test_a_file_that_matches_no_table_is_refused_and_nothing_changes(tmp_path):
 
 @pytest.mark.django_db
 def test_an_oversized_file_is_refused(legacy_dir):
-    from opencsc.returns.build.importer import ImportRefused
 
     folder, _ = legacy_dir
-    with pytest.raises(ImportRefused, match="more than the"):
+    with pytest.raises(FileTooLarge, match="more than the 100 allowed"):
         import_903(folder, year=YEAR, max_bytes=100)
 
 

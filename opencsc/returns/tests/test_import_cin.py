@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from opencsc.casework.models import ReferralEpisode
+from opencsc.core.uploads import FileTooLarge
 from opencsc.people.models import Person
 from opencsc.returns.build.cin import build_cin
 from opencsc.returns.build.importer import ImportRefused, import_cin
@@ -121,5 +122,5 @@ def test_hostile_xml_is_refused_before_anything_is_written(tmp_path, payload):
 
 @pytest.mark.django_db
 def test_an_oversized_file_is_refused(small_file):
-    with pytest.raises(ImportRefused, match="more than the"):
+    with pytest.raises(FileTooLarge, match="more than the 1,000 allowed for a CIN census file"):
         import_cin(small_file, max_bytes=1000)

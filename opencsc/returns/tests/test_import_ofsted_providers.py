@@ -13,6 +13,7 @@ import pytest
 import xlsxwriter
 from django.core.management import call_command
 
+from opencsc.core.uploads import FileTooLarge
 from opencsc.returns.build.services import validate_tables
 from opencsc.returns.models import OfstedProvider
 from opencsc.returns.providers import ProviderFileError, import_providers, provider_register
@@ -185,7 +186,7 @@ def test_a_workbook_with_macros_is_refused(tmp_path: Path) -> None:
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = write_provider_list(ROWS, tmp_path / "providers.csv")
-    with pytest.raises(ProviderFileError, match="more than the 100 allowed"):
+    with pytest.raises(FileTooLarge, match="more than the 100 allowed for an Ofsted provider list"):
         import_providers(path, max_bytes=100)
 
 
@@ -226,3 +227,22 @@ def test_the_command_explains_refused_rows_and_files_and_exits_1(tmp_path: Path,
     good = write_provider_list(ROWS, tmp_path / "good.csv")
     call_command("import_ofsted_providers", str(good))
     assert "3 providers read; 3 added" in capsys.readouterr().out
+
+
+def test_every_provider_load_is_audited_committed_or_not(tmp_path):
+    from opencsc.audit.models import AuditEvent
+    from opencsc.core.uploads import FileRefused
+
+    good = tmp_path / "homes.csv"
+    good.write_text(
+        "URN,Provider type,Setting name,Registration status,Postcode\nSC100001,Children's home,A home,Active,SE6 1AA\n",
+        encoding="utf-8",
+    )
+    report = import_providers(good)
+    binary = tmp_path / "bad.csv"
+    binary.write_bytes(b"\x00\x01binary")
+    with pytest.raises(FileRefused):
+        import_providers(binary)
+    events = list(AuditEvent.objects.filter(action="reference.providers_import").order_by("seq"))
+    assert [e.outcome for e in events] == ["allowed" if report.committed else "denied", "denied"]
+    assert events[0].detail["file"] == "homes.csv" and events[0].actor_repr == "system:import_ofsted_providers"

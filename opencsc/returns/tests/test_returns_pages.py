@@ -150,3 +150,17 @@ def test_old_builds_are_purged(analyst, client_for):
     client_for(analyst).post(reverse("returns:index"), {"kind": "cin", "year": "2025-26"})
     assert jobs.purge(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=1)) == 1
     assert jobs.recent() == []
+
+
+def test_the_findings_page_lists_every_rule_not_checked_and_why(analyst, client_for):
+    client = client_for(analyst)
+    client.post(reverse("returns:index"), {"kind": "903", "year": "2025-26"})
+    job = jobs.recent()[0]
+    assert job.status == "done"
+    assert {"169", "179", "392a", "1015", "392c", "1008"} <= set(job.extra["not_checked"])
+    detail = client.get(reverse("returns:job", args=[job.id])).content.decode()
+    assert "could not be run in full" in detail
+    text = client.get(reverse("returns:findings", args=[job.id])).content.decode()
+    assert "Rules not checked" in text and "manage.py import_postcodes FILE" in text
+    assert "The placement LA cannot be worked out" in text  # rule 169 in plain words
+    assert "manage.py import_ofsted_providers FILE" in text

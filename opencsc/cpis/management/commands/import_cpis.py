@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from opencsc.audit.services import Actor
+from opencsc.core.uploads import FileRefused, check_path
 from opencsc.cpis import parsing, services
-from opencsc.cpis.parsing import CpisFileError
 
 
 class Command(BaseCommand):
@@ -24,15 +24,12 @@ class Command(BaseCommand):
             path = Path(name)
             if not path.is_file():
                 raise CommandError(f"{path} is not a file")
-            if path.stat().st_size > parsing.max_bytes():
-                self.stderr.write(f"{path}: refused: larger than {parsing.max_bytes()} bytes")
-                refused += 1
-                continue
             try:
+                check_path(path, limit=parsing.max_bytes(), what="a CP-IS message")
                 result = services.message_import(
                     actor_user=None, actor=Actor.system("cpis"), data=path.read_bytes(), file_name=path.name
                 )
-            except CpisFileError as exc:
+            except FileRefused as exc:
                 self.stderr.write(f"{path}: refused, nothing changed: {exc}")
                 refused += 1
                 continue

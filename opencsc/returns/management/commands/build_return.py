@@ -3,7 +3,9 @@
 Builds a statutory return from the record with a progress bar on stderr, writes it with the engines'
 writers (CIN: one XML file; 903: a directory of CSV files; Annex A: one .xlsx workbook), audits the
 build (`return.build`) and, unless --no-transfer (a file built only to be checked), records the
-transfer: one disclosure per child to the DfE (or Ofsted) through the sharing app.
+transfer: one disclosure per child to the DfE (or Ofsted) through the sharing app. The file is staged
+under a temporary name and renamed into place only after the disclosures are committed
+(`build.publish`), so a killed build never leaves a return on disk that the disclosure log does not know.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from tqdm import tqdm
 from opencsc.audit.services import Actor
 from opencsc.returns.build import services
 from opencsc.returns.build.common import current_year
+from opencsc.returns.build.publish import publish_return
+from opencsc.returns.build.services import not_checked_lines
 
 
 class Command(BaseCommand):
@@ -56,27 +60,20 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
-        written = built.write(options["out"])
+        published = publish_return(built, options["out"], actor=actor, transfer=not options["no_transfer"])
         self.stdout.write(
             f"{built.label} {year if kind != 'annex-a' else built.as_of}: {built.children} children, "
-            f"built in {built.seconds:.1f} s; wrote {', '.join(str(p) for p in written)}"
+            f"built in {built.seconds:.1f} s; wrote {', '.join(str(p) for p in published.files)}"
         )
+        if published.removed_stale:
+            self.stdout.write(f"Removed {len(published.removed_stale)} file(s) an interrupted build left staged.")
         if options["check"]:
             findings = services.check_return(built, actor=actor)
             errors = sum(1 for f in findings if f.severity == "error")
             self.stdout.write(f"Validation: {errors} errors, {len(findings) - errors} queries")
             for f in findings[:200]:
                 self.stdout.write(f"  {f.rule} {f.child_id or '-'} {f.table}.{f.field}: {f.message}")
-            not_checked = getattr(findings, "not_checked", {})
-            for reason in sorted(set(not_checked.values())):
-                codes = ", ".join(code for code, why in not_checked.items() if why == reason)
-                self.stdout.write(f"Rules {codes}: {reason}")
+            for line in not_checked_lines(getattr(findings, "not_checked", {})):
+                self.stdout.write(line)
         if not options["no_transfer"]:
-            count, how = services.record_transfer(
-                kind=kind,
-                year=year,
-                person_ids=list(built.person_ids.values()),
-                actor=actor,
-                reference=f"{built.label} {year if kind != 'annex-a' else built.as_of} ({built.filename})",
-            )
-            self.stdout.write(f"Recorded {count} disclosures ({how}).")
+            self.stdout.write(f"Recorded {published.disclosures} disclosures ({published.how}).")

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from opencsc.returns.providers import ProviderFileError, import_providers
+from opencsc.core.uploads import FileRefused
+from opencsc.returns.providers import import_providers
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         for path in options["files"]:
             try:
                 report = import_providers(path, partial=options["partial"])
-            except ProviderFileError as exc:
+            except FileRefused as exc:
                 self.stderr.write(f"REFUSED {path}: {exc}")
                 failed = True
                 continue

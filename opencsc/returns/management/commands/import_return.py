@@ -14,7 +14,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from opencsc.returns.build.importer import ImportRefused, import_903, import_cin
+from opencsc.core.uploads import FileRefused
+from opencsc.returns.build.importer import import_903, import_cin
 
 
 class Command(BaseCommand):
@@ -46,7 +47,7 @@ class Command(BaseCommand):
                 report = import_903(
                     options["path"], year=options["year"], partial=options["partial"], progress=progress
                 )
-        except ImportRefused as exc:
+        except FileRefused as exc:
             raise CommandError(f"Refused, nothing was changed: {exc}") from exc
         finally:
             bar.close()
