@@ -240,3 +240,49 @@ def test_previous_permanence_of_a_child_who_did_not_start_this_year_is_noted_not
     assert report.committed
     assert [n.rule for n in report.notes if n.table == "PrevPerm"] == ["PREV_PERM"]
     assert not PreviousPermanence.objects.exists()
+
+
+def _blank_reasons_before_april_2023(tables: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], set[str]]:
+    sw = tables["SWEpisodes"]
+    before = pl.col("SW_DECOM").str.strptime(pl.Date, "%d/%m/%Y") < pl.date(2023, 4, 1)
+    children = set(sw.filter(before)["CHILD"].to_list())
+    sw = sw.with_columns(SW_REASON=pl.when(before).then(None).otherwise(pl.col("SW_REASON")))
+    return {**tables, "SWEpisodes": sw}, children
+
+
+@pytest.mark.django_db
+def test_a_valid_return_with_no_reason_for_a_social_worker_before_april_2023_imports(tmp_path):
+    """Defect 6: the DfE collects SW_REASON from 1 April 2023 only, so a valid 2024-25 return may leave it
+    blank on an older episode; the import used to roll back ("SW_REASON: This field cannot be blank")."""
+    from opencsc.casework.models import SocialWorkerEpisode
+
+    tables, children = _blank_reasons_before_april_2023(legacy_return(30, seed=11, year="2024-25"))
+    assert children
+    sw_rules = {f.rule for f in validate_903(tables, "2024-25") if f.rule.startswith("SW") and f.child_id in children}
+    assert sw_rules == set()  # valid for the DfE (openCSC's rules; the oracle test checks the published ones)
+    write_903_dir(tables, tmp_path / "legacy")
+    report = import_903(tmp_path / "legacy", year="2024-25", partial=True)
+    assert report.committed
+    # What is refused is only what needs an earlier year's return first (a care leaver's or an adoption's
+    # period of care), never a social worker episode.
+    assert {r.table for r in report.rejected} <= {"OC3", "PlacedAdoption"}, "\n".join(report.lines())
+    children -= {r.child for r in report.rejected}
+    old = SocialWorkerEpisode.objects.filter(start_date__lt=dt.date(2023, 4, 1))
+    assert old.count() == len(children) and set(old.values_list("reason", flat=True)) == {""}
+    # From April 2023 the reason is still required.
+    assert not SocialWorkerEpisode.objects.filter(start_date__gte=dt.date(2023, 4, 1), reason="").exists()
+
+
+@pytest.mark.django_db
+def test_a_social_worker_from_april_2023_still_needs_a_reason(tmp_path):
+    tables = legacy_return(6, seed=11, year="2024-25")
+    sw = tables["SWEpisodes"]
+    late = pl.col("SW_DECOM").str.strptime(pl.Date, "%d/%m/%Y") >= pl.date(2023, 4, 1)
+    child = sw.filter(late)["CHILD"][0]
+    tables["SWEpisodes"] = sw.with_columns(
+        SW_REASON=pl.when(late & (pl.col("CHILD") == child)).then(None).otherwise(pl.col("SW_REASON"))
+    )
+    write_903_dir(tables, tmp_path / "legacy")
+    report = import_903(tmp_path / "legacy", year="2024-25")
+    assert not report.committed
+    assert ("reason", "SWEpisodes", child) in {(r.rule, r.table, r.child) for r in report.rejected}
