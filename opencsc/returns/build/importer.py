@@ -58,6 +58,7 @@ from opencsc.casework.models import (
     SocialWorkerEpisode,
     UascStatus,
 )
+from opencsc.core.codelists import SUPPORTED_YEARS
 from opencsc.people import services as people
 from opencsc.people.models import Disability, Person
 from opencsc.returns.build.common import Period, Progress, Ticker, birthday_in, year_of
@@ -130,6 +131,16 @@ class _Rejected(Exception):
 
 class _Rollback(Exception):
     pass
+
+
+def supported_year(year: str, kind: str) -> str:
+    """The collection year, or `ImportRefused` saying which years the record can take."""
+    if year not in SUPPORTED_YEARS:
+        raise ImportRefused(
+            f"{kind} returns for the collection year {year!r} cannot be imported: the record knows the DfE's "
+            f"rules and codes for {', '.join(SUPPORTED_YEARS)} (give one of those, like --year {SUPPORTED_YEARS[-1]})"
+        )
+    return year
 
 
 def _messages(exc: Exception) -> tuple[str, str]:
@@ -283,6 +294,7 @@ def import_cin(
     year = year or (year_of(ref) if isinstance(ref, dt.date) else None)
     if year is None:
         raise ImportRefused("The header has no reference date: give the collection year (--year 2025-26)")
+    supported_year(year, "CIN census")
     importer = _CINImporter("CIN", year, partial)
     for problem in tables.problems:
         importer.note("SCHEMA", problem.table, problem.row, None, f"{problem.field} {problem.raw!r} is not readable")
@@ -582,6 +594,7 @@ def import_903(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Load an SSDA903 return (a directory of CSV files) into the record (see the module docstring)."""
+    supported_year(year, "SSDA903")
     tables = read_903_for_import(folder, max_bytes)
     if "Header" not in tables:
         raise ImportRefused("The return has no Header table: every child's sex, date of birth and ethnicity is there")

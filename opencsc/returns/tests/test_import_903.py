@@ -286,3 +286,17 @@ def test_a_social_worker_from_april_2023_still_needs_a_reason(tmp_path):
     report = import_903(tmp_path / "legacy", year="2024-25")
     assert not report.committed
     assert ("reason", "SWEpisodes", child) in {(r.rule, r.table, r.child) for r in report.rejected}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["2019-20", "2023-24", "2030-31", "2025", "last year"])
+def test_a_return_for_a_year_the_record_does_not_support_is_refused_clearly(legacy_dir, year):
+    """Defect 6: `import_return 903 DIR --year 2023-24` ended in a raw ValueError traceback."""
+    from django.core.management import CommandError, call_command
+
+    from opencsc.people.models import Person
+
+    folder, _ = legacy_dir
+    with pytest.raises(CommandError, match=r"Refused, nothing was changed: .*cannot be imported.*2024-25, 2025-26"):
+        call_command("import_return", "903", str(folder), "--year", year)
+    assert Person.objects.count() == 0

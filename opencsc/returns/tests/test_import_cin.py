@@ -123,3 +123,10 @@ def test_hostile_xml_is_refused_before_anything_is_written(tmp_path, payload):
 def test_an_oversized_file_is_refused(small_file):
     with pytest.raises(ImportRefused, match="more than the"):
         import_cin(small_file, max_bytes=1000)
+
+
+@pytest.mark.django_db
+def test_a_census_for_a_year_the_record_does_not_support_is_refused_clearly(small_file):
+    with pytest.raises(ImportRefused, match=r"'2022-23' cannot be imported.*2024-25, 2025-26, 2026-27"):
+        import_cin(small_file, year="2022-23")
+    assert Person.objects.count() == 0
