@@ -179,11 +179,15 @@ class _Importer:
         self.report = ImportReport(kind=kind, year=year)
         self.partial = partial
         self.actor = Actor.system(ACTOR_NAME)
-        self.user = import_account()
+        self.period = Period.of(year)
+
+    def start(self) -> None:
+        """Inside the import's transaction: the import account and its team (created on first use), so an
+        import that is refused or killed leaves neither behind."""
+        self.user: User = import_account()
         if self.user.team is None:
             raise ImportRefused(f"The import account {IMPORT_USERNAME} has no team: give it the team {IMPORT_TEAM!r}")
         self.team: Team = self.user.team
-        self.period = Period.of(year)
 
     # --- common steps ----------------------------------------------------------------------------
     def call(self, table: str, row: int | None, code: str | None, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
@@ -250,6 +254,7 @@ class _Importer:
 def _run(importer: _Importer, body: Callable[[], None]) -> ImportReport:
     try:
         with transaction.atomic():
+            importer.start()
             body()
             importer.finish()
     except _Rollback:
@@ -463,6 +468,7 @@ class _CINImporter(_Importer):
                 conference_date=icpc,
                 outcome=ConferenceOutcome.PLAN if plan else ConferenceOutcome.NO_PLAN,
                 category=(plan or {}).get("InitialCategoryOfAbuse") or "",
+                previous_plans=_previous_plans(plan),
             )
             self.report.created["initial conference"] += 1
             if plan:
@@ -504,6 +510,7 @@ class _CINImporter(_Importer):
                 conference_date=start,
                 outcome=ConferenceOutcome.PLAN,
                 category=plan.get("InitialCategoryOfAbuse") or "",
+                previous_plans=_previous_plans(plan),
             )
             s.setdefault("plans", {})[id(plan)] = s["episode"].cp_plans.get(start_date=start)
 
@@ -546,14 +553,6 @@ class _CINImporter(_Importer):
                 self.call("ChildProtectionPlans", index, code, cw.cp_plan_end, plan=cp, end_date=end)
 
         add(end, 4, finish)
-        if plan.get("NumberOfPreviousCPP"):
-            self.note(
-                "NumberOfPreviousCPP",
-                "ChildProtectionPlans",
-                index,
-                code,
-                "The record counts previous plans from its own history; the file's count is not kept",
-            )
 
     def _cin_plan(self, add: Callable, code: str, index: int, cin_plan: dict[str, Any]) -> None:
         start, end = cin_plan.get("CINPlanStartDate"), cin_plan.get("CINPlanEndDate")
@@ -573,6 +572,12 @@ class _CINImporter(_Importer):
 
         add(start, 9, begin)
         add(end, 5, finish)
+
+
+def _previous_plans(plan: dict[str, Any] | None) -> int | None:
+    """The file's count of the child's earlier plans (kept on the plan), or None to let the record count."""
+    value = (plan or {}).get("NumberOfPreviousCPP")
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 # --- SSDA903 ------------------------------------------------------------------------------------
