@@ -101,6 +101,9 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)  # already in the record: left alone
     rejected: list[RowIssue] = field(default_factory=list)
     notes: list[RowIssue] = field(default_factory=list)
+    # For each child already in the record, what this file added to or changed in it (a later year's return
+    # closing episodes and adding new ones): LA child id -> what -> how many.
+    updated: dict[str, Counter] = field(default_factory=dict)
     committed: bool = False
 
     def lines(self) -> list[str]:
@@ -111,8 +114,13 @@ class ImportReport:
             "Created: " + (", ".join(f"{k} {v}" for k, v in sorted(self.created.items())) or "nothing"),
             "Already present, left alone: "
             + (", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "nothing"),
-            f"Rejected rows: {len(self.rejected)}",
+            f"Children already in the record brought up to date: {len(self.updated)}",
         ]
+        out += [
+            f"  UPDATED child={child}: " + ", ".join(f"{k} {v}" for k, v in sorted(changes.items()))
+            for child, changes in sorted(self.updated.items())
+        ]
+        out.append(f"Rejected rows: {len(self.rejected)}")
         out += [
             f"  REJECTED rule={i.rule} table={i.table} row={i.row} child={i.child}: {i.reason}" for i in self.rejected
         ]
@@ -180,6 +188,8 @@ class _Importer:
         self.partial = partial
         self.actor = Actor.system(ACTOR_NAME)
         self.period = Period.of(year)
+        self._matched: str | None = None  # the LA child id of the child being imported, when already held
+        self._changes: Counter = Counter()
 
     def start(self) -> None:
         """Inside the import's transaction: the import account and its team (created on first use), so an
@@ -201,11 +211,18 @@ class _Importer:
     def note(self, rule: str, table: str, row: int | None, child: str | None, reason: str) -> None:
         self.report.notes.append(RowIssue(rule, table, row, child, reason))
 
+    def changed(self, what: str) -> None:
+        """Count a change made to a record already held (an end date, a closure), for the per-child report."""
+        if self._matched is not None:
+            self._changes[what] += 1
+
     @contextmanager
     def child_savepoint(self) -> Iterator[None]:
-        """One child's writes: all of them, or (when a row is refused) none, with the refusal reported."""
+        """One child's writes: all of them, or (when a row is refused) none, with the refusal reported.
+        For a child already in the record, what was added or changed is reported against the child."""
         r = self.report
         before = (r.children_created, r.children_matched, Counter(r.created), Counter(r.skipped), len(r.notes))
+        self._matched, self._changes = None, Counter()
         try:
             with transaction.atomic():
                 yield
@@ -213,12 +230,20 @@ class _Importer:
             r.children_created, r.children_matched, r.created, r.skipped = before[:4]
             del r.notes[before[4] :]
             r.rejected.append(exc.issue)
+        else:
+            if self._matched is not None:
+                changes = (r.created - before[2]) + self._changes
+                if changes:
+                    r.updated[self._matched] = changes
+        finally:
+            self._matched = None
 
     def person(self, code: str, table: str, row: int, data: dict[str, Any]) -> tuple[Person, bool]:
         """The child with this LA child id, created through the people service when new."""
         found = Person.objects.filter(la_child_id=code).first()
         if found is not None:
             self.report.children_matched += 1
+            self._matched = code
             if not access.can_change_person(self.user, found.pk):
                 allocation_open(actor=self.actor, person=found, team=self.team)
             return found, False
@@ -349,16 +374,19 @@ class _CINImporter(_Importer):
                         data={"code": code_},
                     )
                     self.report.created["disability"] += 1
-            for number, episode in enumerate(record.get("CINdetails") or ()):
+            episodes = list(enumerate(record.get("CINdetails") or ()))
+            # Oldest first, so an episode this file closes is closed before the next one opens.
+            episodes.sort(key=lambda item: (item[1].get("CINreferralDate") or dt.date.min, item[0]))
+            for number, episode in episodes:
                 self.episode(person, code, index, number, episode)
 
     def episode(self, person: Person, code: str, index: int, number: int, ep: dict[str, Any]) -> None:
         referral = ep.get("CINreferralDate")
         if referral is None:
             raise _Rejected(RowIssue("8600", "CINdetails", index, code, f"Episode {number + 1} has no referral date"))
-        if ReferralEpisode.objects.filter(child=person, referral_date=referral).exists():
-            self.report.skipped["referral episode"] += 1
-            return
+        # An episode already held (last year's return, or recorded by a worker) is brought up to date: every
+        # step below finds what is already there and adds only what is new (closures, end dates, plans...).
+        existing = ReferralEpisode.objects.filter(child=person, referral_date=referral).first()
         events: list[tuple[dt.date, int, Callable[[dict[str, Any]], None]]] = []
         state: dict[str, Any] = {}
 
@@ -370,6 +398,10 @@ class _CINImporter(_Importer):
         icpcs = {s.get("DateOfInitialCPC") for s in ep.get("Section47") or () if s.get("DateOfInitialCPC")}
 
         def referral_step(s: dict[str, Any]) -> None:
+            if existing is not None:
+                s["episode"] = existing
+                self.report.skipped["referral episode"] += 1
+                return
             s["episode"] = self.call(
                 "CINdetails",
                 index,
@@ -397,6 +429,9 @@ class _CINImporter(_Importer):
 
             def close(s: dict[str, Any]) -> None:
                 s["episode"].refresh_from_db()
+                if s["episode"].closure_date is not None:
+                    return
+                self.changed("referral episode closed")
                 self.call(
                     "CINdetails",
                     index,
@@ -416,6 +451,9 @@ class _CINImporter(_Importer):
         holder: dict[str, Any] = {}
 
         def begin(s: dict[str, Any]) -> None:
+            holder["a"] = s["episode"].assessments.filter(start_date=start).first()
+            if holder["a"] is not None:
+                return
             holder["a"] = self.call(
                 "Assessments", index, code, cw.assessment_start, episode=s["episode"], start_date=start
             )
@@ -423,6 +461,10 @@ class _CINImporter(_Importer):
 
         def finish(s: dict[str, Any]) -> None:
             assessment = holder["a"]
+            assessment.refresh_from_db()
+            if assessment.authorised_date is not None:
+                return
+            self.changed("assessment completed")
             self.call(
                 "Assessments",
                 index,
@@ -445,6 +487,9 @@ class _CINImporter(_Importer):
         holder: dict[str, Any] = {}
 
         def begin(s: dict[str, Any]) -> None:
+            holder["s47"] = s["episode"].section47s.filter(start_date=start).first()
+            if holder["s47"] is not None:
+                return
             discussion = self.call(
                 "Section47",
                 index,
@@ -458,6 +503,11 @@ class _CINImporter(_Importer):
             self.report.created["section 47"] += 1
 
         def conference(s: dict[str, Any]) -> None:
+            held = s["episode"].conferences.filter(kind=ConferenceKind.INITIAL, conference_date=icpc).exists()
+            if held:
+                if plan:
+                    s.setdefault("plans", {})[id(plan)] = s["episode"].cp_plans.get(start_date=icpc)
+                return
             self.call(
                 "Section47",
                 index,
@@ -475,6 +525,10 @@ class _CINImporter(_Importer):
                 s.setdefault("plans", {})[id(plan)] = s["episode"].cp_plans.get(start_date=icpc)
 
         def not_required(s: dict[str, Any]) -> None:
+            holder["s47"].refresh_from_db()
+            if holder["s47"].completed_date is not None:
+                return
+            self.changed("section 47 completed")
             self.call(
                 "Section47",
                 index,
@@ -497,6 +551,10 @@ class _CINImporter(_Importer):
         latest = plan.get("LatestCategoryOfAbuse") or ""
 
         def conference(s: dict[str, Any]) -> None:
+            held = s["episode"].cp_plans.filter(start_date=start).first()
+            if held is not None:
+                s.setdefault("plans", {})[id(plan)] = held
+                return
             unborn = person.expected_date_of_birth is not None and (
                 person.date_of_birth is None or (start is not None and person.date_of_birth > start)
             )
@@ -521,6 +579,8 @@ class _CINImporter(_Importer):
             def step(s: dict[str, Any]) -> None:
                 cp = s["plans"][id(plan)]
                 cp.refresh_from_db()
+                if cp.review_conferences.filter(conference_date=day).exists():
+                    return
                 self.call(
                     "Reviews",
                     index,
@@ -550,6 +610,7 @@ class _CINImporter(_Importer):
             cp = s["plans"][id(plan)]
             cp.refresh_from_db()
             if cp.end_date is None:
+                self.changed("child protection plan ended")
                 self.call("ChildProtectionPlans", index, code, cw.cp_plan_end, plan=cp, end_date=end)
 
         add(end, 4, finish)
@@ -559,6 +620,9 @@ class _CINImporter(_Importer):
         holder: dict[str, Any] = {}
 
         def begin(s: dict[str, Any]) -> None:
+            holder["p"] = s["episode"].cin_plans.filter(start_date=start).first()
+            if holder["p"] is not None:
+                return
             holder["p"] = self.call(
                 "CINplanDates", index, code, cw.cin_plan_start, episode=s["episode"], start_date=start
             )
@@ -568,6 +632,7 @@ class _CINImporter(_Importer):
             plan = holder["p"]
             plan.refresh_from_db()
             if plan.end_date is None:
+                self.changed("CIN plan ended")
                 self.call("CINplanDates", index, code, cw.cin_plan_end, plan=plan, end_date=end)
 
         add(start, 9, begin)

@@ -199,3 +199,140 @@ def test_a_killed_import_leaves_neither_the_import_team_nor_its_account(small_fi
     assert not Team.objects.filter(name=importer.IMPORT_TEAM).exists()
     assert not User.objects.filter(username=importer.IMPORT_USERNAME).exists()
     assert Person.objects.count() == 0
+
+
+WEEKS_26 = dt.timedelta(days=182)  # dates move by whole weeks, so a weekday stays a weekday
+LAST_END = dt.date(2025, 3, 31)
+
+
+def _moved_back(value):
+    if isinstance(value, dt.date):
+        return value - WEEKS_26
+    if isinstance(value, dict):
+        return {k: _moved_back(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_moved_back(v) for v in value]
+    return value
+
+
+def _as_it_stood(ep: dict, day: dt.date) -> dict | None:
+    """One episode as last year's census showed it on its reference date `day` (None: not begun)."""
+    if ep["CINreferralDate"] > day:
+        return None
+    after = lambda d: d is not None and d > day  # noqa: E731
+    ep = {**ep}
+    if after(ep.get("CINclosureDate")):
+        ep["CINclosureDate"], ep["ReasonForClosure"] = None, None
+    if after(ep.get("DateOfInitialCPC")):
+        ep["DateOfInitialCPC"] = None
+    ep["Assessments"] = [
+        {**a, "AssessmentAuthorisationDate": None, "AssessmentFactors": None}
+        if after(a.get("AssessmentAuthorisationDate"))
+        else a
+        for a in ep["Assessments"]
+        if not after(a["AssessmentActualStartDate"])
+    ]
+    ep["CINPlanDates"] = [
+        {**p, "CINPlanEndDate": None if after(p.get("CINPlanEndDate")) else p.get("CINPlanEndDate")}
+        for p in ep["CINPlanDates"]
+        if not after(p["CINPlanStartDate"])
+    ]
+    ep["Section47"] = [
+        {**s, "DateOfInitialCPC": None if after(s.get("DateOfInitialCPC")) else s.get("DateOfInitialCPC")}
+        for s in ep["Section47"]
+        if not after(s["S47ActualStartDate"])
+    ]
+    plans = []
+    for plan in ep["ChildProtectionPlans"]:
+        if after(plan["CPPstartDate"]):
+            continue
+        reviews = [d for d in plan["Reviews"] if not after(d)]
+        latest = plan["LatestCategoryOfAbuse"] if reviews == plan["Reviews"] else plan["InitialCategoryOfAbuse"]
+        end = None if after(plan.get("CPPendDate")) else plan.get("CPPendDate")
+        plans.append({**plan, "Reviews": reviews, "LatestCategoryOfAbuse": latest, "CPPendDate": end})
+    ep["ChildProtectionPlans"] = plans
+    return ep
+
+
+def _in_year(ep: dict, start: dt.date) -> dict:
+    """One episode as this year's census shows it: what ended before the year began is left out."""
+    before = lambda d: d is not None and d < start  # noqa: E731
+    s47_ended = lambda s: s.get("DateOfInitialCPC") or (s["S47ActualStartDate"] if s.get("ICPCnotRequired") else None)  # noqa: E731
+    return {
+        **ep,
+        "Assessments": [a for a in ep["Assessments"] if not before(a.get("AssessmentAuthorisationDate"))],
+        "CINPlanDates": [p for p in ep["CINPlanDates"] if not before(p.get("CINPlanEndDate"))],
+        "Section47": [s for s in ep["Section47"] if not before(s47_ended(s))],
+        "ChildProtectionPlans": [
+            {**p, "Reviews": [d for d in p["Reviews"] if not before(d)]}
+            for p in ep["ChildProtectionPlans"]
+            if not before(p.get("CPPendDate"))
+        ],
+    }
+
+
+def _two_years(tmp_path: Path) -> tuple[Path, Path, CINTables]:
+    """Last year's census (2024-25) and this year's (2025-26) for the same children: this year's closes
+    episodes, plans and assessments open on 31 March 2025, and opens new ones."""
+    from opencsc.casework.timescales import icpc_target
+    from opencsc.returns.cin.tables import TablesBuilder
+
+    source = synthetic_return(60, YEAR, seed=7)
+    records = [_moved_back(source.child_record(i)) for i in range(len(source))]
+    for record in records:  # the target is 15 working days on: moved dates cross other bank holidays
+        for ep in record["CINdetails"]:
+            for s47 in ep["Section47"]:
+                if s47.get("InitialCPCtarget") is not None:
+                    s47["InitialCPCtarget"] = icpc_target(s47["S47ActualStartDate"])
+    last = TablesBuilder({**source.header, "ReferenceDate": LAST_END, "Year": "2025"})
+    this = TablesBuilder(source.header)
+    for record in records:
+        earlier = [e for ep in record["CINdetails"] if (e := _as_it_stood(ep, LAST_END)) is not None]
+        if earlier:
+            last.add_child({**record, "CINdetails": earlier})
+        current = [
+            _in_year(ep, START)
+            for ep in record["CINdetails"]
+            if ep.get("CINclosureDate") is None or ep["CINclosureDate"] > LAST_END
+        ]
+        if current:
+            this.add_child({**record, "CINdetails": current})
+    write_cin_xml(last.build(), tmp_path / "cin_2024-25.xml")
+    write_cin_xml(this.build(), tmp_path / "cin_2025-26.xml")
+    return tmp_path / "cin_2024-25.xml", tmp_path / "cin_2025-26.xml", this.build()
+
+
+@pytest.mark.django_db
+def test_next_years_census_brings_the_children_already_held_up_to_date(tmp_path):
+    """Defect 6: importing next year's census for children already in the record was refused ("already has
+    an open referral"). It now closes what the file closes, adds what is new, reports it per child, and the
+    record then builds this year's census as the file has it; the same file again changes nothing."""
+    last_path, this_path, this = _two_years(tmp_path)
+    first = import_cin(last_path, partial=True)
+    assert first.committed and first.year == "2024-25"
+    weekend = {("conference_date", "The conference date falls on a weekend: check the date")}
+    assert {(r.rule, r.reason) for r in first.rejected} <= weekend
+    report = import_cin(this_path, partial=True)
+    assert {(r.rule, r.reason) for r in report.rejected} <= weekend, "\n".join(report.lines())
+    assert report.committed and report.children_matched > 0
+    refused = {r.child for r in first.rejected + report.rejected}
+    # What changed, child by child: episodes closed and new referrals for children already held.
+    updated = report.updated
+    assert any(c["referral episode closed"] and c["referral episode"] for c in updated.values()), updated
+    kinds = set().union(*updated.values())
+    assert {"referral episode closed", "referral episode", "assessment completed", "CIN plan ended"} <= kinds
+    lines = "\n".join(report.lines())
+    child, changes = next(iter(sorted(updated.items())))
+    assert f"UPDATED child={child}: " + ", ".join(f"{k} {v}" for k, v in sorted(changes.items())) in lines
+    # The record now holds this year's census as the file has it.
+    built = build_cin(YEAR)
+    before, after = comparable(this), comparable(built)
+    before = {k: v for k, v in before.items() if k not in refused}
+    assert set(before) == set(after) - refused
+    for code in before:
+        assert after[code] == before[code], f"{code}\n{after[code]}\n{before[code]}"
+    # Idempotent: the same file again adds and changes nothing.
+    counts = (Person.objects.count(), ReferralEpisode.objects.count())
+    again = import_cin(this_path, partial=True)
+    assert (Person.objects.count(), ReferralEpisode.objects.count()) == counts
+    assert sum(again.created.values()) == 0 and again.updated == {}
