@@ -738,11 +738,10 @@ class _903Importer(_Importer):
             self.dolos(person, code, rows.get("DoLo") or [], periods, ended)
 
     def episodes(self, person: Person, code: str, items: list[tuple[int, dict[str, Any]]]) -> list[PeriodOfCare]:
+        """Each episode in date order. An episode already in the record (last year's return) is matched on its
+        start date: what this file adds (its end, the episodes after it, a new period of care) is applied,
+        so a later year's return brings the child up to date and the same file twice changes nothing."""
         items = sorted(items, key=lambda item: (_date(item[1].get("DECOM")) or dt.date.min, item[0]))
-        starts = {_date(r.get("DECOM")) for _, r in items}
-        if CareEpisode.objects.filter(child=person, start_date__in=[s for s in starts if s]).exists():
-            self.report.skipped["care episode"] += len(items)
-            return list(PeriodOfCare.objects.filter(child=person))
         period: PeriodOfCare | None = None
         previous: dict[str, Any] | None = None
         carer = 0
@@ -750,6 +749,25 @@ class _903Importer(_Importer):
             start = _date(row.get("DECOM"))
             if start is None:
                 raise _Rejected(RowIssue("DECOM", "Episodes", number, code, "The episode start date is not a date"))
+            held = CareEpisode.objects.filter(child=person, start_date=start).select_related("period").first()
+            if held is not None:
+                self.report.skipped["care episode"] += 1
+                period, previous = held.period, row
+                carer = max(carer, _carer_number(held.carer))
+                ended, rec = _date(row.get("DEC")), row.get("REC") or ""
+                if ended is not None and rec and rec != "X1" and held.end_date is None and period.end_date is None:
+                    self.changed("period of care ended")
+                    self.call(
+                        "Episodes",
+                        number,
+                        code,
+                        cw.care_period_end,
+                        period=period,
+                        end_date=ended,
+                        reason_ceased=rec,
+                        reason_place_change=row.get("REASON_PLACE_CHANGE") or "",
+                    )
+                continue
             values = {
                 "legal_status": row.get("LS") or "",
                 "placement_type": row.get("PLACE") or "",
@@ -762,6 +780,8 @@ class _903Importer(_Importer):
                 period is not None and previous is not None and previous.get("REC") == "X1" and row.get("RNE") != "S"
             )
             if not continues:
+                if period is not None:
+                    period.refresh_from_db()
                 if period is not None and period.end_date is None:
                     raise _Rejected(
                         RowIssue("DEC", "Episodes", number, code, "A new period of care starts while the last is open")
@@ -860,8 +880,17 @@ class _903Importer(_Importer):
             start = _date(row.get("MIS_START"))
             if start is None:
                 raise _Rejected(RowIssue("MIS_START", "Missing", number, code, "The start date is not a date"))
-            if MissingEpisode.objects.filter(child=person, start_date=start).exists():
+            held = MissingEpisode.objects.filter(child=person, start_date=start).first()
+            if held is not None:
                 self.report.skipped["missing episode"] += 1
+                if held.end_date is None and _date(row.get("MIS_END")) is not None:
+                    self.note(
+                        "MIS_END",
+                        "Missing",
+                        number,
+                        code,
+                        "The record already holds this missing episode as open: record its end on the child's page",
+                    )
                 continue
             self.call(
                 "Missing",
@@ -940,8 +969,10 @@ class _903Importer(_Importer):
                 raise _Rejected(
                     RowIssue("DATE_PLACED", "PlacedAdoption", number, code, "The decision date is not a date")
                 )
-            if AdoptionRecord.objects.filter(child=person, decision_date=decision).exists():
+            held = AdoptionRecord.objects.filter(child=person, decision_date=decision).first()
+            if held is not None:
                 self.report.skipped["adoption record"] += 1
+                self._adoption_update(held, code, number, row, ad1.get(row.get("DATE_PLACED")) or {})
                 continue
             period = self._period_on(periods, decision)
             if period is None:
@@ -974,6 +1005,30 @@ class _903Importer(_Importer):
                 "PlacedAdoption", number, code, cw.adoption_record, period=period, decision_date=decision, **milestones
             )
             self.report.created["adoption record"] += 1
+
+    def _adoption_update(
+        self, held: AdoptionRecord, code: str, number: int, row: dict[str, Any], adopted: dict[str, Any]
+    ) -> None:
+        """Milestones a later return adds to an adoption record already held (never overwriting one)."""
+        found: dict[str, Any] = {
+            "placed_ceased_date": _date(row.get("DATE_PLACED_CEASED")),
+            "reason_placed_ceased": row.get("REASON_PLACED_CEASED") or "",
+            "match_date": _date(adopted.get("DATE_MATCH")),
+            "adopter_sex": adopted.get("SEX_ADOPTR") or "",
+            "adopter_legal_status": adopted.get("LS_ADOPTR") or "",
+        }
+        new = {k: v for k, v in found.items() if v not in (None, "") and getattr(held, k) in (None, "")}
+        if new:
+            self.changed("adoption record updated")
+            self.call(
+                "PlacedAdoption",
+                number,
+                code,
+                cw.adoption_update,
+                record=held,
+                decision_date=held.decision_date,
+                **new,
+            )
 
     def social_workers(self, person: Person, code: str, items: list) -> None:
         items = sorted(items, key=lambda item: _date(item[1].get("SW_DECOM")) or dt.date.min)
@@ -1132,6 +1187,12 @@ class _903Importer(_Importer):
                 )
             self.call("DoLo", number, code, cw.dolo_record, period=period, start_date=start, end_date=end)
             self.report.created["deprivation of liberty order"] += 1
+
+
+def _carer_number(carer: str) -> int:
+    """N from the "carer-N" reference the import gives each carer (0 for any other reference)."""
+    head, _, number = carer.rpartition("-")
+    return int(number) if head == "carer" and number.isdigit() else 0
 
 
 def _partial_date(value: str | None) -> tuple[int | None, int | None, int | None] | None:

@@ -300,3 +300,80 @@ def test_a_return_for_a_year_the_record_does_not_support_is_refused_clearly(lega
     with pytest.raises(CommandError, match=r"Refused, nothing was changed: .*cannot be imported.*2024-25, 2025-26"):
         call_command("import_return", "903", str(folder), "--year", year)
     assert Person.objects.count() == 0
+
+
+LAST_END = dt.date(2025, 3, 31)
+
+
+def _last_years_return(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """This year's return as last year's (2024-25) showed the same children on 31 March 2025: what began
+    later is left out and what ended later is still open."""
+
+    def day(column: str) -> pl.Expr:
+        return pl.col(column).str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+
+    def later(column: str) -> pl.Expr:
+        return (day(column) > LAST_END).fill_null(False)
+
+    def cut(frame: pl.DataFrame, begins: str, ends: dict[str, list[str]]) -> pl.DataFrame:
+        frame = frame.filter(~later(begins))
+        for end, blanks in ends.items():
+            frame = frame.with_columns(
+                [pl.when(later(end)).then(None).otherwise(pl.col(c)).alias(c) for c in (end, *blanks)]
+            )
+        return frame
+
+    episodes = cut(tables["Episodes"], "DECOM", {"DEC": ["REC", "REASON_PLACE_CHANGE"]})
+    children = sorted(set(episodes["CHILD"].to_list()))
+    last = {
+        "Episodes": episodes,
+        "Header": tables["Header"],
+        "UASC": cut(tables["UASC"], "DOB", {"DUC": []}),
+        "Reviews": cut(tables["Reviews"], "REVIEW", {}),
+        "Missing": cut(tables["Missing"], "MIS_START", {"MIS_END": []}),
+        "SWEpisodes": cut(tables["SWEpisodes"], "SW_DECOM", {"SW_DEC": []}),
+        "PlacedAdoption": cut(
+            tables["PlacedAdoption"], "DATE_PLACED", {"DATE_PLACED_CEASED": ["REASON_PLACED_CEASED"]}
+        ),
+        "AD1": cut(tables["AD1"], "DATE_INT", {"DATE_MATCH": []}),
+    }
+    return {name: frame.filter(pl.col("CHILD").is_in(children)) for name, frame in last.items()}
+
+
+@pytest.mark.django_db
+def test_next_years_return_brings_the_children_already_held_up_to_date(tmp_path):
+    """Defect 6, SSDA903: a later year's return for children already held skipped every episode of a child
+    once one was known. It now ends what the file ends and adds the episodes after, reports it per child,
+    and the record then builds this year's return as the file has it; the same file again changes nothing."""
+    from opencsc.casework.models import CareEpisode, PeriodOfCare
+    from opencsc.people.models import Person
+
+    this = legacy_return(50, seed=11)
+    last = _last_years_return(this)
+    assert 0 < last["Episodes"].height < this["Episodes"].height
+    write_903_dir(last, tmp_path / "last")
+    write_903_dir(this, tmp_path / "this")
+    first = import_903(tmp_path / "last", year="2024-25", partial=True)
+    assert first.committed
+    report = import_903(tmp_path / "this", year=YEAR, partial=True)
+    assert report.committed and report.children_matched > 0
+    refused = {r.child for r in first.rejected + report.rejected}
+    # Only what the single-file round trip refuses too (an adoption or care leaver needing an earlier year, a
+    # UASC status that ceases in the future).
+    assert {r.table for r in report.rejected} <= {"OC3", "PlacedAdoption", "UASC"}, "\n".join(report.lines())
+    kinds = set().union(*report.updated.values())
+    assert {"care episode", "period of care ended", "LAC review", "social worker episode"} <= kinds, kinds
+    child, changes = next(iter(sorted(report.updated.items())))
+    line = f"  UPDATED child={child}: " + ", ".join(f"{k} {v}" for k, v in sorted(changes.items()))
+    assert line in report.lines()
+    # The record now holds this year's return as the file has it.
+    children = set(this["Header"]["CHILD"].to_list()) - refused
+    built = build_903(YEAR)
+    before, after = comparable(this, children), comparable(built, children)
+    for name in before:
+        assert after[name] == before[name], name
+    # Idempotent.
+    counts = (Person.objects.count(), CareEpisode.objects.count(), PeriodOfCare.objects.count())
+    again = import_903(tmp_path / "this", year=YEAR, partial=True)
+    assert (Person.objects.count(), CareEpisode.objects.count(), PeriodOfCare.objects.count()) == counts
+    assert sum(again.created.values()) == 0 and again.updated == {}
