@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.utils import timezone
 
 from opencsc.casework.models import CareEpisode, CareLeaverContact, ReferralEpisode
 from opencsc.people.models import Person
@@ -43,7 +44,9 @@ def validate_child_for_returns(person: Person | int, year: str | None = None) ->
         ssda = collect_903(year, child_ids=[pk])
         providers = provider_register(_urns(ssda.tables)) if ssda.person_ids else None
         for code in ssda.person_ids:
-            findings += ssda_child(ssda.tables, code, year, la_code=la_ons_code(), providers=providers)
+            findings += ssda_child(
+                ssda.tables, code, year, la_code=la_ons_code(), providers=providers, as_of=timezone.localdate()
+            )
     return sorted(findings, key=lambda f: (f.severity != Severity.ERROR, f.rule))
 
 
@@ -85,7 +88,14 @@ def validate_children_for_returns(person_ids: Iterable[int], year: str | None = 
     if ssda.person_ids:
         child_rules = tuple(r.code for r in rules_for_year(year) if r.scope == "child")
         providers = provider_register(_urns(ssda.tables))
-        findings += validate_903(ssda.tables, year, la_code=la_ons_code(), providers=providers, only=child_rules)
+        findings += validate_903(
+            ssda.tables,
+            year,
+            la_code=la_ons_code(),
+            providers=providers,
+            only=child_rules,
+            as_of=timezone.localdate(),
+        )
     codes = {**cin.person_ids, **ssda.person_ids}
     for finding in findings:
         if finding.child_id is None or finding.child_id not in codes:

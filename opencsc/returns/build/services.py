@@ -186,7 +186,11 @@ def validate_tables(kind: str, year: str, tables: Any) -> list[Finding]:
         from opencsc.returns.providers import provider_register
         from opencsc.returns.ssda903.validate import validate_903
 
-        return validate_903(tables, year, la_code=la_ons_code(), providers=provider_register())
+        # A return built from the live record holds nothing after today: during the year an open episode
+        # has lasted until today, not until 31 March.
+        return validate_903(
+            tables, year, la_code=la_ons_code(), providers=provider_register(), as_of=timezone.localdate()
+        )
     return []
 
 
