@@ -157,3 +157,21 @@ def test_the_published_validators_own_test_data_differs_only_where_explained(
     # Every explanation is still needed (the data set exercises each decided difference).
     differing = {rule for rule, _ in published.pairs ^ ours}
     assert set(fake_data.EXPLAINED) <= differing
+
+
+def test_a_social_worker_episode_before_april_2023_without_a_reason_is_valid_for_the_dfe(
+    tmp_path: Path, oracle_python: Path
+) -> None:
+    """Issue 10, defect 6: the import refused a blank SW_REASON that the DfE accepts. The published
+    validator agrees with openCSC's rules that an episode begun before 1 April 2023 needs no reason
+    (test_import_903 imports the same kind of set)."""
+    this = dict(synthetic_903(120, seed=11, year="2024-25"))
+    sw = this["SWEpisodes"]
+    before = pl.col("SW_DECOM").str.strptime(pl.Date, "%d/%m/%Y") < pl.date(2023, 4, 1)
+    children = set(sw.filter(before)["CHILD"].to_list())
+    assert children
+    this["SWEpisodes"] = sw.with_columns(SW_REASON=pl.when(before).then(None).otherwise(pl.col("SW_REASON")))
+    write_903_dir(this, tmp_path)
+    oracle = run_903_oracle(tmp_path, "2024-25", oracle_python)
+    assert {(r, c) for r, c in oracle.pairs if c in children and r not in KNOWN_DEFECTS_903} == set()
+    assert {(r, c) for r, c in _ours(tmp_path, "2024-25") if c in children} == set()
