@@ -104,8 +104,8 @@ EXPLAINED: dict[str, Explained] = {
     ),
     "376": Explained(
         "published",
-        f"{RULE_365}, so an open T3 placement reads as ended on 31 March; its own 375 and 379 (the same "
-        "helper, run before 365) leave open T1/T4 placements alone, and run alone 376 does too",
+        f"{RULE_365}, so an open T3 placement reads as ended on 31 March; in the same run its 375 and 379 "
+        "(the same helper) leave open T1/T4 placements alone, and run alone 376 does too",
         _open_t3_over_21_days,
     ),
     "387": Explained(
@@ -143,8 +143,7 @@ EXPLAINED: dict[str, Explained] = {
     ),
     "1007": Explained(
         "opencsc",
-        "the published rule ignores open episodes (runs before 365): a young person still looked after on "
-        "their birthday is in care then",
+        "the published rule ignores open episodes: a young person still looked after on their birthday is in care then",
         _open_and_care_leaver_data,
     ),
     "347": Explained(
