@@ -911,9 +911,19 @@ class _903Importer(_Importer):
                 continue
             starts = [d for _, e in episodes if (d := _date(e.get("DECOM")))]
             start = min(starts) if starts else self.period.start
-            self.call(
-                "UASC", number, code, cw.uasc_record, child=person, start_date=start, ceased_date=_date(row.get("DUC"))
-            )
+            ceased = _date(row.get("DUC"))
+            if ceased is not None and ceased > timezone.localdate():
+                # The DfE takes the date status will cease (the 18th birthday); the record holds it once past.
+                self.note(
+                    "DUC",
+                    "UASC",
+                    number,
+                    code,
+                    f"The date UASC status ceases ({row.get('DUC')}) is still to come: it is not kept; record it "
+                    "when it has passed",
+                )
+                ceased = None
+            self.call("UASC", number, code, cw.uasc_record, child=person, start_date=start, ceased_date=ceased)
             self.report.created["UASC status"] += 1
 
     def oc2(self, person: Person, code: str, items: list) -> None:
@@ -976,16 +986,17 @@ class _903Importer(_Importer):
                 continue
             period = self._period_on(periods, decision)
             if period is None:
-                raise _Rejected(
-                    RowIssue(
-                        "DATE_PLACED",
-                        "PlacedAdoption",
-                        number,
-                        code,
-                        "The decision predates every period of care on the record: import the return of the year "
-                        "the child's period of care began first",
-                    )
+                # Valid for the DfE (the period of care began before this return); the record keeps adoption
+                # on a period of care, so the row is noted, not kept, and the rest of the file imports.
+                self.note(
+                    "DATE_PLACED",
+                    "PlacedAdoption",
+                    number,
+                    code,
+                    "Not kept: the decision predates every period of care on the record (import the return of "
+                    "the year the child's period of care began first to keep it)",
                 )
+                continue
             adopted = ad1.get(row.get("DATE_PLACED")) or {}
             milestones: dict[str, Any] = {
                 "placed_ceased_date": _date(row.get("DATE_PLACED_CEASED")),
@@ -1069,16 +1080,17 @@ class _903Importer(_Importer):
                     if self.period.contains(birthday):
                         day = birthday
             if not PeriodOfCare.objects.filter(child=person, end_date__isnull=False).exists():
-                raise _Rejected(
-                    RowIssue(
-                        "IN_TOUCH",
-                        "OC3",
-                        number,
-                        code,
-                        "No period of care is on the record for this care leaver: import the SSDA903 return of the "
-                        "year they left care first",
-                    )
+                # Valid for the DfE (they left care before this return); the record keeps care leaver contacts
+                # for young people it knows left care, so the row is noted, not kept.
+                self.note(
+                    "IN_TOUCH",
+                    "OC3",
+                    number,
+                    code,
+                    "Not kept: no period of care that ended is on the record for this care leaver (import the "
+                    "SSDA903 return of the year they left care first to keep it)",
                 )
+                continue
             if CareLeaverContact.objects.filter(child=person, contact_date=day).exists():
                 self.report.skipped["care leaver contact"] += 1
                 continue
