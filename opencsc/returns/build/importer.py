@@ -465,17 +465,18 @@ class _CINImporter(_Importer):
             if assessment.authorised_date is not None:
                 return
             self.changed("assessment completed")
-            self.call(
-                "Assessments",
-                index,
-                code,
-                cw.assessment_complete,
-                assessment=assessment,
-                completed_date=done,
-                factors=list(a.get("AssessmentFactors") or ()),
-                outcome=AssessmentOutcome.OTHER,
-                delay_reason=DELAY_REASON,
-            )
+            if assessment.completed_date is None:  # a worker may have completed it, awaiting authorisation
+                self.call(
+                    "Assessments",
+                    index,
+                    code,
+                    cw.assessment_complete,
+                    assessment=assessment,
+                    completed_date=done,
+                    factors=list(a.get("AssessmentFactors") or ()),
+                    outcome=AssessmentOutcome.OTHER,
+                    delay_reason=DELAY_REASON,
+                )
             self.call("Assessments", index, code, cw.assessment_authorise, assessment=assessment, authorised_date=done)
 
         add(start, 1, begin)
