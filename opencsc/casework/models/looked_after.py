@@ -274,7 +274,9 @@ class SocialWorkerEpisode(CaseworkRecord):
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    reason = models.CharField(max_length=6, choices=codelists.choices("903_sw_change_reason"))
+    # Blank only for an episode that began before 1 April 2023, when the DfE did not collect the reason
+    # (SSDA903 SW01bSTG1/SW13STG1); the service refuses a blank reason from then on.
+    reason = models.CharField(max_length=6, choices=codelists.choices("903_sw_change_reason"), blank=True)
 
     class Meta:
         ordering = ["start_date", "pk"]

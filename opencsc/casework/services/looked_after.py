@@ -528,6 +528,11 @@ def care_leaver_contact_record(
     return _simple_record(actor_user, actor, obj, contact_date, "casework.care_leaver_contact", "Care leaver contact")
 
 
+# The DfE collects the reason for a change of social worker from 1 April 2023 (SSDA903 SW01bSTG1, SW13STG1);
+# an episode that began before then may have none.
+SW_REASON_REQUIRED_FROM = dt.date(2023, 4, 1)
+
+
 def social_worker_episode_start(
     *, actor_user: Any, actor: Actor, child: Person, worker: User, start_date: dt.date, reason: str
 ) -> SocialWorkerEpisode:
@@ -535,6 +540,8 @@ def social_worker_episode_start(
     Audits `casework.sw_episode_start`."""
     require_change(actor_user, child)
     invariants.not_in_future("start_date", start_date, "start date")
+    if not reason and start_date >= SW_REASON_REQUIRED_FROM:
+        invariants.refuse("reason", "Give the reason for the change of social worker (required from 1 April 2023)")
     previous = SocialWorkerEpisode.objects.filter(child=child, end_date__isnull=True).first()
     if previous and start_date < previous.start_date:
         invariants.refuse("start_date", "The new social worker cannot start before the current one did")

@@ -167,13 +167,17 @@ def conference_record(
     quorate: bool = True,
     chair: User | None = None,
     summary: str = "",
+    previous_plans: int | None = None,
 ) -> Conference:
     """Record an initial, pre-birth or transfer-in conference. It completes the open section 47
     enquiry (rule 2884: the ICPC sits on the enquiry); a plan outcome starts the child protection
     plan on the conference date (2885). Audits `casework.conference_record` (and
-    `casework.cp_plan_start`)."""
+    `casework.cp_plan_start`). `previous_plans` is the child's count of earlier plans where the
+    record does not hold that history (a return imported from the previous case system)."""
     child = episode.child
     require_conference(actor_user, child)
+    if previous_plans is not None and previous_plans < 0:
+        invariants.refuse("previous_plans", "The number of previous child protection plans cannot be negative")
     if kind == ConferenceKind.REVIEW:
         invariants.refuse("kind", "Record a review conference from the child protection plan")
     invariants.check_episode_takes_activity(episode, "conference_date", conference_date, "conference date")
@@ -218,7 +222,7 @@ def conference_record(
         if enquiry is not None:
             _complete_enquiry_at_conference(actor_user, actor, enquiry, conference_date)
         if outcome == ConferenceOutcome.PLAN:
-            cp_plan_start(actor_user=actor_user, actor=actor, conference=conference)
+            cp_plan_start(actor_user=actor_user, actor=actor, conference=conference, previous_plans=previous_plans)
     return conference
 
 
@@ -267,7 +271,9 @@ def _complete_enquiry_at_conference(actor_user: Any, actor: Actor, enquiry: Sect
     tasks_close(child=enquiry.child, kinds=[TaskKind.ICPC], actor_user=actor_user, obj=enquiry)
 
 
-def cp_plan_start(*, actor_user: Any, actor: Actor, conference: Conference) -> ChildProtectionPlan:
+def cp_plan_start(
+    *, actor_user: Any, actor: Actor, conference: Conference, previous_plans: int | None = None
+) -> ChildProtectionPlan:
     """Start the plan on the conference date; end any open child in need plan that day (4001); open
     the core group (10 working days), review (3 months) and visit tasks. Audits `casework.cp_plan_start`."""
     from opencsc.casework.services.referrals import cin_plan_end
@@ -284,7 +290,9 @@ def cp_plan_start(*, actor_user: Any, actor: Actor, conference: Conference) -> C
         start_date=start,
         initial_category=conference.category,
         latest_category=conference.category,
-        number_of_previous_plans=ChildProtectionPlan.objects.filter(child=child).count(),
+        number_of_previous_plans=(
+            ChildProtectionPlan.objects.filter(child=child).count() if previous_plans is None else previous_plans
+        ),
         is_pre_birth=child.is_unborn,
     )
     record_new(

@@ -264,7 +264,9 @@ def _episode(
         record["Section47"].append(
             {
                 "S47ActualStartDate": s["start_date"],
-                "InitialCPCtarget": s["icpc_target"],
+                # No conference target for an enquiry that ended without one (ICPCnotRequired), as the
+                # previous system's return left it out.
+                "InitialCPCtarget": None if not_required else s["icpc_target"],
                 "DateOfInitialCPC": icpc,
                 "ICPCnotRequired": not_required,
             }

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.utils import timezone
 
 from opencsc.casework.models import CareEpisode, CareLeaverContact, ReferralEpisode
 from opencsc.people.models import Person
@@ -46,7 +47,13 @@ def validate_child_for_returns(person: Person | int, year: str | None = None) ->
         postcodes = postcode_lookup(postcodes_in(ssda.tables, providers=providers)) if ssda.person_ids else None
         for code in ssda.person_ids:
             findings += ssda_child(
-                ssda.tables, code, year, la_code=la_ons_code(), providers=providers, postcodes=postcodes
+                ssda.tables,
+                code,
+                year,
+                la_code=la_ons_code(),
+                providers=providers,
+                postcodes=postcodes,
+                as_of=timezone.localdate(),
             )
     return sorted(findings, key=lambda f: (f.severity != Severity.ERROR, f.rule))
 
@@ -91,7 +98,13 @@ def validate_children_for_returns(person_ids: Iterable[int], year: str | None = 
         providers = provider_register(_urns(ssda.tables))
         postcodes = postcode_lookup(postcodes_in(ssda.tables, providers=providers))
         findings += validate_903(
-            ssda.tables, year, la_code=la_ons_code(), providers=providers, postcodes=postcodes, only=child_rules
+            ssda.tables,
+            year,
+            la_code=la_ons_code(),
+            providers=providers,
+            postcodes=postcodes,
+            only=child_rules,
+            as_of=timezone.localdate(),
         )
     codes = {**cin.person_ids, **ssda.person_ids}
     for finding in findings:

@@ -58,6 +58,7 @@ from opencsc.casework.models import (
     SocialWorkerEpisode,
     UascStatus,
 )
+from opencsc.core.codelists import SUPPORTED_YEARS
 from opencsc.core.uploads import FileRefused, check_path
 from opencsc.people import services as people
 from opencsc.people.models import Disability, Person
@@ -102,6 +103,9 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)  # already in the record: left alone
     rejected: list[RowIssue] = field(default_factory=list)
     notes: list[RowIssue] = field(default_factory=list)
+    # For each child already in the record, what this file added to or changed in it (a later year's return
+    # closing episodes and adding new ones): LA child id -> what -> how many.
+    updated: dict[str, Counter] = field(default_factory=dict)
     committed: bool = False
 
     def lines(self) -> list[str]:
@@ -112,8 +116,13 @@ class ImportReport:
             "Created: " + (", ".join(f"{k} {v}" for k, v in sorted(self.created.items())) or "nothing"),
             "Already present, left alone: "
             + (", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "nothing"),
-            f"Rejected rows: {len(self.rejected)}",
+            f"Children already in the record brought up to date: {len(self.updated)}",
         ]
+        out += [
+            f"  UPDATED child={child}: " + ", ".join(f"{k} {v}" for k, v in sorted(changes.items()))
+            for child, changes in sorted(self.updated.items())
+        ]
+        out.append(f"Rejected rows: {len(self.rejected)}")
         out += [
             f"  REJECTED rule={i.rule} table={i.table} row={i.row} child={i.child}: {i.reason}" for i in self.rejected
         ]
@@ -132,6 +141,16 @@ class _Rejected(Exception):
 
 class _Rollback(Exception):
     pass
+
+
+def supported_year(year: str, kind: str) -> str:
+    """The collection year, or `ImportRefused` saying which years the record can take."""
+    if year not in SUPPORTED_YEARS:
+        raise ImportRefused(
+            f"{kind} returns for the collection year {year!r} cannot be imported: the record knows the DfE's "
+            f"rules and codes for {', '.join(SUPPORTED_YEARS)} (give one of those, like --year {SUPPORTED_YEARS[-1]})"
+        )
+    return year
 
 
 def _messages(exc: Exception) -> tuple[str, str]:
@@ -170,11 +189,17 @@ class _Importer:
         self.report = ImportReport(kind=kind, year=year)
         self.partial = partial
         self.actor = Actor.system(ACTOR_NAME)
-        self.user = import_account()
+        self.period = Period.of(year)
+        self._matched: str | None = None  # the LA child id of the child being imported, when already held
+        self._changes: Counter = Counter()
+
+    def start(self) -> None:
+        """Inside the import's transaction: the import account and its team (created on first use), so an
+        import that is refused or killed leaves neither behind."""
+        self.user: User = import_account()
         if self.user.team is None:
             raise ImportRefused(f"The import account {IMPORT_USERNAME} has no team: give it the team {IMPORT_TEAM!r}")
         self.team: Team = self.user.team
-        self.period = Period.of(year)
 
     # --- common steps ----------------------------------------------------------------------------
     def call(self, table: str, row: int | None, code: str | None, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
@@ -188,11 +213,18 @@ class _Importer:
     def note(self, rule: str, table: str, row: int | None, child: str | None, reason: str) -> None:
         self.report.notes.append(RowIssue(rule, table, row, child, reason))
 
+    def changed(self, what: str) -> None:
+        """Count a change made to a record already held (an end date, a closure), for the per-child report."""
+        if self._matched is not None:
+            self._changes[what] += 1
+
     @contextmanager
     def child_savepoint(self) -> Iterator[None]:
-        """One child's writes: all of them, or (when a row is refused) none, with the refusal reported."""
+        """One child's writes: all of them, or (when a row is refused) none, with the refusal reported.
+        For a child already in the record, what was added or changed is reported against the child."""
         r = self.report
         before = (r.children_created, r.children_matched, Counter(r.created), Counter(r.skipped), len(r.notes))
+        self._matched, self._changes = None, Counter()
         try:
             with transaction.atomic():
                 yield
@@ -200,12 +232,20 @@ class _Importer:
             r.children_created, r.children_matched, r.created, r.skipped = before[:4]
             del r.notes[before[4] :]
             r.rejected.append(exc.issue)
+        else:
+            if self._matched is not None:
+                changes = (r.created - before[2]) + self._changes
+                if changes:
+                    r.updated[self._matched] = changes
+        finally:
+            self._matched = None
 
     def person(self, code: str, table: str, row: int, data: dict[str, Any]) -> tuple[Person, bool]:
         """The child with this LA child id, created through the people service when new."""
         found = Person.objects.filter(la_child_id=code).first()
         if found is not None:
             self.report.children_matched += 1
+            self._matched = code
             if not access.can_change_person(self.user, found.pk):
                 allocation_open(actor=self.actor, person=found, team=self.team)
             return found, False
@@ -241,6 +281,7 @@ class _Importer:
 def _run(importer: _Importer, body: Callable[[], None]) -> ImportReport:
     try:
         with transaction.atomic():
+            importer.start()
             body()
             importer.finish()
     except _Rollback:
@@ -281,6 +322,7 @@ def import_cin(
     year = year or (year_of(ref) if isinstance(ref, dt.date) else None)
     if year is None:
         raise ImportRefused("The header has no reference date: give the collection year (--year 2025-26)")
+    supported_year(year, "CIN census")
     importer = _CINImporter("CIN", year, partial)
     for problem in tables.problems:
         importer.note("SCHEMA", problem.table, problem.row, None, f"{problem.field} {problem.raw!r} is not readable")
@@ -330,16 +372,19 @@ class _CINImporter(_Importer):
                         data={"code": code_},
                     )
                     self.report.created["disability"] += 1
-            for number, episode in enumerate(record.get("CINdetails") or ()):
+            episodes = list(enumerate(record.get("CINdetails") or ()))
+            # Oldest first, so an episode this file closes is closed before the next one opens.
+            episodes.sort(key=lambda item: (item[1].get("CINreferralDate") or dt.date.min, item[0]))
+            for number, episode in episodes:
                 self.episode(person, code, index, number, episode)
 
     def episode(self, person: Person, code: str, index: int, number: int, ep: dict[str, Any]) -> None:
         referral = ep.get("CINreferralDate")
         if referral is None:
             raise _Rejected(RowIssue("8600", "CINdetails", index, code, f"Episode {number + 1} has no referral date"))
-        if ReferralEpisode.objects.filter(child=person, referral_date=referral).exists():
-            self.report.skipped["referral episode"] += 1
-            return
+        # An episode already held (last year's return, or recorded by a worker) is brought up to date: every
+        # step below finds what is already there and adds only what is new (closures, end dates, plans...).
+        existing = ReferralEpisode.objects.filter(child=person, referral_date=referral).first()
         events: list[tuple[dt.date, int, Callable[[dict[str, Any]], None]]] = []
         state: dict[str, Any] = {}
 
@@ -351,6 +396,10 @@ class _CINImporter(_Importer):
         icpcs = {s.get("DateOfInitialCPC") for s in ep.get("Section47") or () if s.get("DateOfInitialCPC")}
 
         def referral_step(s: dict[str, Any]) -> None:
+            if existing is not None:
+                s["episode"] = existing
+                self.report.skipped["referral episode"] += 1
+                return
             s["episode"] = self.call(
                 "CINdetails",
                 index,
@@ -378,6 +427,9 @@ class _CINImporter(_Importer):
 
             def close(s: dict[str, Any]) -> None:
                 s["episode"].refresh_from_db()
+                if s["episode"].closure_date is not None:
+                    return
+                self.changed("referral episode closed")
                 self.call(
                     "CINdetails",
                     index,
@@ -397,6 +449,9 @@ class _CINImporter(_Importer):
         holder: dict[str, Any] = {}
 
         def begin(s: dict[str, Any]) -> None:
+            holder["a"] = s["episode"].assessments.filter(start_date=start).first()
+            if holder["a"] is not None:
+                return
             holder["a"] = self.call(
                 "Assessments", index, code, cw.assessment_start, episode=s["episode"], start_date=start
             )
@@ -404,17 +459,22 @@ class _CINImporter(_Importer):
 
         def finish(s: dict[str, Any]) -> None:
             assessment = holder["a"]
-            self.call(
-                "Assessments",
-                index,
-                code,
-                cw.assessment_complete,
-                assessment=assessment,
-                completed_date=done,
-                factors=list(a.get("AssessmentFactors") or ()),
-                outcome=AssessmentOutcome.OTHER,
-                delay_reason=DELAY_REASON,
-            )
+            assessment.refresh_from_db()
+            if assessment.authorised_date is not None:
+                return
+            self.changed("assessment completed")
+            if assessment.completed_date is None:  # a worker may have completed it, awaiting authorisation
+                self.call(
+                    "Assessments",
+                    index,
+                    code,
+                    cw.assessment_complete,
+                    assessment=assessment,
+                    completed_date=done,
+                    factors=list(a.get("AssessmentFactors") or ()),
+                    outcome=AssessmentOutcome.OTHER,
+                    delay_reason=DELAY_REASON,
+                )
             self.call("Assessments", index, code, cw.assessment_authorise, assessment=assessment, authorised_date=done)
 
         add(start, 1, begin)
@@ -426,6 +486,9 @@ class _CINImporter(_Importer):
         holder: dict[str, Any] = {}
 
         def begin(s: dict[str, Any]) -> None:
+            holder["s47"] = s["episode"].section47s.filter(start_date=start).first()
+            if holder["s47"] is not None:
+                return
             discussion = self.call(
                 "Section47",
                 index,
@@ -439,6 +502,11 @@ class _CINImporter(_Importer):
             self.report.created["section 47"] += 1
 
         def conference(s: dict[str, Any]) -> None:
+            held = s["episode"].conferences.filter(kind=ConferenceKind.INITIAL, conference_date=icpc).exists()
+            if held:
+                if plan:
+                    s.setdefault("plans", {})[id(plan)] = s["episode"].cp_plans.get(start_date=icpc)
+                return
             self.call(
                 "Section47",
                 index,
@@ -449,12 +517,17 @@ class _CINImporter(_Importer):
                 conference_date=icpc,
                 outcome=ConferenceOutcome.PLAN if plan else ConferenceOutcome.NO_PLAN,
                 category=(plan or {}).get("InitialCategoryOfAbuse") or "",
+                previous_plans=_previous_plans(plan),
             )
             self.report.created["initial conference"] += 1
             if plan:
                 s.setdefault("plans", {})[id(plan)] = s["episode"].cp_plans.get(start_date=icpc)
 
         def not_required(s: dict[str, Any]) -> None:
+            holder["s47"].refresh_from_db()
+            if holder["s47"].completed_date is not None:
+                return
+            self.changed("section 47 completed")
             self.call(
                 "Section47",
                 index,
@@ -477,6 +550,10 @@ class _CINImporter(_Importer):
         latest = plan.get("LatestCategoryOfAbuse") or ""
 
         def conference(s: dict[str, Any]) -> None:
+            held = s["episode"].cp_plans.filter(start_date=start).first()
+            if held is not None:
+                s.setdefault("plans", {})[id(plan)] = held
+                return
             unborn = person.expected_date_of_birth is not None and (
                 person.date_of_birth is None or (start is not None and person.date_of_birth > start)
             )
@@ -490,6 +567,7 @@ class _CINImporter(_Importer):
                 conference_date=start,
                 outcome=ConferenceOutcome.PLAN,
                 category=plan.get("InitialCategoryOfAbuse") or "",
+                previous_plans=_previous_plans(plan),
             )
             s.setdefault("plans", {})[id(plan)] = s["episode"].cp_plans.get(start_date=start)
 
@@ -500,6 +578,8 @@ class _CINImporter(_Importer):
             def step(s: dict[str, Any]) -> None:
                 cp = s["plans"][id(plan)]
                 cp.refresh_from_db()
+                if cp.review_conferences.filter(conference_date=day).exists():
+                    return
                 self.call(
                     "Reviews",
                     index,
@@ -529,23 +609,19 @@ class _CINImporter(_Importer):
             cp = s["plans"][id(plan)]
             cp.refresh_from_db()
             if cp.end_date is None:
+                self.changed("child protection plan ended")
                 self.call("ChildProtectionPlans", index, code, cw.cp_plan_end, plan=cp, end_date=end)
 
         add(end, 4, finish)
-        if plan.get("NumberOfPreviousCPP"):
-            self.note(
-                "NumberOfPreviousCPP",
-                "ChildProtectionPlans",
-                index,
-                code,
-                "The record counts previous plans from its own history; the file's count is not kept",
-            )
 
     def _cin_plan(self, add: Callable, code: str, index: int, cin_plan: dict[str, Any]) -> None:
         start, end = cin_plan.get("CINPlanStartDate"), cin_plan.get("CINPlanEndDate")
         holder: dict[str, Any] = {}
 
         def begin(s: dict[str, Any]) -> None:
+            holder["p"] = s["episode"].cin_plans.filter(start_date=start).first()
+            if holder["p"] is not None:
+                return
             holder["p"] = self.call(
                 "CINplanDates", index, code, cw.cin_plan_start, episode=s["episode"], start_date=start
             )
@@ -555,10 +631,17 @@ class _CINImporter(_Importer):
             plan = holder["p"]
             plan.refresh_from_db()
             if plan.end_date is None:
+                self.changed("CIN plan ended")
                 self.call("CINplanDates", index, code, cw.cin_plan_end, plan=plan, end_date=end)
 
         add(start, 9, begin)
         add(end, 5, finish)
+
+
+def _previous_plans(plan: dict[str, Any] | None) -> int | None:
+    """The file's count of the child's earlier plans (kept on the plan), or None to let the record count."""
+    value = (plan or {}).get("NumberOfPreviousCPP")
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 # --- SSDA903 ------------------------------------------------------------------------------------
@@ -580,6 +663,7 @@ def import_903(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Load an SSDA903 return (a directory of CSV files) into the record (see the module docstring)."""
+    supported_year(year, "SSDA903")
     tables = read_903_for_import(folder, max_bytes)
     if "Header" not in tables:
         raise ImportRefused("The return has no Header table: every child's sex, date of birth and ethnicity is there")
@@ -662,11 +746,10 @@ class _903Importer(_Importer):
             self.dolos(person, code, rows.get("DoLo") or [], periods, ended)
 
     def episodes(self, person: Person, code: str, items: list[tuple[int, dict[str, Any]]]) -> list[PeriodOfCare]:
+        """Each episode in date order. An episode already in the record (last year's return) is matched on its
+        start date: what this file adds (its end, the episodes after it, a new period of care) is applied,
+        so a later year's return brings the child up to date and the same file twice changes nothing."""
         items = sorted(items, key=lambda item: (_date(item[1].get("DECOM")) or dt.date.min, item[0]))
-        starts = {_date(r.get("DECOM")) for _, r in items}
-        if CareEpisode.objects.filter(child=person, start_date__in=[s for s in starts if s]).exists():
-            self.report.skipped["care episode"] += len(items)
-            return list(PeriodOfCare.objects.filter(child=person))
         period: PeriodOfCare | None = None
         previous: dict[str, Any] | None = None
         carer = 0
@@ -674,6 +757,25 @@ class _903Importer(_Importer):
             start = _date(row.get("DECOM"))
             if start is None:
                 raise _Rejected(RowIssue("DECOM", "Episodes", number, code, "The episode start date is not a date"))
+            held = CareEpisode.objects.filter(child=person, start_date=start).select_related("period").first()
+            if held is not None:
+                self.report.skipped["care episode"] += 1
+                period, previous = held.period, row
+                carer = max(carer, _carer_number(held.carer))
+                ended, rec = _date(row.get("DEC")), row.get("REC") or ""
+                if ended is not None and rec and rec != "X1" and held.end_date is None and period.end_date is None:
+                    self.changed("period of care ended")
+                    self.call(
+                        "Episodes",
+                        number,
+                        code,
+                        cw.care_period_end,
+                        period=period,
+                        end_date=ended,
+                        reason_ceased=rec,
+                        reason_place_change=row.get("REASON_PLACE_CHANGE") or "",
+                    )
+                continue
             values = {
                 "legal_status": row.get("LS") or "",
                 "placement_type": row.get("PLACE") or "",
@@ -686,6 +788,8 @@ class _903Importer(_Importer):
                 period is not None and previous is not None and previous.get("REC") == "X1" and row.get("RNE") != "S"
             )
             if not continues:
+                if period is not None:
+                    period.refresh_from_db()
                 if period is not None and period.end_date is None:
                     raise _Rejected(
                         RowIssue("DEC", "Episodes", number, code, "A new period of care starts while the last is open")
@@ -784,8 +888,17 @@ class _903Importer(_Importer):
             start = _date(row.get("MIS_START"))
             if start is None:
                 raise _Rejected(RowIssue("MIS_START", "Missing", number, code, "The start date is not a date"))
-            if MissingEpisode.objects.filter(child=person, start_date=start).exists():
+            held = MissingEpisode.objects.filter(child=person, start_date=start).first()
+            if held is not None:
                 self.report.skipped["missing episode"] += 1
+                if held.end_date is None and _date(row.get("MIS_END")) is not None:
+                    self.note(
+                        "MIS_END",
+                        "Missing",
+                        number,
+                        code,
+                        "The record already holds this missing episode as open: record its end on the child's page",
+                    )
                 continue
             self.call(
                 "Missing",
@@ -806,9 +919,19 @@ class _903Importer(_Importer):
                 continue
             starts = [d for _, e in episodes if (d := _date(e.get("DECOM")))]
             start = min(starts) if starts else self.period.start
-            self.call(
-                "UASC", number, code, cw.uasc_record, child=person, start_date=start, ceased_date=_date(row.get("DUC"))
-            )
+            ceased = _date(row.get("DUC"))
+            if ceased is not None and ceased > timezone.localdate():
+                # The DfE takes the date status will cease (the 18th birthday); the record holds it once past.
+                self.note(
+                    "DUC",
+                    "UASC",
+                    number,
+                    code,
+                    f"The date UASC status ceases ({row.get('DUC')}) is still to come: it is not kept; record it "
+                    "when it has passed",
+                )
+                ceased = None
+            self.call("UASC", number, code, cw.uasc_record, child=person, start_date=start, ceased_date=ceased)
             self.report.created["UASC status"] += 1
 
     def oc2(self, person: Person, code: str, items: list) -> None:
@@ -864,21 +987,24 @@ class _903Importer(_Importer):
                 raise _Rejected(
                     RowIssue("DATE_PLACED", "PlacedAdoption", number, code, "The decision date is not a date")
                 )
-            if AdoptionRecord.objects.filter(child=person, decision_date=decision).exists():
+            held = AdoptionRecord.objects.filter(child=person, decision_date=decision).first()
+            if held is not None:
                 self.report.skipped["adoption record"] += 1
+                self._adoption_update(held, code, number, row, ad1.get(row.get("DATE_PLACED")) or {})
                 continue
             period = self._period_on(periods, decision)
             if period is None:
-                raise _Rejected(
-                    RowIssue(
-                        "DATE_PLACED",
-                        "PlacedAdoption",
-                        number,
-                        code,
-                        "The decision predates every period of care on the record: import the return of the year "
-                        "the child's period of care began first",
-                    )
+                # Valid for the DfE (the period of care began before this return); the record keeps adoption
+                # on a period of care, so the row is noted, not kept, and the rest of the file imports.
+                self.note(
+                    "DATE_PLACED",
+                    "PlacedAdoption",
+                    number,
+                    code,
+                    "Not kept: the decision predates every period of care on the record (import the return of "
+                    "the year the child's period of care began first to keep it)",
                 )
+                continue
             adopted = ad1.get(row.get("DATE_PLACED")) or {}
             milestones: dict[str, Any] = {
                 "placed_ceased_date": _date(row.get("DATE_PLACED_CEASED")),
@@ -898,6 +1024,30 @@ class _903Importer(_Importer):
                 "PlacedAdoption", number, code, cw.adoption_record, period=period, decision_date=decision, **milestones
             )
             self.report.created["adoption record"] += 1
+
+    def _adoption_update(
+        self, held: AdoptionRecord, code: str, number: int, row: dict[str, Any], adopted: dict[str, Any]
+    ) -> None:
+        """Milestones a later return adds to an adoption record already held (never overwriting one)."""
+        found: dict[str, Any] = {
+            "placed_ceased_date": _date(row.get("DATE_PLACED_CEASED")),
+            "reason_placed_ceased": row.get("REASON_PLACED_CEASED") or "",
+            "match_date": _date(adopted.get("DATE_MATCH")),
+            "adopter_sex": adopted.get("SEX_ADOPTR") or "",
+            "adopter_legal_status": adopted.get("LS_ADOPTR") or "",
+        }
+        new = {k: v for k, v in found.items() if v not in (None, "") and getattr(held, k) in (None, "")}
+        if new:
+            self.changed("adoption record updated")
+            self.call(
+                "PlacedAdoption",
+                number,
+                code,
+                cw.adoption_update,
+                record=held,
+                decision_date=held.decision_date,
+                **new,
+            )
 
     def social_workers(self, person: Person, code: str, items: list) -> None:
         items = sorted(items, key=lambda item: _date(item[1].get("SW_DECOM")) or dt.date.min)
@@ -938,16 +1088,17 @@ class _903Importer(_Importer):
                     if self.period.contains(birthday):
                         day = birthday
             if not PeriodOfCare.objects.filter(child=person, end_date__isnull=False).exists():
-                raise _Rejected(
-                    RowIssue(
-                        "IN_TOUCH",
-                        "OC3",
-                        number,
-                        code,
-                        "No period of care is on the record for this care leaver: import the SSDA903 return of the "
-                        "year they left care first",
-                    )
+                # Valid for the DfE (they left care before this return); the record keeps care leaver contacts
+                # for young people it knows left care, so the row is noted, not kept.
+                self.note(
+                    "IN_TOUCH",
+                    "OC3",
+                    number,
+                    code,
+                    "Not kept: no period of care that ended is on the record for this care leaver (import the "
+                    "SSDA903 return of the year they left care first to keep it)",
                 )
+                continue
             if CareLeaverContact.objects.filter(child=person, contact_date=day).exists():
                 self.report.skipped["care leaver contact"] += 1
                 continue
@@ -1056,6 +1207,12 @@ class _903Importer(_Importer):
                 )
             self.call("DoLo", number, code, cw.dolo_record, period=period, start_date=start, end_date=end)
             self.report.created["deprivation of liberty order"] += 1
+
+
+def _carer_number(carer: str) -> int:
+    """N from the "carer-N" reference the import gives each carer (0 for any other reference)."""
+    head, _, number = carer.rpartition("-")
+    return int(number) if head == "carer" and number.isdigit() else 0
 
 
 def _partial_date(value: str | None) -> tuple[int | None, int | None, int | None] | None:

@@ -102,11 +102,15 @@ class Ctx:
         previous: Mapping[str, pl.DataFrame] | None = None,
         postcodes: PostcodeLookup | None = None,
         providers: pl.DataFrame | None = None,
+        as_of: dt.date | None = None,
     ) -> None:
         self.year = year
         self.end_year = year_end(year)
         self.start = dt.date(self.end_year - 1, 4, 1)
         self.end = dt.date(self.end_year, 3, 31)
+        # The day the tables stand at: 31 March for the return, today for a check during the year (an
+        # episode still open has lasted until then, not until a 31 March still to come).
+        self.as_of = min(as_of, self.end) if as_of is not None else self.end
         self.la_code = la_code
         self.postcodes = postcodes or PostcodeLookup.builtin()
         self.providers = None if providers is None else _prepare_providers(providers, self.postcodes)

@@ -8,6 +8,7 @@ another sees, and the result does not depend on the order the rules run in.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import polars as pl
@@ -58,6 +59,7 @@ def validate_903(
     postcodes: PostcodeLookup | None = None,
     providers: pl.DataFrame | None = None,
     only: tuple[str, ...] | None = None,
+    as_of: dt.date | None = None,
 ) -> Findings:
     """Every (rule, child, table, field, row) the year's rules flag, sorted by rule, table and row.
 
@@ -66,8 +68,10 @@ def validate_903(
     `providers` Ofsted's provider register (`providers.providers_frame`; the URN rules are skipped
     without it); `only` restricts the run to some rule codes. The input tables are not modified.
     The result's `not_checked` names the rules skipped for want of the register or last year's return.
+    `as_of` is the day the tables stand at during the year (default: 31 March): an open episode has lasted
+    until then, so a check in December does not count an emergency order begun last week to 31 March.
     """
-    ctx = Ctx(tables, year, la_code=la_code, previous=previous, postcodes=postcodes, providers=providers)
+    ctx = Ctx(tables, year, la_code=la_code, previous=previous, postcodes=postcodes, providers=providers, as_of=as_of)
     rules = [r for r in rules_for_year(year) if only is None or r.code in only]
     return _run(ctx, rules)
 
@@ -81,12 +85,13 @@ def validate_child(
     previous: Mapping[str, pl.DataFrame] | None = None,
     postcodes: PostcodeLookup | None = None,
     providers: pl.DataFrame | None = None,
+    as_of: dt.date | None = None,
 ) -> Findings:
     """The findings for one child, from that child's rows only (return-level rules, such as duplicate
     UPNs across children, are left to the full run). Rows are numbered as in the full tables."""
     mine, positions = _child_rows(tables, child_id)
     last = _child_rows(previous, child_id)[0] if previous is not None else None
-    ctx = Ctx(mine, year, la_code=la_code, previous=last, postcodes=postcodes, providers=providers)
+    ctx = Ctx(mine, year, la_code=la_code, previous=last, postcodes=postcodes, providers=providers, as_of=as_of)
     findings = _run(ctx, [r for r in rules_for_year(year) if r.scope == "child"])
     return Findings([_renumber(f, positions) for f in findings], findings.not_checked)
 

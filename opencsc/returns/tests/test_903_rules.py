@@ -219,3 +219,27 @@ def test_444_duplicate_upn_flags_both_children() -> None:
     tables = {name: pl.concat([one[name], two[name]]) for name in one}
     hits = {child for rule, child, _ in _found(tables) if rule == "444"}
     assert hits == {"DEMO000001", "DEMO000002"}
+
+
+def test_558_an_adopted_child_whose_latest_decision_to_place_ceased_but_not_an_open_episode() -> None:
+    """Decided on the published validator's own test data (docs/returns-validation-903.md): a child is
+    adopted when an episode ended (DEC) with E11/E12; a reason on an open episode is rule 148's finding."""
+    placed = table_from_rows(
+        "PlacedAdoption",
+        [
+            {
+                "CHILD": "DEMO000001",
+                "DOB": "01/02/2012",
+                "DATE_PLACED": "01/07/2025",
+                "DATE_PLACED_CEASED": "01/10/2025",
+                "REASON_PLACED_CEASED": "E1",
+            }
+        ],
+    )
+    episode = {"DECOM": "01/06/2025", "RNE": "S", "LS": "E1", "PLACE": "A3", "REC": "E11"}
+    adopted = {**_child([{**episode, "DEC": "01/12/2025"}]), "PlacedAdoption": placed}
+    assert ("558", "DEMO000001", "DATE_PLACED_CEASED") in _found(adopted)
+    still_open = {**_child([episode]), "PlacedAdoption": placed}
+    found = _found(still_open)
+    assert not any(rule == "558" for rule, _, _ in found)
+    assert any(rule == "148" for rule, _, _ in found)

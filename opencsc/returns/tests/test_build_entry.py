@@ -54,3 +54,51 @@ def test_per_child_latency_and_the_set_based_team_path_agree(tmp_path, capsys):
         for r in validate_children_for_returns([p.pk for p in children], YEAR)
     }
     assert together == {pk: found for pk, found in one_by_one.items() if found}
+
+
+def _emergency_protection_order(social_worker, child, start: dt.date) -> None:
+    cw.care_period_start(
+        actor_user=social_worker,
+        actor=Actor.from_user(social_worker),
+        child=child,
+        start_date=start,
+        primary_need="N1",
+        carer="carer-1",
+        legal_status="L2",  # emergency protection order
+        placement_type="U3",
+        placement_provider="PR1",
+        urn="",
+        placement_postcode="SE6 1AB",
+        home_postcode="SE6 1AA",
+    )
+
+
+@pytest.mark.parametrize(
+    ("began", "alarm"),
+    [(dt.date(2025, 12, 1), False), (dt.date(2025, 11, 10), True)],
+    ids=["begun-three-days-ago", "open-for-24-days"],
+)
+def test_rule_362_counts_an_open_emergency_protection_order_to_today_during_the_year(
+    social_worker, east_team, began, alarm
+):
+    """Left over from earlier notes: checked on 4 December, an emergency protection order begun on
+    1 December and still open was reported as lasting more than 21 days (counted to 31 March)."""
+    import time_machine
+
+    from opencsc.accounts.models import AllocationKind
+    from opencsc.accounts.tests.factories import AllocationFactory
+    from opencsc.people.tests.factories import ChildFactory
+    from opencsc.returns.build.ssda903 import build_903
+    from opencsc.returns.ssda903.validate import validate_903
+
+    with time_machine.travel(dt.datetime(2025, 12, 4, 10, tzinfo=dt.UTC), tick=False):
+        child = ChildFactory()
+        AllocationFactory(
+            person=child, team=east_team, worker=social_worker, kind=AllocationKind.ALLOCATED_WORKER, start_date=began
+        )
+        _emergency_protection_order(social_worker, child, began)
+        one = {f.rule for f in validate_child_for_returns(child, YEAR)}
+        team = {f.rule for r in validate_children_for_returns([child.pk], YEAR) for f in r.findings}
+        assert ("362" in one) is alarm and ("362" in team) is alarm
+        # The return itself stands on 31 March: an order still open then has lasted to 31 March.
+        assert "362" in {f.rule for f in validate_903(build_903(YEAR), YEAR)}

@@ -441,7 +441,9 @@ def r558(ctx: Ctx) -> Hits:
         .unique("CHILD", keep="last")
         .filter(present("DATE_PLACED_CEASED"))
     )
-    adopted = ctx.t(E).filter(isin("REC", ADOPTED) & c("CHILD").is_in(latest["CHILD"].implode()))
+    # Adopted: an episode that ended (DEC) with E11/E12. A reason given on an open episode is rule 148's
+    # finding, not an adoption (as rule 602 reads it: no adoption shows in the year's episodes).
+    adopted = ctx.t(E).filter(isin("REC", ADOPTED) & present("DEC_dt") & c("CHILD").is_in(latest["CHILD"].implode()))
     return {E: rows(adopted), PA: rows(latest.filter(c("CHILD").is_in(adopted["CHILD"].implode())))}
 
 

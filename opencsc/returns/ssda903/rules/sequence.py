@@ -182,10 +182,11 @@ def r388(ctx: Ctx) -> Hits:
 
 
 def _runs(ctx: Ctx, status: str) -> pl.DataFrame:
-    """Episodes of legal status `status`, numbered into runs of back-to-back episodes (`_run`)."""
+    """Episodes of legal status `status`, numbered into runs of back-to-back episodes (`_run`). An open
+    episode runs to the day the tables stand at (`ctx.as_of`: 31 March, or today during the year)."""
     e = ctx.eps.filter(c("LS") == status)
-    joined = (c("CHILD") == c("CHILD").shift(1)) & (c("DECOM_dt") == c("DEC_dt").fill_null(ctx.end).shift(1))
-    return e.with_columns(_run=(~true(joined)).cast(pl.Int64).cum_sum(), _dec=c("DEC_dt").fill_null(ctx.end))
+    joined = (c("CHILD") == c("CHILD").shift(1)) & (c("DECOM_dt") == c("DEC_dt").fill_null(ctx.as_of).shift(1))
+    return e.with_columns(_run=(~true(joined)).cast(pl.Int64).cum_sum(), _dec=c("DEC_dt").fill_null(ctx.as_of))
 
 
 def _span_rule(code: str, status: str, days: int, message: str) -> None:

@@ -17,6 +17,7 @@ from opencsc.returns.tests.oracle_venv import ensure_venv
 
 PACKAGES = ("csc-validator-be-903==0.1.17",)
 RUNNER = Path(__file__).with_name("runner.py")
+POSTCODES = Path(__file__).with_name("postcodes.py")
 
 # Where the published validator reports a (rule, child) that openCSC rightly does not, and why.
 # Confirmed on synthetic corpora (docs/returns-validation-903.md). Rules where it misses what we find
@@ -51,6 +52,22 @@ class OracleResult:
     skipped: frozenset[str]
     seconds: float  # wall-clock time inside the validator's process (reading, preparing, validating)
     cpu_seconds: float
+
+
+def oracle_postcodes(python: Path, postcodes: list[str]) -> list[tuple[str, tuple[str, int, int]]]:
+    """The rows of the ONS postcode directory the published validator ships (with its upper-tier LA
+    derivation) for these postcodes, as `PostcodeLookup.from_rows` takes them: so openCSC runs the
+    placement-location rules (169, 179, 392a/c, 406, 420, 1015...) on the same directory."""
+    done = subprocess.run(
+        [str(python), "-W", "ignore", str(POSTCODES)],
+        input=json.dumps(sorted(set(postcodes))),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    return [(pcd, (la, east, north)) for pcd, la, east, north in rows if la]
 
 
 def oracle_903() -> Path:
