@@ -49,6 +49,11 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "casework.chronology_add": (Kind.COLLECTION, "Added a chronology entry"),
     "casework.task_assign": (Kind.ALTERATION, "Allocated a task"),
     "casework.task_complete": (Kind.ALTERATION, "Marked a task done"),
+    "casework.mash_queue_view": (Kind.CONSULTATION, "Viewed the MASH queue of contacts"),
+    "casework.contact_view": (Kind.CONSULTATION, "Viewed a contact, its triage and checks"),
+    "casework.contact_take": (Kind.ALTERATION, "Took a contact from the MASH queue"),
+    "casework.contact_pass": (Kind.ALTERATION, "Passed a contact to the child's allocated worker"),
+    "casework.notification_read": (Kind.ALTERATION, "Marked a notification read"),
 }
 
 

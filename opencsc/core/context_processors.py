@@ -20,7 +20,9 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    items = [("Home", reverse("core:home"))]
+    items = [("Home", reverse("home:index"))]
+    if user.role == "mash_practitioner":
+        items.append(("MASH queue", reverse("casework:front_door")))
     if access.can_create_person(user) or user.role in access.CASEWORK_ROLES:
         items.append(("Find a person", reverse("people:search")))
         items.append(("Work tray", reverse("casework:tray")))
