@@ -138,8 +138,8 @@ def _assessment(sw: Journey, manager: Journey, casework: str, last: str, days: l
     _save(sw, casework, "Assessment started")
     _open(sw, "Complete the assessment", "Complete the assessment")
     _date(page, "Date completed", days[3])
-    page.get_by_label(re.compile(r"\(3A\)$")).check()
-    page.get_by_label(re.compile(r"\(2B\)$")).check()
+    page.get_by_label(re.compile(r"\(3A\)")).check()
+    page.get_by_label(re.compile(r"\(2B\)")).check()
     page.get_by_label("Strategy discussion (significant harm)", exact=True).check()
     summary = "Concerns about physical harm need a strategy discussion"
     page.get_by_label("Summary of the assessment", exact=True).fill(summary)
@@ -199,7 +199,7 @@ def _protection(sw: Journey, casework: str, last: str, days: list[dt.date]) -> N
 def _closure(sw: Journey, casework: str, last: str, days: list[dt.date]) -> None:
     _open(sw, "Close the case", "Close the case")
     _date(sw.page, "Closure date", days[10])
-    sw.page.get_by_label(re.compile(r"\(RC7\)$")).check()
+    sw.page.get_by_label(re.compile(r"\(RC7\)")).check()
     _save(sw, casework, "Case closed")
     expect(sw.page.get_by_text("No open referral episode.")).to_be_visible()
     _chronology_has(sw, casework, "Case closed (RC7)", "Child protection plan ended")

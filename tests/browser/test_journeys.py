@@ -77,7 +77,7 @@ def _ig_officer_finds_the_view(journey: Journey, facts: dict[str, object], child
     page = journey.page
     journey.sign_in(str(facts["ig_officer"]))
     journey.arrive("Information governance")
-    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_role("link", name="Audit trail").first.click()
     journey.arrive("Audit trail")
     page.get_by_label("Person", exact=True).fill(str(child["full_name"]))
     page.get_by_label("Member of staff", exact=True).fill(str(facts["social_worker"]))
