@@ -191,7 +191,7 @@ def _protection(sw: Journey, casework: str, last: str, days: list[dt.date]) -> N
         "Referral received",
         "Assessment authorised",
         "Section 47 enquiry started",
-        "Child protection plan started (PHY)",
+        "Child protection plan started: physical abuse (PHY)",
         "Review conference",
     )
 
@@ -202,7 +202,12 @@ def _closure(sw: Journey, casework: str, last: str, days: list[dt.date]) -> None
     sw.page.get_by_label(re.compile(r"\(RC7\)")).check()
     _save(sw, casework, "Case closed")
     expect(sw.page.get_by_text("No open referral episode.")).to_be_visible()
-    _chronology_has(sw, casework, "Case closed (RC7)", "Child protection plan ended")
+    _chronology_has(
+        sw,
+        casework,
+        "Case closed: Services ceased for any other reason, including child no longer in need (RC7)",
+        "Child protection plan ended",
+    )
     expect(_row(_tray(sw), "", last)).to_have_count(0)
 
 

@@ -50,16 +50,18 @@ RAW_DFE = re.compile(r"\b[0-9A-Z]{1,5}: [A-Z]{4,}")
 TAGS = re.compile(r"<(script|style)\b.*?</\1>|<td[^>]*data-citation[^>]*>.*?</td>|<[^>]+>", re.S)
 
 
-def _codes() -> dict[str, str]:
-    found: dict[str, str] = {}
+def _codes() -> dict[str, set[str]]:
+    """Each distinctive code with the plain descriptions it has in the lists that hold it."""
+    found: dict[str, set[str]] = {}
     for name in LISTS:
-        for code, _ in codelists.entries(name):
+        for code, description in codelists.entries(name):
             if DISTINCTIVE.match(code):
-                found.setdefault(code, name)
+                found.setdefault(code, set()).add(codelists.plain_description(description))
     return found
 
 
 CODES = _codes()
+IN_BRACKETS = re.compile(r"\((" + "|".join(sorted(map(re.escape, CODES), key=len, reverse=True)) + r")\)")
 CODE_TOKEN = re.compile(
     r"(?<![\w(/-])(" + "|".join(sorted(map(re.escape, CODES), key=len, reverse=True)) + r")(?![\w)/-])"
 )
@@ -73,7 +75,13 @@ def visible_text(page: str) -> str:
 def bare_codes(page: str) -> list[str]:
     """Codes shown without their meaning, raw DfE labels and event names, in the page's text."""
     text = visible_text(page)
+    text = " ".join(text.split())
     problems = [f"bare code {m.group(1)}" for m in CODE_TOKEN.finditer(text)]
+    problems += [
+        f"code without its meaning {text[max(0, m.start() - 40) : m.end()]!r}"
+        for m in IN_BRACKETS.finditer(text)
+        if not any(text[: m.start()].rstrip().endswith(meaning) for meaning in CODES[m.group(1)])
+    ]
     problems += [f"raw DfE label {m.group(0)!r}" for m in RAW_DFE.finditer(text)]
     problems += [f"event name {m.group(1)}" for m in EVENT_NAME.finditer(text)]
     return problems
@@ -82,6 +90,7 @@ def bare_codes(page: str) -> list[str]:
 def test_the_checker_finds_what_it_should():
     assert bare_codes("<p>Closed: RC8</p>") == ["bare code RC8"]
     assert bare_codes("<p>Case closed after assessment, no further action (RC8)</p>") == []
+    assert bare_codes("<p>Case closed (RC8)</p>") == ["code without its meaning 'Case closed (RC8)'"]
     assert bare_codes("<td>6: POLICE</td>") == ["raw DfE label '6: POLICE'"]
     assert bare_codes("<code>casework.view</code>") == ["event name casework.view"]
     assert bare_codes('<a href="/x?c=N4">Family in acute stress (N4)</a>') == []
