@@ -98,7 +98,8 @@ def test_social_worker_records_an_address_and_ig_officer_sees_the_view(
     worker = start_journey("social-worker")
     worker.sign_in(facts["social_worker"])
     worker.arrive("Your caseload")
-    expect(worker.page.get_by_role("link", name=child["full_name"])).to_be_visible()
+    caseload = worker.page.get_by_role("table", name="People allocated to you")
+    expect(caseload.get_by_role("link", name=child["full_name"])).to_be_visible()
 
     _find_child(worker, child["full_name"])
     expect(worker.page.get_by_role("heading", name="1 person found")).to_be_visible()
