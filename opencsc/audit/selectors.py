@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from opencsc.accounts.access import can_read_audit
 from opencsc.audit.models import AuditEvent
@@ -13,15 +16,31 @@ class AuditAccessDenied(PermissionError):
 
 
 def audit_events_for_user(
-    user: object, *, subject_person_id: int | None = None, actor_id: int | None = None, action: str = ""
+    user: object,
+    *,
+    subject_ids: list[int] | None = None,
+    actor_ids: list[int] | None = None,
+    action: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
+    """Events newest first, filtered by subject people, acting staff, action and dates (inclusive).
+    `None` means no filter; an empty list matches nothing. IG officers only."""
     if not can_read_audit(user):
         raise AuditAccessDenied
     events = AuditEvent.objects.all()
-    if subject_person_id is not None:
-        events = events.filter(subject_person_id=subject_person_id)
-    if actor_id is not None:
-        events = events.filter(actor_id=actor_id)
+    if subject_ids is not None:
+        events = events.filter(subject_person_id__in=subject_ids)
+    if actor_ids is not None:
+        events = events.filter(actor_id__in=actor_ids)
     if action:
         events = events.filter(action=action)
+    if since:
+        events = events.filter(occurred_at__gte=_start_of(since))
+    if until:
+        events = events.filter(occurred_at__lt=_start_of(until + dt.timedelta(days=1)))
     return events.order_by("-seq")
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -50,6 +50,11 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "casework.task_open": (Kind.ALTERATION, "Opened a task for work a system process found"),
     "casework.task_assign": (Kind.ALTERATION, "Allocated a task"),
     "casework.task_complete": (Kind.ALTERATION, "Marked a task done"),
+    "casework.mash_queue_view": (Kind.CONSULTATION, "Viewed the MASH queue of contacts"),
+    "casework.contact_view": (Kind.CONSULTATION, "Viewed a contact about a child, its triage and checks"),
+    "casework.contact_take": (Kind.ALTERATION, "Took a contact about a child from the MASH queue"),
+    "casework.contact_pass": (Kind.ALTERATION, "Passed a contact about a child to their allocated worker"),
+    "casework.notification_read": (Kind.ALTERATION, "Marked a notification read"),
 }
 
 

@@ -50,6 +50,11 @@ class ContactForm(GovukForm):
     reason = _text("What is the concern or request?", required=True, rows=6)
     consent_given = _yes_no("Has the family consented to the contact being shared and acted on?")
     no_consent_reason = _text("If not, why is the service acting without consent?", rows=3)
+    family_told = _text(
+        "What was the family told?",
+        rows=3,
+        help_text="What the family was told about the contact and what happens next",
+    )
 
 
 class TriageForm(GovukForm):
@@ -73,7 +78,12 @@ class CheckReplyForm(GovukForm):
 
 
 class DecisionForm(GovukForm):
-    decision = _radio("Decision", cm.ContactDecision.choices)
+    decision = _radio(
+        "Decision",
+        cm.ContactDecision.choices,
+        help_text="If the child's case is already open, pass the contact to the allocated worker: they get a "
+        "task, a notification and the contact in the child's chronology",
+    )
     decision_date = GovukDateField(label="Date of decision")
     decision_rationale = _text("Reasons for the decision", required=True)
     primary_need = _choice("cin_primary_need", "Primary need (for a referral)", required=False, blank="Not yet known")

@@ -5,6 +5,7 @@ child's casework writes one `casework.view` event."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from opencsc.casework.models import (
     Assessment,
     CareEpisode,
     CaseNote,
+    CategoryOfAbuse,
     ChildInNeedPlan,
     ChildProtectionPlan,
     ChronologyEntry,
@@ -36,6 +38,7 @@ from opencsc.casework.models import (
     Visit,
 )
 from opencsc.casework.timescales import Timescale
+from opencsc.core import codelists
 from opencsc.people.models import Person
 
 M = TypeVar("M", bound=models.Model)
@@ -211,7 +214,9 @@ def chronology(child: Person) -> list[ChronologyItem]:
     """The child's chronology: every status change (generated) plus the curated entries, oldest
     first. Status-change notes are fixed labels written by the services."""
     generated = [
-        ChronologyItem(s.effective_date, s.note or f"{s.object_type}: {s.to_status}", "", False, s.actor_repr)
+        ChronologyItem(
+            s.effective_date, plain_note(s.note) or f"{s.object_type}: {s.to_status}", "", False, s.actor_repr
+        )
         for s in StatusChange.objects.filter(child=child).order_by("effective_date", "changed_at", "pk")
     ]
     curated = [
@@ -219,6 +224,23 @@ def chronology(child: Person) -> list[ChronologyItem]:
         for e in ChronologyEntry.objects.filter(child=child).select_related("recorded_by")
     ]
     return sorted(generated + curated, key=lambda item: item.day)
+
+
+_CODED_NOTE = re.compile(r"^(?P<head>.+) \((?P<code>[A-Z0-9]{2,4})\)$")
+
+
+def plain_note(note: str) -> str:
+    """A status note ending in a code ("Case closed (RC7)", "Child protection plan started (PHY)") in
+    plain words: "Case closed: Services ceased for any other reason, ... (RC7)"."""
+    match = _CODED_NOTE.match(note)
+    if match is None:
+        return note
+    head, code = match["head"], match["code"]
+    if code in codelists.codes("cin_reason_for_closure"):
+        return f"{head}: {codelists.meaning('cin_reason_for_closure', code)}"
+    if code in CategoryOfAbuse.values:
+        return f"{head}: {CategoryOfAbuse(code).label.lower()} ({code})"
+    return note
 
 
 NOTES_PER_PAGE = 50

@@ -134,3 +134,57 @@ class Timescale:
     @property
     def overdue(self) -> bool:
         return self.state == "overdue"
+
+
+def mash_response_hours(rag: str) -> int:
+    """Hours the MASH has to respond to a contact of this RAG rating (local settings). A contact not
+    yet rated is held to the red clock: until someone has looked, it may be red."""
+    return {
+        "amber": settings.OPENCSC_MASH_AMBER_HOURS,
+        "green": settings.OPENCSC_MASH_GREEN_HOURS,
+    }.get(rag, settings.OPENCSC_MASH_RED_HOURS)
+
+
+@dataclass(frozen=True)
+class RagClock:
+    """The MASH queue's clock for one contact: received when, due by when, by its RAG rating."""
+
+    rag: str
+    received_at: dt.datetime
+    due_at: dt.datetime
+    now: dt.datetime
+
+    @property
+    def overdue(self) -> bool:
+        return self.now > self.due_at
+
+    @property
+    def hours_waiting(self) -> int:
+        return max(0, int((self.now - self.received_at).total_seconds() // 3600))
+
+    @property
+    def text(self) -> str:
+        """Plain words: "3 hours left of 4" or "Overdue by 5 hours (red: 4 hours)"."""
+        limit = mash_response_hours(self.rag)
+        if self.overdue:
+            late = int((self.now - self.due_at).total_seconds() // 3600)
+            return f"Overdue by {_hours(late)} ({limit} hour limit)"
+        left = int((self.due_at - self.now).total_seconds() // 3600)
+        return f"{_hours(left)} left of {limit}" if left else f"Less than an hour left of {limit}"
+
+
+def _hours(n: int) -> str:
+    if n >= 48:
+        return f"{n // 24} days"
+    return "less than an hour" if n < 1 else f"{n} hour{'s' if n != 1 else ''}"
+
+
+def mash_clock(*, contact_date: dt.date, created_at: dt.datetime, rag: str, now: dt.datetime | None = None) -> RagClock:
+    """The RAG clock starts when the contact was recorded; a contact recorded on a later day than it
+    came in (backdated) starts at 9am on the day it came in."""
+    now = now or timezone.now()
+    received = created_at
+    if timezone.localtime(created_at).date() != contact_date:
+        received = timezone.make_aware(dt.datetime.combine(contact_date, dt.time(9, 0)))
+    due = received + dt.timedelta(hours=mash_response_hours(rag))
+    return RagClock(rag=rag, received_at=received, due_at=due, now=now)

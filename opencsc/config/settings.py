@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "opencsc.casework",
     "opencsc.returns",
     "opencsc.cpis",
+    "opencsc.home",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -134,7 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Second factor (TOTP). Only the local demo may switch it off, and the demo refuses DEBUG=False.
@@ -280,6 +281,11 @@ OPENCSC_LAC_LONG_TERM_VISIT_MONTHS = env_int("OPENCSC_LAC_LONG_TERM_VISIT_MONTHS
 # A closed case leaves its team's caseload (and so the team's sight of the family) this many days
 # after the closure date, time to finish closure summaries and letters (casework episode_close).
 OPENCSC_CLOSED_CASE_ACCESS_DAYS = env_int("OPENCSC_CLOSED_CASE_ACCESS_DAYS", 28)
+# The MASH queue's RAG clock: hours from receiving a contact to the MASH's response, by RAG rating
+# (local timescales; many MASHs use 4 hours for red, 24 for amber and 72 for green).
+OPENCSC_MASH_RED_HOURS = env_int("OPENCSC_MASH_RED_HOURS", 4)
+OPENCSC_MASH_AMBER_HOURS = env_int("OPENCSC_MASH_AMBER_HOURS", 24)
+OPENCSC_MASH_GREEN_HOURS = env_int("OPENCSC_MASH_GREEN_HOURS", 72)
 
 # --- CP-IS (NHS England Child Protection - Information Sharing): the council as NHS staff see it.
 # The defaults are synthetic (ODS code ZZ999, Ofcom drama-range numbers): set all four in production.

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("opencsc.home.urls")),
     path("", include("opencsc.core.urls")),
     path("account/", include("opencsc.accounts.urls")),
     path("people/", include("opencsc.people.urls")),

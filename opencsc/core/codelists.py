@@ -72,8 +72,30 @@ def codes(name: str, year: str = CURRENT_YEAR) -> frozenset[str]:
 
 
 def choices(name: str, year: str = CURRENT_YEAR) -> list[tuple[str, str]]:
-    """Choices for a form or model field: value is the official code, label "code: description"."""
-    return [(code, f"{code}: {description}") for code, description in entries(name, year)]
+    """Choices for a form or model field: value is the official code, label in plain words with the
+    code after it, "Police (6)" (so `get_FOO_display()` reads the same everywhere)."""
+    return [(code, f"{plain_description(description)} ({code})") for code, description in entries(name, year)]
+
+
+def plain_description(description: str) -> str:
+    """The DfE's capitalised heads in sentence case: "HEALTH SERVICES - health visitor" becomes
+    "Health services: health visitor", "POLICE" becomes "Police". Short capitals (LA, GP) stay."""
+    head, sep, rest = description.partition(" - ")
+    if head != head.upper() or not any(ch.isalpha() for ch in head):
+        return description
+    words = [w if len(w) <= 2 or not w.isalpha() else w.lower() for w in head.split()]
+    if words and words[0].islower():
+        words[0] = words[0].capitalize()
+    return " ".join(words) + (f": {rest}" if sep else "")
+
+
+def meaning(name: str, code: str, year: str = CURRENT_YEAR) -> str:
+    """A code in plain words with the code after it, "Abuse or neglect (N1)"; a code the list does
+    not hold is shown as "Unknown code (X9)" (never bare)."""
+    if not code:
+        return ""
+    description = dict(entries(name, year)).get(code)
+    return f"{plain_description(description)} ({code})" if description else f"Unknown code ({code})"
 
 
 def describe(name: str, code: str, year: str = CURRENT_YEAR) -> str:

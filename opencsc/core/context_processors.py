@@ -22,7 +22,9 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
         return []
     if settings.OPENCSC_REQUIRE_MFA and not user.is_verified():
         return []  # before the second factor nothing but signing out is reachable: offer nothing else
-    items = [("Home", reverse("core:home"))]
+    items = [("Home", reverse("home:index"))]
+    if user.role == "mash_practitioner":
+        items.append(("MASH queue", reverse("casework:front_door")))
     if access.can_create_person(user) or user.role in access.CASEWORK_ROLES:
         items.append(("Find a person", reverse("people:search")))
         items.append(("Work tray", reverse("casework:tray")))

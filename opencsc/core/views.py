@@ -1,22 +1,10 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from opencsc.audit.services import Actor, record_event
-from opencsc.people.selectors import caseload_for_user, record_people_listed
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    allocations = list(caseload_for_user(request.user))
-    record_people_listed(
-        actor=Actor.from_request(request), people_ids=[a.person_id for a in allocations], listing="home caseload"
-    )
-    return render(request, "core/home.html", {"allocations": allocations})
 
 
 @require_GET

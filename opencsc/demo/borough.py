@@ -403,6 +403,9 @@ def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
         from opencsc.demo.journeys import build_journeys  # five years of casework (issue 3)
 
         build_journeys(seed=seed, as_of=as_of)
+        from opencsc.demo.front_door import seed_contacts_awaiting_triage  # the MASH queue (issue 11)
+
+        seed_contacts_awaiting_triage(seed=seed, as_of=as_of)
         seed_agencies()
         record_events_bulk(
             actor=Actor.system("seed_demo"),

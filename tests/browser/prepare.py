@@ -117,9 +117,11 @@ def _facts() -> dict[str, Any]:
         .first()
     )
     return {
+        "front_door_child": _front_door_child(worker),
         "password": DEMO_PASSWORD,
         "enrolment_codes": codes,
         "social_worker": worker.username,
+        "social_worker_name": worker.get_full_name(),
         "team_manager": persona[Role.TEAM_MANAGER],
         "ig_officer": persona[Role.IG_OFFICER],
         "outsider": outsider.username,
@@ -131,6 +133,18 @@ def _facts() -> dict[str, Any]:
             "full_name": child.full_name,
         },
     }
+
+
+def _front_door_child(worker: Any) -> str:
+    """The child of the social worker persona's caseload with a contact waiting at the front door
+    (seeded by `opencsc.demo.front_door`): the MASH journey passes it to them."""
+    from opencsc.casework.models import Contact, ContactStatus
+    from opencsc.casework.services import case_holder
+
+    for contact in Contact.objects.exclude(status=ContactStatus.DECIDED).select_related("child"):
+        if case_holder(contact.child)[1] == worker:
+            return contact.child.full_name
+    raise SystemExit("the seeded borough has no contact waiting about the social worker persona's children")
 
 
 def main() -> None:

@@ -80,7 +80,7 @@ def _chronology_has(journey: Journey, casework: str, *events: str) -> None:
 def _front_door(mash: Journey, facts: dict[str, object], first: str, last: str, days: list[dt.date]) -> str:
     page = mash.page
     mash.sign_in("mash.demo")
-    mash.arrive(re.compile("Your caseload"))
+    mash.arrive("Front door")
     _open(mash, "Find a person", "Find a person")
     _open(mash, "Add a new person", "Add a new person")
     page.get_by_role("checkbox", name=re.compile("child", re.IGNORECASE)).check()
@@ -122,9 +122,9 @@ def _front_door(mash: Journey, facts: dict[str, object], first: str, last: str, 
     page.get_by_label("Team the referral goes to", exact=True).select_option(label="Family Support East")
     page.get_by_label("Allocated worker (optional)", exact=True).select_option(label=str(facts["worker_name"]))
     page.get_by_role("button", name="Save").click()
-    mash.arrive("Work tray")  # the front door no longer holds the child
+    mash.arrive("MASH queue")  # the front door no longer holds the child
     expect(page.get_by_text("Decision recorded")).to_be_visible()
-    expect(_row(page.locator("main"), "Decide on the contact", last)).to_have_count(0)
+    expect(page.locator("main").get_by_text(last)).to_have_count(0)
     return casework
 
 
@@ -138,15 +138,15 @@ def _assessment(sw: Journey, manager: Journey, casework: str, last: str, days: l
     _save(sw, casework, "Assessment started")
     _open(sw, "Complete the assessment", "Complete the assessment")
     _date(page, "Date completed", days[3])
-    page.get_by_label(re.compile(r"\b3A:")).check()
-    page.get_by_label(re.compile(r"\b2B:")).check()
+    page.get_by_label(re.compile(r"\(3A\)")).check()
+    page.get_by_label(re.compile(r"\(2B\)")).check()
     page.get_by_label("Strategy discussion (significant harm)", exact=True).check()
     summary = "Concerns about physical harm need a strategy discussion"
     page.get_by_label("Summary of the assessment", exact=True).fill(summary)
     _save(sw, casework, "Assessment sent to a team manager to authorise")
 
     manager.sign_in("tm.demo")
-    manager.arrive(re.compile("Your caseload"))
+    manager.arrive("Your teams")
     tray = _tray(manager)
     expect(_row(tray, "Authorise the assessment", last)).to_be_visible()
     _row(tray, "Authorise the assessment", last).get_by_role("link").click()
@@ -191,7 +191,7 @@ def _protection(sw: Journey, casework: str, last: str, days: list[dt.date]) -> N
         "Referral received",
         "Assessment authorised",
         "Section 47 enquiry started",
-        "Child protection plan started (PHY)",
+        "Child protection plan started: physical abuse (PHY)",
         "Review conference",
     )
 
@@ -199,10 +199,15 @@ def _protection(sw: Journey, casework: str, last: str, days: list[dt.date]) -> N
 def _closure(sw: Journey, casework: str, last: str, days: list[dt.date]) -> None:
     _open(sw, "Close the case", "Close the case")
     _date(sw.page, "Closure date", days[10])
-    sw.page.get_by_label(re.compile(r"\bRC7:")).check()
+    sw.page.get_by_label(re.compile(r"\(RC7\)")).check()
     _save(sw, casework, "Case closed")
     expect(sw.page.get_by_text("No open referral episode.")).to_be_visible()
-    _chronology_has(sw, casework, "Case closed (RC7)", "Child protection plan ended")
+    _chronology_has(
+        sw,
+        casework,
+        "Case closed: Services ceased for any other reason, including child no longer in need (RC7)",
+        "Child protection plan ended",
+    )
     expect(_row(_tray(sw), "", last)).to_have_count(0)
 
 

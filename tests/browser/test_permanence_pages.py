@@ -56,7 +56,7 @@ def test_previous_permanence_and_dolo_pages(start_journey: Callable[..., Journey
     section = page.locator(".govuk-summary-list__row", has_text="Previous permanence")
     section.get_by_role("link", name=re.compile(r"^(Record|Change) previous permanence$")).click()
     worker.arrive("Previous permanence")
-    page.get_by_label(re.compile(r"\bP2:")).check()
+    page.get_by_label(re.compile(r"\(P2\)")).check()
     page.get_by_label("Local authority that arranged it", exact=True).fill("")
     _date(page, "Date of the order", None)
     page.get_by_role("button", name="Save").click()
@@ -65,7 +65,7 @@ def test_previous_permanence_and_dolo_pages(start_journey: Callable[..., Journey
     expect(summary.get_by_role("link", name=re.compile("Enter the local authority that arranged"))).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: "))
 
-    page.get_by_label(re.compile(r"\bP4:")).check()
+    page.get_by_label(re.compile(r"\(P4\)")).check()
     page.get_by_label("Local authority that arranged it", exact=True).fill("NUK")
     page.get_by_role("button", name="Save").click()
     worker.arrive(casework)

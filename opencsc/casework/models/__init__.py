@@ -58,6 +58,7 @@ from opencsc.casework.models.records import (
     TaskKind,
     Visit,
     VisitKind,
+    WorkerNotification,
 )
 
 __all__ = [
@@ -107,5 +108,6 @@ __all__ = [
     "UascStatus",
     "Visit",
     "VisitKind",
+    "WorkerNotification",
     "YouthConviction",
 ]

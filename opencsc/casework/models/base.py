@@ -78,15 +78,15 @@ class StatusChange(models.Model):
 class ReasonForClosure(models.TextChoices):
     """CIN census ReasonForClosure (same codes as `codelists.codes("cin_reason_for_closure")`)."""
 
-    RC1 = "RC1", "RC1: Adopted"
-    RC2 = "RC2", "RC2: Died"
-    RC3 = "RC3", "RC3: Child arrangements order"
-    RC4 = "RC4", "RC4: Special guardianship order"
-    RC5 = "RC5", "RC5: Transferred to services of another local authority"
-    RC6 = "RC6", "RC6: Transferred to adult social care services"
-    RC7 = "RC7", "RC7: Services ceased for any other reason, including child no longer in need"
-    RC8 = "RC8", "RC8: Case closed after assessment, no further action"
-    RC9 = "RC9", "RC9: Case closed after assessment, referred to early help"
+    RC1 = "RC1", "Adopted (RC1)"
+    RC2 = "RC2", "Died (RC2)"
+    RC3 = "RC3", "Child arrangements order (RC3)"
+    RC4 = "RC4", "Special guardianship order (RC4)"
+    RC5 = "RC5", "Transferred to services of another local authority (RC5)"
+    RC6 = "RC6", "Transferred to adult social care services (RC6)"
+    RC7 = "RC7", "Services ceased for any other reason, including child no longer in need (RC7)"
+    RC8 = "RC8", "Case closed after assessment, no further action (RC8)"
+    RC9 = "RC9", "Case closed after assessment, referred to early help (RC9)"
 
 
 class CategoryOfAbuse(models.TextChoices):
@@ -102,12 +102,12 @@ class CategoryOfAbuse(models.TextChoices):
 class ReasonNewEpisode(models.TextChoices):
     """SSDA903 RNE: why a looked-after episode began."""
 
-    S = "S", "S: Started to be looked after"
-    L = "L", "L: Change of legal status only"
-    P = "P", "P: Change of placement and carer(s) only"
-    T = "T", "T: Change of placement but same carer(s) only"
-    B = "B", "B: Change of legal status and placement and carer(s) on the same day"
-    U = "U", "U: Change of legal status and placement but same carer(s) on the same day"
+    S = "S", "Started to be looked after (S)"
+    L = "L", "Change of legal status only (L)"
+    P = "P", "Change of placement and carer(s) only (P)"
+    T = "T", "Change of placement but same carer(s) only (T)"
+    B = "B", "Change of legal status and placement and carer(s) on the same day (B)"
+    U = "U", "Change of legal status and placement but same carer(s) on the same day (U)"
 
 
 class Stage(models.TextChoices):

@@ -24,6 +24,7 @@ class ContactDecision(models.TextChoices):
     ADVICE = "advice", "Information and advice given"
     EARLY_HELP = "early_help", "Step to early help (Family Help)"
     REFERRAL = "referral", "Referral to children's social care"
+    PASS_TO_WORKER = "pass_to_worker", "Pass to the allocated worker (the child's case is already open)"
 
 
 class Rag(models.TextChoices):
@@ -48,6 +49,9 @@ class Agency(models.TextChoices):
     reason=C.REFERRAL,
     consent_given=C.REFERRAL,
     no_consent_reason=C.REFERRAL,
+    family_told=C.REFERRAL,
+    taken_by=NP,
+    taken_at=NP,
     status=NP,
     decision=C.REFERRAL,
     decision_date=C.REFERRAL,
@@ -65,6 +69,16 @@ class Contact(CaseworkRecord):
     reason = models.TextField(help_text="What the concern or request is")
     consent_given = models.BooleanField(help_text="The family agreed to the contact being shared and acted on")
     no_consent_reason = models.TextField(blank=True)
+    family_told = models.TextField(
+        "What the family was told",
+        blank=True,
+        help_text="What the family was told about the contact and what happens next",
+    )
+    # The MASH practitioner who took the contact from the queue (workforce data, not about the child).
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=ContactStatus.choices, default=ContactStatus.RECEIVED)
     decision = models.CharField(max_length=16, choices=ContactDecision.choices, blank=True)
     decision_date = models.DateField(null=True, blank=True)
@@ -76,6 +90,7 @@ class Contact(CaseworkRecord):
 
     class Meta:
         ordering = ["-contact_date", "-pk"]
+        indexes = [models.Index(fields=["status", "-contact_date"], name="contact_queue")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(consent_given=True) | ~Q(no_consent_reason=""), name="contact_consent_or_reason"

@@ -132,6 +132,7 @@ class TaskKind(models.TextChoices):
     LAC_REVIEW = "lac_review", "Hold the looked-after review"
     LAC_VISIT = "lac_visit", "Looked-after statutory visit"
     ALLOCATE = "allocate", "Allocate a worker"
+    CONTACT_PASSED = "contact_passed", "Read a new contact passed to you"
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
@@ -192,3 +193,35 @@ class Task(models.Model):
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.done_at is None and self.due_date < (today or timezone.localdate())
+
+
+@personal_data(
+    id=NP,
+    recipient=NP,
+    person=NP,
+    title=NP,
+    object_type=NP,
+    object_id=NP,
+    created_at=NP,
+    read_at=NP,
+)
+class WorkerNotification(models.Model):
+    """Something a worker must know about a child they hold, shown on their home page until read
+    (for example a new contact the front door passed to them). The title is generated from fixed
+    wording (no free text about the child), so it is not personal data; the page it links to is
+    access-checked and audited as usual."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

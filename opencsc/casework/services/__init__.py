@@ -5,10 +5,13 @@ event and any tray tasks together."""
 
 from opencsc.casework.services.closure import episode_close
 from opencsc.casework.services.front_door import (
+    case_holder,
     contact_create,
     contact_decide,
+    contact_take,
     mash_check_reply,
     mash_triage_record,
+    notification_mark_read,
 )
 from opencsc.casework.services.looked_after import (
     adoption_record,
@@ -66,6 +69,7 @@ __all__ = [
     "care_leaver_contact_record",
     "care_period_end",
     "care_period_start",
+    "case_holder",
     "case_note_add",
     "chronology_entry_add",
     "cin_plan_end",
@@ -74,6 +78,7 @@ __all__ = [
     "conference_record",
     "contact_create",
     "contact_decide",
+    "contact_take",
     "core_group_record",
     "cp_plan_end",
     "cp_review_record",
@@ -85,6 +90,7 @@ __all__ = [
     "mash_check_reply",
     "mash_triage_record",
     "missing_record",
+    "notification_mark_read",
     "previous_permanence_record",
     "referral_create",
     "section47_complete",

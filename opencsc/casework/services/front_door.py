@@ -5,23 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from opencsc.accounts.models import Allocation, AllocationKind, Team, TeamKind, User
+from opencsc.accounts.models import Allocation, AllocationKind, Role, Team, TeamKind, User
 from opencsc.accounts.services import allocation_end, allocation_open
-from opencsc.audit.services import Actor
+from opencsc.audit.services import Actor, record_event
 from opencsc.casework import invariants, timescales
 from opencsc.casework.models import (
     Agency,
+    ChronologyEntry,
     Contact,
     ContactDecision,
     ContactStatus,
     MashCheck,
     MashTriage,
     ReferralEpisode,
+    Task,
     TaskKind,
+    WorkerNotification,
 )
 from opencsc.casework.services._common import (
     audit,
@@ -54,6 +57,7 @@ def contact_create(
     consent_given: bool,
     no_consent_reason: str = "",
     referrer: str = "",
+    family_told: str = "",
 ) -> Contact:
     """Record a contact, allocate the child to the front door (so MASH practitioners see them) and
     open the "decide within one working day" task for the front-door team.
@@ -75,6 +79,7 @@ def contact_create(
             reason=reason,
             consent_given=consent_given,
             no_consent_reason=no_consent_reason if not consent_given else "",
+            family_told=family_told,
             decision_due=timescales.contact_decision_due(contact_date),
         )
         record_new(
@@ -104,6 +109,43 @@ def _ensure_front_door(actor: Actor, child: Person, team: Team, start: dt.date) 
             kind=AllocationKind.FRONT_DOOR,
             start_date=min(start, timezone.localdate()),
         )
+
+
+def contact_take(*, actor_user: User, actor: Actor, contact: Contact) -> Contact:
+    """A MASH practitioner takes a contact from the queue: it is theirs to triage and decide. The
+    child is allocated to them at the front door (their named allocation replaces the team's), and
+    the decision task moves to their tray. Audits `casework.contact_take` (and the allocations).
+    Taking a contact someone else holds moves it to the taker (a colleague covering)."""
+    child = contact.child
+    require_change(actor_user, child)
+    if actor_user.role not in (Role.MASH_PRACTITIONER, Role.TEAM_MANAGER):
+        invariants.refuse("contact", "Only MASH practitioners and their managers take contacts from the queue")
+    if contact.status == ContactStatus.DECIDED:
+        invariants.refuse("contact", "This contact has already been decided")
+    team = front_door_team(actor_user)
+    today = timezone.localdate()
+    with transaction.atomic():
+        previous = contact.taken_by_id
+        contact.taken_by, contact.taken_at = actor_user, timezone.now()
+        contact.save(update_fields=["taken_by", "taken_at", "updated_at"])
+        if team is not None:
+            held = Allocation.objects.current().filter(person=child, team=team, kind=AllocationKind.FRONT_DOOR)
+            if not held.filter(worker=actor_user).exists():
+                allocation_open(
+                    actor=actor,
+                    person=child,
+                    team=team,
+                    worker=actor_user,
+                    kind=AllocationKind.FRONT_DOOR,
+                    start_date=today,
+                )
+            for allocation in held.exclude(worker=actor_user):
+                allocation_end(actor=actor, allocation=allocation, end_date=max(today, allocation.start_date))
+        Task.objects.open().filter(
+            person=child, kind=TaskKind.CONTACT_DECISION, object_type=contact._meta.label, object_id=str(contact.pk)
+        ).update(assignee=actor_user)
+        audit(actor=actor, action="casework.contact_take", child=child, obj=contact, previous_holder=previous)
+    return contact
 
 
 def mash_triage_record(
@@ -217,9 +259,12 @@ def contact_decide(
     worker: User | None = None,
 ) -> Contact:
     """Decide a contact. A referral opens a referral episode and allocates the child to `team`
-    (and `worker`); every decision ends the front door's allocations of the child (the front door
-    holds a child only while a contact is in triage) and closes the decision task.
-    Audits `casework.contact_decide` (and `casework.referral_create` for a referral)."""
+    (and `worker`); passing it to the allocated worker (a child whose case is open) gives that
+    worker a task, a notification and a chronology entry holding the concern; stepping to early
+    help records the outcome for the early help service. Every decision ends the front door's
+    allocations of the child (the front door holds a child only while a contact is in triage) and
+    closes the decision task. Audits `casework.contact_decide` (and `casework.referral_create` for
+    a referral, `casework.contact_pass` for passing it on)."""
     from opencsc.casework.services.referrals import referral_create
 
     child = contact.child
@@ -264,9 +309,63 @@ def contact_decide(
                 primary_need=primary_need,
                 contact=contact,
             )
+        if decision == ContactDecision.PASS_TO_WORKER:
+            _pass_to_worker(actor_user=actor_user, actor=actor, contact=contact)
         for allocation in Allocation.objects.current().filter(person=child, team__kind=TeamKind.FRONT_DOOR):
             allocation_end(actor=actor, allocation=allocation, end_date=max(decision_date, allocation.start_date))
     return contact
+
+
+def _pass_to_worker(*, actor_user: Any, actor: Actor, contact: Contact) -> None:
+    """The child's case is open: the worker who holds it gets a task (read the contact within a
+    working day), a notification, and the contact in the child's chronology. With no named worker
+    the task goes to the team's unallocated work and its managers are notified."""
+    child = contact.child
+    team, worker = case_holder(child)
+    due = timescales.contact_decision_due(contact.decision_date or timezone.localdate())
+    task = task_open(child=child, kind=TaskKind.CONTACT_PASSED, due_date=due, obj=contact, team=team, assignee=worker)
+    recipients = [worker] if worker is not None else list(team.managers.filter(is_active=True)) if team else []
+    for recipient in recipients:
+        WorkerNotification.objects.create(
+            recipient=recipient,
+            person=child,
+            title="New contact passed to you by the front door",
+            object_type=contact._meta.label,
+            object_id=str(contact.pk),
+        )
+    ChronologyEntry.objects.create(
+        child=child,
+        recorded_by=actor_user,
+        entry_date=contact.contact_date,
+        title=f"Contact passed to the allocated worker ({worker or team or 'no team'})",
+        detail=_contact_summary(contact),
+        significant=True,
+    )
+    audit(
+        actor=actor,
+        action="casework.contact_pass",
+        child=child,
+        obj=contact,
+        task_id=task.pk,
+        worker_id=worker.pk if worker else None,
+        team_id=team.pk if team else None,
+    )
+
+
+def _contact_summary(contact: Contact) -> str:
+    from opencsc.core import codelists
+
+    source = codelists.describe("cin_referral_source", contact.source)
+    lines = [f"Source: {contact.source} ({source}){f', {contact.referrer}' if contact.referrer else ''}."]
+    lines.append(f"Concern: {contact.reason}")
+    if contact.consent_given:
+        lines.append("The family consented to the contact being shared and acted on.")
+    else:
+        lines.append(f"Acting without the family's consent: {contact.no_consent_reason}")
+    if contact.family_told:
+        lines.append(f"The family was told: {contact.family_told}")
+    lines.append(f"Front door decision: {contact.decision_rationale}")
+    return "\n".join(lines)
 
 
 def _check_decision(contact: Contact, decision: str, decision_date: dt.date, rationale: str, team: Team | None) -> None:
@@ -289,10 +388,52 @@ def _check_decision(contact: Contact, decision: str, decision_date: dt.date, rat
         if ReferralEpisode.objects.filter(child=contact.child).open().exists():
             invariants.refuse(
                 "decision",
-                "The child already has an open referral episode: tell the allocated "
-                "worker instead of opening a new referral",
+                "The child already has an open referral episode: choose 'Pass to the allocated worker' "
+                "instead of opening a new referral",
             )
-        try:
-            invariants.check_new_referral(contact.child, contact.contact_date, contact.source)
-        except ValidationError as exc:
-            raise ValidationError({"decision": exc.message_dict.get("referral_date", exc.messages)}) from exc
+        _check_referral_rules(contact)
+    if decision == ContactDecision.PASS_TO_WORKER and case_holder(contact.child) == (None, None):
+        invariants.refuse(
+            "decision",
+            "Nobody outside the front door holds this child's case: choose a referral, early help or "
+            "no further action instead",
+        )
+
+
+def case_holder(child: Person) -> tuple[Team | None, User | None]:
+    """Who holds the child's open case: the latest current allocated-worker allocation (not the
+    front door's, nor a conference chair's or reviewing officer's)."""
+    allocation = (
+        Allocation.objects.current()
+        .filter(person=child, kind=AllocationKind.ALLOCATED_WORKER)
+        .exclude(team__kind=TeamKind.FRONT_DOOR)
+        .select_related("team", "worker")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    return (allocation.team, allocation.worker) if allocation else (None, None)
+
+
+def _check_referral_rules(contact: Contact) -> None:
+    try:
+        invariants.check_new_referral(contact.child, contact.contact_date, contact.source)
+    except ValidationError as exc:
+        raise ValidationError({"decision": exc.message_dict.get("referral_date", exc.messages)}) from exc
+
+
+def notification_mark_read(*, actor_user: User, actor: Actor, notification: WorkerNotification) -> WorkerNotification:
+    """The recipient has opened a notification. Audits `casework.notification_read` once."""
+    if notification.recipient_id != actor_user.pk:
+        raise PermissionDenied("Only its recipient can mark a notification read")
+    if notification.read_at is not None:
+        return notification
+    with transaction.atomic():
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        record_event(
+            actor=actor,
+            action="casework.notification_read",
+            subject_person_id=notification.person_id,
+            obj=notification,
+        )
+    return notification

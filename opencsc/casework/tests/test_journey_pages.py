@@ -164,7 +164,7 @@ def test_page_journey_from_contact_to_closure(
         "Referral received",
         "Assessment authorised",
         "Section 47 enquiry started",
-        "Child protection plan started (NEG)",
+        "Child protection plan started: neglect (NEG)",
         "Review conference",
     ):
         assert label in chronology
@@ -175,7 +175,10 @@ def test_page_journey_from_contact_to_closure(
     assert (episode.closure_date, episode.closure_reason) == (dt.date(2025, 3, 14), "RC7")
     assert plan.end_date == dt.date(2025, 3, 14)
     assert not Task.objects.open().filter(person=new_child).exists()
-    assert "Case closed (RC7)" in sw.get(f"/casework/{new_child.pk}/chronology/").content.decode()
+    assert (
+        "Case closed: Services ceased for any other reason, including child no longer in need (RC7)"
+        in sw.get(f"/casework/{new_child.pk}/chronology/").content.decode()
+    )
     assert new_child.full_name not in tray_titles(sw)
 
 

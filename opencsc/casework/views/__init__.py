@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opencsc.accounts import access
 from opencsc.accounts.models import User
 from opencsc.audit.services import Actor
-from opencsc.casework import selectors, services
+from opencsc.casework import mash, selectors, services
 from opencsc.casework.forms import AssignForm
 from opencsc.casework.models import Task
 from opencsc.casework.views.steps import STEPS, Ctx, redirect_target
@@ -123,6 +123,7 @@ def step(request: AuthedRequest, person_id: int, slug: str, obj_id: int | None =
         return redirect("casework:overview", person_id=child.pk)
     form = spec.form(request.POST or None, initial=spec.initial(ctx))
     spec.prepare(ctx, form)
+    panel = spec.panel(ctx) if spec.panel is not None else None
     if request.method == "POST" and form.is_valid():
         try:
             result = spec.run(ctx, form.cleaned_data)
@@ -132,7 +133,8 @@ def step(request: AuthedRequest, person_id: int, slug: str, obj_id: int | None =
             messages.success(request, spec.done)
             name, target = redirect_target(slug, result, child)
             if not access.can_view_person(request.user, target):
-                return redirect("casework:tray")
+                # Front-door staff no longer hold a child once the contact is decided.
+                return redirect("casework:front_door" if mash.can_use_queue(request.user) else "casework:tray")
             return redirect(name, person_id=target)
     selectors.record_child_read(actor=actor, child=child, purpose=f"{slug} form")
     return render(
@@ -143,6 +145,7 @@ def step(request: AuthedRequest, person_id: int, slug: str, obj_id: int | None =
             "person": child,
             "step": spec,
             "intro": spec.intro(ctx),
+            "panel": panel,
         },
     )
 

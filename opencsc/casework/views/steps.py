@@ -54,6 +54,8 @@ class Step:
     roles: frozenset[str] = frozenset()
     # The `accounts.access` decision that lets a user take this step for a child.
     may: Callable[[Any, int], bool] = access.can_change_person
+    # What the page shows beside the form (the contact in full on the front door's steps).
+    panel: Callable[[Ctx], Any] | None = None
 
 
 def _today(ctx: Ctx) -> dict[str, Any]:
@@ -63,6 +65,23 @@ def _today(ctx: Ctx) -> dict[str, Any]:
 def _prepare_reply(ctx: Ctx, form: GovukForm) -> None:
     field = cast(forms.ModelChoiceField, form.fields["check"])
     field.queryset = cm.MashCheck.objects.filter(triage__contact=ctx.obj, replied_on__isnull=True)
+
+
+def _prepare_decision(ctx: Ctx, form: GovukForm) -> None:
+    """Offer only the outcomes possible for this child: passing to the allocated worker needs an
+    open case someone holds; a new referral needs no open referral episode."""
+    field = cast(forms.ChoiceField, form.fields["decision"])
+    holder = s.case_holder(ctx.child)
+    drop = {cm.ContactDecision.PASS_TO_WORKER} if holder == (None, None) else set()
+    if cm.ReferralEpisode.objects.filter(child=ctx.child).open().exists():
+        drop.add(cm.ContactDecision.REFERRAL)
+    field.choices = [(value, label) for value, label in cm.ContactDecision.choices if value not in drop]
+
+
+def _contact_panel(ctx: Ctx) -> Any:
+    from opencsc.casework.mash import contact_panel
+
+    return contact_panel(user=ctx.user, actor=ctx.actor, contact=ctx.obj)
 
 
 def _decide(ctx: Ctx, d: dict[str, Any]) -> Any:
@@ -243,6 +262,7 @@ STEPS: dict[str, Step] = {
         model=cm.Contact,
         initial=_dated("triaged_on"),
         done="Triage recorded and checks requested",
+        panel=_contact_panel,
     ),
     "check-reply": Step(
         "Record an agency's reply",
@@ -252,14 +272,17 @@ STEPS: dict[str, Step] = {
         prepare=_prepare_reply,
         initial=_dated("replied_on"),
         done="Reply stored as information from another agency",
+        panel=_contact_panel,
     ),
     "decision": Step(
         "Decide on the contact",
         f.DecisionForm,
         _decide,
         model=cm.Contact,
+        prepare=_prepare_decision,
         initial=_dated("decision_date"),
         done="Decision recorded",
+        panel=_contact_panel,
     ),
     "referral": Step(
         "Open a referral",
