@@ -40,7 +40,7 @@ seed: migrate
 	$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty --children $(DEMO_CHILDREN) --seed 2026
 
 run: seed
-	@$(DEMO_ENV) $(PY) manage.py demo_logins
+	@$(DEMO_ENV) PORT=$(PORT) $(PY) manage.py demo_logins
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
