@@ -24,6 +24,8 @@ from opencsc.casework.models import (
     CareLeaverContact,
     ChildInNeedPlan,
     ChildProtectionPlan,
+    Contact,
+    ContactStatus,
     MissingEpisode,
     PeriodOfCare,
     ReferralEpisode,
@@ -155,6 +157,12 @@ def _statuses(person: Person, day: dt.date) -> list[Status]:
         statuses.append(Status("Looked after", "purple", detail))
     elif _is_care_leaver(person, day):
         statuses.append(Status("Care leaver", "turquoise", "Was looked after; the leaving care service keeps in touch"))
+    contact = Contact.objects.filter(child=person).exclude(status=ContactStatus.DECIDED).order_by("-pk").first()
+    if contact is not None:
+        detail = f"Contact on {contact.contact_date:%-d %B %Y}, {contact.get_status_display().lower()}"
+        statuses.append(
+            Status("At the front door", "orange", detail + f"; decision due {contact.decision_due:%-d %B %Y}")
+        )
     episode = ReferralEpisode.objects.filter(child=person).order_by("-referral_date", "-pk").first()
     if episode is not None and episode.is_open and not statuses:
         statuses.append(Status("Open referral", "blue", f"Referred on {episode.referral_date:%-d %B %Y}"))

@@ -190,6 +190,7 @@ def seed_prebirth_plan(day: dt.date) -> str:
         source="3A",
         primary_need="N1",
     )
+    cs.assessment_start(actor_user=sw, actor=actor, episode=episode, start_date=day - dt.timedelta(days=20))
     cs.strategy_discussion_record(
         actor_user=sw,
         actor=actor,
