@@ -117,3 +117,21 @@ def test_categories_are_collapsible_and_the_one_just_changed_is_open(sw, child):
     html = sw.get(f"/people/{child.pk}/?open=address").content.decode()
     assert '<details class="govuk-details opencsc-category" id="address" open>' in html
     assert '<details class="govuk-details opencsc-category" id="phone">' in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_summary_queries_do_not_grow_with_the_family(sw, child):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert sw.get(f"/casework/{child.pk}/").status_code == 200
+        return len(queries)
+
+    RelationshipFactory(person=PersonFactory(), relative=child)
+    count()  # the first request of a session does its own one-off work
+    small = count()
+    for _ in range(8):
+        RelationshipFactory(person=PersonFactory(), relative=child, kind="aunt_uncle")
+    assert count() == small
