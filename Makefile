@@ -7,7 +7,7 @@ DEMO_ENV := DEBUG=True OPENCSC_DEMO_MODE=True SECURE_SSL_REDIRECT=False
 DEMO_CHILDREN ?= 400
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres lint assets setup migrate seed clean
+.PHONY: run test test-postgres lint assets setup migrate seed clean manage
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ seed: migrate
 	$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty --children $(DEMO_CHILDREN) --seed 2026
 
 run: seed
-	@$(DEMO_ENV) $(PY) manage.py demo_logins
+	@$(DEMO_ENV) PORT=$(PORT) $(PY) manage.py demo_logins
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
@@ -53,6 +53,10 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy opencsc
+
+# Any management command against the demo checkout, with the demo settings: make manage CMD="verify_audit"
+manage: setup
+	$(DEMO_ENV) $(PY) manage.py $(CMD)
 
 clean:
 	rm -rf build staticfiles

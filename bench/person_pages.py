@@ -112,6 +112,7 @@ class Target:
     last_name: str
     date_of_birth: dt.date | None
     nhs_number: str
+    is_child: bool = False
 
 
 @dataclass
@@ -161,9 +162,11 @@ def prepare_users(count: int, seed: int) -> list[BenchUser]:
         ids = list(access.visible_persons(user).values_list("pk", flat=True))
         sample = rng.sample(ids, min(len(ids), 400))
         people = (
-            access.visible_persons(user).filter(pk__in=sample).only("pk", "last_name", "date_of_birth", "nhs_number")
+            access.visible_persons(user)
+            .filter(pk__in=sample)
+            .only("pk", "last_name", "date_of_birth", "nhs_number", "is_child")
         )
-        targets = [Target(p.pk, p.last_name, p.date_of_birth, p.nhs_number) for p in people]
+        targets = [Target(p.pk, p.last_name, p.date_of_birth, p.nhs_number, p.is_child) for p in people]
         users.append(BenchUser(user.username, user.role, request.session.session_key or "", targets))
         print(f"  {user.username:<24} {user.role:<16} {len(ids):>6,} persons in scope")
     return users
@@ -248,8 +251,10 @@ def parse_server_timing(header: str) -> tuple[float | None, float]:
 def request_for(user: BenchUser, rng: random.Random) -> tuple[str, str, dict[str, str]]:
     target = rng.choice(user.targets)
     roll = rng.random()
-    if roll < 0.50:
+    if roll < 0.25:
         return "page", "page", {}
+    if roll < 0.50:  # the casework page of a child in scope (both carry the summary, issue 11)
+        return "page", "casework", {}
     if roll < 0.70 or (target.date_of_birth is None and not target.nhs_number):
         prefix = target.last_name[: rng.choice((3, 4, 5))]
         return "search", "name", {"name": prefix}
@@ -272,7 +277,12 @@ def drive(user: BenchUser, base: str, stop_at: float, think: float, seed: int, o
     time.sleep(rng.uniform(0, max(think, 0.2)))  # users do not all start at the same instant
     while time.monotonic() < stop_at:
         kind, what, params = request_for(user, rng)
-        url = f"{base}/people/{rng.choice(user.targets).person_id}/" if kind == "page" else f"{base}/people/"
+        if what == "casework":
+            url = f"{base}/casework/{rng.choice([t for t in user.targets if t.is_child] or user.targets).person_id}/"
+        elif kind == "page":
+            url = f"{base}/people/{rng.choice(user.targets).person_id}/"
+        else:
+            url = f"{base}/people/"
         started = time.monotonic()
         try:
             response = session.get(url, params=params, timeout=30, allow_redirects=False)
@@ -309,7 +319,7 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
     total_server = sum(s.server_ms or 0 for s in timed)
     result["audit_share"] = round(sum(s.audit_ms for s in timed) / total_server, 3) if total_server else None
     by_what: dict[str, dict[str, float]] = {}
-    for what in ("page", "name", "dob", "nhs"):
+    for what in ("page", "casework", "name", "dob", "nhs"):
         rows = [s for s in samples if s.what == what and s.ok and s.server_ms is not None]
         by_what[what] = {
             "n": len(rows),

@@ -32,6 +32,8 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "person.access_denied": (Kind.SECURITY, "Was refused a person's record"),
     "person.export": (Kind.DISCLOSURE, "Exported a person's record"),
     "family.link": (Kind.COMBINATION, "Linked people as family"),
+    "family.unlink": (Kind.ALTERATION, "Took a person out of a family group"),
+    "family.create": (Kind.COLLECTION, "Started a family group"),
     "allocation.open": (Kind.ALTERATION, "Allocated a person to a team or worker"),
     "allocation.end": (Kind.ALTERATION, "Ended an allocation"),
     "restricted.grant": (Kind.SECURITY, "Named a user on a restricted record"),

@@ -151,6 +151,20 @@ class Overview:
         return next((s for s in self.section47s if s.completed_date is None), None)
 
     @property
+    def current_has_assessment(self) -> bool:
+        """Whether the open episode already has an assessment (done or not): then none is offered."""
+        return self.current is not None and any(a.episode_id == self.current.pk for a in self.assessments)
+
+    @property
+    def may_close(self) -> bool:
+        """What the closure service would refuse anyway is not offered: open assessment, enquiry or care."""
+        return self.open_assessment is None and self.open_section47 is None and self.open_period is None
+
+    @property
+    def may_start_cin_plan(self) -> bool:
+        return self.open_cin_plan is None and self.open_cp_plan is None and self.open_period is None
+
+    @property
     def open_contact(self) -> Contact | None:
         return next((c for c in self.contacts if c.status != "decided"), None)
 

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "opencsc.core.middleware.RequestIdMiddleware",
     "csp.middleware.CSPMiddleware",
+    "opencsc.core.error_pages.CouncilErrorPagesMiddleware",  # never Django's debug pages, even in the demo
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("returns/", include("opencsc.returns.urls")),
 ]
 
+handler400 = "opencsc.core.views.bad_request"
 handler404 = "opencsc.core.views.not_found"
 handler403 = "opencsc.core.views.forbidden"
 handler500 = "opencsc.core.views.server_error"

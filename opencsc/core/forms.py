@@ -11,6 +11,7 @@ from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxLengthValidator
+from django.forms.utils import pretty_name
 
 from opencsc.core import limits
 
@@ -23,9 +24,13 @@ class GovukFormMixin:
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.form_show_errors = True
+        # The page owns <form> and its token: a POST page writes {% csrf_token %} itself, and a GET
+        # form (a search) must never put the token in the address bar.
+        self.helper.disable_csrf = True
         model = getattr(getattr(self, "_meta", None), "model", None)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
-            _tailor_messages(field)
+            _tailor_messages(field, name)
+            _tailor_widget(field, name)
             _cap_text(field, model, name)
 
 
@@ -51,12 +56,48 @@ def _cap_text(field: forms.Field, model: Any, name: str) -> None:
     field.validators.append(MaxLengthValidator(limit, message=message))
 
 
-def _tailor_messages(field: forms.Field) -> None:
-    label = str(field.label or "this").lower()
-    field.error_messages.setdefault("required", f"Enter {label}")
-    if isinstance(field, forms.ChoiceField):
-        field.error_messages["required"] = f"Select {label}"
-        field.error_messages["invalid_choice"] = f"Select {label} from the list"  # noqa: S608 (not SQL)
+# Fields typed as digits: a one-line text input that brings up the number pad, never a text area (an
+# encrypted model field would otherwise get one) nor type=number (which spins and drops leading zeros).
+NUMERIC_FIELDS: dict[str, str] = {"nhs_number": "govuk-input--width-10", "sdq_score": "govuk-input--width-2"}
+
+
+def _tailor_widget(field: forms.Field, name: str) -> None:
+    if name in NUMERIC_FIELDS and not isinstance(field.widget, forms.HiddenInput | forms.Select):
+        field.widget = forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "class": f"govuk-input {NUMERIC_FIELDS[name]}",
+            }
+        )
+
+
+DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
+
+
+def field_words(label: str) -> str:
+    """A label as it reads inside a sentence: "Date of birth" -> "date of birth", "NHS number" stays."""
+    label = label.strip().rstrip("?:").strip()
+    if len(label) > 1 and label[1].isupper():
+        return label  # an acronym first (NHS, UPN, LA)
+    return label[:1].lower() + label[1:]
+
+
+def _tailor_messages(field: forms.Field, name: str = "") -> None:
+    """Every message names its field ("Enter the date of birth"), never Django's "This field is required."."""
+    label = str(field.label or pretty_name(name) or "this")
+    # "Select the reason", but a question keeps its own words: "Select before this period of care, ..."
+    words = ("" if label.rstrip().endswith("?") else "the ") + field_words(label)
+    if str(field.error_messages.get("required", DJANGO_REQUIRED)) != DJANGO_REQUIRED:
+        return  # the form said it its own way
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        field.error_messages["required"] = f"Select {words}"
+        field.error_messages["invalid_choice"] = f"Select {words} from the list"  # noqa: S608 (not SQL)
+    elif isinstance(field, forms.BooleanField):
+        field.error_messages["required"] = f"Confirm {words}"
+    else:
+        field.error_messages["required"] = f"Enter {words}"
 
 
 class GovukDateField(DateInputField):

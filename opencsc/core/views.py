@@ -21,6 +21,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "core/404.html", status=404)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/400.html", status=400)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     _audit_refusal(request, "forbidden")
     return render(request, "core/403.html", status=403)

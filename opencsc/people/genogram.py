@@ -75,6 +75,17 @@ SLOT = 130  # horizontal room for one person and their label
 ROW = 170  # vertical distance between generations
 MARGIN = 40
 MIN_WIDTH = 900  # a small family sits in the middle of the width of the page's main column
+# Labels: 14px Arial, 16px between rows. A generous average character width (wider than Arial's
+# mean) gives each label a box that contains it; names are cut to LABEL_CHARS so that two
+# neighbours' boxes never meet (LABEL_CHARS * LABEL_CHAR_WIDTH + halo < SLOT), and lines are routed
+# round the boxes (the tests check every box against every line and every other box).
+LABEL_CHAR_WIDTH = 8.0
+LABEL_CHARS = 14
+LABEL_LINE = 16
+LABEL_ASCENT = 12
+LABEL_DESCENT = 4
+LABEL_HALO = 2
+LABEL_GAP = 6  # clear space kept between a label and a line routed past it
 INK = "#0b0c0c"
 SUBJECT_FILL = "#d2e2f1"
 SEX_WORDS: dict[str, str] = {Sex.MALE: "Male", Sex.FEMALE: "Female", Sex.UNKNOWN: "Not known"}
@@ -86,6 +97,9 @@ DASHES = {
     "co_parents": "1 5",
     "sibling": "",
 }
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
 @dataclass(frozen=True)
@@ -174,16 +188,35 @@ def family_for_user(*, user: Any, actor: Actor, person_id: int) -> tuple[Person,
 
     def family_drawn(subject: Person) -> list[int]:
         # Worked out after the access check and before the read is audited, so the event lists them.
-        candidates = _nearby_ids(subject.pk)
-        visible = set(access.visible_persons(user).filter(pk__in=candidates).values_list("pk", flat=True))
-        shown = [pk for pk in candidates if pk in visible or pk == subject.pk]
-        drawn["kept"], drawn["not_drawn"] = shown[:MAX_PEOPLE], max(0, len(shown) - MAX_PEOPLE)
+        drawn["kept"], drawn["not_drawn"] = _family_ids(subject.pk, user=user)
         return list(drawn["kept"])
 
     subject = get_person_for_user(
         user=user, actor=actor, person_id=person_id, purpose="genogram", shown_with=family_drawn
     )
-    kept, not_drawn = drawn["kept"], drawn["not_drawn"]
+    return subject, _family_of(subject.pk, drawn["kept"], drawn["not_drawn"])
+
+
+def load_family(subject_id: int, *, user: Any) -> Family:
+    """The family around `subject_id` that `user` may see (`user=None`: everyone, for tests and
+    benchmarks only; it neither checks access nor audits)."""
+    kept, not_drawn = _family_ids(subject_id, user=user)
+    return _family_of(subject_id, kept, not_drawn)
+
+
+def _family_ids(subject_id: int, *, user: Any) -> tuple[list[int], int]:
+    """Who is drawn (nearest first, at most MAX_PEOPLE) and how many more the user could have seen."""
+    candidates = _nearby_ids(subject_id)
+    visible = (
+        set(candidates)
+        if user is None
+        else set(access.visible_persons(user).filter(pk__in=candidates).values_list("pk", flat=True))
+    )
+    shown = [pk for pk in candidates if pk in visible or pk == subject_id]
+    return shown[:MAX_PEOPLE], max(0, len(shown) - MAX_PEOPLE)
+
+
+def _family_of(subject_id: int, kept: list[int], not_drawn: int) -> Family:
     columns = (
         "pk",
         "first_name",
@@ -220,7 +253,7 @@ def family_for_user(*, user: Any, actor: Actor, person_id: int) -> tuple[Person,
         .order_by("pk")
         .values("person_id", "relative_id", "kind", "has_parental_responsibility", "lives_with", "end_date")
     ]
-    return subject, Family(subject_id=subject.pk, members=members, links=links, not_drawn=not_drawn)
+    return Family(subject_id=subject_id, members=members, links=links, not_drawn=not_drawn)
 
 
 def _nearby_ids(subject_id: int) -> list[int]:
@@ -426,6 +459,7 @@ def render_svg(family: Family, plan: Layout, *, today: dt.date) -> SafeString:
     """The drawing as inline SVG: lines first, then symbols, then labels (haloed so lines pass behind)."""
     subject = family.members[family.subject_id]
     parents = drawn_parents(family, plan.generation)
+    boxes = {pk: label_box(member, plan, pk == subject.id, today) for pk, member in family.members.items()}
     kinds: dict[frozenset[int], set[str]] = defaultdict(set)
     for link in family.links:
         kinds[frozenset((link.person_id, link.relative_id))].add(
@@ -445,8 +479,8 @@ def render_svg(family: Family, plan: Layout, *, today: dt.date) -> SafeString:
         ),
         f'<g fill="none" stroke="{INK}" stroke-width="2">',
         *_couple_lines(plan, kinds),
-        *_child_lines(plan, parents),
-        *_connectors(family, plan, parents, kinds),
+        *_child_lines(plan, parents, boxes),
+        *_connectors(family, plan, parents, kinds, boxes),
         "</g>",
         *(_symbol(member, plan, member.id == subject.id) for member in family.members.values()),
         *(_label(member, plan, member.id == subject.id, today) for member in family.members.values()),
@@ -473,8 +507,9 @@ def _couple_lines(plan: Layout, kinds: dict[frozenset[int], set[str]]) -> list[s
     return lines
 
 
-def _child_lines(plan: Layout, parents: dict[int, list[int]]) -> list[str]:
-    """From the middle of the parents' line (or a lone parent) down to a bar, then to each child."""
+def _child_lines(plan: Layout, parents: dict[int, list[int]], boxes: dict[int, Box]) -> list[str]:
+    """From the middle of the parents' line (or below a lone parent's label) down to a bar, then to
+    each child."""
     families: dict[tuple[int, ...], list[int]] = defaultdict(list)
     for child, their_parents in parents.items():
         families[tuple(sorted(their_parents))].append(child)
@@ -483,7 +518,7 @@ def _child_lines(plan: Layout, parents: dict[int, list[int]]) -> list[str]:
     for group, children in sorted(families.items(), key=lambda item: plan.x[item[1][0]]):
         their_parents = list(group)
         origin_x = sum(plan.x[p] for p in their_parents) / len(their_parents)
-        origin_y = plan.y(their_parents[0]) + (0 if len(their_parents) > 1 else SYMBOL / 2)
+        origin_y = plan.y(their_parents[0]) if len(their_parents) > 1 else boxes[their_parents[0]][3] + LABEL_GAP
         top = plan.y(children[0]) - SYMBOL / 2
         # Each family's bar at its own height, so two families' children never seem to share one.
         bar = top - 18 - 10 * (bars_in_row[plan.generation[children[0]]] % 3)
@@ -515,7 +550,11 @@ def _adjacent(unit: list[int], a: int, b: int) -> bool:
 
 
 def _connectors(
-    family: Family, plan: Layout, parents: dict[int, list[int]], kinds: dict[frozenset[int], set[str]]
+    family: Family,
+    plan: Layout,
+    parents: dict[int, list[int]],
+    kinds: dict[frozenset[int], set[str]],
+    boxes: dict[int, Box],
 ) -> list[str]:
     """Relationships the structure does not show: step-parents, carers, and relatives whose linking
     person is not in the drawing. Same generation: a bracket above; otherwise a straight line."""
@@ -541,11 +580,37 @@ def _connectors(
             top = plan.y(a) - SYMBOL / 2
             lines.append(f'<path d="M{plan.x[a]:.1f} {top:.1f}V{top - 14:.1f}H{plan.x[b]:.1f}V{top:.1f}"{dashed}/>')
         else:
-            lines.append(
-                f'<path d="M{plan.x[a]:.1f} {plan.y(a) + SYMBOL / 2:.1f}'
-                f'L{plan.x[b]:.1f} {plan.y(b) - SYMBOL / 2:.1f}"{dashed}/>'
-            )
+            points = _route(plan, boxes, a, b)
+            d = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points)
+            lines.append(f'<path d="{d}"{dashed}/>')
     return lines
+
+
+def _row_bottom(plan: Layout, boxes: dict[int, Box], generation: int) -> float:
+    return max(boxes[pk][3] for pk, g in plan.generation.items() if g == generation) + LABEL_GAP
+
+
+def _route(plan: Layout, boxes: dict[int, Box], a: int, b: int) -> list[tuple[float, float]]:
+    """A line from below a's label down to b's symbol, generations apart, that never crosses a label
+    or a symbol: straight down out of a's row, then through a gap in each generation between them."""
+    points = [(plan.x[a], boxes[a][3] + LABEL_GAP), (plan.x[a], _row_bottom(plan, boxes, plan.generation[a]))]
+    end = (plan.x[b], plan.y(b) - SYMBOL / 2)
+    for generation in range(plan.generation[a] + 1, plan.generation[b]):
+        row = [pk for pk, g in plan.generation.items() if g == generation]
+        top = min(plan.y(pk) for pk in row) - SYMBOL / 2 - 10
+        spans = sorted(
+            (
+                min(boxes[pk][0], plan.x[pk] - SYMBOL / 2 - 8) - LABEL_GAP,
+                max(boxes[pk][2], plan.x[pk] + SYMBOL / 2 + 8) + LABEL_GAP,
+            )
+            for pk in row
+        )
+        gaps = [spans[0][0] - 10, spans[-1][1] + 10]
+        gaps += [(left[1] + right[0]) / 2 for left, right in pairwise(spans) if right[0] - left[1] > 4]
+        here = points[-1][0] + (end[0] - points[-1][0]) / 2
+        x = min(gaps, key=lambda gap: abs(gap - here))
+        points += [(x, top), (x, _row_bottom(plan, boxes, generation))]
+    return [*points, end]
 
 
 def _shape(member: Member, cx: float, cy: float, size: float) -> str:
@@ -577,15 +642,34 @@ def _symbol(member: Member, plan: Layout, is_subject: bool) -> str:
     return "".join(drawn)
 
 
-def _fit(text: str, limit: int = 17) -> str:
+def label_rows(member: Member, today: dt.date) -> list[str]:
+    first = member.first_name or ("Unborn" if member.is_unborn else "")
+    return [row for row in (_fit(first), _fit(member.last_name), member.dates(today)) if row]
+
+
+def _label_baseline(plan: Layout, pk: int, is_subject: bool) -> float:
+    return plan.y(pk) + SYMBOL / 2 + (26 if is_subject else 18)
+
+
+def label_box(member: Member, plan: Layout, is_subject: bool, today: dt.date) -> tuple[float, float, float, float]:
+    """The box (left, top, right, bottom) the label's text and halo stay inside."""
+    rows = label_rows(member, today)
+    half = max((len(row) for row in rows), default=0) * LABEL_CHAR_WIDTH / 2 + LABEL_HALO
+    base = _label_baseline(plan, member.id, is_subject)
+    cx = plan.x[member.id]
+    top = base - LABEL_ASCENT - LABEL_HALO
+    bottom = base + (len(rows) - 1) * LABEL_LINE + LABEL_DESCENT + LABEL_HALO
+    return (cx - half, top, cx + half, bottom)
+
+
+def _fit(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _label(member: Member, plan: Layout, is_subject: bool, today: dt.date) -> SafeString:
     cx = plan.x[member.id]
-    y = plan.y(member.id) + SYMBOL / 2 + (26 if is_subject else 18)
-    first = member.first_name or ("Unborn" if member.is_unborn else "")
-    rows = [row for row in (_fit(first), _fit(member.last_name), member.dates(today)) if row]
+    y = _label_baseline(plan, member.id, is_subject)
+    rows = label_rows(member, today)
     weight = ' font-weight="bold"' if is_subject else ""
     spans = format_html_join(
         "",

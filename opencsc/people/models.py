@@ -421,3 +421,29 @@ class AgencyInformation(PersonPart):
 
     class Meta:
         ordering = ["-received_on"]
+
+
+class AlertKind(models.TextChoices):
+    RISK_TO_STAFF = "risk_to_staff", "Risk to staff"
+    INTERPRETER = "interpreter", "Interpreter needed"
+    COMMUNICATION = "communication", "Other communication need"
+
+
+@personal_data(
+    **_PART, kind=C.CONTACT_DETAILS, detail=C.CONTACT_DETAILS, start_date=C.CONTACT_DETAILS, end_date=C.CONTACT_DETAILS
+)
+class PersonAlert(PersonPart):
+    """Something everyone visiting or calling must know first: a risk to staff, or an interpreter
+    needed (with the language). Shown in the summary at the top of every page about the person
+    while it is current (no end date, or an end date still ahead)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    detail = models.CharField(
+        max_length=300, help_text="For example, the language and dialect, or what the risk is and how to visit safely"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]

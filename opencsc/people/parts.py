@@ -27,6 +27,13 @@ PART_KINDS: dict[str, PartKind] = {
         PartKind("telephone", m.TelephoneNumber, ("kind", "number", "note"), "Telephone number", C.PHONE),
         PartKind("contact", m.ContactDetail, ("kind", "value"), "Contact detail", C.CONTACT_DETAILS),
         PartKind(
+            "alert",
+            m.PersonAlert,
+            ("kind", "detail", "start_date", "end_date"),
+            "Alert (risk to staff, interpreter)",
+            C.CONTACT_DETAILS,
+        ),
+        PartKind(
             "relationship",
             m.Relationship,
             ("relative", "kind", "has_parental_responsibility", "lives_with", "start_date", "end_date", "note"),

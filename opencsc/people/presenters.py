@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -34,6 +35,10 @@ class Section:
     @property
     def anchor(self) -> str:
         return self.category.value
+
+    @property
+    def count(self) -> int:
+        return len(self.rows) + len(self.items)
 
     @property
     def sensitivity(self) -> str:
@@ -94,7 +99,9 @@ def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
     return rows
 
 
-def record_sections(person: Person, *, can_change: bool) -> list[Section]:
+def record_sections(person: Person, *, can_change: bool, visible: Callable[[list[int]], set[int]]) -> list[Section]:
+    """The record's sections. `visible` says which of some person ids the reader may see: a relative
+    they may not see is left out of the relationships, with no row that hints at them."""
     by_category = _person_rows(person)
     sections = {
         category: Section(category, rows=[r for r in by_category.get(category, []) if r[1]])
@@ -104,13 +111,17 @@ def record_sections(person: Person, *, can_change: bool) -> list[Section]:
         parts = kind.model._default_manager.filter(person=person)
         if kind.model is Relationship:
             parts = parts.select_related("relative")  # type: ignore[misc]
+            rows = list(parts)
+            seen = visible([cast(Relationship, r).relative_id for r in rows])
+            parts = [r for r in rows if cast(Relationship, r).relative_id in seen]  # type: ignore[assignment]
         for part in parts:
             sections[kind.category].items.append(Item(kind, part, _part_rows(kind, part)))
     for category, section in sections.items():
         if can_change:
             section.add = kinds_for_category(category)
-    incoming = Relationship.objects.filter(relative=person).select_related("person")
-    for rel in incoming:
+    incoming = list(Relationship.objects.filter(relative=person).select_related("person"))
+    seen = visible([rel.person_id for rel in incoming])
+    for rel in (rel for rel in incoming if rel.person_id in seen):
         sections[DataCategory.RELATIONSHIPS].rows.append(
             (rel.person.full_name, f"{rel.get_kind_display()} {person.full_name}")
         )

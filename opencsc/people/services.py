@@ -186,3 +186,72 @@ def family_link(
             object_repr=f"family {family.pk}",
         )
     return membership
+
+
+def family_create(*, actor_user: Any, actor: Actor, person: Person, name: str, role: str = "") -> FamilyGroup:
+    """Start a family group with `person` as its first member. Audits `family.create` and `family.link`."""
+    if not access.can_change_person(actor_user, person.pk):
+        raise PermissionDenied
+    if not name.strip():
+        raise ValidationError({"name": "Enter a name for the family group, like 'Harrison household'"})
+    with transaction.atomic():
+        family = FamilyGroup.objects.create(name=name.strip())
+        record_event(
+            actor=actor,
+            action="family.create",
+            subject_person_id=person.pk,
+            obj=family,
+            object_repr=f"family {family.pk}",
+        )
+        family_link(actor_user=actor_user, actor=actor, family=family, person=person, role=role)
+    return family
+
+
+def family_member_add(
+    *, actor_user: Any, actor: Actor, family: FamilyGroup, subject: Person, member: Person, role: str = ""
+) -> FamilyMembership:
+    """Add `member` to a family group of `subject`'s. The user must be able to change the subject's
+    record and see the person they add (no one is pulled into a family from outside what the user
+    may see). Audits `family.link` against both people."""
+    if not access.can_change_person(actor_user, subject.pk):
+        raise PermissionDenied
+    if not FamilyMembership.objects.filter(family=family, person=subject).exists():
+        raise PermissionDenied
+    if not access.can_view_person(actor_user, member.pk):
+        raise ValidationError({"member": "Select a person you can see on your caseload"})
+    if FamilyMembership.objects.filter(family=family, person=member).exists():
+        raise ValidationError({"member": f"{member.full_name} is already in this family group"})
+    with transaction.atomic():
+        membership = FamilyMembership.objects.create(person=member, family=family, role=role.strip())
+        for pk in (subject.pk, member.pk):
+            record_event(
+                actor=actor,
+                action="family.link",
+                subject_person_id=pk,
+                obj=membership,
+                object_repr=f"family {family.pk}",
+            )
+    return membership
+
+
+def family_member_remove(*, actor_user: Any, actor: Actor, subject: Person, membership: FamilyMembership) -> None:
+    """Take a person out of one of `subject`'s family groups (the group stays while it has members).
+    Audits `family.unlink` against both people."""
+    if not access.can_change_person(actor_user, subject.pk):
+        raise PermissionDenied
+    if not FamilyMembership.objects.filter(family_id=membership.family_id, person=subject).exists():
+        raise PermissionDenied
+    family_id, member_id, pk = membership.family_id, membership.person_id, membership.pk
+    with transaction.atomic():
+        membership.delete()
+        for person_id in dict.fromkeys((subject.pk, member_id)):
+            record_event(
+                actor=actor,
+                action="family.unlink",
+                subject_person_id=person_id,
+                object_type="people.FamilyMembership",
+                object_id=str(pk),
+                object_repr=f"family {family_id}",
+            )
+        if not FamilyMembership.objects.filter(family_id=family_id).exists():
+            FamilyGroup.objects.filter(pk=family_id).delete()

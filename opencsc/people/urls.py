@@ -1,7 +1,7 @@
 from django.urls import path
 
 from opencsc.accounts.views import allocate, break_glass, restricted
-from opencsc.people import views
+from opencsc.people import families, views
 from opencsc.people.genogram import genogram_view
 
 app_name = "people"
@@ -12,6 +12,9 @@ urlpatterns = [
     path("<int:person_id>/", views.detail, name="detail"),
     path("<int:person_id>/edit/", views.edit, name="edit"),
     path("<int:person_id>/genogram/", genogram_view, name="genogram"),
+    path("<int:person_id>/families/", families.families, name="families"),
+    path("<int:person_id>/families/<int:family_id>/add/", families.family_add, name="family_add"),
+    path("<int:person_id>/families/remove/<int:membership_id>/", families.family_remove, name="family_remove"),
     path("<int:person_id>/allocate/", allocate, name="allocate"),
     path("<int:person_id>/restricted/", restricted, name="restricted"),
     path("<int:person_id>/add/<slug:kind>/", views.add_part, name="add_part"),

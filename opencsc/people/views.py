@@ -63,10 +63,17 @@ def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
         "people/detail.html",
         {
             "person": person,
-            "sections": record_sections(person, can_change=can_change),
+            "sections": record_sections(
+                person,
+                can_change=can_change,
+                visible=lambda ids: set(
+                    access.visible_persons(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+                ),
+            ),
             "can_change": can_change,
             "can_allocate": can_change and access.can_allocate(request.user),
             "can_restrict": can_change and access.can_manage_restricted(request.user),
+            "open_section": request.GET.get("open", ""),
         },
     )
 
@@ -139,7 +146,7 @@ def add_part(request: AuthedRequest, person_id: int, kind: str) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             messages.success(request, f"{part_kind.title} added")
-            return redirect(f"/people/{person.pk}/#{part_kind.category.value}")
+            return redirect(f"/people/{person.pk}/?open={part_kind.category.value}#{part_kind.category.value}")
     choices = relative.queryset if isinstance(relative, forms.ModelChoiceField) else None
     listed = choices.values_list("pk", flat=True) if choices is not None else []
     selectors.record_person_read(actor=actor, person=person, purpose=f"add {kind} form", also_shown=listed)

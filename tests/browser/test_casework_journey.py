@@ -260,7 +260,7 @@ def test_record_pages_refuse_with_govuk_errors_without_javascript(
 
     for slug, heading, message in (
         ("conviction", "Record a conviction or final warning", "Enter the date of the conviction or final warning"),
-        ("sw-episode", "Change of social worker", "Select new social worker"),
+        ("sw-episode", "Change of social worker", "Select the new social worker"),
         ("uasc", "Unaccompanied asylum-seeking child status", "Enter the date the child became"),
     ):
         worker.visit(f"{base}/{slug}/")

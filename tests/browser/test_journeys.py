@@ -29,6 +29,7 @@ def _find_child(journey: Journey, name: str) -> None:
 
 def _add_address_with_a_mistake_first(journey: Journey, child_name: str) -> None:
     page = journey.page
+    page.locator("#address > summary").click()  # the record's categories are collapsed (GOV.UK details)
     page.get_by_role("link", name="Add address").click()
     journey.arrive("Add address")
     page.get_by_label("Address line 1").fill("12 Browser Test Road")

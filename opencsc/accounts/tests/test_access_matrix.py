@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 PERSON_ROUTES = {
     "people:detail": ({}, False),
     "people:genogram": ({}, False),
+    "people:families": ({}, False),
     "people:edit": ({}, True),
     "people:add_part": ({"kind": "address"}, True),
     "people:remove_part": ({"kind": "address", "part_id": None}, True),
@@ -33,6 +34,9 @@ PERSON_ROUTES = {
 # Routes from later apps register here (name -> (kwargs, needs change)); see casework and sharing tests.
 EXTRA_ROUTES: dict[str, tuple[dict, bool]] = {
     # casework (every step page, as every role, in opencsc/casework/tests/test_access.py)
+    # family group changes (POST only; tested in opencsc/people/tests/test_families.py)
+    "people:family_add": ({"family_id": 1}, True),
+    "people:family_remove": ({"membership_id": 1}, True),
     "casework:overview": ({}, False),
     "casework:chronology": ({}, False),
     "casework:notes": ({}, False),

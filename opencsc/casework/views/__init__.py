@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, cast
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -12,12 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencsc.accounts import access
 from opencsc.accounts.models import User
 from opencsc.audit.services import Actor
-from opencsc.casework import mash, selectors, services
+from opencsc.casework import chronology_picture, mash, selectors, services
 from opencsc.casework.forms import AssignForm
 from opencsc.casework.models import Task
 from opencsc.casework.views.steps import STEPS, Ctx, redirect_target
@@ -64,24 +64,10 @@ def chronology(request: AuthedRequest, person_id: int) -> HttpResponse:
         {
             "person": child,
             "items": items,
-            "timeline": _timeline(items),
+            "picture": chronology_picture.draw(child, items, today=timezone.localdate()),
             "can_change": child.access.change,
         },
     )
-
-
-def _timeline(items: list[selectors.ChronologyItem]) -> dict[str, Any]:
-    """Positions for the SVG timeline: x from 0 to 1000 by date, one row per year band."""
-    if not items:
-        return {"points": [], "years": []}
-    first, last = items[0].day, items[-1].day
-    span = max((last - first).days, 1)
-    points = [{"x": 20 + round(960 * (i.day - first).days / span), "curated": i.curated, "item": i} for i in items]
-    years = [
-        {"x": 20 + round(960 * (dt.date(y, 1, 1) - first).days / span), "year": y}
-        for y in range(first.year + 1, last.year + 1)
-    ]
-    return {"points": points, "years": years, "first": first, "last": last}
 
 
 @login_required

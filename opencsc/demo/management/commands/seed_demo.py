@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from opencsc.demo.borough import seed_borough
+from opencsc.demo.showcase import seed_showcase
 from opencsc.people.models import Person
 
 
@@ -28,9 +29,13 @@ class Command(BaseCommand):
             self.stdout.write("The database already has people: not seeding.")
             return
         started = time.perf_counter()
-        report = seed_borough(
-            children=options["children"], seed=options["seed"], as_of=options["as_of"] or timezone.localdate()
-        )
+        as_of = options["as_of"] or timezone.localdate()
+        report = seed_borough(children=options["children"], seed=options["seed"], as_of=as_of)
+        showcase = seed_showcase(as_of=as_of)
+        for line in showcase.done:
+            self.stdout.write(f"  showcase: {line}")
+        for line in showcase.skipped:
+            self.stdout.write(f"  showcase skipped ({line})")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {report.children} children and {report.adults} adults in {report.families} families, "

@@ -1,0 +1,62 @@
+"""The demo shows the whole product: after the borough, the showcase seeds (through the services, so
+audited) case notes with third-party flags, overdue and due-today tasks, a child missing now, a
+pre-birth plan, every data category for a family, and contacts in triage with checks out. The sign-in
+page in demo mode lists every persona."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from opencsc.audit.models import AuditEvent
+from opencsc.casework import models as cm
+from opencsc.demo.borough import PERSONAS, seed_borough
+from opencsc.demo.showcase import seed_showcase
+from opencsc.people import models as pm
+
+pytestmark = pytest.mark.django_db
+
+
+def test_showcase_fills_what_the_journeys_leave_out():
+    today = timezone.localdate()
+    seed_borough(children=120, seed=2026, as_of=today)
+    report = seed_showcase(as_of=today)
+    assert not report.skipped, report.skipped
+    assert cm.CaseNote.objects.filter(third_party=True).exists()
+    assert cm.Task.objects.open().filter(due_date__lt=today, assignee__username="sw.demo").exists()
+    assert cm.Task.objects.open().filter(due_date=today, assignee__username="sw.demo").exists()
+    assert cm.MissingEpisode.objects.filter(end_date__isnull=True).exists()
+    assert cm.ChildProtectionPlan.objects.filter(is_pre_birth=True, end_date__isnull=True).exists()
+    for model in (
+        pm.FinancialInformation,
+        pm.StateBenefit,
+        pm.SocialMediaInformation,
+        pm.AgencyInformation,
+        pm.PoliceInformation,
+        pm.PersonAlert,
+    ):
+        assert model.objects.exists(), model
+    assert cm.MashCheck.objects.filter(replied_on__isnull=True).count() >= 6
+    assert cm.Contact.objects.filter(status="in_triage").count() >= 3
+    assert AuditEvent.objects.filter(action="casework.mash_triage", actor_repr__contains="mash").exists()
+
+
+def test_sign_in_page_lists_every_persona_in_demo_mode_only(settings):
+    settings.DEMO_MODE = True
+    html = Client().get("/account/login/").content.decode()
+    assert "Demo: who to sign in as, and what to try" in html
+    for username, *_ in PERSONAS:
+        assert f"<code>{username}</code>" in html
+    settings.DEMO_MODE = False
+    assert "sw.demo" not in Client().get("/account/login/").content.decode()
+
+
+def test_seeding_twice_is_refused_by_if_empty(capsys):
+    from django.core.management import call_command
+
+    seed_borough(children=20, seed=1, as_of=dt.date(2026, 3, 31))
+    call_command("seed_demo", "--if-empty", "--children", "20")
+    assert "not seeding" in capsys.readouterr().out
