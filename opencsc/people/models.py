@@ -421,3 +421,14 @@ class AgencyInformation(PersonPart):
 
     class Meta:
         ordering = ["-received_on"]
+
+
+# The matching service's tables (issue 12) belong to this app; imported here so Django loads them.
+from opencsc.people.matching.models import (  # noqa: E402, F401
+    DuplicatePair,
+    ExternalId,
+    MatchKey,
+    MatchProfile,
+    NameFrequency,
+    PersonMerge,
+)

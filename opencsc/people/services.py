@@ -13,7 +13,20 @@ from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
 from opencsc.core import crypto
 from opencsc.people import identifiers
-from opencsc.people.models import Disability, FamilyGroup, FamilyMembership, Person, PersonPart, Relationship
+from opencsc.people.matching import index as match_index
+from opencsc.people.models import (
+    Address,
+    Disability,
+    FamilyGroup,
+    FamilyMembership,
+    Person,
+    PersonName,
+    PersonPart,
+    Relationship,
+)
+
+# Parts whose change changes how the person is found (the matching index is kept in step).
+MATCHED_PARTS = (PersonName, Address)
 
 NHS_INDEX_PURPOSE = "nhs_number"
 
@@ -72,6 +85,7 @@ def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any]) -> Per
             object_repr=f"person {person.pk}",
             detail={"fields": sorted(k for k, v in data.items() if v)},
         )
+        match_index.index_people([person.pk])
         # Whoever records a new person holds them on their caseload until a manager reallocates.
         if actor_user.team_id is not None:
             from opencsc.accounts.services import allocation_open
@@ -111,6 +125,7 @@ def person_update(
             object_repr=f"person {person.pk}",
             detail={"fields": sorted(changed)},
         )
+        match_index.index_people([person.pk])
     return person
 
 
@@ -135,6 +150,8 @@ def part_add(
             obj=part,
             object_repr=f"{model._meta.verbose_name} {part.pk}",
         )
+        if isinstance(part, MATCHED_PARTS):
+            match_index.index_people([person.pk])
     return part
 
 
@@ -152,6 +169,8 @@ def part_remove(*, actor_user: Any, actor: Actor, part: PersonPart) -> None:
             object_id=str(pk),
             object_repr=f"{part._meta.verbose_name} {pk}",
         )
+        if isinstance(part, MATCHED_PARTS):
+            match_index.index_people([part.person_id])
 
 
 def _check_relationship(actor_user: Any, relationship: Relationship) -> None:
