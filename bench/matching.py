@@ -135,6 +135,7 @@ def run_backend(args: argparse.Namespace) -> dict:
     for q in queries[:50]:
         ask(q)
     times: list[float] = []
+    by_kind: dict[str, list[float]] = {}
     hits: dict[str, list[bool]] = {}
     unknown_flagged = 0
     unknown_total = 0
@@ -142,6 +143,7 @@ def run_backend(args: argparse.Namespace) -> dict:
         start = time.perf_counter()
         found = ask(q)
         times.append((time.perf_counter() - start) * 1000)
+        by_kind.setdefault(q.kind, []).append(times[-1])
         if q.kind == "unknown":
             unknown_total += 1
             unknown_flagged += bool(found) and found[0].band in ("certain", "probable")
@@ -150,6 +152,7 @@ def run_backend(args: argparse.Namespace) -> dict:
         hits.setdefault(q.kind, []).append(hit)
         hits.setdefault(f"{q.kind}:{q.change}", []).append(hit)
     result["query_ms"] = {f"p{p}": round(percentile(times, p), 2) for p in (50, 95, 99)}
+    result["query_p95_ms_by_kind"] = {k: round(percentile(v, 95), 2) for k, v in by_kind.items()}
     result["recall_at_5"] = {k: round(sum(v) / len(v), 4) for k, v in sorted(hits.items())}
     result["counts"] = {k: len(v) for k, v in sorted(hits.items())}
     result["unknown_certain_or_probable"] = round(unknown_flagged / max(unknown_total, 1), 4)
@@ -175,6 +178,7 @@ def _print(result: dict) -> None:
     print(f"load {r['load_s']} s, index {r['index_s']} s")
     q = r["query_ms"]
     print(f"query latency: p50 {q['p50']} ms, p95 {q['p95']} ms, p99 {q['p99']} ms (target p95 <= 10 ms)")
+    print("    p95 by kind of query: " + ", ".join(f"{k} {v} ms" for k, v in r["query_p95_ms_by_kind"].items()))
     rec = r["recall_at_5"]
     print(f"recall@5 single-error: {rec.get('single')} (target 0.99); hard: {rec.get('hard')} (target 0.98)")
     for k, v in rec.items():

@@ -103,24 +103,28 @@ def _standing_aliases(ids: Sequence[int]) -> set[int]:
     )
 
 
-def build_profiles(ids: Sequence[int]) -> list[Profile]:
-    """Profiles of the given people from their records (people merged into another are left out)."""
+def build_profiles(ids: Sequence[int], *, contiguous: bool = False) -> list[Profile]:
+    """Profiles of the given people from their records (people merged into another are left out).
+    With `contiguous`, `ids` is read as the range from its first to its last id (a rebuild)."""
+    if contiguous:
+        mine: dict[str, Any] = {"person_id__gte": ids[0], "person_id__lte": ids[-1]}
+        own: dict[str, Any] = {"pk__gte": ids[0], "pk__lte": ids[-1]}
+    else:
+        mine, own = {"person_id__in": ids}, {"pk__in": ids}
     other_names: dict[int, list[tuple[str, str]]] = {}
-    for pid, first, last in PersonName.objects.filter(person_id__in=ids).values_list(
-        "person_id", "first_name", "last_name"
-    ):
+    for pid, first, last in PersonName.objects.filter(**mine).values_list("person_id", "first_name", "last_name"):
         other_names.setdefault(pid, []).append((first, last))
     postcodes: dict[int, list[str]] = {}
     current_first = F("end_date").desc(nulls_first=True)
-    for pid, pc in (
-        Address.objects.filter(person_id__in=ids).order_by("person_id", current_first, "-start_date")
-    ).values_list("person_id", "postcode"):
+    for pid, pc in (Address.objects.filter(**mine).order_by("person_id", current_first, "-start_date")).values_list(
+        "person_id", "postcode"
+    ):
         codes = postcodes.setdefault(pid, [])
         if (norm := postcode(pc)) and norm not in codes:
             codes.append(norm)
     merged = _standing_aliases(ids)
     profiles = []
-    for row in Person.objects.filter(pk__in=ids).values(
+    for row in Person.objects.filter(**own).values(
         "pk", "first_name", "last_name", "preferred_name", "sex", "date_of_birth", "expected_date_of_birth",
         "nhs_number_index", "la_child_id", "upn",
     ):  # fmt: skip
@@ -167,9 +171,15 @@ def _stored_tokens(ids: Sequence[int]) -> Counter[str]:
 
 def _write(profiles: list[Profile]) -> None:
     MatchProfile.objects.bulk_create([p.to_row() for p in profiles], batch_size=CHUNK)
-    MatchKey.objects.bulk_create(
-        [MatchKey(person_id=p.person_id, key=k) for p in profiles for k in p.key_set()], batch_size=10_000
-    )
+    rows = [(p.person_id, k) for p in profiles for k in p.key_set()]
+    table = MatchKey._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs for a rebuild
+            with cursor.cursor.copy(f"COPY {table} (person_id, key) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} (person_id, key) VALUES (%s, %s)", rows)  # noqa: S608
 
 
 def index_people(ids: Iterable[int]) -> None:
@@ -209,7 +219,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
         MatchProfile.objects.all().delete()
         NameFrequency.objects.all().delete()
         for start in range(0, len(ids), CHUNK):
-            profiles = build_profiles(ids[start : start + CHUNK])
+            profiles = build_profiles(ids[start : start + CHUNK], contiguous=True)
             for p in profiles:
                 frequencies.update(set(p.tokens))
             _write(profiles)
