@@ -94,6 +94,9 @@ class SearchForm(GovukForm):
     date_of_birth = GovukDateField(label="Date of birth", required=False)
     nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
     la_child_id = forms.CharField(label="LA child id", required=False, max_length=20)
+    postcode = forms.CharField(
+        label="Postcode", required=False, max_length=10, help_text="Helps find people who may already be known"
+    )
 
     def clean_nhs_number(self) -> str:
         from opencsc.people.identifiers import nhs_number_error
@@ -105,6 +108,7 @@ class SearchForm(GovukForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors and not any(data.get(k) for k in ("name", "date_of_birth", "nhs_number", "la_child_id")):
+        wanted = ("name", "date_of_birth", "nhs_number", "la_child_id", "postcode")
+        if not self.errors and not any(data.get(k) for k in wanted):
             raise forms.ValidationError("Enter a name, date of birth, NHS number or LA child id to search for")
         return data

@@ -8,6 +8,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.create, name="create"),
+    path("match/", views.match_as_you_type, name="match"),
     path("emergency-access/", break_glass, name="break_glass"),
     path("<int:person_id>/", views.detail, name="detail"),
     path("<int:person_id>/edit/", views.edit, name="edit"),

@@ -3,6 +3,8 @@ or a service, which check access and write the audit trail."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,7 @@ from opencsc.audit.services import Actor
 from opencsc.core.http import AuthedRequest
 from opencsc.people import selectors, services
 from opencsc.people.forms import PERSON_FIELDS, PersonForm, SearchForm, part_form_class
+from opencsc.people.matching.service import match_for_user
 from opencsc.people.parts import PART_KINDS
 from opencsc.people.presenters import record_sections
 
@@ -25,20 +28,30 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _criteria(data: dict[str, Any]) -> selectors.SearchCriteria:
+    return selectors.SearchCriteria(
+        name=data["name"] or "",
+        date_of_birth=data["date_of_birth"],
+        nhs_number=data["nhs_number"] or "",
+        la_child_id=data["la_child_id"] or "",
+        postcode=data.get("postcode") or "",
+    )
+
+
 @login_required
 @require_GET
 def search(request: AuthedRequest) -> HttpResponse:
+    """Find a person: the name-prefix search and, beside it, the matcher's likely matches (the same
+    list the page fetches as the user types, `match_as_you_type`). One audit event per search."""
     form = SearchForm(request.GET or None)
     result = None
     if request.GET and form.is_valid():
-        data = form.cleaned_data
-        criteria = selectors.SearchCriteria(
-            name=data["name"] or "",
-            date_of_birth=data["date_of_birth"],
-            nhs_number=data["nhs_number"] or "",
-            la_child_id=data["la_child_id"] or "",
+        result = selectors.search_persons(
+            user=request.user,
+            actor=Actor.from_request(request),
+            criteria=_criteria(form.cleaned_data),
+            with_matches=True,
         )
-        result = selectors.search_persons(user=request.user, actor=Actor.from_request(request), criteria=criteria)
     return render(
         request,
         "people/search.html",
@@ -46,9 +59,28 @@ def search(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "can_create": access.can_create_person(request.user),
-            "can_break_glass": request.user.role in access.BREAK_GLASS_ROLES,
+            "can_break_glass": _can_break_glass(request),
         },
     )
+
+
+@login_required
+@require_GET
+def match_as_you_type(request: AuthedRequest) -> HttpResponse:
+    """The likely-matches panel alone, for the script that refreshes it as the user types (the page
+    works without it: the same panel comes with the results on submit). Audited as a search, once
+    per request; nothing is looked up, or audited, until there is enough to go on."""
+    form = SearchForm(request.GET or None)
+    matches = None
+    if request.GET and form.is_valid():
+        query = _criteria(form.cleaned_data).match_query()
+        if query.is_enough():
+            matches = match_for_user(user=request.user, actor=Actor.from_request(request), query=query)
+    return render(request, "people/_matches.html", {"matches": matches, "can_break_glass": _can_break_glass(request)})
+
+
+def _can_break_glass(request: AuthedRequest) -> bool:
+    return request.user.role in access.BREAK_GLASS_ROLES
 
 
 @login_required

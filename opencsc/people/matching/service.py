@@ -168,6 +168,7 @@ class MatchResult:
     visible: list[tuple[Candidate, Person]] = field(default_factory=list)
     known_elsewhere: list[KnownElsewhere] = field(default_factory=list)
     searched: bool = False
+    audit_detail: dict[str, Any] = field(default_factory=dict)
 
     @property
     def certain_exists(self) -> bool:
@@ -179,11 +180,12 @@ class MatchResult:
 SHOWN_FIELDS = ("first_name", "last_name", "date_of_birth", "expected_date_of_birth", "la_child_id", "is_restricted")
 
 
-def match_for_user(*, user: Any, actor: Actor, query: MatchQuery, limit: int = 10) -> MatchResult:
+def match_for_user(*, user: Any, actor: Actor, query: MatchQuery, limit: int = 10, audit: bool = True) -> MatchResult:
     """Candidates for a practitioner. Those in their access scope come with the person (name, date
     of birth, LA child id), score, band and reasons; certain and probable ones outside it only as
     "known to the service", with the team holding them: no name, no date, no score, no reasons.
-    One audit event ("person.search", kind "match") per call, with what was asked and the counts."""
+    One audit event ("person.search", kind "match") per call, with what was asked and the counts;
+    with `audit=False` the caller writes it, with `audit_detail` folded into its own search event."""
     result = MatchResult(searched=query.is_enough())
     candidates = find_matches(query, limit=limit) if result.searched else []
     ids = [c.person_id for c in candidates]
@@ -212,14 +214,12 @@ def match_for_user(*, user: Any, actor: Actor, query: MatchQuery, limit: int = 1
                     band=c.band, teams=[] if is_restricted else teams.get(c.person_id, []), restricted=is_restricted
                 )
             )
-    record_event(
-        actor=actor,
-        action="person.search",
-        detail={
-            **query.audit_detail(),
-            "results": len(result.visible),
-            "known_elsewhere": len(result.known_elsewhere),
-            "person_ids": [c.person_id for c, _ in result.visible],
-        },
-    )
+    result.audit_detail = {
+        "match": query.audit_detail() if result.searched else {},
+        "match_results": len(result.visible),
+        "match_known_elsewhere": len(result.known_elsewhere),
+        "match_person_ids": [c.person_id for c, _ in result.visible],
+    }
+    if audit:
+        record_event(actor=actor, action="person.search", detail=result.audit_detail)
     return result
