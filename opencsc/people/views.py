@@ -18,6 +18,7 @@ from opencsc.audit.services import Actor
 from opencsc.core.http import AuthedRequest
 from opencsc.people import selectors, services
 from opencsc.people.forms import PERSON_FIELDS, PersonForm, SearchForm, part_form_class
+from opencsc.people.matching.merge import merged_into
 from opencsc.people.matching.service import match_for_user
 from opencsc.people.parts import PART_KINDS
 from opencsc.people.presenters import record_sections
@@ -86,6 +87,10 @@ def _can_break_glass(request: AuthedRequest) -> bool:
 @login_required
 @require_GET
 def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
+    # A record merged into another is an alias: it opens the surviving record, for those who may see it
+    # (anyone else gets the same 404, audited, as for any record they may not see).
+    if (survivor := merged_into(person_id)) is not None and access.can_view_person(request.user, survivor):
+        return redirect("people:detail", person_id=survivor)
     person = selectors.get_person_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
     can_change = person.access.change
     return render(
