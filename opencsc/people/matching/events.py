@@ -6,6 +6,7 @@ from opencsc.audit.events import Kind, register
 
 EVENTS = {
     "duplicates.find": (Kind.COMBINATION, "Compared every record to propose duplicates"),
+    "duplicates.queue_view": (Kind.CONSULTATION, "Viewed the duplicate review queue"),
     "duplicates.dismiss": (Kind.ALTERATION, "Marked two records as different people"),
     "person.merge": (Kind.COMBINATION, "Merged two records of one person"),
     "person.unmerge": (Kind.ALTERATION, "Undid a merge of two records"),

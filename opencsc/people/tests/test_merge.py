@@ -16,7 +16,7 @@ from opencsc.audit.services import Actor
 from opencsc.casework.tests.factories import EpisodeFactory
 from opencsc.people.matching import index
 from opencsc.people.matching.merge import merged_into, person_links, person_merge, person_unmerge
-from opencsc.people.matching.models import ExternalId
+from opencsc.people.matching.models import DuplicatePair, ExternalId, PersonMerge
 from opencsc.people.matching.service import MatchQuery, find_matches
 from opencsc.people.models import Address, FamilyGroup, FamilyMembership, PersonName, Relationship
 from opencsc.people.tests.factories import ChildFactory, PersonFactory, RelationshipFactory
@@ -43,7 +43,15 @@ def _dump(*people: int) -> dict[str, list[dict]]:
 def twin_records(social_worker, outsider, east_team, west_team):
     """One child recorded twice: by the east team (with a referral and a family) and by the west."""
     survivor = ChildFactory(first_name="Amara", last_name="Okafor")
-    duplicate = ChildFactory(first_name="Amarah", last_name="Okafor", date_of_birth=survivor.date_of_birth)
+    duplicate = ChildFactory(
+        first_name="Amarah",
+        last_name="Okafor",
+        date_of_birth=survivor.date_of_birth,
+        nhs_number="",
+        nhs_number_index="",
+        upn="",
+        la_child_id=None,
+    )
     AllocationFactory(person=survivor, team=east_team, worker=social_worker, kind=AllocationKind.ALLOCATED_WORKER)
     AllocationFactory(person=duplicate, team=west_team, worker=outsider, kind=AllocationKind.ALLOCATED_WORKER)
     mother = PersonFactory(sex="F")
@@ -145,3 +153,31 @@ def test_a_census_built_after_a_merge_counts_the_child_once(ig_officer, twin_rec
     )
     children = set(ReferralEpisode.objects.values_list("child_id", flat=True))
     assert children == {survivor.pk}  # the returns are built per child from these episodes
+
+
+def test_review_queue_merge_and_undo_through_the_pages(client_for, ig_officer, social_worker, twin_records):
+    from django.core.management import call_command
+
+    survivor, duplicate, _ = twin_records
+    call_command("find_duplicates")
+    pair = DuplicatePair.objects.get()
+    assert client_for(social_worker).get("/people/duplicates/").status_code == 403
+    client = client_for(ig_officer)
+    head = AuditEvent.objects.count()
+    body = client.get("/people/duplicates/").content.decode()
+    assert f"{pair.person_a_id} and {pair.person_b_id}" in body
+    assert list(AuditEvent.objects.filter(pk__gt=0).order_by("-seq").values_list("action", flat=True)[:1]) == [
+        "duplicates.queue_view"
+    ]
+    assert AuditEvent.objects.count() == head + 1
+    page = client.get(f"/people/duplicates/{pair.pk}/").content.decode()
+    assert survivor.full_name in page and duplicate.full_name in page
+    refused = client.post(f"/people/duplicates/{pair.pk}/", {"decision": "keep_a", "reason": ""}).content.decode()
+    assert "Say why, in at least 10 characters" in refused and merged_into(duplicate.pk) is None
+    keep = "keep_a" if pair.person_a_id == survivor.pk else "keep_b"
+    response = client.post(f"/people/duplicates/{pair.pk}/", {"decision": keep, "reason": "Same NHS trace and school"})
+    assert response.status_code == 302
+    merge = PersonMerge.objects.get()
+    assert merged_into(duplicate.pk) == survivor.pk
+    response = client.post(f"/people/merges/{merge.pk}/undo/", {"reason": "Two children after all"})
+    assert response.status_code == 302 and merged_into(duplicate.pk) is None
