@@ -112,3 +112,25 @@ class SearchForm(GovukForm):
         if not self.errors and not any(data.get(k) for k in wanted):
             raise forms.ValidationError("Enter a name, date of birth, NHS number or LA child id to search for")
         return data
+
+
+class NotAMatchForm(GovukForm):
+    """Shown on the new-person form when the matcher finds a certain match: the person can be added
+    only if the practitioner confirms they are someone else, and says why (kept in the audit trail)."""
+
+    confirmed = forms.BooleanField(
+        label="This is a different person from the certain match shown above",
+        required=True,
+        error_messages={"required": "Confirm that this is a different person, or open the record that matches"},
+    )
+    reason = forms.CharField(
+        label="How do you know this is a different person?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=20,
+        max_length=500,
+        help_text="For example: spoke to the school, who confirmed the child has a different date of birth",
+        error_messages={
+            "required": "Say how you know this is a different person, in at least 20 characters",
+            "min_length": "Say how you know this is a different person, in at least 20 characters",
+        },
+    )

@@ -66,7 +66,19 @@ def _clean(instance: models.Model, exclude: list[str] | None = None) -> None:
     instance.full_clean(exclude=exclude, validate_unique=True)
 
 
-def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any]) -> Person:
+def person_check(data: dict[str, Any]) -> None:
+    """The checks `person_create` makes before writing (identifiers, dates): ValidationError per field.
+    The new-person page runs them before it asks the matcher, so a refused form is not a search."""
+    person = Person(**data)
+    if not person.la_child_id:
+        person.la_child_id = None
+    _validate_identifiers(person)
+    _clean(person)
+
+
+def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any], not_a_match_reason: str = "") -> Person:
+    """Record a new person. `not_a_match_reason`: why the practitioner says this is not the person
+    the matcher found as a certain match (kept as the audit event's reason)."""
     if not access.can_create_person(actor_user):
         raise PermissionDenied
     person = Person(**data)
@@ -83,7 +95,11 @@ def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any]) -> Per
             subject_person_id=person.pk,
             obj=person,
             object_repr=f"person {person.pk}",
-            detail={"fields": sorted(k for k, v in data.items() if v)},
+            reason=not_a_match_reason,
+            detail={
+                "fields": sorted(k for k, v in data.items() if v),
+                "certain_match_overridden": bool(not_a_match_reason),
+            },
         )
         match_index.index_people([person.pk])
         # Whoever records a new person holds them on their caseload until a manager reallocates.

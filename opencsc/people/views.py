@@ -17,9 +17,9 @@ from opencsc.accounts import access
 from opencsc.audit.services import Actor
 from opencsc.core.http import AuthedRequest
 from opencsc.people import selectors, services
-from opencsc.people.forms import PERSON_FIELDS, PersonForm, SearchForm, part_form_class
+from opencsc.people.forms import PERSON_FIELDS, NotAMatchForm, PersonForm, SearchForm, part_form_class
 from opencsc.people.matching.merge import merged_into
-from opencsc.people.matching.service import match_for_user
+from opencsc.people.matching.service import MatchQuery, match_for_user
 from opencsc.people.parts import PART_KINDS
 from opencsc.people.presenters import record_sections
 
@@ -106,22 +106,69 @@ def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     )
 
 
+def _match_query(data: dict[str, Any]) -> MatchQuery:
+    return MatchQuery(
+        first_name=data.get("first_name") or "",
+        surname=data.get("last_name") or "",
+        other_names=data.get("preferred_name") or "",
+        sex=data.get("sex") or "",
+        date_of_birth=data.get("date_of_birth") or data.get("expected_date_of_birth"),
+        nhs_number=data.get("nhs_number") or "",
+        la_child_id=data.get("la_child_id") or "",
+        upn=data.get("upn") or "",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: AuthedRequest) -> HttpResponse:
+    """Add a new person (the start of a contact about someone not yet on the record). On save the
+    matcher runs first (audited as a search): while a certain match exists, the person is added
+    only if the practitioner confirms they are someone else and says why (`NotAMatchForm`)."""
     if not access.can_create_person(request.user):
         raise PermissionDenied
     form = PersonForm(request.POST or None)
+    confirm = NotAMatchForm(request.POST or None, prefix="match")
+    matches = None
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in PERSON_FIELDS}
+        actor = Actor.from_request(request)
         try:
-            person = services.person_create(actor_user=request.user, actor=Actor.from_request(request), data=data)
+            services.person_check(dict(data))
         except ValidationError as exc:
             _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{person.full_name} has been added and allocated to you")
-            return redirect("people:detail", person_id=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "creating": True})
+            return render(request, "people/person_form.html", {"form": form, "creating": True})
+        matches = match_for_user(user=request.user, actor=actor, query=_match_query(data), limit=5)
+        reason = ""
+        if matches.certain_exists:
+            if not request.POST.get("match-shown"):
+                form.add_error(None, "This person may already be known: check the certain match below")
+            elif not confirm.is_valid():
+                for errors in confirm.errors.values():
+                    form.add_error(None, errors)
+            else:
+                reason = confirm.cleaned_data["reason"]
+        if not form.errors:
+            try:
+                person = services.person_create(
+                    actor_user=request.user, actor=actor, data=data, not_a_match_reason=reason
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"{person.full_name} has been added and allocated to you")
+                return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {
+            "form": form,
+            "creating": True,
+            "matches": matches,
+            "confirm": confirm if matches and matches.certain_exists else None,
+            "can_break_glass": _can_break_glass(request),
+        },
+    )
 
 
 @login_required

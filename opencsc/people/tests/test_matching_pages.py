@@ -85,3 +85,55 @@ def test_roles_without_case_access_see_no_candidates_but_known_to_the_service(cl
     body = client_for(analyst).get("/people/match/", {"name": child.full_name, **_dob(child)}).content.decode()
     assert child.full_name not in body
     assert "break-glass" not in body  # analysts cannot break the glass
+
+
+def _new_person(person, **extra) -> dict[str, str]:
+    born = person.date_of_birth
+    return {
+        "is_child": "on",
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "sex": person.sex,
+        "date_of_birth_0": str(born.day),
+        "date_of_birth_1": str(born.month),
+        "date_of_birth_2": str(born.year),
+        "nhs_number": "",
+        "la_child_id": "",
+        "upn": "",
+        "ethnicity": "",
+        **extra,
+    }
+
+
+def test_a_new_person_with_a_certain_match_needs_confirmation_and_a_reason(client_for, social_worker, child):
+    from opencsc.people.models import Person
+
+    index.rebuild()
+    client = client_for(social_worker)
+    before = Person.objects.count()
+    first = client.post("/people/new/", _new_person(child)).content.decode()
+    assert "This person may already be known" in first and "Certain match" in first and child.full_name in first
+    short = client.post(
+        "/people/new/", _new_person(child, **{"match-shown": "1", "match-confirmed": "on", "match-reason": "no"})
+    )
+    assert "in at least 20 characters" in short.content.decode()
+    unconfirmed = client.post("/people/new/", _new_person(child, **{"match-shown": "1", "match-reason": "x" * 25}))
+    assert "Confirm that this is a different person" in unconfirmed.content.decode()
+    assert Person.objects.count() == before
+    reason = "Cousin with the same name: the school confirmed they are two children"
+    response = client.post(
+        "/people/new/", _new_person(child, **{"match-shown": "1", "match-confirmed": "on", "match-reason": reason})
+    )
+    assert response.status_code == 302 and Person.objects.count() == before + 1
+    created = AuditEvent.objects.filter(action="person.create").order_by("-seq").first()
+    assert created.reason == reason and created.detail["certain_match_overridden"] is True
+
+
+def test_an_out_of_scope_certain_match_also_holds_the_new_record_back_and_shows_no_detail(
+    client_for, social_worker, west_child
+):
+    index.rebuild()
+    body = client_for(social_worker).post("/people/new/", _new_person(west_child)).content.decode()
+    assert "This person may already be known" in body
+    assert "Known to the service" in body and "Held by Family Support West" in body
+    assert west_child.la_child_id not in body
