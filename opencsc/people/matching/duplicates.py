@@ -2,7 +2,9 @@
 
 Pairs are proposed from the blocking keys: two people sharing at least two keys in a block small
 enough to mean something (a key held by more than MAX_BLOCK people, such as a very common name
-with a birth month, is skipped: the true duplicates share narrower keys too). Each pair is scored
+with a birth month, is skipped: the true duplicates share narrower keys too). Keys that only say
+"same family" (a surname at a postcode) are not counted: every sibling and parent shares them, and
+a duplicate shares its date and name keys as well. Each pair is scored
 as a query for one against the other; certain and probable pairs that are not vetoed (different
 first names, different sex, different NHS numbers: twins and siblings) are proposed for review.
 """
@@ -16,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from opencsc.audit.services import Actor, record_event
-from opencsc.people.matching import scoring
+from opencsc.people.matching import keys, scoring
 from opencsc.people.matching.index import PROFILE_COLUMNS, Profile
 from opencsc.people.matching.models import DuplicatePair, MatchKey, MatchProfile, NameFrequency, PairStatus
 
@@ -39,11 +41,12 @@ def candidate_pairs() -> list[tuple[int, int]]:
     table = MatchKey._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH blocks AS (SELECT key FROM {table} GROUP BY key HAVING COUNT(*) BETWEEN 2 AND %s)"  # noqa: S608
+            f"WITH blocks AS (SELECT key FROM {table} WHERE (key & 3) <> %s"  # noqa: S608
+            " GROUP BY key HAVING COUNT(*) BETWEEN 2 AND %s)"
             f" SELECT a.person_id, b.person_id FROM {table} a JOIN blocks ON blocks.key = a.key"
             f" JOIN {table} b ON b.key = a.key AND b.person_id > a.person_id"
             " GROUP BY a.person_id, b.person_id HAVING COUNT(*) >= %s",
-            [MAX_BLOCK, MIN_SHARED_KEYS],
+            [keys.POSTCODE, MAX_BLOCK, MIN_SHARED_KEYS],
         )
         return [(a, b) for a, b in cursor.fetchall()]
 

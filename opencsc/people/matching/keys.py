@@ -27,9 +27,24 @@ from itertools import combinations
 
 from opencsc.people.matching.normalise import token_codes
 
+DATE, POSTCODE, NAME_PAIR, IDENTIFIER = 0, 1, 2, 3
+
+
+def key_kind(text: str) -> int:
+    if text.startswith(("nhs|", "la|", "upn|")):
+        return IDENTIFIER
+    if "|pc" in text:
+        return POSTCODE
+    if "|y" in text or "|dm" in text:
+        return DATE
+    return NAME_PAIR
+
 
 def hash_key(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+    """A signed 64-bit hash whose two lowest bits say the kind of key (so `find_duplicates` can leave
+    out keys that only say "same family": a surname at one postcode)."""
+    digest = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+    return (digest & ~3) | key_kind(text)
 
 
 def name_codes(tokens: Iterable[str]) -> list[frozenset[str]]:

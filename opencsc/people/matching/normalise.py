@@ -64,17 +64,16 @@ def _nickname_table() -> dict[str, frozenset[str]]:
     return {name: frozenset(formals) for name, formals in table.items()}
 
 
+@lru_cache(maxsize=100_000)
 def formal_names(token: str) -> frozenset[str]:
     """The formal names a token may be short for, itself included: bill -> {bill, william, ...}."""
     return _nickname_table().get(token, frozenset()) | {token}
 
 
 def are_nicknames(a: str, b: str) -> bool:
-    """Whether one name is a short form of the other, or both are short forms of one name."""
-    if a == b:
-        return False
-    fa, fb = formal_names(a), formal_names(b)
-    return bool(fa & fb)
+    """Whether one name is listed as a short form of the other (Bill and William, Kasia and
+    Katarzyna). Two short forms of one name (Mia and Emily, both of Amelia) are not: too loose."""
+    return a != b and (a in formal_names(b) or b in formal_names(a))
 
 
 @lru_cache(maxsize=100_000)

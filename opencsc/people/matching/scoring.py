@@ -13,8 +13,9 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from opencsc.people.matching.index import Profile
 from opencsc.people.matching.normalise import are_nicknames, phonetic, postcode_sector
@@ -26,13 +27,13 @@ BAND_LABELS = {
     POSSIBLE: "Possible match",
 }
 # Total weight (bits) at which each band starts. See docs/matching-thresholds.md.
-THRESHOLDS = {CERTAIN: 27.0, PROBABLE: 19.0, POSSIBLE: 11.0}
+THRESHOLDS = {CERTAIN: 27.0, PROBABLE: 20.0, POSSIBLE: 11.0}
 # Below this population, name frequencies say little: every name weighs DEFAULT_NAME_WEIGHT.
 MIN_POPULATION_FOR_FREQUENCIES = 5000
 DEFAULT_NAME_WEIGHT = 7.0
 NAME_WEIGHT_RANGE = (2.0, 11.0)
 
-DOB_EXACT, DOB_SWAPPED, DOB_ONE_DIGIT, DOB_DIFFERENT = 13.0, 9.0, 8.0, -9.0
+DOB_EXACT, DOB_SWAPPED, DOB_ONE_DIGIT, DOB_DIFFERENT = 13.0, 9.0, 5.0, -9.0
 IDENTIFIER_SAME = {"nhs": 16.0, "la": 16.0, "upn": 14.0}
 IDENTIFIER_DIFFERENT = {"nhs": -12.0, "la": -3.0, "upn": -2.0}
 IDENTIFIER_LABELS = {"nhs": "NHS number", "la": "LA child id", "upn": "UPN"}
@@ -71,6 +72,7 @@ class Frequencies:
         return min(max(math.log2(0.95 / share), low), high)
 
 
+@lru_cache(maxsize=500_000)
 def _similar(a: str, b: str) -> str:
     """How two name tokens agree: exact, nickname, sounds, typo, initial, or ''."""
     if a == b:
@@ -81,7 +83,9 @@ def _similar(a: str, b: str) -> str:
         return "nickname"
     if phonetic(a) == phonetic(b):
         return "sounds"
-    if Levenshtein.distance(a, b, score_cutoff=1) <= 1 and min(len(a), len(b)) >= 3:
+    if (
+        OSA.distance(a, b, score_cutoff=1) <= 1 and min(len(a), len(b)) >= 3
+    ):  # one letter wrong, missing, extra or swapped
         return "typo"
     if min(len(a), len(b)) >= 5 and JaroWinkler.similarity(a, b) >= 0.93:
         return "typo"
@@ -121,7 +125,7 @@ def _surname_evidence(
     """The query's surname tokens against the record's (the first `current` are its current
     surname, the rest previous or other surnames; 0 means all are current)."""
     current = current or len(record)
-    best: tuple[float, str, bool] = (-5.0, "different surname", False)
+    best: tuple[float, str, bool] = (-6.0, "different surname", False)
     for q in query:
         for i, r in enumerate(record):
             how = _similar(q, r)
