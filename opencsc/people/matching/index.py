@@ -188,7 +188,7 @@ def index_people(ids: Iterable[int]) -> None:
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            change = Counter()
+            change: Counter[str] = Counter()
             change.subtract(_stored_tokens(chunk))
             MatchKey.objects.filter(person_id__in=chunk).delete()
             MatchProfile.objects.filter(person_id__in=chunk).delete()

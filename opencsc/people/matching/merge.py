@@ -35,11 +35,13 @@ from opencsc.people.models import Person
 def person_links() -> list[tuple[type[models.Model], str]]:
     """(model, field name) for every foreign key to a person, except the tables derived from the
     record (the matching index, the access reach: they are recomputed) and the merge's own."""
-    links = []
+    links: list[tuple[type[models.Model], str]] = []
     for rel in Person._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+        if not isinstance(rel, models.ForeignObjectRel) or not (rel.one_to_many or rel.one_to_one):
             continue
         model = rel.related_model
+        if not isinstance(model, type):
+            continue
         if model._meta.app_label == "people" and model.__name__ in DERIVED:
             continue
         if model._meta.label in ("accounts.CaseloadReach",):
@@ -49,6 +51,13 @@ def person_links() -> list[tuple[type[models.Model], str]]:
 
 
 DERIVED = {"MatchProfile", "MatchKey", "DuplicatePair", "PersonMerge"}
+
+
+def _attname(model: type[models.Model], field: str) -> str:
+    found = model._meta.get_field(field)
+    if not isinstance(found, models.ForeignKey):
+        raise TypeError(f"{model._meta.label}.{field} is not a foreign key")
+    return found.attname
 
 
 def merged_into(person_id: int) -> int | None:
@@ -72,7 +81,7 @@ def _snapshot_and_delete(model: type[models.Model], pk: Any) -> dict[str, Any]:
 def _move(model: type[models.Model], field: str, source: int, target: int) -> tuple[list[Any], list[dict]]:
     """Move the rows of `model` whose `field` is `source` to `target`; (moved ids, removed rows)."""
     manager = model._base_manager
-    column = model._meta.get_field(field).attname
+    column = _attname(model, field)
     pks = list(manager.filter(**{column: source}).values_list("pk", flat=True))
     removed: list[dict] = []
     others = [
@@ -158,7 +167,7 @@ def person_unmerge(*, actor_user: Any, actor: Actor, merge: PersonMerge, reason:
 
         for (label, field), pks in by_model.items():
             model = apps.get_model(label)
-            column = model._meta.get_field(field).attname
+            column = _attname(model, field)
             model._base_manager.filter(pk__in=pks).update(**{column: merge.merged_id})
         for item in merge.removed:
             for restored in serializers.deserialize("python", [item["row"]]):

@@ -166,7 +166,8 @@ def read_rows(handle: TextIO, errors: list[str]) -> list[Row]:
     if missing:
         errors.append(f"Row 1 (the header): the columns {', '.join(missing)} are missing")
         return []
-    rows, seen = [], {}
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
     for number, raw in enumerate(reader, start=2):
         row = _parse_row(number, raw, errors)
         if row is None:
