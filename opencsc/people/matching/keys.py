@@ -12,6 +12,8 @@ once), still leave the true record sharing at least one key with the query:
 * name code | name code (every pair of the person's names, sorted): when the date is unknown, and
   for first and last names given the wrong way round;
 * name code | postcode (each current and previous postcode): families, and an unknown date;
+* name code alone: read only by a query without a date of birth (a name typed on its own, with a
+  typo in one of the names), ranked by how many of the query's keys each person shares;
 * the NHS number (its blind index), the LA child id, the UPN: exact identifiers.
 
 Name codes are taken from every name token whatever its place (first, other or surname), so a
@@ -37,7 +39,7 @@ def key_kind(text: str) -> int:
         return POSTCODE
     if "|y" in text or "|dm" in text:
         return DATE
-    return NAME_PAIR
+    return NAME_PAIR  # and a name code alone
 
 
 def hash_key(text: str) -> int:
@@ -82,6 +84,7 @@ def key_texts(
             if pc:
                 texts.update(f"{c}|pc{pc}" for c in codes)
     if with_pairs:
+        texts.update(f"n|{c}" for codes in per_token for c in codes)
         for first, second in combinations(per_token, 2):
             texts.update("|".join(sorted((a, b))) for a in first for b in second if a != b)
     if nhs_number_index:
