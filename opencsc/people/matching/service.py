@@ -191,7 +191,15 @@ def match_for_user(*, user: Any, actor: Actor, query: MatchQuery, limit: int = 1
     ids = [c.person_id for c in candidates]
     visible = set(access.visible_persons(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     people = Person.objects.in_bulk([i for i in ids if i in visible])
-    elsewhere = [c for c in candidates if c.person_id not in visible and c.band in (scoring.CERTAIN, scoring.PROBABLE)]
+    # Only practitioners learn that someone outside their caseload is known (and to whom): roles with
+    # no case access (analysts, IG, partners, administrators) learn nothing about such people.
+    elsewhere = [
+        c
+        for c in candidates
+        if c.person_id not in visible
+        and c.band in (scoring.CERTAIN, scoring.PROBABLE)
+        and getattr(user, "role", None) in access.CASEWORK_ROLES
+    ]
     teams: dict[int, list[str]] = {}
     for pid, team in (
         Allocation.objects.current()
