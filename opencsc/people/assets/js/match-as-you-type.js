@@ -6,6 +6,7 @@ const panel = document.getElementById("likely-matches");
 if (form && panel) {
   let timer;
   let latest = 0;
+  let inflight = null;
   const refresh = async () => {
     const ask = ++latest;
     const params = new URLSearchParams(new FormData(form));
@@ -13,12 +14,26 @@ if (form && panel) {
       headers: { "X-Requested-With": "fetch" },
       credentials: "same-origin",
     });
-    if (response.ok && ask === latest) {
-      panel.innerHTML = await response.text();
+    const html = response.ok ? await response.text() : null;
+    if (html !== null && ask === latest) {
+      panel.innerHTML = html;
     }
   };
   form.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(refresh, 400);
+    timer = setTimeout(() => {
+      inflight = refresh().finally(() => {
+        inflight = null;
+      });
+    }, 400);
+  });
+  // Submitting runs the same match with the results: no refresh is started, and one under way is
+  // let finish first rather than cut off by the page changing.
+  form.addEventListener("submit", (event) => {
+    clearTimeout(timer);
+    if (inflight) {
+      event.preventDefault();
+      inflight.catch(() => {}).then(() => form.submit());
+    }
   });
 }
