@@ -268,6 +268,14 @@ def can_review_break_glass(user: Any) -> bool:
     return _is_active_staff(user) and user.role == Role.IG_OFFICER
 
 
+def can_review_duplicates(user: Any) -> bool:
+    """The data-quality role for person records: the duplicate review queue, merging and undoing a
+    merge. Information governance: they judge whether two records are one person's with both in
+    front of them (a read of both, audited) without holding a caseload, and they already answer for
+    the record's accuracy (UK GDPR Art 5(1)(d)). See docs/adr/0019-merging-person-records.md."""
+    return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
 def can_manage_sharing_register(user: Any) -> bool:
     """Information governance keeps the processing register, the agency register and the sharing
     agreements, and reads the Article 30 record."""

@@ -24,6 +24,7 @@ from opencsc.audit.services import Actor, record_event, record_events_bulk
 from opencsc.demo.identifiers import test_nhs_number, unique_demo_upn
 from opencsc.demo.postcodes import HOME_POSTCODES
 from opencsc.people import models as pm
+from opencsc.people.matching import index as match_index
 from opencsc.people.services import nhs_number_index
 from opencsc.sharing.demo import seed_agencies
 
@@ -407,6 +408,7 @@ def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
 
         seed_contacts_awaiting_triage(seed=seed, as_of=as_of)
         seed_agencies()
+        match_index.rebuild()  # people were bulk-created: the matching index is built once (issue 12)
         record_events_bulk(
             actor=Actor.system("seed_demo"),
             action="person.create",

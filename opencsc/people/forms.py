@@ -97,6 +97,9 @@ class SearchForm(GovukForm):
     date_of_birth = GovukDateField(label="Date of birth", required=False, bounds="search.date_of_birth")
     nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
     la_child_id = forms.CharField(label="LA child id", required=False, max_length=20)
+    postcode = forms.CharField(
+        label="Postcode", required=False, max_length=10, help_text="Helps find people who may already be known"
+    )
 
     def clean_nhs_number(self) -> str:
         from opencsc.people.identifiers import nhs_number_error
@@ -108,6 +111,29 @@ class SearchForm(GovukForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors and not any(data.get(k) for k in ("name", "date_of_birth", "nhs_number", "la_child_id")):
+        wanted = ("name", "date_of_birth", "nhs_number", "la_child_id", "postcode")
+        if not self.errors and not any(data.get(k) for k in wanted):
             raise forms.ValidationError("Enter a name, date of birth, NHS number or LA child id to search for")
         return data
+
+
+class NotAMatchForm(GovukForm):
+    """Shown on the new-person form when the matcher finds a certain match: the person can be added
+    only if the practitioner confirms they are someone else, and says why (kept in the audit trail)."""
+
+    confirmed = forms.BooleanField(
+        label="This is a different person from the certain match shown above",
+        required=True,
+        error_messages={"required": "Confirm that this is a different person, or open the record that matches"},
+    )
+    reason = forms.CharField(
+        label="How do you know this is a different person?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=20,
+        max_length=500,
+        help_text="For example: spoke to the school, who confirmed the child has a different date of birth",
+        error_messages={
+            "required": "Say how you know this is a different person, in at least 20 characters",
+            "min_length": "Say how you know this is a different person, in at least 20 characters",
+        },
+    )

@@ -447,3 +447,14 @@ class PersonAlert(PersonPart):
 
     class Meta:
         ordering = ["-start_date", "-pk"]
+
+
+# The matching service's tables (issue 12) belong to this app; imported here so Django loads them.
+from opencsc.people.matching.models import (  # noqa: E402, F401
+    DuplicatePair,
+    ExternalId,
+    MatchKey,
+    MatchProfile,
+    NameFrequency,
+    PersonMerge,
+)

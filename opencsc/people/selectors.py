@@ -16,6 +16,7 @@ from opencsc.accounts import access
 from opencsc.accounts.models import Allocation
 from opencsc.audit.services import Actor, record_event
 from opencsc.people import identifiers
+from opencsc.people.matching.service import MatchQuery, MatchResult, match_for_user
 from opencsc.people.models import Person, PersonName
 from opencsc.people.services import nhs_number_index
 
@@ -136,9 +137,27 @@ class SearchCriteria:
     date_of_birth: dt.date | None = None
     nhs_number: str = ""
     la_child_id: str = ""
+    postcode: str = ""  # used by the matcher only
 
     def is_empty(self) -> bool:
         return not (self.name.strip() or self.date_of_birth or self.nhs_number.strip() or self.la_child_id.strip())
+
+    def match_query(self) -> MatchQuery:
+        """The same criteria for the matcher: with two or more words, the first is taken as the first
+        name and the last as the surname (the matcher also tries them the other way round)."""
+        words = self.name.split()
+        first, other, surname = (
+            (words[0], " ".join(words[1:-1]), words[-1]) if len(words) > 1 else ("", "", "".join(words))
+        )
+        return MatchQuery(
+            first_name=first,
+            other_names=other,
+            surname=surname,
+            date_of_birth=self.date_of_birth,
+            postcode=self.postcode,
+            nhs_number=self.nhs_number,
+            la_child_id=self.la_child_id,
+        )
 
     def audit_detail(self) -> dict[str, Any]:
         # The criteria are kept (an investigator asks "who looked for this child?"), the NHS number
@@ -155,6 +174,7 @@ class SearchCriteria:
 class SearchResult:
     people: list[Person] = field(default_factory=list)
     truncated: bool = False
+    matches: MatchResult | None = None  # the matcher's candidates, when asked for
 
 
 # What a results list shows: a name to choose by, the date of birth and the LA child id. Nothing
@@ -169,20 +189,24 @@ SEARCH_RESULT_FIELDS = (
 )
 
 
-def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria) -> SearchResult:
+def search_persons(*, user: Any, actor: Actor, criteria: SearchCriteria, with_matches: bool = False) -> SearchResult:
     """People the user may see who match every criterion given, in name order, at most
-    OPENCSC_SEARCH_RESULT_LIMIT of them. Audited, with the count and the ids of the people shown (an
-    investigator asks "who was shown this child?", not only "how many were shown")."""
-    people = _apply_criteria(access.visible_persons(user), criteria).only(*SEARCH_RESULT_FIELDS)
+    OPENCSC_SEARCH_RESULT_LIMIT of them; with `with_matches`, also the matcher's candidates
+    (nicknames, misspellings, swapped dates...: `people.matching`). One audit event, with the
+    counts found and the ids of the people shown (an investigator asks "who was shown this child?")."""
+    found: list[Person] = []
     limit = settings.OPENCSC_SEARCH_RESULT_LIMIT
-    found = list(people.order_by("last_name", "first_name", "pk")[: limit + 1])
+    if not criteria.is_empty():
+        people = _apply_criteria(access.visible_persons(user), criteria).only(*SEARCH_RESULT_FIELDS)
+        found = list(people.order_by("last_name", "first_name", "pk")[: limit + 1])
     shown = found[:limit]
-    record_event(
-        actor=actor,
-        action="person.search",
-        detail={**criteria.audit_detail(), "results": len(shown), "person_ids": [p.pk for p in shown]},
-    )
-    return SearchResult(people=found[:limit], truncated=len(found) > limit)
+    detail = {**criteria.audit_detail(), "results": len(shown), "person_ids": [p.pk for p in shown]}
+    matches = None
+    if with_matches:
+        matches = match_for_user(user=user, actor=actor, query=criteria.match_query(), audit=False)
+        detail.update(matches.audit_detail)
+    record_event(actor=actor, action="person.search", detail=detail)
+    return SearchResult(people=shown, truncated=len(found) > limit, matches=matches)
 
 
 def _name_starts_with(term: str) -> QuerySet[Any]:

@@ -13,7 +13,20 @@ from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
 from opencsc.core import crypto, limits
 from opencsc.people import identifiers
-from opencsc.people.models import Disability, FamilyGroup, FamilyMembership, Person, PersonPart, Relationship
+from opencsc.people.matching import index as match_index
+from opencsc.people.models import (
+    Address,
+    Disability,
+    FamilyGroup,
+    FamilyMembership,
+    Person,
+    PersonName,
+    PersonPart,
+    Relationship,
+)
+
+# Parts whose change changes how the person is found (the matching index is kept in step).
+MATCHED_PARTS = (PersonName, Address)
 
 NHS_INDEX_PURPOSE = "nhs_number"
 
@@ -53,7 +66,19 @@ def _clean(instance: models.Model, exclude: list[str] | None = None) -> None:
     instance.full_clean(exclude=exclude, validate_unique=True)
 
 
-def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any]) -> Person:
+def person_check(data: dict[str, Any]) -> None:
+    """The checks `person_create` makes before writing (identifiers, dates): ValidationError per field.
+    The new-person page runs them before it asks the matcher, so a refused form is not a search."""
+    person = Person(**data)
+    if not person.la_child_id:
+        person.la_child_id = None
+    _validate_identifiers(person)
+    _clean(person)
+
+
+def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any], not_a_match_reason: str = "") -> Person:
+    """Record a new person. `not_a_match_reason`: why the practitioner says this is not the person
+    the matcher found as a certain match (kept as the audit event's reason)."""
     if not access.can_create_person(actor_user):
         raise PermissionDenied
     person = Person(**data)
@@ -70,8 +95,13 @@ def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any]) -> Per
             subject_person_id=person.pk,
             obj=person,
             object_repr=f"person {person.pk}",
-            detail={"fields": sorted(k for k, v in data.items() if v)},
+            reason=not_a_match_reason,
+            detail={
+                "fields": sorted(k for k, v in data.items() if v),
+                "certain_match_overridden": bool(not_a_match_reason),
+            },
         )
+        match_index.index_people([person.pk])
         # Whoever records a new person holds them on their caseload until a manager reallocates.
         if actor_user.team_id is not None:
             from opencsc.accounts.services import allocation_open
@@ -111,6 +141,7 @@ def person_update(
             object_repr=f"person {person.pk}",
             detail={"fields": sorted(changed)},
         )
+        match_index.index_people([person.pk])
     return person
 
 
@@ -137,6 +168,8 @@ def part_add(
             obj=part,
             object_repr=f"{model._meta.verbose_name} {part.pk}",
         )
+        if isinstance(part, MATCHED_PARTS):
+            match_index.index_people([person.pk])
     return part
 
 
@@ -154,6 +187,8 @@ def part_remove(*, actor_user: Any, actor: Actor, part: PersonPart) -> None:
             object_id=str(pk),
             object_repr=f"{part._meta.verbose_name} {pk}",
         )
+        if isinstance(part, MATCHED_PARTS):
+            match_index.index_people([part.person_id])
 
 
 def _check_relationship(actor_user: Any, relationship: Relationship) -> None:

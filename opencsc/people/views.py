@@ -3,6 +3,8 @@ or a service, which check access and write the audit trail."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,9 @@ from opencsc.accounts import access
 from opencsc.audit.services import Actor
 from opencsc.core.http import AuthedRequest
 from opencsc.people import selectors, services
-from opencsc.people.forms import PERSON_FIELDS, PersonForm, SearchForm, part_form_class
+from opencsc.people.forms import PERSON_FIELDS, NotAMatchForm, PersonForm, SearchForm, part_form_class
+from opencsc.people.matching.merge import merged_into
+from opencsc.people.matching.service import MatchQuery, match_for_user
 from opencsc.people.parts import PART_KINDS
 from opencsc.people.presenters import record_sections
 
@@ -25,20 +29,30 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _criteria(data: dict[str, Any]) -> selectors.SearchCriteria:
+    return selectors.SearchCriteria(
+        name=data["name"] or "",
+        date_of_birth=data["date_of_birth"],
+        nhs_number=data["nhs_number"] or "",
+        la_child_id=data["la_child_id"] or "",
+        postcode=data.get("postcode") or "",
+    )
+
+
 @login_required
 @require_GET
 def search(request: AuthedRequest) -> HttpResponse:
+    """Find a person: the name-prefix search and, beside it, the matcher's likely matches (the same
+    list the page fetches as the user types, `match_as_you_type`). One audit event per search."""
     form = SearchForm(request.GET or None)
     result = None
     if request.GET and form.is_valid():
-        data = form.cleaned_data
-        criteria = selectors.SearchCriteria(
-            name=data["name"] or "",
-            date_of_birth=data["date_of_birth"],
-            nhs_number=data["nhs_number"] or "",
-            la_child_id=data["la_child_id"] or "",
+        result = selectors.search_persons(
+            user=request.user,
+            actor=Actor.from_request(request),
+            criteria=_criteria(form.cleaned_data),
+            with_matches=True,
         )
-        result = selectors.search_persons(user=request.user, actor=Actor.from_request(request), criteria=criteria)
     return render(
         request,
         "people/search.html",
@@ -46,14 +60,37 @@ def search(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "can_create": access.can_create_person(request.user),
-            "can_break_glass": request.user.role in access.BREAK_GLASS_ROLES,
+            "can_break_glass": _can_break_glass(request),
         },
     )
 
 
 @login_required
 @require_GET
+def match_as_you_type(request: AuthedRequest) -> HttpResponse:
+    """The likely-matches panel alone, for the script that refreshes it as the user types (the page
+    works without it: the same panel comes with the results on submit). Audited as a search, once
+    per request; nothing is looked up, or audited, until there is enough to go on."""
+    form = SearchForm(request.GET or None)
+    matches = None
+    if request.GET and form.is_valid():
+        query = _criteria(form.cleaned_data).match_query()
+        if query.is_enough():
+            matches = match_for_user(user=request.user, actor=Actor.from_request(request), query=query)
+    return render(request, "people/_matches.html", {"matches": matches, "can_break_glass": _can_break_glass(request)})
+
+
+def _can_break_glass(request: AuthedRequest) -> bool:
+    return request.user.role in access.BREAK_GLASS_ROLES
+
+
+@login_required
+@require_GET
 def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
+    # A record merged into another is an alias: it opens the surviving record, for those who may see it
+    # (anyone else gets the same 404, audited, as for any record they may not see).
+    if (survivor := merged_into(person_id)) is not None and access.can_view_person(request.user, survivor):
+        return redirect("people:detail", person_id=survivor)
     person = selectors.get_person_for_user(
         user=request.user, actor=Actor.from_request(request), person_id=person_id, shown_with=selectors.relatives_shown
     )
@@ -78,22 +115,69 @@ def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     )
 
 
+def _match_query(data: dict[str, Any]) -> MatchQuery:
+    return MatchQuery(
+        first_name=data.get("first_name") or "",
+        surname=data.get("last_name") or "",
+        other_names=data.get("preferred_name") or "",
+        sex=data.get("sex") or "",
+        date_of_birth=data.get("date_of_birth") or data.get("expected_date_of_birth"),
+        nhs_number=data.get("nhs_number") or "",
+        la_child_id=data.get("la_child_id") or "",
+        upn=data.get("upn") or "",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: AuthedRequest) -> HttpResponse:
+    """Add a new person (the start of a contact about someone not yet on the record). On save the
+    matcher runs first (audited as a search): while a certain match exists, the person is added
+    only if the practitioner confirms they are someone else and says why (`NotAMatchForm`)."""
     if not access.can_create_person(request.user):
         raise PermissionDenied
     form = PersonForm(request.POST or None)
+    confirm = NotAMatchForm(request.POST or None, prefix="match")
+    matches = None
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in PERSON_FIELDS}
+        actor = Actor.from_request(request)
         try:
-            person = services.person_create(actor_user=request.user, actor=Actor.from_request(request), data=data)
+            services.person_check(dict(data))
         except ValidationError as exc:
             _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{person.full_name} has been added and allocated to you")
-            return redirect("people:detail", person_id=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "creating": True})
+            return render(request, "people/person_form.html", {"form": form, "creating": True})
+        matches = match_for_user(user=request.user, actor=actor, query=_match_query(data), limit=5)
+        reason = ""
+        if matches.certain_exists:
+            if not request.POST.get("match-shown"):
+                form.add_error(None, "This person may already be known: check the certain match below")
+            elif not confirm.is_valid():
+                for errors in confirm.errors.values():
+                    form.add_error(None, errors)
+            else:
+                reason = confirm.cleaned_data["reason"]
+        if not form.errors:
+            try:
+                person = services.person_create(
+                    actor_user=request.user, actor=actor, data=data, not_a_match_reason=reason
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"{person.full_name} has been added and allocated to you")
+                return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {
+            "form": form,
+            "creating": True,
+            "matches": matches,
+            "confirm": confirm if matches and matches.certain_exists else None,
+            "can_break_glass": _can_break_glass(request),
+        },
+    )
 
 
 @login_required

@@ -131,6 +131,7 @@ def _facts() -> dict[str, Any]:
             "first_name": child.first_name,
             "last_name": child.last_name,
             "full_name": child.full_name,
+            "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else "",
         },
     }
 

@@ -104,7 +104,7 @@ def test_social_worker_records_an_address_and_ig_officer_sees_the_view(
 
     _find_child(worker, child["full_name"])
     expect(worker.page.get_by_role("heading", name="1 person found")).to_be_visible()
-    worker.page.get_by_role("link", name=child["full_name"]).click()
+    worker.page.get_by_role("link", name=child["full_name"]).first.click()  # also under "Likely matches"
     worker.arrive(child["full_name"])
     assert worker.page.url.endswith(f"/people/{child['id']}/")
 

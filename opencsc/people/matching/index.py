@@ -1,0 +1,245 @@
+"""Keeping the matching index (profiles, blocking keys, name frequencies) in step with the record.
+
+`index_people(ids)` recomputes the named people's rows; the people services call it, inside their
+own transaction, whenever a person, one of their other names or one of their addresses is written,
+so a search never misses a person who was just recorded. `remove_person_keys(id)` takes a person out
+of the index (a merge, and disposal at the end of retention); `rebuild()` recomputes everything
+(after a bulk load, or to repair) and `discrepancies()` checks the index against the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from opencsc.people.matching import keys as match_keys
+from opencsc.people.matching.models import MatchKey, MatchProfile, NameFrequency, PersonMerge
+from opencsc.people.matching.normalise import name_tokens, postcode
+from opencsc.people.models import Address, Person, PersonName
+
+CHUNK = 2000
+
+
+@dataclass
+class Profile:
+    """A profile in memory (the same for a stored record and for a query)."""
+
+    person_id: int
+    given: list[str]
+    surnames: list[str]
+    sex: str = ""
+    date_of_birth: dt.date | None = None
+    postcodes: list[str] | None = None
+    nhs_number_index: str = ""
+    la_child_id: str = ""
+    upn: str = ""
+    current_surnames: int = 0  # how many of `surnames` are the current surname (the rest: other names)
+
+    @property
+    def tokens(self) -> list[str]:
+        return [*self.given, *(t for t in self.surnames if t not in self.given)]
+
+    def key_set(self, *, with_pairs: bool = True) -> set[int]:
+        return match_keys.keys(
+            tokens=self.tokens,
+            date_of_birth=self.date_of_birth,
+            postcodes=self.postcodes or [],
+            nhs_number_index=self.nhs_number_index,
+            la_child_id=self.la_child_id,
+            upn=self.upn,
+            with_pairs=with_pairs,
+        )
+
+    def to_row(self) -> MatchProfile:
+        return MatchProfile(
+            person_id=self.person_id,
+            given=" ".join(self.given)[:300],
+            surnames=_join_surnames(self.surnames, self.current_surnames)[:300],
+            sex=self.sex if self.sex in ("M", "F") else "",
+            date_of_birth=self.date_of_birth,
+            postcodes=" ".join(self.postcodes or [])[:200],
+            nhs_number_index=self.nhs_number_index,
+            la_child_id=self.la_child_id,
+            upn=self.upn,
+        )
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> Profile:
+        """From PROFILE_COLUMNS values."""
+        pid, given, surnames, sex, born, postcodes, nhs, la, upn = row
+        current, _, others = surnames.partition("/")
+        now = current.split()
+        return cls(pid, given.split(), [*now, *others.split()], sex, born, postcodes.split(), nhs, la, upn, len(now))
+
+
+def _join_surnames(tokens: list[str], current: int) -> str:
+    """ "smith jones / begum": the current surname's tokens, then any other surnames."""
+    now, others = tokens[:current] if current else tokens, tokens[current:] if current else []
+    return " ".join(now) + (" / " + " ".join(others) if others else "")
+
+
+PROFILE_COLUMNS = (
+    "person_id",
+    "given",
+    "surnames",
+    "sex",
+    "date_of_birth",
+    "postcodes",
+    "nhs_number_index",
+    "la_child_id",
+    "upn",
+)
+
+
+def _standing_aliases(ids: Sequence[int]) -> set[int]:
+    return set(
+        PersonMerge.objects.filter(merged_id__in=ids, unmerged_at__isnull=True).values_list("merged_id", flat=True)
+    )
+
+
+def build_profiles(ids: Sequence[int], *, contiguous: bool = False) -> list[Profile]:
+    """Profiles of the given people from their records (people merged into another are left out).
+    With `contiguous`, `ids` is read as the range from its first to its last id (a rebuild)."""
+    if contiguous:
+        mine: dict[str, Any] = {"person_id__gte": ids[0], "person_id__lte": ids[-1]}
+        own: dict[str, Any] = {"pk__gte": ids[0], "pk__lte": ids[-1]}
+    else:
+        mine, own = {"person_id__in": ids}, {"pk__in": ids}
+    other_names: dict[int, list[tuple[str, str]]] = {}
+    for pid, first, last in PersonName.objects.filter(**mine).values_list("person_id", "first_name", "last_name"):
+        other_names.setdefault(pid, []).append((first, last))
+    postcodes: dict[int, list[str]] = {}
+    current_first = F("end_date").desc(nulls_first=True)
+    for pid, pc in (Address.objects.filter(**mine).order_by("person_id", current_first, "-start_date")).values_list(
+        "person_id", "postcode"
+    ):
+        codes = postcodes.setdefault(pid, [])
+        if (norm := postcode(pc)) and norm not in codes:
+            codes.append(norm)
+    merged = _standing_aliases(ids)
+    profiles = []
+    for row in Person.objects.filter(**own).values(
+        "pk", "first_name", "last_name", "preferred_name", "sex", "date_of_birth", "expected_date_of_birth",
+        "nhs_number_index", "la_child_id", "upn",
+    ):  # fmt: skip
+        if row["pk"] in merged:
+            continue
+        others = other_names.get(row["pk"], [])
+        current = name_tokens(row["last_name"])
+        profiles.append(
+            Profile(
+                person_id=row["pk"],
+                given=name_tokens(row["first_name"], row["preferred_name"], *(f for f, _ in others)),
+                surnames=name_tokens(row["last_name"], *(s for _, s in others)),
+                current_surnames=len(current),
+                sex=row["sex"],
+                date_of_birth=row["date_of_birth"] or row["expected_date_of_birth"],
+                postcodes=postcodes.get(row["pk"], []),
+                nhs_number_index=row["nhs_number_index"] or "",
+                la_child_id=(row["la_child_id"] or "").upper(),
+                upn=(row["upn"] or "").upper(),
+            )
+        )
+    return profiles
+
+
+def _adjust_frequencies(change: Counter[str]) -> None:
+    rows = [(token[:100], n) for token, n in change.items() if n]
+    if not rows:
+        return
+    table = NameFrequency._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (token, count) VALUES (%s, %s)"  # noqa: S608 (our table name)
+            f" ON CONFLICT (token) DO UPDATE SET count = {table}.count + excluded.count",
+            rows,
+        )
+
+
+def _stored_tokens(ids: Sequence[int]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for given, surnames in MatchProfile.objects.filter(person_id__in=ids).values_list("given", "surnames"):
+        counts.update(set(given.split()) | set(surnames.replace("/", " ").split()))
+    return counts
+
+
+def _write(profiles: list[Profile]) -> None:
+    MatchProfile.objects.bulk_create([p.to_row() for p in profiles], batch_size=CHUNK)
+    rows = [(p.person_id, k) for p in profiles for k in p.key_set()]
+    table = MatchKey._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs for a rebuild
+            with cursor.cursor.copy(f"COPY {table} (person_id, key) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} (person_id, key) VALUES (%s, %s)", rows)  # noqa: S608
+
+
+def index_people(ids: Iterable[int]) -> None:
+    """Recompute the index rows of these people (in the caller's transaction, or one of its own)."""
+    ids = sorted(set(ids))
+    with transaction.atomic():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            change: Counter[str] = Counter()
+            change.subtract(_stored_tokens(chunk))
+            MatchKey.objects.filter(person_id__in=chunk).delete()
+            MatchProfile.objects.filter(person_id__in=chunk).delete()
+            profiles = build_profiles(chunk)
+            for p in profiles:
+                change.update(set(p.tokens))
+            _write(profiles)
+            _adjust_frequencies(change)
+
+
+def remove_person_keys(person_id: int) -> None:
+    """Take one person out of the matching index: their profile, keys and share of the name
+    frequencies. For a merge, and for disposal (which must call it before deleting the record)."""
+    with transaction.atomic():
+        change: Counter[str] = Counter()
+        change.subtract(_stored_tokens([person_id]))
+        MatchKey.objects.filter(person_id=person_id).delete()
+        MatchProfile.objects.filter(person_id=person_id).delete()
+        _adjust_frequencies(change)
+
+
+def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute the whole index from the record, in one transaction. Returns the people indexed."""
+    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+    frequencies: Counter[str] = Counter()
+    with transaction.atomic():
+        MatchKey.objects.all().delete()
+        MatchProfile.objects.all().delete()
+        NameFrequency.objects.all().delete()
+        for start in range(0, len(ids), CHUNK):
+            profiles = build_profiles(ids[start : start + CHUNK], contiguous=True)
+            for p in profiles:
+                frequencies.update(set(p.tokens))
+            _write(profiles)
+            if progress:
+                progress(min(start + CHUNK, len(ids)), len(ids))
+        NameFrequency.objects.bulk_create(
+            [NameFrequency(token=t[:100], count=n) for t, n in frequencies.items()], batch_size=CHUNK
+        )
+    return len(ids)
+
+
+def discrepancies(ids: Sequence[int] | None = None) -> list[int]:
+    """People whose stored keys differ from what their record gives now."""
+    ids = list(ids if ids is not None else Person.objects.order_by("pk").values_list("pk", flat=True))
+    wrong = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        expected = {p.person_id: p.key_set() for p in build_profiles(chunk)}
+        stored: dict[int, set[int]] = {}
+        for pid, key in MatchKey.objects.filter(person_id__in=chunk).values_list("person_id", "key"):
+            stored.setdefault(pid, set()).add(key)
+        wrong += [pid for pid in chunk if expected.get(pid, set()) != stored.get(pid, set())]
+    return wrong

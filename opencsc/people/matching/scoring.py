@@ -1,0 +1,240 @@
+"""Scoring a candidate against a query: evidence weights in bits (Fellegi-Sunter style), summed,
+turned into a 0-1 score and a band, with a reason a practitioner can read for each piece of evidence.
+
+A name that agrees weighs log2(1 / how common it is), so two Smiths agreeing is weaker evidence than
+two Okonkwo-Addos (term-frequency adjustment); near agreements (nickname, sounds alike, a typo)
+weigh a little less than exact ones. Disagreements count against. The thresholds and the weights
+were set with `bench/matching.py`; docs/matching-thresholds.md says how and what they cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from opencsc.people.matching.index import Profile
+from opencsc.people.matching.normalise import are_nicknames, phonetic, postcode_sector
+
+CERTAIN, PROBABLE, POSSIBLE = "certain", "probable", "possible"
+BAND_LABELS = {
+    CERTAIN: "Certain match",
+    PROBABLE: "Probable match: check before you go on",
+    POSSIBLE: "Possible match",
+}
+# Total weight (bits) at which each band starts. See docs/matching-thresholds.md.
+THRESHOLDS = {CERTAIN: 27.0, PROBABLE: 20.0, POSSIBLE: 11.0}
+# Below this population, name frequencies say little: every name weighs DEFAULT_NAME_WEIGHT.
+MIN_POPULATION_FOR_FREQUENCIES = 5000
+DEFAULT_NAME_WEIGHT = 7.0
+NAME_WEIGHT_RANGE = (2.0, 11.0)
+
+DOB_EXACT, DOB_SWAPPED, DOB_ONE_DIGIT, DOB_DIFFERENT = 13.0, 9.0, 5.0, -9.0
+IDENTIFIER_SAME = {"nhs": 16.0, "la": 16.0, "upn": 14.0}
+IDENTIFIER_DIFFERENT = {"nhs": -12.0, "la": -3.0, "upn": -2.0}
+IDENTIFIER_LABELS = {"nhs": "NHS number", "la": "LA child id", "upn": "UPN"}
+
+
+@dataclass
+class Scored:
+    person_id: int
+    weight: float
+    reasons: list[str] = field(default_factory=list)
+    vetoed: bool = False  # strong evidence of two different people (different first names, sex, NHS number)
+
+    @property
+    def score(self) -> float:
+        return round(1.0 / (1.0 + 2.0 ** (-(self.weight - 15.0) / 2.5)), 3)
+
+    @property
+    def band(self) -> str:
+        for band in (CERTAIN, PROBABLE, POSSIBLE):
+            if self.weight >= THRESHOLDS[band] and not (self.vetoed and band != POSSIBLE):
+                return band
+        return ""
+
+
+class Frequencies:
+    """How common each name token is among `population` people."""
+
+    def __init__(self, counts: Mapping[str, int], population: int):
+        self.counts, self.population = counts, population
+
+    def weight(self, token: str) -> float:
+        if self.population < MIN_POPULATION_FOR_FREQUENCIES:
+            return DEFAULT_NAME_WEIGHT
+        share = max(self.counts.get(token, 0), 1) / self.population
+        low, high = NAME_WEIGHT_RANGE
+        return min(max(math.log2(0.95 / share), low), high)
+
+
+@lru_cache(maxsize=500_000)
+def _similar(a: str, b: str) -> str:
+    """How two name tokens agree: exact, nickname, sounds, typo, initial, or ''."""
+    if a == b:
+        return "exact"
+    if len(a) == 1 or len(b) == 1:
+        return "initial" if a[0] == b[0] else ""
+    if are_nicknames(a, b):
+        return "nickname"
+    if phonetic(a) == phonetic(b):
+        return "sounds"
+    if (
+        OSA.distance(a, b, score_cutoff=1) <= 1 and min(len(a), len(b)) >= 3
+    ):  # one letter wrong, missing, extra or swapped
+        return "typo"
+    if min(len(a), len(b)) >= 5 and JaroWinkler.similarity(a, b) >= 0.93:
+        return "typo"
+    return ""
+
+
+_PENALTY = {"exact": 0.0, "nickname": 1.5, "sounds": 2.5, "typo": 3.0}
+
+
+def _given_evidence(q: str, record: list[str], freq: Frequencies) -> tuple[float, str, bool]:
+    """(weight, reason, agrees) for the query's first name against the record's given names."""
+    best: tuple[float, str, bool] = (-7.0, "different first name", False)
+    for i, r in enumerate(record):
+        how = _similar(q, r)
+        if not how:
+            continue
+        where = "first name" if i == 0 else "other first name"
+        extra = 0.0 if i == 0 else 1.0
+        if how == "initial":
+            cand = (2.0 - extra, f"initial {q[0].upper()} fits {where} {r.title()}", True)
+        else:
+            reason = {
+                "exact": f"same {where}",
+                "nickname": f"nickname {q.title()} \u2194 {r.title()}",
+                "sounds": f"{where} sounds alike ({q.title()} \u2194 {r.title()})",
+                "typo": f"{where} spelt differently ({q.title()} \u2194 {r.title()})",
+            }[how]
+            cand = (freq.weight(q if how != "nickname" else r) - _PENALTY[how] - extra, reason, True)
+        if cand[0] > best[0]:
+            best = cand
+    return best
+
+
+def _surname_evidence(
+    query: list[str], record: list[str], freq: Frequencies, current: int = 0
+) -> tuple[float, str, bool]:
+    """The query's surname tokens against the record's (the first `current` are its current
+    surname, the rest previous or other surnames; 0 means all are current)."""
+    current = current or len(record)
+    best: tuple[float, str, bool] = (-6.0, "different surname", False)
+    for q in query:
+        for i, r in enumerate(record):
+            how = _similar(q, r)
+            if not how or how == "initial":
+                continue
+            w = freq.weight(q) - _PENALTY.get(how, 3.0)
+            if i >= current:
+                cand = (w - 1.0, f"a previous or other surname ({r.title()})", True)
+            elif how == "exact" and (len(query) > 1 or current > 1) and set(query) != set(record[:current]):
+                cand = (w - 1.0, f"one half of a double surname ({q.title()})", True)
+            elif how == "exact":
+                cand = (w, "same surname", True)
+            elif how == "sounds":
+                cand = (w, f"surname sounds alike ({q.title()} \u2194 {r.title()})", True)
+            else:
+                cand = (w, f"surname spelt differently ({q.title()} \u2194 {r.title()})", True)
+            if cand[0] > best[0]:
+                best = cand
+    return best
+
+
+def _names(query: Profile, record: Profile, freq: Frequencies) -> tuple[float, list[str], bool]:
+    """(weight, reasons, first names disagree)."""
+    if not query.given and not query.surnames:
+        return 0.0, [], False
+    g = _given_evidence(query.given[0], record.given, freq) if query.given and record.given else (0.0, "", True)
+    s = (
+        _surname_evidence(query.surnames, record.surnames, freq, record.current_surnames)
+        if query.surnames and record.surnames
+        else None
+    )
+    s = s or (0.0, "", True)
+    if not g[2] and not s[2] and query.given and query.surnames:
+        sg = _surname_evidence(query.given[:1], record.surnames, freq)
+        gs = _given_evidence(query.surnames[0], record.given, freq)
+        if sg[2] and gs[2]:
+            return sg[0] + gs[0] - 1.0, ["first name and surname swapped", gs[1], sg[1]], False
+    reasons = [r for r in (g[1], s[1]) if r]
+    weight = g[0] + s[0]
+    for extra in query.given[1:3]:  # a middle name that agrees is a little more evidence
+        if any(_similar(extra, r) in ("exact", "nickname") for r in record.given[1:]):
+            weight += 1.0
+            reasons.append(f"same other name ({extra.title()})")
+    return weight, reasons, not g[2]
+
+
+def _one_digit(a: dt.date, b: dt.date) -> bool:
+    sa, sb = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    return sum(x != y for x, y in zip(sa, sb, strict=True)) == 1 or abs((a - b).days) == 1
+
+
+def _date(query: dt.date | None, record: dt.date | None) -> tuple[float, str]:
+    if query is None or record is None:
+        return 0.0, ""
+    if query == record:
+        return DOB_EXACT, "same date of birth"
+    if query.year == record.year and query.day == record.month and query.month == record.day:
+        return DOB_SWAPPED, "day and month of birth swapped"
+    if _one_digit(query, record):
+        return DOB_ONE_DIGIT, f"date of birth one digit different ({record:%d/%m/%Y})"
+    return DOB_DIFFERENT, "different date of birth"
+
+
+def _postcode(query: list[str], record: list[str]) -> tuple[float, str]:
+    if not query or not record:
+        return 0.0, ""
+    q = query[0]
+    if q == record[0]:
+        return 3.0, "same postcode"
+    if q in record[1:]:
+        return 3.0, "a previous postcode of theirs"
+    if postcode_sector(q) and postcode_sector(q) in {postcode_sector(r) for r in record}:
+        return 1.5, "lives nearby (same postcode sector)"
+    return 0.0, ""
+
+
+def score(query: Profile, record: Profile, freq: Frequencies) -> Scored:
+    weight, reasons, first_names_differ = _names(query, record, freq)
+    out = Scored(record.person_id, weight, reasons, vetoed=first_names_differ)
+    identifier_agrees = False
+    for kind, q, r in (
+        ("nhs", query.nhs_number_index, record.nhs_number_index),
+        ("la", query.la_child_id, record.la_child_id),
+        ("upn", query.upn, record.upn),
+    ):
+        if q and r:
+            label = IDENTIFIER_LABELS[kind]
+            if q == r:
+                identifier_agrees = True
+                out.weight += IDENTIFIER_SAME[kind]
+                out.reasons.insert(0, f"same {label}")
+            else:
+                out.weight += IDENTIFIER_DIFFERENT[kind]
+                out.reasons.append(f"different {label}")
+                out.vetoed = out.vetoed or kind == "nhs"
+    for w, reason in (
+        _date(query.date_of_birth, record.date_of_birth),
+        _postcode(query.postcodes or [], record.postcodes or []),
+    ):
+        out.weight += w
+        if reason:
+            out.reasons.append(reason)
+    if query.sex in ("M", "F") and record.sex in ("M", "F"):
+        if query.sex == record.sex:
+            out.weight += 0.5
+        else:
+            out.weight -= 5.0
+            out.reasons.append("different sex")
+            out.vetoed = True
+    if identifier_agrees:
+        out.vetoed = False  # a shared identifier outweighs a changed name
+    return out

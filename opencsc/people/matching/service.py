@@ -1,0 +1,233 @@
+"""The matching service's one entry point: `find_matches(query)`, ranked candidates with a score,
+a band and the reasons; and `match_for_user`, the same for a signed-in practitioner, limited to what
+they may see, audited as a search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from opencsc.accounts import access
+from opencsc.accounts.models import Allocation
+from opencsc.audit.services import Actor, record_event
+from opencsc.people.identifiers import normalise_nhs_number
+from opencsc.people.matching import scoring
+from opencsc.people.matching.index import PROFILE_COLUMNS, Profile
+from opencsc.people.matching.models import MatchKey, MatchProfile, NameFrequency
+from opencsc.people.matching.normalise import formal_names, name_tokens, postcode
+from opencsc.people.models import Person
+
+# How many people sharing most keys with the query are scored. The true record shares several
+# keys with a one-error query, so it is among the first few; 200 leaves room for common names.
+CANDIDATES_SCORED = 60
+_POPULATION: dict[str, float] = {}
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    """What is known about the person being looked for; every part may be left empty."""
+
+    first_name: str = ""
+    surname: str = ""
+    other_names: str = ""
+    sex: str = ""
+    date_of_birth: dt.date | None = None
+    postcode: str = ""
+    nhs_number: str = ""
+    la_child_id: str = ""
+    upn: str = ""
+
+    def profile(self) -> Profile:
+        from opencsc.people.services import nhs_number_index
+
+        nhs = normalise_nhs_number(self.nhs_number) if self.nhs_number.strip() else ""
+        return Profile(
+            person_id=0,
+            given=name_tokens(self.first_name, self.other_names),
+            surnames=name_tokens(self.surname),
+            sex=self.sex if self.sex in ("M", "F") else "",
+            date_of_birth=self.date_of_birth,
+            postcodes=[postcode(self.postcode)] if postcode(self.postcode) else [],
+            nhs_number_index=nhs_number_index(nhs) if nhs else "",
+            la_child_id=self.la_child_id.strip().upper(),
+            upn=self.upn.strip().upper(),
+        )
+
+    def is_enough(self) -> bool:
+        """A name with a date of birth or a postcode, two names, or an identifier."""
+        p = self.profile()
+        names = len(p.tokens)
+        return bool(
+            p.nhs_number_index or p.la_child_id or p.upn or (names and (p.date_of_birth or p.postcodes)) or names >= 2
+        )
+
+    def audit_detail(self) -> dict[str, Any]:
+        p = self.profile()
+        return {
+            "kind": "match",
+            "name": " ".join(part for part in (self.first_name, self.other_names, self.surname) if part).strip(),
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "postcode": p.postcodes[0] if p.postcodes else "",
+            "nhs_number_index": p.nhs_number_index[:16],
+            "la_child_id": p.la_child_id,
+            "upn_given": bool(p.upn),
+        }
+
+
+@dataclass
+class Candidate:
+    person_id: int
+    score: float
+    band: str
+    reasons: list[str]
+    weight: float
+
+    @property
+    def band_label(self) -> str:
+        return scoring.BAND_LABELS.get(self.band, "")
+
+
+def _population() -> int:
+    """People in the index, re-read at most once a minute (it only tunes name weights)."""
+    now = time.monotonic()
+    if now - _POPULATION.get("at", -1e9) > 60:
+        _POPULATION.update(at=now, n=MatchProfile.objects.count())
+    return int(_POPULATION["n"])
+
+
+def _frequencies(query: Profile) -> scoring.Frequencies:
+    tokens = set(query.tokens)
+    for token in list(tokens):
+        tokens |= formal_names(token)
+    return scoring.Frequencies(dict(_select(NameFrequency, ("token", "count"), "token", sorted(tokens))), _population())
+
+
+def _select(model: type[Any], columns: tuple[str, ...], where: str, values: list[Any]) -> list[tuple[Any, ...]]:
+    """SELECT columns FROM model's table WHERE where IN values: a hot path on every keystroke, written in
+    SQL because building the ORM query cost more than running it."""
+    if not values:
+        return []
+    marks = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {model._meta.db_table} WHERE {where} IN ({marks})",  # noqa: S608
+            values,
+        )
+        return list(cursor.fetchall())
+
+
+def _candidate_ids(keys: set[int], limit: int) -> list[int]:
+    if not keys:
+        return []
+    table = MatchKey._meta.db_table
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT person_id FROM {table} WHERE key IN ({marks})"  # noqa: S608 (placeholders only)
+            " GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT %s",
+            [*keys, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def find_matches(query: MatchQuery, *, limit: int = 10, include_all: bool = False) -> list[Candidate]:
+    """The people most likely to be the one described, best first: at most `limit`, each at least a
+    possible match (or every scored candidate with `include_all`). Reads the matching index only;
+    no access check and no audit: callers facing a user use `match_for_user`."""
+    if not query.is_enough():
+        return []
+    wanted = query.profile()
+    ids = _candidate_ids(wanted.key_set(with_pairs=wanted.date_of_birth is None), CANDIDATES_SCORED)
+    if not ids:
+        return []
+    freq = _frequencies(wanted)
+    rows = _select(MatchProfile, PROFILE_COLUMNS, "person_id", ids)
+    scored = [scoring.score(wanted, Profile.from_row(row), freq) for row in rows]
+    scored.sort(key=lambda s: (-s.weight, s.person_id))
+    return [
+        Candidate(s.person_id, s.score, s.band, s.reasons, round(s.weight, 2)) for s in scored if include_all or s.band
+    ][:limit]
+
+
+@dataclass
+class KnownElsewhere:
+    """A candidate the user may not see: only that the service knows them, and who to ask."""
+
+    band: str
+    teams: list[str]
+    restricted: bool = False
+
+
+@dataclass
+class MatchResult:
+    visible: list[tuple[Candidate, Person]] = field(default_factory=list)
+    known_elsewhere: list[KnownElsewhere] = field(default_factory=list)
+    searched: bool = False
+    audit_detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def certain_exists(self) -> bool:
+        return any(c.band == scoring.CERTAIN for c, _ in self.visible) or any(
+            k.band == scoring.CERTAIN for k in self.known_elsewhere
+        )
+
+
+SHOWN_FIELDS = ("first_name", "last_name", "date_of_birth", "expected_date_of_birth", "la_child_id", "is_restricted")
+
+
+def match_for_user(*, user: Any, actor: Actor, query: MatchQuery, limit: int = 10, audit: bool = True) -> MatchResult:
+    """Candidates for a practitioner. Those in their access scope come with the person (name, date
+    of birth, LA child id), score, band and reasons; certain and probable ones outside it only as
+    "known to the service", with the team holding them: no name, no date, no score, no reasons.
+    One audit event ("person.search", kind "match") per call, with what was asked and the counts;
+    with `audit=False` the caller writes it, with `audit_detail` folded into its own search event."""
+    result = MatchResult(searched=query.is_enough())
+    candidates = find_matches(query, limit=limit) if result.searched else []
+    ids = [c.person_id for c in candidates]
+    visible = set(access.visible_persons(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    people = Person.objects.in_bulk([i for i in ids if i in visible])
+    # Only practitioners learn that someone outside their caseload is known (and to whom): roles with
+    # no case access (analysts, IG, partners, administrators) learn nothing about such people.
+    elsewhere = [
+        c
+        for c in candidates
+        if c.person_id not in visible
+        and c.band in (scoring.CERTAIN, scoring.PROBABLE)
+        and getattr(user, "role", None) in access.CASEWORK_ROLES
+    ]
+    teams: dict[int, list[str]] = {}
+    for pid, team in (
+        Allocation.objects.current()
+        .filter(person_id__in=[c.person_id for c in elsewhere])
+        .values_list("person_id", "team__name")
+        .order_by("team__name")
+    ):
+        if team not in teams.setdefault(pid, []):
+            teams[pid].append(team)
+    restricted = set(
+        Person.objects.filter(pk__in=[c.person_id for c in elsewhere], is_restricted=True).values_list("pk", flat=True)
+    )
+    for c in candidates:
+        if c.person_id in people:
+            result.visible.append((c, people[c.person_id]))
+        elif c in elsewhere:
+            is_restricted = c.person_id in restricted
+            result.known_elsewhere.append(
+                KnownElsewhere(
+                    band=c.band, teams=[] if is_restricted else teams.get(c.person_id, []), restricted=is_restricted
+                )
+            )
+    result.audit_detail = {
+        "match": query.audit_detail() if result.searched else {},
+        "match_results": len(result.visible),
+        "match_known_elsewhere": len(result.known_elsewhere),
+        "match_person_ids": [c.person_id for c, _ in result.visible],
+    }
+    if audit:
+        record_event(actor=actor, action="person.search", detail=result.audit_detail)
+    return result
