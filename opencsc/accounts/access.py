@@ -296,3 +296,10 @@ def can_use_returns(user: Any) -> bool:
     """Build, check and download the statutory returns (CIN census, SSDA903, Annex A): performance
     analysts, who work on pseudonymised returns, and information governance."""
     return _is_active_staff(user) and user.role in (Role.PERFORMANCE_ANALYST, Role.IG_OFFICER)
+
+
+def can_manage_rights_requests(user: Any) -> bool:
+    """Information governance keeps the rights request register (subject access, rectification,
+    erasure, restriction, objection), compiles and redacts subject access bundles and releases them.
+    It reaches a person's data for this through the rights app's own audited pages, not the record."""
+    return _is_active_staff(user) and user.role == Role.IG_OFFICER

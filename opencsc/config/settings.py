@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "opencsc.casework",
     "opencsc.returns",
     "opencsc.cpis",
+    "opencsc.rights",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -279,6 +280,11 @@ OPENCSC_LAC_LONG_TERM_VISIT_MONTHS = env_int("OPENCSC_LAC_LONG_TERM_VISIT_MONTHS
 # A closed case leaves its team's caseload (and so the team's sight of the family) this many days
 # after the closure date, time to finish closure summaries and letters (casework episode_close).
 OPENCSC_CLOSED_CASE_ACCESS_DAYS = env_int("OPENCSC_CLOSED_CASE_ACCESS_DAYS", 28)
+
+# People's rights (opencsc/rights): posts of the public "ask us" form allowed per address an hour, and
+# whether a subject access bundle proposes professionals' names (staff users) for redaction.
+OPENCSC_ASK_US_RATE_LIMIT = env_int("OPENCSC_ASK_US_RATE_LIMIT", 5)
+OPENCSC_SAR_REDACT_PROFESSIONALS = env_bool("OPENCSC_SAR_REDACT_PROFESSIONALS", False)
 
 # --- CP-IS (NHS England Child Protection - Information Sharing): the council as NHS staff see it.
 # The defaults are synthetic (ODS code ZZ999, Ofcom drama-range numbers): set all four in production.

@@ -30,6 +30,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
         items += [("Audit trail", reverse("audit:events")), ("Alerts", reverse("audit:alerts"))]
     if access.can_manage_sharing_register(user):
         items += [("Register", reverse("privacy:register")), ("Agencies", reverse("sharing:agencies"))]
+    if access.can_manage_rights_requests(user):
+        items.append(("Rights requests", reverse("rights:queue")))
     if access.can_manage_cpis(user):
         items.append(("CP-IS", reverse("cpis:index")))
     from opencsc.returns.build.selectors import can_use_returns  # returns sit above core

@@ -1,0 +1,182 @@
+"""The rights request register: every request a person makes under UK GDPR Chapter III (and plain
+enquiries about their data), from the public "ask us" form or entered by staff, with its identity
+check, its statutory clock and its answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from opencsc.core.categories import DataCategory as C
+from opencsc.core.personal_data import NOT_PERSONAL as NP
+from opencsc.core.personal_data import personal_data
+from opencsc.people.models import Person
+from opencsc.rights import deadlines
+
+
+class RequestKind(models.TextChoices):
+    SUBJECT_ACCESS = "subject_access", "See the information held (subject access, Article 15)"
+    RECTIFICATION = "rectification", "Correct information that is wrong (rectification, Article 16)"
+    ERASURE = "erasure", "Delete information (erasure, Article 17)"
+    RESTRICTION = "restriction", "Stop using information for now (restriction, Article 18)"
+    OBJECTION = "objection", "Object to how information is used (objection, Article 21)"
+    ENQUIRY = "enquiry", "A general question about personal information"
+
+
+class RequestSource(models.TextChoices):
+    PUBLIC_FORM = "public_form", "The public 'ask us' form"
+    STAFF = "staff", "Entered by staff (letter, email, phone or in person)"
+
+
+class RequesterRelationship(models.TextChoices):
+    SELF = "self", "The person the information is about"
+    PARENT = "parent", "A parent or carer asking for a child"
+    REPRESENTATIVE = "representative", "A solicitor, advocate or other representative"
+
+
+class ReplyBy(models.TextChoices):
+    EMAIL = "email", "Email"
+    POST = "post", "Post"
+
+
+class RequestStatus(models.TextChoices):
+    AWAITING_IDENTITY = "awaiting_identity", "Waiting for proof of identity"
+    OPEN = "open", "Being worked on"
+    ANSWERED = "answered", "Answered"
+    REFUSED = "refused", "Refused (with the lawful reason given)"
+    WITHDRAWN = "withdrawn", "Withdrawn by the requester"
+
+
+CLOSED_STATUSES = frozenset({RequestStatus.ANSWERED, RequestStatus.REFUSED, RequestStatus.WITHDRAWN})
+
+
+class RightsRequestQuerySet(models.QuerySet["RightsRequest"]):
+    def open(self) -> RightsRequestQuerySet:
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+
+@personal_data(
+    id=NP,
+    reference=NP,
+    kind=NP,
+    source=NP,
+    status=NP,
+    received_on=NP,
+    requester_name=C.NAME,
+    requester_relationship=NP,
+    subject_name=C.NAME,
+    subject_date_of_birth=C.DATE_OF_BIRTH,
+    subject=NP,
+    details=C.REFERRAL,
+    reply_by=NP,
+    reply_email=C.CONTACT_DETAILS,
+    reply_address=C.ADDRESS,
+    on_behalf_decision=C.REFERRAL,
+    identity_evidence=C.NAME,
+    identity_verified_on=NP,
+    identity_verified_by=NP,
+    clock_start=NP,
+    extension_months=NP,
+    extension_reason=NP,
+    extension_letter=C.CONTACT_DETAILS,
+    due_on=NP,
+    closed_on=NP,
+    closed_by=NP,
+    outcome_reason=NP,
+    response_letter=C.CONTACT_DETAILS,
+    entered_by=NP,
+    created_at=NP,
+    updated_at=NP,
+)
+class RightsRequest(models.Model):
+    """One request. `due_on` is kept in step with `clock_start` and `extension_months` by the services
+    (`deadlines.due_date`), so the queue can sort and filter on it in SQL. `subject` links the person's
+    record once information governance has found it (and is cleared if the record is disposed of)."""
+
+    reference = models.CharField(max_length=16, unique=True)
+    kind = models.CharField(max_length=16, choices=RequestKind.choices)
+    source = models.CharField(max_length=16, choices=RequestSource.choices)
+    status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    received_on = models.DateField()
+    requester_name = models.CharField(max_length=200)
+    requester_relationship = models.CharField(
+        max_length=16, choices=RequesterRelationship.choices, default=RequesterRelationship.SELF
+    )
+    subject_name = models.CharField("Name of the person the request is about", max_length=200)
+    subject_date_of_birth = models.DateField(null=True, blank=True)
+    subject = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    details = models.TextField(max_length=5000)
+    reply_by = models.CharField(max_length=8, choices=ReplyBy.choices)
+    reply_email = models.EmailField(blank=True)
+    reply_address = models.TextField(max_length=500, blank=True)
+    on_behalf_decision = models.TextField(
+        blank=True,
+        help_text="For a request made for a child: whether the child is competent to decide, their consent or "
+        "why the parent may act for them",
+    )
+    identity_evidence = models.TextField(blank=True, help_text="What was seen to confirm who the requester is")
+    identity_verified_on = models.DateField(null=True, blank=True)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    clock_start = models.DateField(help_text="The day the statutory month started")
+    extension_months = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.TextField(blank=True)
+    extension_letter = models.TextField(blank=True)
+    due_on = models.DateField(db_index=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_reason = models.TextField(blank=True, help_text="For a refusal: the lawful reason")
+    response_letter = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RightsRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(extension_months__lte=2), name="rights_extension_at_most_two"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rights request {self.reference}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def recompute_due(self) -> None:
+        self.due_on = deadlines.due_date(self.clock_start, extension_months=self.extension_months)
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return not self.is_closed and today > self.due_on
+
+    @property
+    def answered_on_time(self) -> bool | None:
+        if self.closed_on is None or self.status == RequestStatus.WITHDRAWN:
+            return None
+        return self.closed_on <= self.due_on
+
+
+class AskUsAttempt(models.Model):
+    """One post of the public form, kept only to rate-limit by address. The address is stored as a
+    keyed hash, never in clear, and rows older than a day are deleted as new ones arrive."""
+
+    address_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_hash", "at"])]
+
+    def __str__(self) -> str:
+        return f"Ask-us post at {self.at:%Y-%m-%d %H:%M}"
