@@ -103,7 +103,11 @@ class IdentityForm(GovukForm):
 
 
 class LinkSubjectForm(GovukForm):
-    person_id = forms.IntegerField(label="Person id of their record", min_value=1)
+    person_id = forms.IntegerField(
+        label="Person id of their record",
+        min_value=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-10"}),
+    )
     on_behalf_decision = forms.CharField(
         label="For a request made for a child: competence and consent",
         required=False,

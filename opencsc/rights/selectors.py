@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from opencsc.accounts import access
+from opencsc.people.models import Person
 from opencsc.rights.models import CLOSED_STATUSES, RequestStatus, RightsRequest
 
 
@@ -24,6 +26,16 @@ def get_request_for_user(user: Any, request_id: int) -> RightsRequest:
     if request is None:
         raise Http404
     return request
+
+
+def candidate_records(request: RightsRequest, *, limit: int = 10) -> list[Person]:
+    """Records that may be the one a request is about (information governance links the right one):
+    the same last name as the name given, or the same date of birth."""
+    last = request.subject_name.split()[-1] if request.subject_name.split() else ""
+    query = Q(last_name__iexact=last) if last else Q(pk__in=[])
+    if request.subject_date_of_birth:
+        query |= Q(date_of_birth=request.subject_date_of_birth)
+    return list(Person.objects.filter(query).order_by("last_name", "first_name", "pk")[:limit])
 
 
 @dataclass(frozen=True)

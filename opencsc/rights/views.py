@@ -64,6 +64,7 @@ def _detail_context(rights_request: RightsRequest, **forms: object) -> dict[str,
         "can_extend": not rights_request.is_closed
         and rights_request.extension_months < deadlines.MAX_EXTENSION_MONTHS
         and today <= deadlines.latest_extension_notice(rights_request.clock_start),
+        "candidates": [] if rights_request.subject_id else selectors.candidate_records(rights_request),
         "identity_form": forms.get("identity_form") or IdentityForm(prefix="identity"),
         "link_form": forms.get("link_form") or LinkSubjectForm(prefix="link"),
         "extend_form": forms.get("extend_form") or ExtendForm(prefix="extend"),
@@ -75,13 +76,15 @@ def _detail_context(rights_request: RightsRequest, **forms: object) -> dict[str,
 @require_GET
 def detail(request: HttpRequest, request_id: int) -> HttpResponse:
     rights_request = selectors.get_request_for_user(request.user, request_id)
+    context = _detail_context(rights_request)
     record_event(
         actor=Actor.from_request(request),
         action="rights.request_view",
         obj=rights_request,
         subject_person_id=rights_request.subject_id,
+        detail={"records_offered": [p.pk for p in context["candidates"]]},  # type: ignore[attr-defined]
     )
-    return render(request, "rights/detail.html", _detail_context(rights_request))
+    return render(request, "rights/detail.html", context)
 
 
 def _act(request: HttpRequest, request_id: int, form_class: type, prefix: str, action) -> HttpResponse:  # type: ignore[type-arg,no-untyped-def]

@@ -92,3 +92,16 @@ def test_staff_record_a_request_from_a_letter(client_for, ig_officer):
     assert response.status_code == 302
     page = client_for(ig_officer).get(response["Location"]).content.decode()
     assert "Alex Letterwriter" in page and "Correct information" in page
+
+
+def test_the_detail_page_offers_records_with_the_same_last_name_and_audits_them(client_for, ig_officer, make_request):
+    from opencsc.people.tests.factories import PersonFactory
+
+    match = PersonFactory(first_name="Jordan", last_name="Testperson")
+    other = PersonFactory(first_name="Jordan", last_name="Elsewhere")
+    rr = make_request()
+    page = client_for(ig_officer).get(f"/rights/{rr.pk}/").content.decode()
+    assert f'<td class="govuk-table__cell">{match.pk}</td>' in page
+    assert other.last_name not in page
+    event = AuditEvent.objects.get(action="rights.request_view")
+    assert event.detail["records_offered"] == [match.pk]
