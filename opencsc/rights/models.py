@@ -11,10 +11,12 @@ from django.db import models
 from django.utils import timezone
 
 from opencsc.core.categories import DataCategory as C
+from opencsc.core.fields import EncryptedTextField
 from opencsc.core.personal_data import NOT_PERSONAL as NP
 from opencsc.core.personal_data import personal_data
 from opencsc.people.models import Person
 from opencsc.rights import deadlines
+from opencsc.rights.bundle.exemptions import Exemption
 
 
 class RequestKind(models.TextChoices):
@@ -180,3 +182,88 @@ class AskUsAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Ask-us post at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RedactionSource(models.TextChoices):
+    PROPOSED = "proposed", "Found by openCSC"
+    MANUAL = "manual", "Added by the reviewer"
+
+
+class RedactionDecision(models.TextChoices):
+    PENDING = "pending", "Not decided yet (removed until decided)"
+    ACCEPTED = "accepted", "Removed"
+    REJECTED = "rejected", "Left in"
+
+
+@personal_data(
+    id=NP,
+    request=NP,
+    line_key=NP,
+    text=C.REFERRAL,
+    kind=NP,
+    source=NP,
+    decision=NP,
+    exemption=NP,
+    reason=NP,
+    professional_opinion=C.HEALTH,
+    decided_by=NP,
+    decided_at=NP,
+    created_at=NP,
+)
+class BundleRedaction(models.Model):
+    """One string to remove from one line of a subject access bundle (every occurrence of it in that
+    line), with the reviewer's decision. Keyed by the line's stable key and the text, so decisions
+    are re-applied when the bundle is compiled again. The text is another person's information (or
+    a whole passage), so it is encrypted at rest; the serious-harm opinion may be about health."""
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="redactions")
+    line_key = models.CharField(max_length=160)
+    text = EncryptedTextField()
+    kind = models.CharField(max_length=16, blank=True)
+    source = models.CharField(max_length=10, choices=RedactionSource.choices, default=RedactionSource.PROPOSED)
+    decision = models.CharField(max_length=10, choices=RedactionDecision.choices, default=RedactionDecision.PENDING)
+    exemption = models.CharField(max_length=2, choices=Exemption.choices, default=Exemption.TP)
+    reason = models.CharField(max_length=500, blank=True)
+    professional_opinion = EncryptedTextField(
+        blank=True, help_text="For serious harm: the health or social work professional's opinion, and who gave it"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["request", "decision"])]
+
+    def __str__(self) -> str:
+        return f"Redaction {self.pk} ({self.exemption}, {self.decision})"
+
+
+@personal_data(
+    id=NP,
+    request=NP,
+    subject=NP,
+    released_at=NP,
+    released_by=NP,
+    digest=NP,
+    disclosure_id=NP,
+    entries=NP,
+    redactions=NP,
+)
+class BundleRelease(models.Model):
+    """A bundle given to the requester: when, by whom, the SHA-256 of the exact PDF, and the
+    disclosure it was recorded as (no content)."""
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="releases")
+    subject = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    released_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+    disclosure_id = models.BigIntegerField(null=True, blank=True)
+    entries = models.PositiveIntegerField(default=0)
+    redactions = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Release of {self.request.reference} at {self.released_at:%Y-%m-%d %H:%M}"

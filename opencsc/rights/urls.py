@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from opencsc.rights import views
+from opencsc.rights import bundle_views, views
 
 app_name = "rights"
 
@@ -14,4 +14,15 @@ urlpatterns = [
     path("<int:request_id>/subject/", views.link_subject, name="link_subject"),
     path("<int:request_id>/extend/", views.extend, name="extend"),
     path("<int:request_id>/close/", views.close, name="close"),
+    path("<int:request_id>/bundle/", bundle_views.bundle, name="bundle"),
+    path("<int:request_id>/bundle/compile/", bundle_views.bundle_compile, name="bundle_compile"),
+    path("<int:request_id>/bundle/accept-all/", bundle_views.redactions_accept_all, name="bundle_accept_all"),
+    path("<int:request_id>/bundle/add/", bundle_views.redaction_add, name="bundle_add"),
+    path(
+        "<int:request_id>/bundle/redactions/<int:redaction_id>/",
+        bundle_views.redaction_decide,
+        name="bundle_decide",
+    ),
+    path("<int:request_id>/bundle/preview.pdf", bundle_views.bundle_preview, name="bundle_preview"),
+    path("<int:request_id>/bundle/release/", bundle_views.bundle_release, name="bundle_release"),
 ]
