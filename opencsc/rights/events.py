@@ -18,6 +18,11 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "rights.redaction_decide": (Kind.ALTERATION, "Decided a redaction in a subject access bundle"),
     "rights.bundle_render": (Kind.CONSULTATION, "Rendered a subject access bundle as PDF"),
     "rights.bundle_release": (Kind.DISCLOSURE, "Released a subject access bundle to the data subject"),
+    "rights.rectify": (Kind.ALTERATION, "Recorded what a rectification corrected"),
+    "rights.dispute_note": (Kind.COLLECTION, "Kept a requester's statement as a note of dispute on the record"),
+    "rights.recipient_notify": (Kind.DISCLOSURE, "Told a recipient of a correction (Article 19)"),
+    "rights.restriction_set": (Kind.SECURITY, "Restricted processing of a person's record (Article 18)"),
+    "rights.restriction_lift": (Kind.SECURITY, "Lifted a restriction of processing"),
 }
 
 

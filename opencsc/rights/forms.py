@@ -7,8 +7,10 @@ from typing import Any
 from crispy_forms_gds.layout import Layout
 from django import forms
 
+from opencsc.accounts.models import RestrictionGround
+from opencsc.core.categories import DataCategory
 from opencsc.core.forms import GovukDateField, GovukForm
-from opencsc.rights.models import ReplyBy, RequesterRelationship, RequestKind, RequestStatus
+from opencsc.rights.models import NotifyMethod, ReplyBy, RequesterRelationship, RequestKind, RequestStatus
 
 HONEYPOT_FIELD = "website"
 
@@ -151,3 +153,42 @@ class CloseForm(GovukForm):
         if data.get("status") in (RequestStatus.ANSWERED, RequestStatus.REFUSED) and not data.get("letter"):
             self.add_error("letter", "Enter the response letter")
         return data
+
+
+class RectifyForm(GovukForm):
+    categories = forms.MultipleChoiceField(
+        label="What kind of information was corrected?",
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary = forms.CharField(
+        label="What was corrected, and where",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Correct the record itself through its own pages (Change personal details, or the casework step), "
+        "so its history and audit trail are kept; then record here what changed",
+    )
+
+
+class DisputeForm(GovukForm):
+    statement = forms.CharField(
+        label="The requester's statement", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    council_view = forms.CharField(
+        label="Why the council keeps the record as it is",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NotifyForm(GovukForm):
+    disclosure_id = forms.IntegerField(widget=forms.HiddenInput)
+    method = forms.ChoiceField(label="How they were told", choices=NotifyMethod.choices)
+    notified_on = GovukDateField(label="Date told", past_only=True)
+
+
+class RestrictForm(GovukForm):
+    ground = forms.ChoiceField(
+        label="Ground for the restriction", choices=RestrictionGround.choices, widget=forms.RadioSelect
+    )

@@ -89,6 +89,8 @@ class RightsRequestQuerySet(models.QuerySet["RightsRequest"]):
     closed_by=NP,
     outcome_reason=NP,
     response_letter=C.CONTACT_DETAILS,
+    corrected_categories=NP,
+    correction_summary=C.REFERRAL,
     entered_by=NP,
     created_at=NP,
     updated_at=NP,
@@ -135,6 +137,12 @@ class RightsRequest(models.Model):
     )
     outcome_reason = models.TextField(blank=True, help_text="For a refusal: the lawful reason")
     response_letter = models.TextField(blank=True)
+    corrected_categories = models.JSONField(
+        default=list, blank=True, help_text="For a rectification: the DataCategory codes of what was corrected"
+    )
+    correction_summary = models.TextField(
+        blank=True, help_text="For a rectification: what was corrected, through which record pages, and by whom"
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -267,3 +275,64 @@ class BundleRelease(models.Model):
 
     def __str__(self) -> str:
         return f"Release of {self.request.reference} at {self.released_at:%Y-%m-%d %H:%M}"
+
+
+@personal_data(
+    id=NP,
+    request=NP,
+    person=NP,
+    statement=C.REFERRAL,
+    council_view=C.REFERRAL,
+    recorded_by=NP,
+    recorded_at=NP,
+)
+class DisputeNote(models.Model):
+    """A note of dispute: where the council does not agree that its record is wrong, the requester's
+    statement is kept beside the record and shown on it (with the council's view), so everyone who
+    reads the record sees that it is contested."""
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="dispute_notes")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    statement = models.TextField(help_text="The requester's statement, in their words")
+    council_view = models.TextField(blank=True, help_text="Why the council keeps the record as it is")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Note of dispute on {self.request.reference}"
+
+
+class NotifyMethod(models.TextChoices):
+    SECURE_EMAIL = "secure_email", "Secure email"
+    POST = "post", "Post"
+    PHONE = "phone", "Telephone, confirmed in writing"
+    PORTAL = "portal", "The agency's portal"
+
+
+@personal_data(
+    id=NP,
+    request=NP,
+    disclosure_id=NP,
+    agency_name=NP,
+    method=NP,
+    notified_on=NP,
+    notified_by=NP,
+)
+class RecipientNotification(models.Model):
+    """Article 19: a recipient the corrected (or erased, or restricted) information had been
+    disclosed to, told of the change."""
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="notifications")
+    disclosure_id = models.BigIntegerField()
+    agency_name = models.CharField(max_length=200)
+    method = models.CharField(max_length=16, choices=NotifyMethod.choices)
+    notified_on = models.DateField()
+    notified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "disclosure_id"], name="one_notification_per_disclosure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_name} told on {self.notified_on:%d %b %Y}"

@@ -248,3 +248,156 @@ def ask_us_allowed(*, address: str) -> bool:
         recent = AskUsAttempt.objects.filter(address_hash=digest, at__gte=now - dt.timedelta(hours=1)).count()
         AskUsAttempt.objects.create(address_hash=digest, at=now)
     return recent < settings.OPENCSC_ASK_US_RATE_LIMIT
+
+
+# --- rectification (Art 16), notifying recipients (Art 19), restriction (Art 18) --------------------
+
+
+def _require_kind(request: RightsRequest, *kinds: str) -> int:
+    """The request's person id, if the request is open, of one of `kinds` and linked to a record."""
+    if request.kind not in kinds:
+        raise RightsError("This request is not of the kind that allows that")
+    if request.is_closed:
+        raise RightsError("This request is closed")
+    if request.subject_id is None:
+        raise RightsError("Link the person's record to the request first")
+    return request.subject_id
+
+
+def rectification_recipients(request: RightsRequest) -> list[Any]:
+    """Every disclosure in the person's disclosure log that carried a category this rectification
+    corrected (all of them when no category is recorded yet), oldest first: the recipients IG must
+    tell of the correction (Article 19)."""
+    from opencsc.sharing.models import Disclosure  # rights sits above sharing
+
+    corrected = set(request.corrected_categories)
+    rows = (
+        Disclosure.objects.filter(person_id=request.subject_id or 0).select_related("agency").order_by("disclosed_at")
+    )
+    return [d for d in rows if not corrected or corrected & set(d.categories)]
+
+
+def rectification_record(
+    *,
+    actor: Actor,
+    request: RightsRequest,
+    categories: list[str],
+    summary: str,
+) -> RightsRequest:
+    """Record what was corrected. The correction itself is made through the record's ordinary pages and
+    services (so its status history and audit events are kept); this says which categories changed,
+    so the recipients to tell can be listed."""
+    from opencsc.core.categories import DataCategory
+
+    _require_kind(request, RequestKind.RECTIFICATION)
+    if not categories or any(c not in DataCategory.values for c in categories):
+        raise RightsError("Select what kind of information was corrected")
+    if not summary.strip():
+        raise RightsError("Say what was corrected and where")
+    with transaction.atomic():
+        request.corrected_categories = list(dict.fromkeys(categories))
+        request.correction_summary = summary.strip()
+        request.save(update_fields=["corrected_categories", "correction_summary", "updated_at"])
+        record_event(
+            actor=actor,
+            action="rights.rectify",
+            obj=request,
+            subject_person_id=request.subject_id,
+            detail={"categories": request.corrected_categories},
+        )
+    return request
+
+
+def dispute_note_add(
+    *, actor_user: Any, actor: Actor, request: RightsRequest, statement: str, council_view: str
+) -> Any:
+    """Keep the requester's statement beside the record where the council does not agree it is wrong;
+    it is shown on the record page from now on."""
+    from opencsc.rights.models import DisputeNote
+
+    person_id = _require_kind(request, RequestKind.RECTIFICATION, RequestKind.OBJECTION)
+    if not statement.strip():
+        raise RightsError("Enter the requester's statement")
+    with transaction.atomic():
+        note = DisputeNote.objects.create(
+            request=request,
+            person_id=person_id,
+            statement=statement.strip(),
+            council_view=council_view.strip(),
+            recorded_by=actor_user,
+        )
+        record_event(actor=actor, action="rights.dispute_note", obj=note, subject_person_id=request.subject_id)
+    return note
+
+
+def recipient_notified(
+    *, actor_user: Any, actor: Actor, request: RightsRequest, disclosure_id: int, method: str, notified_on: dt.date
+) -> Any:
+    """Record that the recipient of one disclosure was told of the correction."""
+    from opencsc.rights.models import NotifyMethod, RecipientNotification
+
+    _require_kind(request, RequestKind.RECTIFICATION, RequestKind.ERASURE, RequestKind.RESTRICTION)
+    disclosure = next((d for d in rectification_recipients(request) if d.pk == disclosure_id), None)
+    if disclosure is None:
+        raise RightsError("That disclosure is not one whose recipient needs telling")
+    if method not in NotifyMethod.values:
+        raise RightsError("Select how the recipient was told")
+    with transaction.atomic():
+        note, created = RecipientNotification.objects.get_or_create(
+            request=request,
+            disclosure_id=disclosure.pk,
+            defaults={
+                "agency_name": disclosure.agency.name,
+                "method": method,
+                "notified_on": notified_on,
+                "notified_by": actor_user,
+            },
+        )
+        if created:
+            record_event(
+                actor=actor,
+                action="rights.recipient_notify",
+                obj=request,
+                subject_person_id=request.subject_id,
+                detail={"disclosure": disclosure.pk, "agency": disclosure.agency_id, "method": method},
+            )
+    return note
+
+
+def restriction_set(*, actor_user: Any, actor: Actor, request: RightsRequest, ground: str) -> Any:
+    """Restrict processing of the person's record (Art 18) while the request is worked on: nobody can
+    change the record until it is lifted (`accounts.access.person_access`)."""
+    from opencsc.accounts.models import ProcessingRestriction, RestrictionGround
+
+    person_id = _require_kind(request, RequestKind.RESTRICTION, RequestKind.RECTIFICATION, RequestKind.OBJECTION)
+    if ground not in RestrictionGround.values:
+        raise RightsError("Select the ground for the restriction")
+    with transaction.atomic():
+        if ProcessingRestriction.objects.active().filter(person_id=person_id).exists():
+            raise RightsError("Processing of this record is already restricted")
+        restriction = ProcessingRestriction.objects.create(
+            person_id=person_id, ground=ground, request_reference=request.reference, set_by=actor_user
+        )
+        record_event(
+            actor=actor,
+            action="rights.restriction_set",
+            obj=restriction,
+            subject_person_id=request.subject_id,
+            detail={"ground": ground, "request": request.reference},
+        )
+    return restriction
+
+
+def restriction_lift(*, actor_user: Any, actor: Actor, request: RightsRequest) -> None:
+    from opencsc.accounts.models import ProcessingRestriction
+
+    with transaction.atomic():
+        restriction = ProcessingRestriction.objects.active().filter(person_id=request.subject_id or 0).first()
+        if restriction is None:
+            raise RightsError("Processing of this record is not restricted")
+        restriction.lifted_by = actor_user
+        restriction.lifted_at = timezone.now()
+        restriction.save(update_fields=["lifted_by", "lifted_at"])
+        record_event(
+            actor=actor, action="rights.restriction_lift", obj=restriction, subject_person_id=request.subject_id
+        )

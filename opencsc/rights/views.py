@@ -12,9 +12,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencsc.accounts import access
+from opencsc.accounts.models import ProcessingRestriction
 from opencsc.audit.services import Actor, record_event
 from opencsc.rights import deadlines, selectors, services
-from opencsc.rights.forms import CloseForm, ExtendForm, IdentityForm, LinkSubjectForm, StaffRequestForm
+from opencsc.rights.forms import (
+    CloseForm,
+    DisputeForm,
+    ExtendForm,
+    IdentityForm,
+    LinkSubjectForm,
+    NotifyForm,
+    RectifyForm,
+    RestrictForm,
+    StaffRequestForm,
+)
 from opencsc.rights.models import RightsRequest
 
 
@@ -69,7 +80,24 @@ def _detail_context(rights_request: RightsRequest, **forms: object) -> dict[str,
         "link_form": forms.get("link_form") or LinkSubjectForm(prefix="link"),
         "extend_form": forms.get("extend_form") or ExtendForm(prefix="extend"),
         "close_form": forms.get("close_form") or CloseForm(prefix="close"),
+        "rectify_form": forms.get("rectify_form") or RectifyForm(prefix="rectify"),
+        "dispute_form": forms.get("dispute_form") or DisputeForm(prefix="dispute"),
+        "restrict_form": forms.get("restrict_form") or RestrictForm(prefix="restrict"),
+        "recipients": _recipients(rights_request),
+        "restriction": ProcessingRestriction.objects.active().filter(person_id=rights_request.subject_id or 0).first(),
+        "disputes": rights_request.dispute_notes.order_by("recorded_at"),
     }
+
+
+def _recipients(rights_request: RightsRequest) -> list[tuple[object, object, NotifyForm]]:
+    """Article 19: each disclosure of corrected information, whether its recipient was told, and a form to record it."""
+    if rights_request.kind not in ("rectification", "erasure", "restriction") or rights_request.subject_id is None:
+        return []
+    told = {n.disclosure_id: n for n in rights_request.notifications.all()}
+    return [
+        (d, told.get(d.pk), NotifyForm(prefix=f"n{d.pk}", initial={"disclosure_id": d.pk}))
+        for d in services.rectification_recipients(rights_request)
+    ]
 
 
 @login_required
@@ -180,3 +208,79 @@ def close(request: HttpRequest, request_id: int) -> HttpResponse:
             reason=data["reason"],
         ),
     )
+
+
+@login_required
+@require_POST
+def rectify(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _act(
+        request,
+        request_id,
+        RectifyForm,
+        "rectify",
+        lambda rr, data: services.rectification_record(
+            actor=Actor.from_request(request), request=rr, categories=data["categories"], summary=data["summary"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def dispute(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _act(
+        request,
+        request_id,
+        DisputeForm,
+        "dispute",
+        lambda rr, data: services.dispute_note_add(
+            actor_user=request.user,
+            actor=Actor.from_request(request),
+            request=rr,
+            statement=data["statement"],
+            council_view=data["council_view"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def notify(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
+    return _act(
+        request,
+        request_id,
+        NotifyForm,
+        f"n{disclosure_id}",
+        lambda rr, data: services.recipient_notified(
+            actor_user=request.user,
+            actor=Actor.from_request(request),
+            request=rr,
+            disclosure_id=disclosure_id,
+            method=data["method"],
+            notified_on=data["notified_on"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def restrict(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _act(
+        request,
+        request_id,
+        RestrictForm,
+        "restrict",
+        lambda rr, data: services.restriction_set(
+            actor_user=request.user, actor=Actor.from_request(request), request=rr, ground=data["ground"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def lift_restriction(request: HttpRequest, request_id: int) -> HttpResponse:
+    rights_request = selectors.get_request_for_user(request.user, request_id)
+    try:
+        services.restriction_lift(actor_user=request.user, actor=Actor.from_request(request), request=rights_request)
+    except services.RightsError as exc:
+        messages.error(request, str(exc))
+    return redirect("rights:detail", request_id=rights_request.pk)

@@ -29,7 +29,10 @@ DEFAULT_LETTER = (
 
 
 def letter_text(person: Person) -> str:
-    return DEFAULT_LETTER.format(service=settings.OPENCSC_SERVICE_NAME, subject=person.full_name)
+    service = str(settings.OPENCSC_SERVICE_NAME)
+    if not service.lower().endswith("service"):
+        service = f"{service} service"
+    return DEFAULT_LETTER.format(service=service, subject=person.full_name)
 
 
 def spans_from(findings: Iterable[third_party.Finding]) -> dict[str, list[pdf.Span]]:

@@ -23,8 +23,8 @@ from opencsc.audit.models import AuditEvent
 from opencsc.core.personal_data import NOT_PERSONAL, registered_models, tags_for
 from opencsc.people.models import Person, Relationship
 
-# Registered models that are not the person's information for a bundle: the request register itself
-# (the correspondence about this request) and internal workflow of the CP-IS upload.
+# Registered models that are not the person's information for a bundle: the rights app's own rows
+# (the correspondence about requests, skipped by app), and internal workflow of the CP-IS upload.
 SKIP_MODELS = frozenset({"rights.RightsRequest", "cpis.UploadRecord", "people.Person", "people.Relationship"})
 CONSULTATION_KINDS = (Kind.CONSULTATION.value,)
 
@@ -38,6 +38,7 @@ class Line:
     label: str
     text: str
     third_party: bool = False  # the whole passage was flagged third-party when it was recorded
+    scan: bool = True  # free text that may name someone else (not a code, date, flag or the person's own field)
 
 
 @dataclass
@@ -80,6 +81,10 @@ def _label(f: models.Field[Any, Any]) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _free_text(f: models.Field[Any, Any]) -> bool:
+    return isinstance(f, models.CharField | models.TextField) and not f.choices
+
+
 def _shown(f: models.Field[Any, Any], tags: dict[str, Any]) -> bool:
     """A field tagged with a category, that a person entered or chose (not a key or a blind index)."""
     return f.name in tags and tags[f.name] is not NOT_PERSONAL and f.editable and not f.is_relation
@@ -110,7 +115,13 @@ def _model_entries(model: type[models.Model], person_fk: str, person_id: int) ->
     for obj in model._default_manager.filter(**{person_fk: person_id}).order_by("pk"):
         third_party = bool(getattr(obj, "third_party", False))
         lines = [
-            Line(f"{label}:{obj.pk}:{f.name}", _label(f), text, third_party and f.name in ("body", "summary"))
+            Line(
+                f"{label}:{obj.pk}:{f.name}",
+                _label(f),
+                text,
+                third_party=third_party and f.name in ("body", "summary"),
+                scan=_free_text(f),
+            )
             for f in shown
             if (text := _display(obj, f))
         ]
@@ -122,7 +133,7 @@ def _model_entries(model: type[models.Model], person_fk: str, person_id: int) ->
 def _person_entry(person: Person) -> Entry:
     tags = tags_for(Person)
     lines = [
-        Line(f"people.Person:{person.pk}:{f.name}", _label(f), text)
+        Line(f"people.Person:{person.pk}:{f.name}", _label(f), text, scan=False)  # all theirs
         for f in Person._meta.concrete_fields
         if _shown(f, tags) and (text := _display(person, f))
     ]
@@ -136,11 +147,11 @@ def _relationship_entries(person: Person) -> list[Entry]:
     )
     for rel in rows.order_by("pk"):
         other = rel.relative if rel.person_id == person.pk else rel.person
-        kind = rel.get_kind_display().lower()
+        kind = rel.get_kind_display()  # "Parent of", "Sibling of", "Other relationship to"
         if rel.person_id == person.pk:
-            text = f"You are recorded as {kind} of {other.full_name}"
+            text = f"You: {kind.lower()} {other.full_name}"
         else:
-            text = f"{other.full_name} is recorded as {kind} of you"
+            text = f"{other.full_name}: {kind.lower()} you"
         lines = [Line(f"people.Relationship:{rel.pk}:kind", "Relationship", text)]
         if rel.note:
             lines.append(Line(f"people.Relationship:{rel.pk}:note", "Note", rel.note))
@@ -196,7 +207,11 @@ def compile_bundle(person: Person, *, progress: Callable[[str], None] | None = N
     entries: list[Entry] = [_person_entry(person)]
     entries += _relationship_entries(person)
     for model in registered_models():
-        if model._meta.label in SKIP_MODELS or model._meta.label == "sharing.Disclosure":
+        if (
+            model._meta.label in SKIP_MODELS
+            or model._meta.app_label == "rights"
+            or model._meta.label == "sharing.Disclosure"
+        ):
             continue
         for f in model._meta.concrete_fields:
             if isinstance(f, models.ForeignKey | models.OneToOneField) and f.related_model is Person:

@@ -17,6 +17,7 @@ up through the keyed blind index.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -134,32 +135,41 @@ def build_dictionary(person: Person) -> Dictionary:
     return d
 
 
-def _nhs_numbers(text: str, person: Person) -> list[tuple[int, int, str]]:
-    spans = []
-    for m in _TEN_DIGITS.finditer(text):
-        digits = "".join(m.groups())
-        owners = Person.objects.filter(nhs_number_index=nhs_number_index(digits)).values_list("pk", flat=True)
-        if any(pk != person.pk for pk in owners):
-            spans.append((m.start(), m.end(), "identifier"))
-    return spans
+def third_party_nhs_numbers(texts: Iterable[str], person: Person) -> set[str]:
+    """The ten-digit sequences in `texts` that are another person's NHS number, found through the
+    blind index in one query per thousand candidates (the numbers themselves are encrypted)."""
+    candidates = {"".join(m.groups()) for text in texts for m in _TEN_DIGITS.finditer(text)}
+    by_index = {nhs_number_index(digits): digits for digits in candidates}
+    found: set[str] = set()
+    keys = [k for k in by_index if k]
+    for i in range(0, len(keys), 1000):
+        rows = Person.objects.filter(nhs_number_index__in=keys[i : i + 1000]).exclude(pk=person.pk)
+        found |= {by_index[k] for k in rows.values_list("nhs_number_index", flat=True)}
+    return found
 
 
-def find_in_line(line: Line, dictionary: Dictionary, person: Person) -> list[Finding]:
+def find_in_line(line: Line, dictionary: Dictionary, nhs_numbers: set[str]) -> list[Finding]:
     if line.third_party:
         return [Finding(line.key, 0, len(line.text), line.text, "passage")]
+    if not line.scan:
+        return []
     spans = dictionary.find(line.text)
-    if _TEN_DIGITS.search(line.text):
+    if nhs_numbers:
         taken = [(s, e) for s, e, _ in spans]
-        spans += [s for s in _nhs_numbers(line.text, person) if not any(a < s[1] and s[0] < b for a, b in taken)]
+        for m in _TEN_DIGITS.finditer(line.text):
+            if "".join(m.groups()) in nhs_numbers and not any(a < m.end() and m.start() < b for a, b in taken):
+                spans.append((m.start(), m.end(), "identifier"))
     return [Finding(line.key, s, e, line.text[s:e], kind) for s, e, kind in sorted(spans)]
 
 
 def propose(bundle: Bundle, *, dictionary: Dictionary | None = None) -> list[Finding]:
     """Every proposed redaction in the bundle, in reading order."""
     dictionary = dictionary or build_dictionary(bundle.person)
+    lines = list(bundle.lines())
+    nhs_numbers = third_party_nhs_numbers((ln.text for ln in lines if not ln.third_party), bundle.person)
     findings: list[Finding] = []
-    for line in bundle.lines():
-        findings += find_in_line(line, dictionary, bundle.person)
+    for line in lines:
+        findings += find_in_line(line, dictionary, nhs_numbers)
     return findings
 
 
