@@ -23,6 +23,7 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "rights.recipient_notify": (Kind.DISCLOSURE, "Told a recipient of a correction (Article 19)"),
     "rights.restriction_set": (Kind.SECURITY, "Restricted processing of a person's record (Article 18)"),
     "rights.restriction_lift": (Kind.SECURITY, "Lifted a restriction of processing"),
+    "rights.retention_review": (Kind.CONSULTATION, "Listed the records due for disposal (dry run)"),
 }
 
 

@@ -336,3 +336,40 @@ class RecipientNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_name} told on {self.notified_on:%d %b %Y}"
+
+
+class LegalHoldQuerySet(models.QuerySet["LegalHold"]):
+    def active(self) -> LegalHoldQuerySet:
+        return self.filter(released_at__isnull=True)
+
+
+@personal_data(
+    id=NP,
+    name=NP,
+    person=NP,
+    reason=NP,
+    set_by=NP,
+    set_at=NP,
+    released_by=NP,
+    released_at=NP,
+)
+class LegalHold(models.Model):
+    """A legal hold stops disposal: of one person's record, or of every record (an inquiry such as
+    IICSA, litigation), until released. It names who set it and when."""
+
+    name = models.CharField(max_length=200, help_text="For example: Independent Inquiry into Child Sexual Abuse")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="Empty: every record"
+    )
+    reason = models.TextField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Legal hold: {self.name}"
