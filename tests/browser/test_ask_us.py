@@ -75,3 +75,48 @@ def test_someone_asks_for_their_file_without_an_account(
     ig.arrive(f"Rights request {reference}")
     expect(ig.page.get_by_text("Robin Careleaver (The person the information is about)")).to_be_visible()
     ig.screenshot("detail")
+
+
+def test_information_governance_answers_a_subject_access_request(
+    start_journey: Callable[..., Journey], app_server: AppServer
+) -> None:
+    """Record a request from a letter, confirm identity, link the child's record, compile the bundle,
+    decide the proposed redactions and release the PDF: every page checked with axe."""
+    child = app_server.facts["child"]
+    ig = start_journey("ig")
+    page = ig.page
+    ig.sign_in(app_server.facts["ig_officer"])
+    ig.arrive("Your caseload")
+    page.get_by_role("link", name="Rights requests").click()
+    ig.arrive("Rights requests")
+    page.get_by_role("link", name="Record a request received by letter, email, phone or in person").click()
+    ig.arrive("Record a rights request")
+    page.get_by_label("See the information held (subject access, Article 15)").check()
+    page.get_by_label("Requester's full name").fill(child["full_name"])
+    page.get_by_label("Me", exact=True).check()
+    page.get_by_label("What they asked for").fill("A copy of my file, by post please.")
+    page.get_by_label("Post", exact=True).check()
+    page.get_by_label("Postal address").fill("1 Test Street, Exampleton")
+    received = page.get_by_role("group", name="Date the request was received")
+    received.get_by_label("Day").fill("1")
+    received.get_by_label("Month").fill("12")
+    received.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Record the request").click()
+    ig.arrive(re.compile(r"^Rights request ASK-"))
+    page.get_by_label("Person id of their record").fill(str(child["id"]))
+    page.get_by_role("button", name="Link the record").click()
+    ig.arrive(re.compile(r"^Rights request ASK-"))
+    page.get_by_role("button", name="Compile the bundle").click()
+    ig.arrive(re.compile(r"^Subject access bundle for ASK-"))
+    ig.screenshot("bundle")
+    expect(page.get_by_text(re.compile(r"proposed or added redactions?;"))).to_be_visible()
+    accept = page.get_by_role("button", name=re.compile(r"^Remove all \d+ undecided"))
+    if accept.count():
+        accept.click()
+        ig.arrive(re.compile(r"^Subject access bundle for ASK-"))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Release and download the PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    ig.visit(page.url)
+    ig.arrive(re.compile(r"^Subject access bundle for ASK-"))
+    expect(page.get_by_text(re.compile(r"^Released .* entries"))).to_be_visible()
