@@ -248,6 +248,23 @@ class BundleRedaction(models.Model):
     def __str__(self) -> str:
         return f"Redaction {self.pk} ({self.exemption}, {self.decision})"
 
+    @property
+    def where(self) -> str:
+        """The line in plain words: "Case note 12, body", "Who looked at the record, 2026-12-04"."""
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+
+        label, _, rest = self.line_key.partition(":")
+        if label == "audit":
+            return f"Who looked at the record, {rest.split(':', 1)[0]}"
+        pk, _, field = rest.partition(":")
+        try:
+            model = apps.get_model(label)
+            name = str(model._meta.get_field(field).verbose_name)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            return self.line_key
+        return f"{str(model._meta.verbose_name).capitalize()} {pk}, {name}"
+
 
 @personal_data(
     id=NP,

@@ -123,6 +123,7 @@ def test_the_bundle_pages_work_for_ig_and_no_one_else(sar, ig_officer, client_fo
     assert client.post(f"/rights/{sar.pk}/bundle/compile/").status_code == 302
     page = client.get(f"/rights/{sar.pk}/bundle/").content.decode()
     assert "not decided yet" in page
+    assert "Case note " in page and ", body" in page  # where each proposal is, in plain words
     assert client.post(f"/rights/{sar.pk}/bundle/release/").status_code == 302  # refused: pending
     assert not Disclosure.objects.filter(kind=DisclosureKind.SUBJECT_ACCESS).exists()
     redaction = BundleRedaction.objects.filter(request=sar).first()
