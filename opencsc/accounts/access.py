@@ -17,6 +17,8 @@ and the list check cannot disagree. Rules:
   allocation, or under break-glass by a role allowed to break the seal.
 * Break-glass: a practitioner may open one record outside their scope for a limited time, giving
   a reason; it is audited and alerts information governance (see `accounts.services`).
+* A restriction of processing (Art 18, `ProcessingRestriction`, set by information governance from
+  a rights request) takes away every `change`: no casework, record edit or share while it stands.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import BooleanField, Expression, QuerySet
+from django.db.models import BooleanField, Exists, Expression, OuterRef, QuerySet
 from django.utils import timezone
 
 from opencsc.accounts.models import (
@@ -34,6 +36,7 @@ from opencsc.accounts.models import (
     AllocationKind,
     BreakGlassGrant,
     CaseloadReach,
+    ProcessingRestriction,
     RestrictedAccess,
     Role,
     User,
@@ -182,6 +185,7 @@ class PersonAccess:
     view: bool = False
     change: bool = False
     break_glass: bool = False
+    processing_restricted: bool = False
 
 
 NO_ACCESS = PersonAccess()
@@ -196,15 +200,22 @@ def person_access(user: Any, person_id: int) -> PersonAccess:
         return NO_ACCESS
     row = (
         Person.objects.filter(pk=person_id)
-        .annotate(own=_Scope(user, grants=False), granted=_Scope(user, own=False))
-        .values_list("own", "granted")
+        .annotate(
+            own=_Scope(user, grants=False),
+            granted=_Scope(user, own=False),
+            held=Exists(ProcessingRestriction.objects.active().filter(person=OuterRef("pk"))),
+        )
+        .values_list("own", "granted", "held")
         .first()
     )
     if row is None:
         return NO_ACCESS
-    own, granted = bool(row[0]), bool(row[1])
+    own, granted, held = bool(row[0]), bool(row[1]), bool(row[2])
     return PersonAccess(
-        view=own or granted, change=own and user.role in CAN_EDIT_ROLES, break_glass=granted and not own
+        view=own or granted,
+        change=own and user.role in CAN_EDIT_ROLES and not held,
+        break_glass=granted and not own,
+        processing_restricted=held,
     )
 
 
@@ -233,6 +244,8 @@ def can_record_conference(user: Any, person_id: int) -> bool:
     if user.role != Role.CONFERENCE_CHAIR:  # chairs never change records otherwise (not in CAN_EDIT_ROLES)
         return can_change_person(user, person_id)
     chaired = Allocation.objects.current().filter(worker=user, kind__in=CHAIR_ALLOCATIONS).values("person_id")
+    if ProcessingRestriction.objects.active().filter(person_id=person_id).exists():
+        return False
     return Person.objects.filter(_Scope(user, grants=False), pk=person_id).filter(pk__in=chaired).exists()
 
 
@@ -310,3 +323,10 @@ def can_manage_sign_in(user: Any) -> bool:
     """Issue authenticator-app enrolment codes and ask for or approve (four eyes) removing a user's
     app: system administrators only. It gives no access to any person's record."""
     return _is_active_staff(user) and user.role == Role.SYSTEM_ADMIN
+
+
+def can_manage_rights_requests(user: Any) -> bool:
+    """Information governance keeps the rights request register (subject access, rectification,
+    erasure, restriction, objection), compiles and redacts subject access bundles and releases them.
+    It reaches a person's data for this through the rights app's own audited pages, not the record."""
+    return _is_active_staff(user) and user.role == Role.IG_OFFICER

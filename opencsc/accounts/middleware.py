@@ -14,7 +14,7 @@ from django.urls import reverse
 # Pages a signed-in user may reach before completing the second factor: the sign-in steps
 # themselves and public pages. Nothing holding case data.
 _MFA_EXEMPT_PATHS = frozenset({"/account/login/", "/account/verify/", "/account/mfa/setup/", "/account/logout/"})
-_MFA_EXEMPT_PREFIXES = ("/static/", "/privacy-notice/", "/accessibility/", "/healthz")
+_MFA_EXEMPT_PREFIXES = ("/static/", "/privacy-notice/", "/ask-us/", "/accessibility/", "/healthz")
 
 
 class SecondFactorRequiredMiddleware:

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from opencsc.core.personal_data import NOT_PERSONAL, personal_data
+
 
 class Role(models.TextChoices):
     SOCIAL_WORKER = "social_worker", "Social worker"
@@ -252,3 +254,55 @@ class DeviceResetRequest(models.Model):
                 name="device_reset_needs_a_second_admin",
             ),
         ]
+
+
+class RestrictionGround(models.TextChoices):
+    """UK GDPR Article 18(1): why processing of a person's data is restricted."""
+
+    ACCURACY = "accuracy", "The person contests its accuracy, while we check (Art 18(1)(a))"
+    UNLAWFUL = "unlawful", "Processing is unlawful and the person asked for restriction, not erasure (Art 18(1)(b))"
+    LEGAL_CLAIMS = "legal_claims", "We no longer need it, but the person needs it for legal claims (Art 18(1)(c))"
+    OBJECTION = "objection", "The person objected, while we check our grounds (Art 18(1)(d))"
+
+
+class ProcessingRestrictionQuerySet(models.QuerySet["ProcessingRestriction"]):
+    def active(self) -> ProcessingRestrictionQuerySet:
+        return self.filter(lifted_at__isnull=True)
+
+
+@personal_data(
+    id=NOT_PERSONAL,
+    person=NOT_PERSONAL,
+    ground=NOT_PERSONAL,
+    request_reference=NOT_PERSONAL,
+    set_by=NOT_PERSONAL,
+    set_at=NOT_PERSONAL,
+    lifted_by=NOT_PERSONAL,
+    lifted_at=NOT_PERSONAL,
+)
+class ProcessingRestriction(models.Model):
+    """A restriction of processing (Art 18) on a person's record while it stands: nobody but
+    information governance may change the record (`access.person_access` gives no `change`), and
+    the record page says so. Reading stays possible for the people who could read it, because a
+    children's record must still protect the child (Art 18(2): protection of another person's
+    rights); every read is audited as usual. Set and lifted by `rights.services`."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="processing_restrictions")
+    ground = models.CharField(max_length=16, choices=RestrictionGround.choices)
+    request_reference = models.CharField(max_length=16, blank=True)
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProcessingRestrictionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(lifted_at__isnull=True), name="one_active_processing_restriction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Processing restriction on person {self.person_id}"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "opencsc.returns",
     "opencsc.cpis",
     "opencsc.home",
+    "opencsc.rights",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -287,6 +288,11 @@ OPENCSC_CLOSED_CASE_ACCESS_DAYS = env_int("OPENCSC_CLOSED_CASE_ACCESS_DAYS", 28)
 OPENCSC_MASH_RED_HOURS = env_int("OPENCSC_MASH_RED_HOURS", 4)
 OPENCSC_MASH_AMBER_HOURS = env_int("OPENCSC_MASH_AMBER_HOURS", 24)
 OPENCSC_MASH_GREEN_HOURS = env_int("OPENCSC_MASH_GREEN_HOURS", 72)
+
+# People's rights (opencsc/rights): posts of the public "ask us" form allowed per address an hour, and
+# whether a subject access bundle proposes professionals' names (staff users) for redaction.
+OPENCSC_ASK_US_RATE_LIMIT = env_int("OPENCSC_ASK_US_RATE_LIMIT", 5)
+OPENCSC_SAR_REDACT_PROFESSIONALS = env_bool("OPENCSC_SAR_REDACT_PROFESSIONALS", False)
 
 # --- CP-IS (NHS England Child Protection - Information Sharing): the council as NHS staff see it.
 # The defaults are synthetic (ODS code ZZ999, Ofcom drama-range numbers): set all four in production.

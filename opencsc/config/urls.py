@@ -11,6 +11,8 @@ urlpatterns = [
     path("audit/", include("opencsc.audit.urls")),
     path("cpis/", include("opencsc.cpis.urls")),
     path("returns/", include("opencsc.returns.urls")),
+    path("rights/", include("opencsc.rights.urls")),
+    path("ask-us/", include("opencsc.rights.public_urls")),
 ]
 
 handler400 = "opencsc.core.views.bad_request"

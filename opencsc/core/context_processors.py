@@ -36,6 +36,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
         items += [("Register", reverse("privacy:register")), ("Agencies", reverse("sharing:agencies"))]
     if access.can_manage_sign_in(user):
         items.append(("Sign-in set-up", reverse("accounts:sign_in_admin")))
+    if access.can_manage_rights_requests(user):
+        items.append(("Rights requests", reverse("rights:queue")))
     if access.can_manage_cpis(user):
         items.append(("CP-IS", reverse("cpis:index")))
     from opencsc.returns.build.selectors import can_use_returns  # returns sit above core

@@ -145,6 +145,7 @@ class DisclosureKind(models.TextChoices):
     SHARE = "share", "Shared under an agreement"
     REQUEST_REPLY = "request_reply", "Reply to a third-party request"
     TRANSFER = "transfer", "Statutory transfer"
+    SUBJECT_ACCESS = "subject_access", "Given to the person themselves (subject access)"
 
 
 class Consent(models.TextChoices):

@@ -22,6 +22,7 @@ from opencsc.sharing import rules
 from opencsc.sharing.items import Item, disclosable_items, pack_digest
 from opencsc.sharing.models import (
     Agency,
+    Channel,
     Consent,
     Disclosure,
     DisclosureKind,
@@ -254,6 +255,86 @@ def disclosure_record_transfer(
             ],
         )
     return len(rows)
+
+
+# --- Subject access: the person's own information, given to them ----------------------------
+
+SUBJECT_RECIPIENT = "data-subject"
+SUBJECT_PURPOSE = "rights-requests"
+
+
+def _subject_access_register() -> tuple[Agency, Purpose, LawfulBasis]:
+    """The register rows a subject access release is recorded under, made on the first release
+    (a fresh installation has none until someone asks for their file)."""
+    from opencsc.privacy.models import RecipientType
+
+    recipient_type, _ = RecipientType.objects.get_or_create(
+        code=SUBJECT_RECIPIENT,
+        defaults={
+            "name": "The person the information is about, when they ask for it",
+            "public_description": "When you ask for a copy of your information, we send it to you.",
+        },
+    )
+    agency, _ = Agency.objects.get_or_create(
+        code=SUBJECT_RECIPIENT,
+        defaults={
+            "name": "The person themselves (subject access)",
+            "recipient_type": recipient_type,
+            "channel": Channel.POST,
+        },
+    )
+    basis = LawfulBasis.objects.get(code="art6-1c-legal-obligation")
+    purpose, created = Purpose.objects.get_or_create(
+        code=SUBJECT_PURPOSE,
+        defaults={
+            "name": "Answer people's requests about their information",
+            "public_description": "To give people their information and answer their requests under data "
+            "protection law.",
+            "data_subjects": "Anyone whose information the service holds",
+        },
+    )
+    if created:
+        purpose.lawful_bases.add(basis)
+        purpose.recipient_types.add(recipient_type)
+    return agency, purpose, basis
+
+
+def disclosure_record_subject_access(
+    *, actor: Actor, actor_user: Any, person: Person, reference: str, categories: Iterable[str], digest: str
+) -> Disclosure:
+    """Record that a subject access bundle was released to the person (or to whoever asked on their
+    behalf): one Disclosure of kind SUBJECT_ACCESS in the person's disclosure log and its
+    `sharing.disclosure` audit event, in the caller's transaction. `digest` is the SHA-256 of the
+    released PDF, so the exact file sent can be proved later."""
+    agency, purpose, basis = _subject_access_register()
+    with transaction.atomic():
+        disclosure = Disclosure.objects.create(
+            person=person,
+            kind=DisclosureKind.SUBJECT_ACCESS,
+            agency=agency,
+            purpose=purpose,
+            lawful_basis=basis,
+            categories=list(dict.fromkeys(categories)),
+            records=[],
+            consent=Consent.NOT_APPLICABLE,
+            channel=agency.channel,
+            transfer_reference=reference[:200],
+            disclosed_by=actor_user if getattr(actor_user, "pk", None) else None,
+            actor_repr=actor.name,
+            disclosed_at=timezone.now(),
+            pack_digest=digest,
+        )
+        event = record_event(
+            actor=actor,
+            action="sharing.disclosure",
+            subject_person_id=person.pk,
+            obj=disclosure,
+            object_repr=f"{disclosure.reference} to {agency}"[:200],
+            detail={"agency": agency.pk, "kind": disclosure.kind, "purpose": purpose.code, "reference": reference},
+        )
+        disclosure.audit_seq = event.seq
+        disclosure.save(update_fields=["audit_seq"])
+    return disclosure
 
 
 # --- Third-party requests: police, courts, MPs ---------------------------------------------
