@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "opencsc.casework",
     "opencsc.returns",
     "opencsc.cpis",
+    "opencsc.ops",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "opencsc.core.middleware.RequestIdMiddleware",
+    "opencsc.ops.logs.RequestLogMiddleware",  # inside RequestId, so its line carries the request id
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -254,14 +256,31 @@ OPENCSC_AUDIT_ANCHOR_EVERY = env_int("OPENCSC_AUDIT_ANCHOR_EVERY", 100)
 OPENCSC_BREAK_GLASS_MINUTES = env_int("OPENCSC_BREAK_GLASS_MINUTES", 240)
 OPENCSC_SEARCH_RESULT_LIMIT = 50
 
+# Logs go to standard error (journald under systemd). LOG_FORMAT=json (the default without DEBUG) writes
+# one JSON object a line; every line carries the request id, or the scheduled job's run id, that is
+# also on the audit events written meanwhile. No personal data is logged (opencsc/ops/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ConfigurationError("LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "opencsc.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "opencsc.ops.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+# Adopt the reverse proxy's X-Request-ID (nginx $request_id) instead of making a new id. Only behind a
+# proxy that always sets it: a client could otherwise choose the id written into the audit trail.
+OPENCSC_TRUST_PROXY_REQUEST_ID = env_bool("OPENCSC_TRUST_PROXY_REQUEST_ID", False)
+# Scheduled jobs (opencsc/ops/jobs.py): where the SQLite installations keep their job locks (PostgreSQL
+# uses advisory locks), and where the daily CP-IS upload is written for the MESH client to send.
+OPENCSC_JOB_LOCK_DIR = env_str("OPENCSC_JOB_LOCK_DIR", str(BASE_DIR / "var" / "locks"))
+OPENCSC_CPIS_OUTBOX = env_str("OPENCSC_CPIS_OUTBOX", str(BASE_DIR / "var" / "cpis-outbox"))
 
 # --- casework: local practice standards (statutory clocks themselves live in casework/timescales.py)
 # Working days between child protection statutory visits (no national standard; local procedure).

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("opencsc.audit.urls")),
     path("cpis/", include("opencsc.cpis.urls")),
     path("returns/", include("opencsc.returns.urls")),
+    path("", include("opencsc.ops.urls")),
 ]
 
 handler404 = "opencsc.core.views.not_found"
