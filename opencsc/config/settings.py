@@ -61,6 +61,7 @@ if OPENCSC_ENVIRONMENT != "production":
 
 MIDDLEWARE = [
     "opencsc.core.middleware.ServerTimingMiddleware",  # first, so its total covers the whole stack
+    "opencsc.ops.logs.TrustedProxyMiddleware",  # the client's address from the proxy, before anyone reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "opencsc.core.middleware.RequestIdMiddleware",
@@ -277,6 +278,10 @@ LOGGING = {
 # Adopt the reverse proxy's X-Request-ID (nginx $request_id) instead of making a new id. Only behind a
 # proxy that always sets it: a client could otherwise choose the id written into the audit trail.
 OPENCSC_TRUST_PROXY_REQUEST_ID = env_bool("OPENCSC_TRUST_PROXY_REQUEST_ID", False)
+# Addresses of the reverse proxies in front of the application (deploy/nginx: 127.0.0.1). A request
+# from one of them carries the client's address in X-Forwarded-For, which the audit trail and the
+# sign-in throttle then use (opencsc.ops.logs.TrustedProxyMiddleware). Empty: the header is ignored.
+OPENCSC_TRUSTED_PROXIES = env_list("OPENCSC_TRUSTED_PROXIES", [])
 # Scheduled jobs (opencsc/ops/jobs.py): where the SQLite installations keep their job locks (PostgreSQL
 # uses advisory locks), and where the daily CP-IS upload is written for the MESH client to send.
 OPENCSC_JOB_LOCK_DIR = env_str("OPENCSC_JOB_LOCK_DIR", str(BASE_DIR / "var" / "locks"))

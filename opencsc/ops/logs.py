@@ -13,7 +13,9 @@ the formatter only picks the fields and calls `json.dumps` (docs/adr/0022-operat
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import ipaddress
 import json
 import logging
 import time
@@ -26,6 +28,9 @@ from opencsc.core import request_context
 
 # LogRecord attributes that are not the caller's `extra=` fields.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+# Extras never written: Django adds the request object to its own records (django.request,
+# django.security), and its text is the full path with the query string.
+_DROPPED = {"request", "server_time"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -47,7 +52,7 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "") or request_context.current(),
         }
         for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
+            if key not in _STANDARD and not key.startswith("_") and key not in _DROPPED:
                 line[key] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
@@ -81,3 +86,23 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class TrustedProxyMiddleware:
+    """Behind the reverse proxy every connection comes from the proxy (127.0.0.1), so the audit trail,
+    the sign-in throttle and the logs would all see one address. When the connection comes from an
+    address in OPENCSC_TRUSTED_PROXIES, take the client's address from the X-Forwarded-For the proxy
+    set (its rightmost entry: the one the proxy itself saw). From anyone else, the header is ignored."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        from django.conf import settings
+
+        self.trusted = frozenset(getattr(settings, "OPENCSC_TRUSTED_PROXIES", []))
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+            with contextlib.suppress(ValueError):  # no usable header: keep the proxy's own address
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded))
+        return self.get_response(request)

@@ -8,7 +8,7 @@ from django.test import Client
 from opencsc.audit import chain
 from opencsc.audit.models import AuditEvent
 from opencsc.audit.services import Actor, record_event
-from opencsc.ops import jobs
+from opencsc.ops import health, jobs
 
 
 def _ready(client: Client) -> tuple[int, dict]:
@@ -90,5 +90,6 @@ def test_not_ready_with_migrations_missing(client: Client, monkeypatch: pytest.M
         return [(migration, False), *real(self, targets, clean_start)]
 
     monkeypatch.setattr(MigrationExecutor, "migration_plan", pretend_one_is_missing)
+    monkeypatch.setattr(health, "_migrations_ok_until", 0.0)
     status, body = _ready(client)
     assert status == 503 and "ops.0001_job_runs" in body["checks"]["migrations"]["detail"]

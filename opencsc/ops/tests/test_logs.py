@@ -60,3 +60,29 @@ def test_a_proxy_request_id_is_adopted_only_when_trusted_and_well_formed(client:
     settings.OPENCSC_TRUST_PROXY_REQUEST_ID = True  # type: ignore[attr-defined]
     assert client.get("/healthz", HTTP_X_REQUEST_ID=proxy_id)["X-Request-ID"] == proxy_id
     assert client.get("/healthz", HTTP_X_REQUEST_ID="<script>alert(1)</script>")["X-Request-ID"] != "<script>"
+
+
+@pytest.mark.django_db
+def test_the_client_address_comes_from_the_trusted_proxy_only(client: Client, settings: object) -> None:
+    """The audit trail records the client's address behind the proxy, and a client cannot forge it."""
+    settings.OPENCSC_TRUSTED_PROXIES = ["127.0.0.1"]  # type: ignore[attr-defined]
+    refused = Client(enforce_csrf_checks=True, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert refused.post("/account/login/", {"username": "x"}).status_code == 403
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.ip_address == "203.0.113.9"
+
+    forged = Client(enforce_csrf_checks=True, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert forged.post("/account/login/", {"username": "x"}).status_code == 403
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.ip_address == "198.51.100.7"
+
+
+def test_django_s_request_object_is_never_written() -> None:
+    """Django puts the request on its own log records; its text is the path with the query string."""
+    record = logging.makeLogRecord(
+        {"name": "django.request", "levelname": "WARNING", "msg": "Not Found: %s", "args": ("/people/1/",)}
+    )
+    record.request = "<WSGIRequest: GET '/people/search/?q=Zebedee-Quint'>"
+    record.status_code = 404
+    line = JsonFormatter().format(record)
+    assert "Zebedee" not in line and json.loads(line)["status_code"] == 404
