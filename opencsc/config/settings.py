@@ -286,6 +286,14 @@ OPENCSC_TRUSTED_PROXIES = env_list("OPENCSC_TRUSTED_PROXIES", [])
 # uses advisory locks), and where the daily CP-IS upload is written for the MESH client to send.
 OPENCSC_JOB_LOCK_DIR = env_str("OPENCSC_JOB_LOCK_DIR", str(BASE_DIR / "var" / "locks"))
 OPENCSC_CPIS_OUTBOX = env_str("OPENCSC_CPIS_OUTBOX", str(BASE_DIR / "var" / "cpis-outbox"))
+# Return builds (returns/build/jobs.py): where they wait, encrypted, and for how long. In production this
+# must be outside the (read-only) release, and shared between application servers.
+OPENCSC_RETURNS_DIR = env_str("OPENCSC_RETURNS_DIR", str(BASE_DIR / "var" / "returns"))
+OPENCSC_RETURNS_KEEP_DAYS = env_int("OPENCSC_RETURNS_KEEP_DAYS", 7)
+# The council's DfE LA number and ONS code for the returns (returns/build/common.py; empty: the
+# synthetic defaults there).
+OPENCSC_LA_NUMBER = env_str("OPENCSC_LA_NUMBER", "")
+OPENCSC_LA_ONS_CODE = env_str("OPENCSC_LA_ONS_CODE", "")
 
 # --- casework: local practice standards (statutory clocks themselves live in casework/timescales.py)
 # Working days between child protection statutory visits (no national standard; local procedure).
