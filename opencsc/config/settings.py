@@ -246,6 +246,9 @@ OPENCSC_BLIND_INDEX_KEY = env_str("OPENCSC_BLIND_INDEX_KEY") or (_DEMO_INDEX_KEY
 # The audit chain is keyed (HMAC) with a key that is not in the database, so someone who can write
 # the audit table still cannot forge a consistent chain.
 OPENCSC_AUDIT_HMAC_KEY = env_str("OPENCSC_AUDIT_HMAC_KEY") or (_DEMO_AUDIT_KEY if DEBUG else None)
+# After `manage.py rotate_audit_key`: the earlier audit keys, oldest first, comma-separated, kept only to
+# verify the chain's earlier segments (docs/operations.md, "Key rotation").
+OPENCSC_AUDIT_HMAC_PREVIOUS_KEYS = env_list("OPENCSC_AUDIT_HMAC_PREVIOUS_KEYS", [])
 for _name in ("OPENCSC_FIELD_KEYS", "OPENCSC_BLIND_INDEX_KEY", "OPENCSC_AUDIT_HMAC_KEY"):
     if not globals()[_name]:
         raise ConfigurationError(f"{_name} must be set when DEBUG is off")

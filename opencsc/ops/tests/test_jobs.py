@@ -8,11 +8,13 @@ import logging
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
 from opencsc.audit.models import AuditEvent
 from opencsc.audit.services import Actor, record_event
@@ -94,8 +96,17 @@ def test_two_runs_at_once_never_overlap(test_job: jobs.Job) -> None:
         order.append("first ended")
         return "slow"
 
+    def in_thread(work: Callable[[], object]) -> Callable[[], None]:
+        def target() -> None:
+            try:
+                work()
+            finally:
+                connections.close_all()  # this thread's own connections
+
+        return target
+
     test_job.state["action"] = slow  # type: ignore[attr-defined]
-    first = threading.Thread(target=jobs.run, args=("test_job",))
+    first = threading.Thread(target=in_thread(lambda: jobs.run("test_job")))
     first.start()
     try:
         assert inside.wait(20)
@@ -106,7 +117,7 @@ def test_two_runs_at_once_never_overlap(test_job: jobs.Job) -> None:
         assert order == ["first started"]
 
         waited: list[jobs.Outcome] = []
-        waiter = threading.Thread(target=lambda: waited.append(jobs.run("test_job", wait_seconds=20)))
+        waiter = threading.Thread(target=in_thread(lambda: waited.append(jobs.run("test_job", wait_seconds=20))))
         waiter.start()
         release.set()
         waiter.join(30)
@@ -116,9 +127,6 @@ def test_two_runs_at_once_never_overlap(test_job: jobs.Job) -> None:
     assert order == ["first started", "first ended", "second ran"]
     assert waited and waited[0].status == "succeeded"
     assert list(JobRun.objects.filter(job="test_job").values_list("status", flat=True)) == ["succeeded", "succeeded"]
-    from django.db import connections
-
-    connections.close_all()
 
 
 @pytest.mark.django_db
