@@ -81,6 +81,11 @@ owned() {  # owned MODE OWNER:GROUP DIR...
 owned 0750 "root:$USER_NAME" "$ETC" "$ETC/secrets"
 owned 0750 "$USER_NAME:$USER_NAME" "$STATE" "$STATE/returns" "$STATE/locks" "$STATE/cpis-outbox" "$STATE/anchors"
 owned 0700 postgres:postgres "$BACKUP" "$BACKUP/base" "$BACKUP/wal"
+ANCHORS=$STATE/anchors/audit-anchors.log
+if [ "$DRY_RUN" = 0 ] && [ ! -e "$ANCHORS" ]; then  # append-only from the start: anchors added, never rewritten
+  touch "$ANCHORS"; chown "$USER_NAME:$USER_NAME" "$ANCHORS"; chmod 0640 "$ANCHORS"
+  chattr +a "$ANCHORS" 2>/dev/null || echo "   (chattr +a is not supported on this file system)"
+fi
 mkdir -p "$OPT/releases" "$BIN" "$UNITS" "$(dirname "$NGINX_SITE")" "$(dirname "$NGINX_PROXY_PARAMS")" "$NGINX_LOG"
 
 # --- 3. Secrets: one file each, root:opencsc 0640, generated once, never in the database -------
@@ -111,16 +116,15 @@ if [ "$DRY_RUN" = 1 ]; then
 else
   RELEASE=$OPT/releases/$VERSION
   say "Release $VERSION into $RELEASE"
-  if [ ! -d "$RELEASE" ]; then
-    mkdir -p "$RELEASE.partial"
-    git -C "$SOURCE" archive HEAD | tar -x -C "$RELEASE.partial"
-    python3 -m venv "$RELEASE.partial/.venv"
-    "$RELEASE.partial/.venv/bin/pip" install --quiet --upgrade pip
-    "$RELEASE.partial/.venv/bin/pip" install --quiet -c "$RELEASE.partial/requirements/constraints.txt" \
-      "$RELEASE.partial[production]"
-    make -C "$RELEASE.partial" assets
-    "$RELEASE.partial/.venv/bin/python" -m compileall -q "$RELEASE.partial/opencsc"  # the service cannot write .pyc
-    mv "$RELEASE.partial" "$RELEASE"
+  if [ ! -f "$RELEASE/.complete" ]; then  # built in place (a venv cannot move), marked complete at the end
+    rm -rf "$RELEASE"; mkdir -p "$RELEASE"
+    git -C "$SOURCE" archive HEAD | tar -x -C "$RELEASE"
+    python3 -m venv "$RELEASE/.venv"
+    "$RELEASE/.venv/bin/pip" install --quiet --upgrade pip
+    "$RELEASE/.venv/bin/pip" install --quiet -c "$RELEASE/requirements/constraints.txt" -e "$RELEASE[production]"
+    make -C "$RELEASE" assets
+    "$RELEASE/.venv/bin/python" -m compileall -q "$RELEASE/opencsc"  # the service cannot write .pyc
+    touch "$RELEASE/.complete"
   fi
 fi
 
@@ -217,11 +221,11 @@ if [ "$DRY_RUN" = 0 ]; then
   ln -sfn "$NGINX_SITE" /etc/nginx/sites-enabled/opencsc
   rm -f /etc/nginx/sites-enabled/default
   nginx -t
-  touch "$STATE/anchors/audit-anchors.log"; chown "$USER_NAME:$USER_NAME" "$STATE/anchors/audit-anchors.log"
-  chattr +a "$STATE/anchors/audit-anchors.log" 2>/dev/null || echo "   (chattr +a not supported here)"
   systemctl daemon-reload
-  systemctl enable --now opencsc.service opencsc-basebackup.timer
-  systemctl reload-or-restart opencsc.service
+  systemctl enable opencsc.service opencsc-basebackup.timer
+  systemctl start opencsc-basebackup.timer
+  # A restart, not a reload: gunicorn's master keeps the release it started from (its venv and paths).
+  systemctl restart opencsc.service
   systemctl enable --now opencsc-jobs.target $(cd "$UNITS" && ls opencsc-job-*.timer)
   systemctl reload nginx
   say "Checking https://$SERVER_NAME/healthz and /readyz on this machine"
