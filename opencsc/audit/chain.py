@@ -40,8 +40,19 @@ CHAINED_FIELDS = (
 )
 
 
+# The first row of a new chain segment: written under the new key by `manage.py rotate_audit_key`.
+ROTATION_ACTION = "audit.key_rotated"
+
+
 def _key() -> bytes:
     return base64.b64decode(str(settings.OPENCSC_AUDIT_HMAC_KEY))
+
+
+def segment_keys() -> list[bytes]:
+    """The keys of the chain's segments, oldest first: OPENCSC_AUDIT_HMAC_PREVIOUS_KEYS (kept for
+    verification only), then the current key, which hashes every new row."""
+    previous = getattr(settings, "OPENCSC_AUDIT_HMAC_PREVIOUS_KEYS", None) or []
+    return [*(base64.b64decode(key) for key in previous), _key()]
 
 
 def canonical(values: dict[str, Any]) -> bytes:
@@ -52,8 +63,8 @@ def canonical(values: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def row_hash(prev_hash: str, values: dict[str, Any]) -> str:
-    return hmac.new(_key(), prev_hash.encode() + canonical(values), hashlib.sha256).hexdigest()
+def row_hash(prev_hash: str, values: dict[str, Any], key: bytes | None = None) -> str:
+    return hmac.new(key or _key(), prev_hash.encode() + canonical(values), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -66,8 +77,14 @@ class Break:
 
 
 def verify_rows(rows: Iterable[dict[str, Any]], anchors: dict[int, str] | None = None) -> Break | None:
-    """Walk rows in seq order; return the first broken link, or None when the chain is intact."""
+    """Walk rows in seq order; return the first broken link, or None when the chain is intact.
+
+    The chain may be in segments, one per HMAC key: each `audit.key_rotated` row starts the next
+    segment and is itself hashed with the next key (`segment_keys()`), so rewriting an older segment,
+    even with its old key, breaks the link into the next one, whose key it does not have."""
     anchors = anchors or {}
+    keys = segment_keys()
+    segment = 0
     expected_seq, prev = 1, GENESIS
     for row in rows:
         seq = row["seq"]
@@ -77,7 +94,11 @@ def verify_rows(rows: Iterable[dict[str, Any]], anchors: dict[int, str] | None =
             )
         if row["prev_hash"] != prev:
             return Break(seq, "prev_hash does not match the previous row's hash (rows deleted or re-ordered)")
-        if not hmac.compare_digest(row["hash"], row_hash(prev, row)):
+        if row.get("action") == ROTATION_ACTION:
+            segment += 1
+            if segment >= len(keys):
+                return Break(seq, "a new key segment starts here, but this installation does not have its key")
+        if not hmac.compare_digest(row["hash"], row_hash(prev, row, keys[segment])):
             return Break(seq, "hash does not match the row's contents (the row was edited or forged)")
         if seq in anchors and not hmac.compare_digest(anchors[seq], row["hash"]):
             return Break(seq, "hash differs from the anchor published for this seq (the chain was rewritten)")

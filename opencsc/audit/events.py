@@ -49,6 +49,7 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "request.forbidden": (Kind.SECURITY, "Sent a forged or refused request"),
     "audit.view": (Kind.CONSULTATION, "Viewed the audit log"),
     "audit.verify": (Kind.SECURITY, "Verified the audit chain"),
+    "audit.key_rotated": (Kind.SECURITY, "Started a new audit chain segment under a new key"),
     "demo.seed": (Kind.COLLECTION, "Seeded the synthetic demo borough"),
 }
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from opencsc.audit import chain, events
 from opencsc.audit.models import AuditEvent
-from opencsc.core import server_timing
+from opencsc.core import request_context, server_timing
 
 # Any 64-bit constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x0A0D17C5A1
@@ -34,7 +34,9 @@ class Actor:
 
     @classmethod
     def system(cls, process: str) -> Actor:
-        return cls(id=None, name=f"system:{process}", role="system")
+        # A scheduled job's run id (or the request id, if a view starts a system process), so its
+        # audit events share the id of its log lines (core/request_context.py).
+        return cls(id=None, name=f"system:{process}", role="system", request_id=request_context.current())
 
     @classmethod
     def from_user(cls, user: Any, request: HttpRequest | None = None) -> Actor:

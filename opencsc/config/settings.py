@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "opencsc.cpis",
     "opencsc.home",
     "opencsc.rights",
+    "opencsc.ops",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -62,9 +63,11 @@ if OPENCSC_ENVIRONMENT != "production":
 
 MIDDLEWARE = [
     "opencsc.core.middleware.ServerTimingMiddleware",  # first, so its total covers the whole stack
+    "opencsc.ops.logs.TrustedProxyMiddleware",  # the client's address from the proxy, before anyone reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "opencsc.core.middleware.RequestIdMiddleware",
+    "opencsc.ops.logs.RequestLogMiddleware",  # inside RequestId, so its line carries the request id
     "csp.middleware.CSPMiddleware",
     "opencsc.core.error_pages.CouncilErrorPagesMiddleware",  # never Django's debug pages, even in the demo
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -246,6 +249,9 @@ OPENCSC_BLIND_INDEX_KEY = env_str("OPENCSC_BLIND_INDEX_KEY") or (_DEMO_INDEX_KEY
 # The audit chain is keyed (HMAC) with a key that is not in the database, so someone who can write
 # the audit table still cannot forge a consistent chain.
 OPENCSC_AUDIT_HMAC_KEY = env_str("OPENCSC_AUDIT_HMAC_KEY") or (_DEMO_AUDIT_KEY if DEBUG else None)
+# After `manage.py rotate_audit_key`: the earlier audit keys, oldest first, comma-separated, kept only to
+# verify the chain's earlier segments (docs/operations.md, "Key rotation").
+OPENCSC_AUDIT_HMAC_PREVIOUS_KEYS = env_list("OPENCSC_AUDIT_HMAC_PREVIOUS_KEYS", [])
 for _name in ("OPENCSC_FIELD_KEYS", "OPENCSC_BLIND_INDEX_KEY", "OPENCSC_AUDIT_HMAC_KEY"):
     if not globals()[_name]:
         raise ConfigurationError(f"{_name} must be set when DEBUG is off")
@@ -258,14 +264,43 @@ OPENCSC_BREAK_GLASS_MINUTES = env_int("OPENCSC_BREAK_GLASS_MINUTES", 240)
 OPENCSC_MFA_ENROLMENT_HOURS = env_int("OPENCSC_MFA_ENROLMENT_HOURS", 72)
 OPENCSC_SEARCH_RESULT_LIMIT = 50
 
+# Logs go to standard error (journald under systemd). LOG_FORMAT=json (the default without DEBUG) writes
+# one JSON object a line; every line carries the request id, or the scheduled job's run id, that is
+# also on the audit events written meanwhile. No personal data is logged (opencsc/ops/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ConfigurationError("LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "opencsc.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "opencsc.ops.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+# Adopt the reverse proxy's X-Request-ID (nginx $request_id) instead of making a new id. Only behind a
+# proxy that always sets it: a client could otherwise choose the id written into the audit trail.
+OPENCSC_TRUST_PROXY_REQUEST_ID = env_bool("OPENCSC_TRUST_PROXY_REQUEST_ID", False)
+# Addresses of the reverse proxies in front of the application (deploy/nginx: 127.0.0.1). A request
+# from one of them carries the client's address in X-Forwarded-For, which the audit trail and the
+# sign-in throttle then use (opencsc.ops.logs.TrustedProxyMiddleware). Empty: the header is ignored.
+OPENCSC_TRUSTED_PROXIES = env_list("OPENCSC_TRUSTED_PROXIES", [])
+# Scheduled jobs (opencsc/ops/jobs.py): where the SQLite installations keep their job locks (PostgreSQL
+# uses advisory locks), and where the daily CP-IS upload is written for the MESH client to send.
+OPENCSC_JOB_LOCK_DIR = env_str("OPENCSC_JOB_LOCK_DIR", str(BASE_DIR / "var" / "locks"))
+OPENCSC_CPIS_OUTBOX = env_str("OPENCSC_CPIS_OUTBOX", str(BASE_DIR / "var" / "cpis-outbox"))
+# Return builds (returns/build/jobs.py): where they wait, encrypted, and for how long. In production this
+# must be outside the (read-only) release, and shared between application servers.
+OPENCSC_RETURNS_DIR = env_str("OPENCSC_RETURNS_DIR", str(BASE_DIR / "var" / "returns"))
+OPENCSC_RETURNS_KEEP_DAYS = env_int("OPENCSC_RETURNS_KEEP_DAYS", 7)
+# The council's DfE LA number and ONS code for the returns (returns/build/common.py; empty: the
+# synthetic defaults there).
+OPENCSC_LA_NUMBER = env_str("OPENCSC_LA_NUMBER", "")
+OPENCSC_LA_ONS_CODE = env_str("OPENCSC_LA_ONS_CODE", "")
 
 # --- casework: local practice standards (statutory clocks themselves live in casework/timescales.py)
 # Working days between child protection statutory visits (no national standard; local procedure).

@@ -7,22 +7,28 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from opencsc.core import server_timing
+from opencsc.core import request_context, server_timing
 
 
 class RequestIdMiddleware:
     """Give every request an id. Audit events written while serving it carry the same id, so an
     investigator can tie together every row one user action produced. The id is echoed in the
-    `X-Request-ID` header and on error pages (a correlation id instead of a traceback)."""
+    `X-Request-ID` header and on error pages (a correlation id instead of a traceback), and added to
+    every log line written while serving it (`opencsc.ops.logs`). Behind a proxy that sets its own id
+    (nginx `$request_id`), `OPENCSC_TRUST_PROXY_REQUEST_ID=True` adopts it when it looks like one, so
+    the proxy's access log, the application's logs and the audit trail share one id."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        offered = request.headers.get("X-Request-ID", "") if settings.OPENCSC_TRUST_PROXY_REQUEST_ID else ""
+        request.request_id = offered if request_context.acceptable(offered) else uuid.uuid4().hex  # type: ignore[attr-defined]
+        with request_context.bound(request.request_id):  # type: ignore[attr-defined]
+            response = self.get_response(request)
         response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
         return response
 

@@ -84,7 +84,9 @@ def server_environment(workdir: Path) -> dict[str, str]:
             # No TLS in front of the test server; cookies stay Secure and __Host- prefixed, which
             # browsers accept from http://127.0.0.1 because loopback is a secure context.
             "SECURE_SSL_REDIRECT": "False",
-            "LOG_LEVEL": "WARNING",
+            # Production logging (JSON lines, one per request): test_logs.py scans it for personal data.
+            "LOG_LEVEL": "INFO",
+            "LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
         }
     )
