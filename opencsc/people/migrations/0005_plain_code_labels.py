@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0003_person_name_prefix_indexes'),
+        ("people", "0004_person_alerts"),
     ]
 
     operations = [

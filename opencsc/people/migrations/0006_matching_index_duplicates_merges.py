@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0003_person_name_prefix_indexes'),
+        ("people", "0005_plain_code_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

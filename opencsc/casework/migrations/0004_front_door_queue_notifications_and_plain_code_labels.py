@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0002_previous_permanence_and_dolo'),
+        ("casework", "0003_social_worker_reason_blank_before_2023"),
         ('people', '0003_person_name_prefix_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_caseload_reach'),
+        ("accounts", "0003_mfa_enrolment_codes_and_device_resets"),
         ('people', '0003_person_name_prefix_indexes'),
     ]
 
