@@ -66,6 +66,8 @@ class World:
     job_ids: list[str] = field(default_factory=list)
     grant_ids: list[int] = field(default_factory=list)
     reset_ids: list[int] = field(default_factory=list)
+    # Ids for the parameters of later apps' pages (front door, family groups, matching, rights), by name.
+    more: dict[str, list[int]] = field(default_factory=dict)
     marks: dict[int, list[str]] = field(default_factory=dict)
 
 
@@ -120,6 +122,7 @@ def _seed(settings: Any, tmp_path: Any) -> World:
     world.marks = {pk: [m for m in marks if m not in staff_names] for pk, marks in world.marks.items()}
     _sharing_objects(world, users)
     _other_objects(world, users)
+    _later_objects(world, users)
     return world
 
 
@@ -192,6 +195,50 @@ def _other_objects(world: World, users: list[User]) -> None:
     world.reset_ids.append(reset.pk)
 
 
+def _later_objects(world: World, users: list[User]) -> None:
+    """The front door's contacts and notifications, family groups, duplicate pairs and merges, and a
+    subject access request about the child with its proposed redactions."""
+    from opencsc.casework.models import Contact, WorkerNotification
+    from opencsc.people.matching.models import DuplicatePair, PersonMerge
+    from opencsc.people.models import FamilyMembership
+    from opencsc.rights import services as rights
+    from opencsc.rights.bundle import review
+    from opencsc.rights.models import BundleRedaction
+
+    ig = next(u for u in users if u.role == "ig_officer")
+    actor = Actor.from_user(ig)
+    request, _ = rights.request_receive(
+        actor=actor,
+        actor_user=ig,
+        data={
+            "kind": "subject_access",
+            "requester_name": f"{world.child.first_name} {world.child.last_name}",
+            "subject_name": f"{world.child.first_name} {world.child.last_name}",
+            "details": "Everything you hold about me.",
+            "reply_by": "email",
+            "reply_email": "requester@example.org",
+            "identity_needed": False,
+        },
+    )
+    rights.subject_link(actor=actor, request=request, person_id=world.child.pk)
+    review.bundle_compile(actor=actor, request=request)
+
+    def first(model: Any, **filters: Any) -> list[int]:
+        return list(model._default_manager.filter(**filters).order_by("pk").values_list("pk", flat=True)[:1])
+
+    memberships = FamilyMembership.objects.filter(person=world.child).order_by("pk")
+    world.more = {
+        "contact_id": first(Contact),
+        "notification_id": first(WorkerNotification),
+        "pair_id": first(DuplicatePair),
+        "merge_id": first(PersonMerge),
+        "membership_id": list(memberships.values_list("pk", flat=True)[:1]),
+        "family_id": list(memberships.values_list("family_id", flat=True)[:1]),
+        "request_id": [request.pk],
+        "redaction_id": first(BundleRedaction, request=request),
+    }
+
+
 # --- discovering and filling the URL patterns ------------------------------------------------------
 
 
@@ -244,6 +291,7 @@ def _values_for(route: Route, world: World, settings: Any) -> list[dict[str, Any
         "agreement_id": list(SharingAgreement.objects.values_list("pk", flat=True)[:1]),
         "grant_id": world.grant_ids,
         "job_id": world.job_ids,
+        **world.more,
     }
     unknown = [p for p in route.params if p not in generic]
     assert not unknown, (

@@ -78,7 +78,11 @@ def event_list(request: AuthedRequest) -> HttpResponse:
         actor=Actor.from_request(request),
         action="audit.view",
         subject_person_id=subject_ids[0] if len(subject_ids) == 1 else None,
-        detail={k: ("" if v is None else str(v)) for k, v in asked.items()},
+        detail={
+            **{k: ("" if v is None else str(v)) for k, v in asked.items()},
+            # The sentences name the people the events were about: who was shown, not only how many.
+            "person_ids": sorted({int(e.subject_person_id) for e in page if e.subject_person_id is not None}),
+        },
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -48,7 +48,7 @@ class QueueItem:
 def mash_queue(*, user: Any, actor: Actor) -> list[QueueItem]:
     """Contacts waiting for a decision about children the user may see (the front door holds every
     child with a contact in triage), reddest first and newest first within each rating. Audits
-    `casework.mash_queue_view` with the number of contacts shown."""
+    `casework.mash_queue_view` with the number of contacts shown and the children they are about."""
     # Reddest first; a contact nobody has rated yet might be red, so it comes straight after red.
     rag_rank = Case(
         When(triage__rag=Rag.RED, then=Value(0)),
@@ -80,7 +80,11 @@ def mash_queue(*, user: Any, actor: Actor) -> list[QueueItem]:
                 checks_answered=sum(1 for c in checks if c.replied_on),
             )
         )
-    record_event(actor=actor, action="casework.mash_queue_view", detail={"shown": len(items)})
+    record_event(
+        actor=actor,
+        action="casework.mash_queue_view",
+        detail={"shown": len(items), "person_ids": sorted({item.contact.child_id for item in items})},
+    )
     return items
 
 

@@ -1,5 +1,5 @@
 """The home page: one per role, showing the work that role does (see `selectors`). Each visit
-writes one `home.view` audit event with the counts it showed."""
+writes one `home.view` audit event with the counts it showed and the ids of the people it named."""
 
 from __future__ import annotations
 
@@ -52,8 +52,26 @@ def home(request: AuthedRequest) -> HttpResponse:
         context = {"p": selectors.partner_home(user)}
     else:
         context = {"w": selectors.worker_home(user)}
-    record_event(actor=actor, action="home.view", detail={"role": role, "shown": _counts(context)})
+    record_event(
+        actor=actor,
+        action="home.view",
+        detail={"role": role, "shown": _counts(context), "person_ids": sorted(_people_shown(context))},
+    )
     return render(request, TEMPLATES.get(role, "home/worker.html"), context)
+
+
+def _people_shown(context: dict[str, Any]) -> set[int]:
+    """The people the page names: every row of every list it shows that is about a person (an
+    allocation, a task, a notification, a queued contact), for the audit event."""
+    found: set[int] = set()
+    for value in context.values():
+        lists = [v for v in getattr(value, "__dict__", {"": value}).values() if isinstance(v, list)]
+        for row in (row for rows in lists for row in rows):
+            row = getattr(row, "contact", row)  # a queue item names its contact's child
+            for attr in ("person_id", "child_id"):
+                if isinstance(pk := getattr(row, attr, None), int):
+                    found.add(pk)
+    return found
 
 
 def _counts(context: dict[str, Any]) -> dict[str, int]:

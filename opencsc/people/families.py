@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +25,11 @@ from opencsc.people.models import FamilyGroup, FamilyMembership, Person
 
 
 class AddMemberForm(GovukForm):
-    member = forms.ModelChoiceField(label="Person to add", queryset=Person.objects.none())
+    member = forms.ModelChoiceField(
+        label="Person to add",
+        queryset=Person.objects.none(),
+        help_text="Relatives of this person. To add someone else, record them as a relative first.",
+    )
     role = forms.CharField(
         label="Their role in the family",
         max_length=100,
@@ -75,8 +80,12 @@ def families(request: AuthedRequest, person_id: int) -> HttpResponse:
             messages.success(request, "Family group started")
             return redirect("people:families", person_id=person.pk)
     groups = _groups(request.user, person)
+    shown = {m.person_id for entry in groups for m in entry["members"]}
     for entry in groups:
         entry["form"] = _add_form(request, person, entry["group"], bound=False)
+        if can_change:
+            shown.update(entry["form"].fields["member"].queryset.values_list("pk", flat=True))
+    selectors.record_people_listed(actor=actor, people_ids=sorted(shown - {person.pk}), listing="family groups")
     return render(
         request,
         "people/families.html",
@@ -84,10 +93,17 @@ def families(request: AuthedRequest, person_id: int) -> HttpResponse:
     )
 
 
+def _candidates(user: Any, person: Person) -> Any:
+    """Whom a family group may take in from this page: the person's relatives that the user may see
+    (anyone else is linked as a relative first), so the picker never lists a whole caseload."""
+    related = Q(relationships__relative=person) | Q(relationships_in__person=person)
+    return access.visible_persons(user).filter(related).exclude(pk=person.pk).distinct()
+
+
 def _add_form(request: AuthedRequest, person: Person, group: FamilyGroup, *, bound: bool) -> AddMemberForm:
     form = AddMemberForm(request.POST if bound else None, prefix=f"g{group.pk}")
-    choices = access.visible_persons(request.user).exclude(family_memberships__family=group).order_by("last_name")
-    form.fields["member"].queryset = choices[:500]  # type: ignore[attr-defined]
+    choices = _candidates(request.user, person).exclude(family_memberships__family=group).order_by("last_name")
+    form.fields["member"].queryset = choices[:200]  # type: ignore[attr-defined]
     return form
 
 
@@ -100,7 +116,7 @@ def family_add(request: AuthedRequest, person_id: int, family_id: int) -> HttpRe
     if group is None:
         raise Http404
     form = _add_form(request, person, group, bound=True)
-    form.fields["member"].queryset = access.visible_persons(request.user)  # type: ignore[attr-defined]
+    form.fields["member"].queryset = _candidates(request.user, person)  # type: ignore[attr-defined]
     if form.is_valid():
         try:
             services.family_member_add(

@@ -1,6 +1,7 @@
 """`{% person_summary person %}`: the summary at the top of every page about a person (status,
 allocated worker and team, key dates, alerts, family). The page's own selector has already checked
-access and written the audit event; this adds no event."""
+access and audited the person; the family the summary names are people too, so the tag audits them
+(`person.list`, listing "summary family") wherever the summary is drawn."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 from django import template
 
+from opencsc.audit.services import Actor
 from opencsc.casework.summary import person_summary as build_summary
+from opencsc.people.selectors import record_people_listed
 
 register = template.Library()
 
@@ -17,4 +20,10 @@ register = template.Library()
 def person_summary(context: Any, person: Any) -> dict[str, Any]:
     request = context.get("request")
     summary = build_summary(user=getattr(request, "user", None), person=person)
+    if request is not None and summary.family:
+        record_people_listed(
+            actor=Actor.from_request(request),
+            people_ids=[member.person_id for member in summary.family],
+            listing="summary family",
+        )
     return {"s": summary, "person": person}
