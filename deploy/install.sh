@@ -281,7 +281,8 @@ if [ "$SMOKE" = 1 ]; then
   GUNICORN=$!
   nginx -c "$PREFIX/etc/nginx/nginx.conf" -p "$PREFIX/" -g 'daemon off; user root;' &
   NGINX=$!
-  trap 'kill $GUNICORN $NGINX 2>/dev/null; wait $GUNICORN $NGINX 2>/dev/null || true' EXIT
+  # in_app wraps gunicorn in a subshell: stop the master itself by its pid file, then the wrappers.
+  trap 'kill "$(cat "$PREFIX/run/gunicorn.pid" 2>/dev/null)" $GUNICORN $NGINX 2>/dev/null; wait $GUNICORN $NGINX 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do curl -fsS -H "Host: $SERVER_NAME" "http://$BIND/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
   HOST_PORT=${HTTPS_LISTEN##*:}
   get() { curl -sS -k -o "$PREFIX/smoke.out" -w '%{http_code}' --resolve "$SERVER_NAME:$HOST_PORT:127.0.0.1" "https://$SERVER_NAME:$HOST_PORT$1"; }
