@@ -3,6 +3,8 @@ add redactions and exemptions, preview the PDF, release it. Every page is audite
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -82,12 +84,26 @@ def _audit_view(request: HttpRequest, rights_request, **detail: object) -> None:
     )
 
 
+def _people_named(page: Any) -> list[int]:
+    """The other people whose names the page's proposed redactions show, for the audit event."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Concat
+
+    from opencsc.people.models import Person
+
+    texts = {str(r.text).strip() for r in page}
+    if not texts:
+        return []
+    full = Concat("first_name", Value(" "), "last_name", output_field=CharField())
+    return sorted(Person.objects.annotate(full=full).filter(full__in=texts).values_list("pk", flat=True))
+
+
 @login_required
 @require_GET
 def bundle(request: HttpRequest, request_id: int) -> HttpResponse:
     rights_request = selectors.get_request_for_user(request.user, request_id)
     context = _context(request, rights_request)
-    _audit_view(request, rights_request, page=context["page"].number)
+    _audit_view(request, rights_request, page=context["page"].number, person_ids=_people_named(context["page"]))
     return render(request, "rights/bundle.html", context)
 
 

@@ -39,7 +39,10 @@ def _require_ig(request: HttpRequest) -> None:
 def queue(request: HttpRequest) -> HttpResponse:
     _require_ig(request)
     rows = selectors.open_queue(request.user)
-    record_event(actor=Actor.from_request(request), action="rights.queue_view", detail={"rows": len(rows)})
+    shown = sorted({row.request.subject_id for row in rows if row.request.subject_id is not None})
+    record_event(
+        actor=Actor.from_request(request), action="rights.queue_view", detail={"rows": len(rows), "person_ids": shown}
+    )
     return render(
         request,
         "rights/queue.html",
