@@ -127,7 +127,22 @@ class Drill:
             raise DrillFailed(f"psql on {port}: {query}: {done.stderr[-1000:]}")
         return done.stdout.strip()
 
+    def published(self) -> Path:
+        """The anchors file the primary wrote: OPENCSC_AUDIT_ANCHOR_FILE with the database's identity in
+        its name (audit-anchors.<uuid>.log), one file per database (ADR 0010)."""
+        found = sorted(self.anchors.parent.glob(f"{self.anchors.stem}.*{self.anchors.suffix}"))
+        return found[0] if found else self.anchors
+
+    def _as_database_file(self, anchors: Path) -> None:
+        """verify_audit reads <name>.<uuid>.log for OPENCSC_AUDIT_ANCHOR_FILE=<name>.log: put a chosen
+        set of anchors where the restored database (same identity as the primary) looks for them."""
+        parts = self.published().name.split(".")
+        if len(parts) == 3:
+            shutil.copyfile(anchors, anchors.with_name(f"{anchors.stem}.{parts[1]}{anchors.suffix}"))
+
     def manage(self, port: int, *args: str, anchors: Path | None = None, check: bool = True) -> str:
+        if anchors is not None and anchors != self.anchors:
+            self._as_database_file(anchors)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENCSC_", "DJANGO_"))}
         env.update(
             {
@@ -346,7 +361,7 @@ class Drill:
         time.sleep(1.0)
         restore_point = self.sql(p_primary, "SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS.USOF')")
         restore_point_epoch = float(self.sql(p_primary, "SELECT extract(epoch FROM clock_timestamp())"))
-        anchors_at_restore_point = self.anchors.read_text()
+        anchors_at_restore_point = self.published().read_text()
         time.sleep(1.0)
         # Records B: the change to undo. Anchored too: that anchor names events the restore removes.
         self.manage(p_primary, "drill_records", "write", "--label", "B", "--count", "5")
@@ -365,7 +380,7 @@ class Drill:
         # The anchors published after the restore point name events the restore rolled back: the
         # restored chain must fail against them (truncation detected) and pass against the rest.
         kept = self.app_dir / "anchors-restored.log"
-        kept.write_text(filter_anchors(self.anchors.read_text(), restore_point_epoch))
+        kept.write_text(filter_anchors(self.published().read_text(), restore_point_epoch))
         checks: dict[str, bool] = {}
         checks["anchors filtered by time equal the anchors held at the restore point"] = (
             kept.read_text() == anchors_at_restore_point
@@ -378,7 +393,7 @@ class Drill:
             p_pitr, "verify_audit", anchors=kept
         )
         everything = self.app_dir / "anchors-all.log"
-        shutil.copyfile(self.anchors, everything)
+        shutil.copyfile(self.published(), everything)
         checks["verify_audit fails with the anchors published after it"] = not self._ok(
             p_pitr, "verify_audit", anchors=everything
         )
@@ -411,7 +426,7 @@ class Drill:
             "archive_timeout_seconds": args.archive_timeout,
         }
         survived = self.app_dir / "anchors-after-loss.log"
-        survived.write_text(filter_anchors(self.anchors.read_text(), newest))
+        survived.write_text(filter_anchors(self.published().read_text(), newest))
         checks["after the crash, verify_audit passes with the anchors up to the newest recovered event"] = self._ok(
             p_loss, "verify_audit", anchors=survived
         )
