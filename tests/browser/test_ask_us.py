@@ -67,7 +67,7 @@ def test_someone_asks_for_their_file_without_an_account(
 
     ig = start_journey("ig")
     ig.sign_in(app_server.facts["ig_officer"])
-    ig.arrive("Your caseload")
+    ig.arrive("Information governance")
     ig.page.get_by_role("link", name="Rights requests").click()
     ig.arrive("Rights requests")
     ig.screenshot("queue")
@@ -86,7 +86,7 @@ def test_information_governance_answers_a_subject_access_request(
     ig = start_journey("ig")
     page = ig.page
     ig.sign_in(app_server.facts["ig_officer"])
-    ig.arrive("Your caseload")
+    ig.arrive("Information governance")
     page.get_by_role("link", name="Rights requests").click()
     ig.arrive("Rights requests")
     page.get_by_role("link", name="Record a request received by letter, email, phone or in person").click()

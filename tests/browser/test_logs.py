@@ -51,7 +51,7 @@ def test_a_full_journey_leaves_no_personal_data_in_the_logs(
     worker.sign_in(facts["social_worker"])
     worker.arrive("Your caseload")
     _find_child(worker, child["full_name"])  # the name goes into the query string
-    worker.page.get_by_role("link", name=child["full_name"]).click()
+    worker.page.get_by_role("table").get_by_role("link", name=child["full_name"]).click()
     worker.arrive(child["full_name"])
     worker.page.get_by_role("link", name="See the family as a genogram").click()
     worker.arrive("Genogram")

@@ -34,7 +34,7 @@ def test_lanes_bars_and_numbered_markers(client_for, social_worker, child):
     for lane in ("Referral episodes", "Child protection plans", "Looked after", "Placements", "Significant events"):
         assert f">{lane}</text>" in svg
     assert "Child protection plan: Emotional abuse from 3 February 2025 to 1 April 2025" in svg
-    assert "U1: " in svg and "continuing" in svg  # the open placement, code with its meaning
+    assert "(U1)" in svg and "continuing" in svg  # the open placement, code with its meaning
     assert f'fill="{SIGNIFICANT_COLOUR}"' in svg
     # Marker numbers are the events table's rows, oldest first.
     assert re.search(r"<title>1\. 6 Jan 2025: Referral received</title>", svg)

@@ -73,7 +73,7 @@ def test_looked_after_child_shows_legal_status_and_placement_and_missing_now(sw,
     cm.MissingEpisode.objects.create(child=child, period=period, kind="M", start_date=dt.date(2025, 6, 14))
     summary = _summary(sw.get(f"/people/{child.pk}/").content.decode())
     assert "Looked after" in summary
-    assert "C2: " in summary and "U1: " in summary  # codes always with their meaning
+    assert "(C2)" in summary and "(U1)" in summary  # codes always with their meaning
     assert "Missing now" in summary
 
 
