@@ -37,6 +37,8 @@ valid_nhs = (
     st.from_regex(r"\A999[0-9]{6}\Z")
     .filter(lambda p: ids.nhs_check_digit(p) is not None)
     .map(lambda p: p + str(ids.nhs_check_digit(p)))
+    # 9999999999 passes Modulus 11 but is refused as the same digit ten times (core/limits.py)
+    .filter(lambda n: len(set(n)) > 1)
 )
 
 
