@@ -164,7 +164,7 @@ def nhs_number_error(value: str) -> str | None:
     """Ten digits, Modulus 11, and not all one digit (0000000000 passes Modulus 11 but is no one's)."""
     number = _NHS_SEPARATORS.sub("", value or "")
     if not (number.isascii() and number.isdigit()) or len(number) != 10:
-        return "Enter an NHS number with 10 digits, like 999 123 4560"
+        return "Enter an NHS number with 10 digits, like 999 123 4578"
     if len(set(number)) == 1:
         return "Enter a real NHS number: it cannot be the same digit ten times"
     total = sum(int(digit) * weight for digit, weight in zip(number[:9], range(10, 1, -1), strict=True))

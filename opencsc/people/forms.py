@@ -60,7 +60,7 @@ class PersonForm(GovukModelForm):
             "ethnicity": "Ethnicity",
         }
         help_texts = {
-            "nhs_number": "10 digits, like 999 123 4560",
+            "nhs_number": "10 digits, like 999 123 4578",
             "la_child_id": "Up to 20 letters and numbers; leave blank for an adult",
             "upn": "13 characters, like P207000016049",
         }

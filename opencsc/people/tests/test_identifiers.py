@@ -91,3 +91,18 @@ def test_upn_check_letter_never_uses_i_o_s(body):
 )
 def test_la_child_id(value, ok):
     assert (ids.la_child_id_error(value) is None) is ok
+
+
+def test_the_examples_shown_to_users_are_valid_numbers():
+    """A help text that shows a number the form would refuse teaches the wrong thing."""
+    import re
+    from pathlib import Path
+
+    from opencsc.core import limits
+    from opencsc.people.forms import PersonForm
+
+    texts = [PersonForm.Meta.help_texts["nhs_number"], Path(limits.__file__).read_text(encoding="utf-8")]
+    examples = [m for text in texts for m in re.findall(r"like (\d{3} \d{3} \d{4})", text)]
+    assert len(examples) >= 2
+    for example in examples:
+        assert ids.nhs_number_error(example) is None, example
