@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opencsc.accounts import access
 from opencsc.accounts.models import DeviceResetRequest, EnrolmentCode, User
+from opencsc.audit.models import AuditEvent
 from opencsc.audit.services import Actor, record_event
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread when the code is read out over the phone.
@@ -84,10 +85,35 @@ def enrolment_code_issue(*, actor: Actor, issued_by: User | None, user: User) ->
     return _format(code)
 
 
+def enrolment_attempts_exhausted(user: User) -> bool:
+    """Whether the user has typed too many refused enrolment codes lately. Counted from the audit log,
+    which every worker process shares, so the limit holds however many servers answer."""
+    since = timezone.now() - dt.timedelta(minutes=settings.OPENCSC_MFA_ENROLMENT_LOCK_MINUTES)
+    refused = AuditEvent.objects.filter(
+        action="auth.enrolment_code_refused", object_id=str(user.pk), occurred_at__gte=since
+    ).count()
+    return refused >= settings.OPENCSC_MFA_ENROLMENT_ATTEMPTS
+
+
 def enrolment_code_redeem(*, actor: Actor, user: User, code: str) -> EnrolmentCode:
     """Use an enrolment code: it must have been issued for this very user, be unused, unrevoked and
     unexpired. It is spent at once (single use), and any app the user half set up before is removed,
     so a secret shown before the code was checked is worthless. A refusal is audited too."""
+    if enrolment_attempts_exhausted(user):
+        record_event(
+            actor=actor,
+            action="auth.enrolment_code_refused",
+            outcome="denied",
+            object_type="accounts.User",
+            object_id=str(user.pk),
+            object_repr=user.get_username(),
+            reason="too many wrong codes",
+            detail={"enrolment_code_id": None, "throttled": True},
+        )
+        raise ValidationError(
+            f"Too many wrong enrolment codes: wait {settings.OPENCSC_MFA_ENROLMENT_LOCK_MINUTES} minutes, "
+            "then try again, or ask your administrator for a new code"
+        )
     found = EnrolmentCode.objects.filter(code_hash=_hash(code), user=user).first()
     if found is None or not found.is_usable:
         record_event(

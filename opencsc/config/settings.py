@@ -262,6 +262,10 @@ OPENCSC_AUDIT_ANCHOR_EVERY = env_int("OPENCSC_AUDIT_ANCHOR_EVERY", 100)
 
 OPENCSC_BREAK_GLASS_MINUTES = env_int("OPENCSC_BREAK_GLASS_MINUTES", 240)
 OPENCSC_MFA_ENROLMENT_HOURS = env_int("OPENCSC_MFA_ENROLMENT_HOURS", 72)
+# Wrong enrolment codes a user may type in OPENCSC_MFA_ENROLMENT_LOCK_MINUTES before further tries are
+# refused unchecked (counted from the audit log, so every worker process sees the same count).
+OPENCSC_MFA_ENROLMENT_ATTEMPTS = env_int("OPENCSC_MFA_ENROLMENT_ATTEMPTS", 5)
+OPENCSC_MFA_ENROLMENT_LOCK_MINUTES = env_int("OPENCSC_MFA_ENROLMENT_LOCK_MINUTES", 15)
 OPENCSC_SEARCH_RESULT_LIMIT = 50
 
 # Logs go to standard error (journald under systemd). LOG_FORMAT=json (the default without DEBUG) writes

@@ -182,3 +182,24 @@ def test_bootstrap_command_issues_an_audited_code(social_worker, capsys):
     assert "works once" in out
     event = AuditEvent.objects.get(action="auth.enrolment_code_issue")
     assert event.actor_repr == "system:issue_enrolment_code"
+
+
+def test_guessing_enrolment_codes_is_throttled(settings, social_worker, child):
+    """After OPENCSC_MFA_ENROLMENT_ATTEMPTS wrong codes even the right code is refused unchecked until
+    the window has passed; each refusal is audited, the throttled ones say so."""
+    settings.OPENCSC_MFA_ENROLMENT_ATTEMPTS = 3
+    settings.OPENCSC_MFA_ENROLMENT_LOCK_MINUTES = 15
+    code = mfa.enrolment_code_issue(actor=Actor.system("test"), issued_by=None, user=social_worker)
+    client = Client()
+    _password_step(client, "sw")
+    for guess in ("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF", "GGGG-HHHH-JJJJ"):
+        wrong = client.post("/account/mfa/setup/", {"enrolment_code": guess})
+        assert "wrong, has been used or has expired" in wrong.content.decode()
+    locked = client.post("/account/mfa/setup/", {"enrolment_code": code})
+    assert locked.status_code == 200 and "Too many wrong enrolment codes" in locked.content.decode()
+    assert EnrolmentCode.objects.get(code_hash=mfa._hash(code)).used_at is None  # the real code was not spent
+    throttled = AuditEvent.objects.filter(action="auth.enrolment_code_refused", detail__throttled=True)
+    assert throttled.count() == 1 and throttled.get().object_id == str(social_worker.pk)
+
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=16)):
+        assert client.post("/account/mfa/setup/", {"enrolment_code": code}).status_code == 302
