@@ -338,6 +338,7 @@ def test_every_page_that_shows_a_person_writes_their_audit_event(settings, tmp_p
     reads = audited = requests = 0
     failures: list[str] = []
     pages_with_people: set[str] = set()
+    blank_choices: set[str] = set()
     clients = {user.username: client_for(user) for user in world.users}
     for route in routes:
         if route.name in NOT_WALKED:
@@ -354,6 +355,8 @@ def test_every_page_that_shows_a_person_writes_their_audit_event(settings, tmp_p
                     requests += 1
                     assert response.status_code < 500, f"{username} GET {path}{query}: {response.status_code}"
                     body = _body(response)
+                    if ">---------<" in body:  # Django's empty choice: a list must say "Select"
+                        blank_choices.add(f"{path}{query} ({route.name})")
                     for term in query.lstrip("?").split("&"):  # the user's own search, echoed in its box
                         if "=" in term:
                             body = body.replace(f'value="{term.split("=", 1)[1]}"', "")
@@ -376,3 +379,4 @@ def test_every_page_that_shows_a_person_writes_their_audit_event(settings, tmp_p
         )
     assert reads > 50, "the walk showed almost nobody: the seeded borough or the fillers are wrong"
     assert not failures, "pages showing a person without an audit event:\n" + "\n".join(failures)
+    assert not blank_choices, "lists offering Django's '---------':\n" + "\n".join(sorted(blank_choices))

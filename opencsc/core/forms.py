@@ -32,6 +32,7 @@ class GovukFormMixin:
             _tailor_messages(field, name)
             _tailor_widget(field, name)
             _cap_text(field, model, name)
+            _word_empty_choice(field)
 
 
 class GovukForm(GovukFormMixin, forms.Form):
@@ -71,6 +72,20 @@ def _tailor_widget(field: forms.Field, name: str) -> None:
                 "class": f"govuk-input {NUMERIC_FIELDS[name]}",
             }
         )
+
+
+DJANGO_BLANK = "---------"
+
+
+def _word_empty_choice(field: forms.Field) -> None:
+    """A list's empty choice says "Select", never Django's "---------"."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_BLANK:
+            field.empty_label = "Select"
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field.widget, forms.RadioSelect):
+        field.choices = [
+            ("", "Select") if (v == "" and label == DJANGO_BLANK) else (v, label) for v, label in field.choices
+        ]
 
 
 DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])

@@ -28,6 +28,7 @@ class AddMemberForm(GovukForm):
     member = forms.ModelChoiceField(
         label="Person to add",
         queryset=Person.objects.none(),
+        empty_label="Choose a relative",
         help_text="Relatives of this person. To add someone else, record them as a relative first.",
     )
     role = forms.CharField(
