@@ -224,14 +224,40 @@ class ChronologyItem:
     by: str
 
 
+SYSTEM_PROCESS_WORDS = {
+    "seed_demo": "demo data",
+    "demo_journeys": "demo data",
+    "cpis": "CP-IS",
+    "import_return": "return import",
+    "import_people": "people import",
+    "apply_retention": "retention",
+}
+
+
+def recorder_words(actor_repr: str, user: Any = None) -> str:
+    """Who recorded a step, in words: a member of staff's full name, or "The system (return import)"
+    for a process, never the stored "system:import_return"."""
+    if user is not None:
+        return str(user)
+    if actor_repr.startswith("system:"):
+        process = actor_repr.removeprefix("system:")
+        return f"The system ({SYSTEM_PROCESS_WORDS.get(process, process.replace('_', ' '))})"
+    return actor_repr
+
+
 def chronology(child: Person) -> list[ChronologyItem]:
     """The child's chronology: every status change (generated) plus the curated entries, oldest
     first. Status-change notes are fixed labels written by the services."""
+    changes = StatusChange.objects.filter(child=child).select_related("changed_by")
     generated = [
         ChronologyItem(
-            s.effective_date, plain_note(s.note) or f"{s.object_type}: {s.to_status}", "", False, s.actor_repr
+            s.effective_date,
+            plain_note(s.note) or f"{s.object_type}: {s.to_status}",
+            "",
+            False,
+            recorder_words(s.actor_repr, s.changed_by),
         )
-        for s in StatusChange.objects.filter(child=child).order_by("effective_date", "changed_at", "pk")
+        for s in changes.order_by("effective_date", "changed_at", "pk")
     ]
     curated = [
         ChronologyItem(e.entry_date, e.title, e.detail, True, str(e.recorded_by or ""))

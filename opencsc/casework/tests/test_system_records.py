@@ -42,3 +42,19 @@ def test_an_entry_from_outside_names_its_source_and_has_no_author(child):
             actor=Actor.system("cpis"), child=child, entry_date=dt.date(2026, 1, 2), title="Seen", source=""
         )
     assert ChronologyEntry.objects.count() == 1
+
+
+def test_the_chronology_names_who_recorded_each_step_in_words(child, social_worker):
+    from opencsc.casework.models import StatusChange
+    from opencsc.casework.selectors import chronology
+
+    social_worker.first_name, social_worker.last_name = "Sam", "Patel"
+    social_worker.save()
+    common = {"child": child, "object_type": "casework.Contact", "object_id": "1", "to_status": "received"}
+    StatusChange.objects.create(**common, effective_date=dt.date(2026, 1, 5), actor_repr="system:seed_demo")
+    StatusChange.objects.create(
+        **common, effective_date=dt.date(2026, 1, 6), actor_repr=social_worker.username, changed_by=social_worker
+    )
+    StatusChange.objects.create(**common, effective_date=dt.date(2026, 1, 7), actor_repr="system:import_return")
+    by = [item.by for item in chronology(child)]
+    assert by == ["The system (demo data)", "Sam Patel", "The system (return import)"]
