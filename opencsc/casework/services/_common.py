@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
@@ -15,6 +15,7 @@ from opencsc.accounts import access
 from opencsc.accounts.models import Allocation, AllocationKind, Team, TeamKind, User
 from opencsc.audit.services import Actor, record_event
 from opencsc.casework.models import StatusChange, Task, TaskKind
+from opencsc.core import limits
 from opencsc.people.models import Person
 
 
@@ -124,9 +125,18 @@ def tasks_close(*, child: Person, kinds: list[TaskKind], actor_user: Any, obj: m
     return tasks.update(done_at=timezone.now(), done_by=user_or_none(actor_user))
 
 
-def save_new(obj: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Validate field values (choices, lengths) the way a form would, then insert."""
+def check_values(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Validate field values the way a form would (choices, lengths) and against `core.limits` (text
+    caps, date bounds, postcodes), so an import or the API cannot store what a page would refuse."""
     obj.full_clean(exclude=exclude, validate_constraints=False)
+    errors = {name: message for name, message in limits.model_errors(obj).items() if name not in (exclude or [])}
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_new(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Validate field values (choices, lengths, limits) the way a form would, then insert."""
+    check_values(obj, exclude=exclude)
     obj.save()
 
 

@@ -33,6 +33,7 @@ from opencsc.casework.models import (
 )
 from opencsc.casework.services._common import (
     audit,
+    check_values,
     history,
     record_new,
     require_change,
@@ -481,7 +482,7 @@ def adoption_update(
     with transaction.atomic():
         for name, value in values.items():
             setattr(record, name, value)
-        record.full_clean(validate_constraints=False)
+        check_values(record)
         record.save()
         history(
             actor_user=actor_user,
@@ -629,7 +630,7 @@ def previous_permanence_record(
             invariants.refuse("option", "Nothing has changed: correct the option, local authority or date")
         for name, value in values.items():
             setattr(existing, name, value)
-        existing.full_clean(validate_constraints=False)
+        check_values(existing)
         existing.save()
         history(
             actor_user=actor_user,
