@@ -83,9 +83,8 @@ def _word_empty_choice(field: forms.Field) -> None:
         if field.empty_label == DJANGO_BLANK:
             field.empty_label = "Select"
     elif isinstance(field, forms.ChoiceField) and not isinstance(field.widget, forms.RadioSelect):
-        field.choices = [
-            ("", "Select") if (v == "" and label == DJANGO_BLANK) else (v, label) for v, label in field.choices
-        ]
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [("", "Select") if (v == "" and label == DJANGO_BLANK) else (v, label) for v, label in choices]
 
 
 DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
