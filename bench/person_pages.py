@@ -145,8 +145,10 @@ def prepare_users(count: int, seed: int) -> list[BenchUser]:
     workers = list(
         User.objects.filter(role=Role.SOCIAL_WORKER, allocations__isnull=False).distinct().order_by("username")
     )
+    mash = list(User.objects.filter(role=Role.MASH_PRACTITIONER, is_active=True).order_by("username"))
+    n_mash = min(len(mash), max(1, count // 10))  # the front door: a tenth of the users work the MASH queue
     n_managers = min(len(managers), max(1, count * 3 // 10))
-    chosen = managers[:n_managers] + workers[: count - n_managers]
+    chosen = mash[:n_mash] + managers[:n_managers] + workers[: count - n_managers - n_mash]
     if len(chosen) < count:
         raise SystemExit(f"the seeded borough has only {len(chosen)} social workers and managers with a caseload")
     store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
@@ -251,6 +253,8 @@ def parse_server_timing(header: str) -> tuple[float | None, float]:
 def request_for(user: BenchUser, rng: random.Random) -> tuple[str, str, dict[str, str]]:
     target = rng.choice(user.targets)
     roll = rng.random()
+    if user.role == "mash_practitioner" and roll < 0.50:  # the MASH queue (issue 11)
+        return "page", "mash", {}
     if roll < 0.25:
         return "page", "page", {}
     if roll < 0.50:  # the casework page of a child in scope (both carry the summary, issue 11)
@@ -277,7 +281,9 @@ def drive(user: BenchUser, base: str, stop_at: float, think: float, seed: int, o
     time.sleep(rng.uniform(0, max(think, 0.2)))  # users do not all start at the same instant
     while time.monotonic() < stop_at:
         kind, what, params = request_for(user, rng)
-        if what == "casework":
+        if what == "mash":
+            url = f"{base}/casework/front-door/"
+        elif what == "casework":
             url = f"{base}/casework/{rng.choice([t for t in user.targets if t.is_child] or user.targets).person_id}/"
         elif kind == "page":
             url = f"{base}/people/{rng.choice(user.targets).person_id}/"
@@ -319,7 +325,7 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
     total_server = sum(s.server_ms or 0 for s in timed)
     result["audit_share"] = round(sum(s.audit_ms for s in timed) / total_server, 3) if total_server else None
     by_what: dict[str, dict[str, float]] = {}
-    for what in ("page", "casework", "name", "dob", "nhs"):
+    for what in ("page", "casework", "mash", "name", "dob", "nhs"):
         rows = [s for s in samples if s.what == what and s.ok and s.server_ms is not None]
         by_what[what] = {
             "n": len(rows),

@@ -61,17 +61,27 @@ def signed_in(role: str) -> tuple[Client, list[tuple[int, str, str, str]]]:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session["last_seen"] = int(time.time())
     session.save()
-    people = access.visible_persons(user).order_by("?").values_list("pk", "last_name", "date_of_birth", "nhs_number")
+    people = (
+        access.visible_persons(user)
+        .filter(is_child=True)
+        .order_by("?")
+        .values_list("pk", "last_name", "date_of_birth", "nhs_number")
+    )
     targets = [
         (pk, last, f"{dob.day}/{dob.month}/{dob.year}" if dob else "", nhs or "") for pk, last, dob, nhs in people[:300]
     ]
     return client, targets
 
 
+KINDS = ["page", "casework", "search", "dob", "nhs"]
+
+
 def request(client: Client, what: str, target: tuple[int, str, str, str]) -> int:
     pk, last_name, dob, nhs = target
     if what == "page":
         response = client.get(f"/people/{pk}/")
+    elif what == "casework":
+        response = client.get(f"/casework/{pk}/")
     elif what == "search":
         response = client.get("/people/", {"name": last_name[:4]})
     elif what == "dob" and dob:
@@ -90,8 +100,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--role", default=Role.TEAM_MANAGER, choices=[Role.TEAM_MANAGER, Role.SOCIAL_WORKER])
     parser.add_argument("--n", type=int, default=60)
-    parser.add_argument("--profile", choices=["page", "search", "dob", "nhs"])
-    parser.add_argument("--queries", choices=["page", "search", "dob", "nhs"])
+    parser.add_argument("--profile", choices=KINDS)
+    parser.add_argument("--queries", choices=KINDS)
     args = parser.parse_args()
     client, targets = signed_in(args.role)
     rng = random.Random(3)
@@ -113,7 +123,7 @@ def main() -> None:
         stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
         stats.print_stats(45)
         return
-    for what in ("page", "search", "dob", "nhs"):
+    for what in KINDS:
         for _ in range(5):
             request(client, what, rng.choice(targets))
         times = []
