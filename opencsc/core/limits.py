@@ -177,7 +177,8 @@ def nhs_number_error(value: str) -> str | None:
 # The UK postcode shape (outward code, space optional, inward code): one or two letters, a digit, an
 # optional letter or digit, then a digit and two letters; with GIR 0AA and BFPO numbers. As broad as
 # the DfE's own check (the 903's rule 392c accepts "ZZ99 9ZZ", the pseudo-postcode for no fixed
-# abode), so a value it accepts is never refused here; it checks the shape, not that it exists.
+# abode), so a value it accepts is never refused here; it checks the shape, not that it exists. The
+# 903's own check is `returns.ssda903.postcodes.POSTCODE_FORMAT` (the DfE's rule, for return files).
 _POSTCODE = re.compile(r"^(GIR ?0AA|BFPO ?\d{1,4}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
 
 

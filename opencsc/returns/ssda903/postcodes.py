@@ -47,6 +47,11 @@ SYNTHETIC_POSTCODES: dict[str, tuple[str, int, int]] = {
     "IV2 2AA": ("SCO", 251840, 818950),
 }
 
+# The DfE's own shape check for the 903's postcodes (HOME_POST, PL_POST), used only when the postcode
+# directory is incomplete. It is deliberately narrower than `core.limits.postcode_error`, which guards
+# what people type into an address (it also takes GIR 0AA and BFPO numbers, which the DfE never sees
+# in a 903): the return follows the DfE's rule, the record follows Royal Mail's. Every shape this one
+# accepts, the record's accepts too (tested in returns/tests/test_postcode_shapes.py).
 POSTCODE_FORMAT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 OUTSIDE_ENGLAND = ("SCO", "WAL", "NIR", "CON", "NUK")
 _METRES_PER_MILE = 1000 * 1.6093  # the DfE's own conversion
