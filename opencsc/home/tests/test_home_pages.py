@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from opencsc.accounts.models import AllocationKind, BreakGlassGrant, Role
 from opencsc.accounts.tests.factories import AllocationFactory
@@ -29,7 +30,7 @@ def home(client_for, user) -> str:
 
 
 def signed_in_line(user) -> str:
-    return f"Signed in as <strong>{user.get_full_name() or user.username}</strong> ({user.username})"
+    return f"Signed in as <strong>{escape(user.get_full_name() or user.username)}</strong> ({user.username})"
 
 
 def test_social_worker_sees_caseload_and_tasks_due_not_others(client_for, social_worker, child, stranger_child):
@@ -58,7 +59,7 @@ def test_team_manager_sees_caseload_overdue_unallocated_and_authorisations(
     assert "Authorise the assessment" in html
     assert "Child protection visit" in html
     assert "Nowork Held" in html, "a child with no named worker is unallocated work"
-    assert str(social_worker) in html
+    assert escape(str(social_worker)) in html
     assert stranger_child.full_name not in html
 
 
@@ -100,7 +101,7 @@ def test_ig_home_lists_break_glass_to_review_and_links_the_audit_trail(client_fo
         expires_at=NOW + dt.timedelta(hours=4),
     )
     html = home(client_for, ig_officer)
-    assert "Break-glass access to review" in html and str(social_worker) in html
+    assert "Break-glass access to review" in html and escape(str(social_worker)) in html
     assert "Requests waiting for a decision" in html and "/audit/" in html
     assert child.full_name not in html
 
