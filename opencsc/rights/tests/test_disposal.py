@@ -1,0 +1,141 @@
+"""Disposal batches: four eyes, legal holds (at preparation and again at carry-out), removal from
+every table of the database, the audit chain still verifying, all-or-nothing per person, and
+linked adults following the child's rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from opencsc.accounts.models import CaseloadReach, Role
+from opencsc.accounts.tests.factories import TeamFactory, UserFactory
+from opencsc.audit.models import AuditEvent
+from opencsc.audit.services import Actor
+from opencsc.people.matching.models import MatchKey, MatchProfile
+from opencsc.people.models import Person
+from opencsc.rights.disposal import removal
+from opencsc.rights.disposal import services as disposal
+from opencsc.rights.disposal.models import BatchStatus, DisposalBatch, ItemOutcome
+from opencsc.rights.models import LegalHold
+from opencsc.rights.tests.disposal_fixtures import build_family, scan_database
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture
+def second_ig(db):
+    return UserFactory(username="ig2", role=Role.IG_OFFICER, team=TeamFactory(name="Information Governance"))
+
+
+@pytest.fixture
+def family(ig_officer):
+    return build_family(ig_officer)
+
+
+def _prepare(user):
+    return disposal.batch_prepare(actor=Actor.from_user(user), actor_user=user, today=TODAY)
+
+
+def _approved(preparer, approver):
+    batch = _prepare(preparer)
+    disposal.batch_approve(actor=Actor.from_user(approver), actor_user=approver, batch=batch)
+    return batch
+
+
+def _carry_out(batch, user):
+    return disposal.batch_carry_out(actor=Actor.from_user(user), actor_user=user, batch=batch)
+
+
+def test_a_batch_holds_what_is_due_with_its_rule_and_the_linked_adult(family, ig_officer):
+    batch = _prepare(ig_officer)
+    items = {i.person_id: i for i in batch.items.all()}
+    assert items[family.child.pk].rule == "child-in-need"
+    assert items[family.child.pk].due_on == dt.date(2017, 1, 1)
+    assert items[family.mother.pk].rule == "linked-adult"  # held only for the child
+    assert items[family.mother.pk].linked_to == [family.child.pk]
+    assert family.father.pk not in items  # he has an allocation of his own
+
+
+def test_the_preparer_cannot_approve_their_own_batch(family, ig_officer, second_ig, social_worker):
+    batch = _prepare(ig_officer)
+    with pytest.raises(disposal.DisposalError, match="someone else must approve"):
+        disposal.batch_approve(actor=Actor.from_user(ig_officer), actor_user=ig_officer, batch=batch)
+    with pytest.raises(disposal.DisposalError, match="information governance"):
+        disposal.batch_approve(actor=Actor.from_user(social_worker), actor_user=social_worker, batch=batch)
+    with pytest.raises(disposal.DisposalError, match="approved batch"):
+        _carry_out(batch, second_ig)  # not approved yet
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database holds the rule too
+        DisposalBatch.objects.filter(pk=batch.pk).update(approved_by=ig_officer)
+    disposal.batch_approve(actor=Actor.from_user(second_ig), actor_user=second_ig, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.APPROVED and batch.approved_by == second_ig
+    assert Person.objects.filter(pk=family.child.pk).exists()  # nothing removed before carrying out
+
+
+def test_after_disposal_the_person_is_in_no_table_and_the_audit_chain_verifies(family, ig_officer, second_ig):
+    ids = {family.child.pk, family.mother.pk}
+    assert scan_database(ids, family.needles)  # the scan finds them before
+    before_events = AuditEvent.objects.filter(subject_person_id=family.child.pk).count()
+    batch = _carry_out(_approved(ig_officer, second_ig), ig_officer)
+    assert batch.status == BatchStatus.CARRIED_OUT
+    assert scan_database(ids, family.needles) == []
+    assert not MatchProfile.objects.filter(person_id__in=ids).exists()
+    assert not MatchKey.objects.filter(person_id__in=ids).exists()
+    assert not CaseloadReach.objects.filter(person_id__in=ids).exists()
+    # Audit events about the child are kept, with ids only, and the chain still verifies.
+    kept = AuditEvent.objects.filter(subject_person_id=family.child.pk)
+    assert kept.count() > before_events  # plus the disposal's own event
+    call_command("verify_audit")
+    item = batch.items.get(person_id=family.child.pk)
+    assert item.outcome == ItemOutcome.DISPOSED and item.events_scrubbed >= 3
+    assert {"health", "name", "nhs_number", "address"} <= set(item.categories)
+    assert item.rows_removed["people.Person"] == 1 and item.rows_removed["casework.CaseNote"] == 1
+    assert Person.objects.filter(pk=family.father.pk).exists()
+
+
+def test_disposal_is_refused_under_a_legal_hold_set_after_approval(family, ig_officer, second_ig):
+    batch = _approved(ig_officer, second_ig)
+    LegalHold.objects.create(name="Smith v Exampleton", person=family.child, reason="Litigation", set_by=second_ig)
+    _carry_out(batch, ig_officer)
+    child_item = batch.items.get(person_id=family.child.pk)
+    assert child_item.outcome == ItemOutcome.REFUSED and "Smith v Exampleton" in child_item.refused_reason
+    mother_item = batch.items.get(person_id=family.mother.pk)
+    assert mother_item.outcome == ItemOutcome.REFUSED  # her child is kept, so she is
+    assert Person.objects.filter(pk__in=[family.child.pk, family.mother.pk]).count() == 2
+    assert scan_database({family.child.pk}, [family.child.full_name])  # still all there
+
+
+def test_a_held_record_is_left_out_of_a_batch_and_an_inquiry_hold_stops_everything(family, ig_officer):
+    LegalHold.objects.create(name="Smith v Exampleton", person=family.child, reason="Litigation", set_by=ig_officer)
+    with pytest.raises(disposal.DisposalError, match="Nothing is due"):
+        _prepare(ig_officer)  # the mother goes only with the child, who is held
+    LegalHold.objects.all().update(released_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    LegalHold.objects.create(name="Independent inquiry", reason="Every record", set_by=ig_officer)
+    with pytest.raises(disposal.DisposalError, match="Nothing is due"):
+        _prepare(ig_officer)
+
+
+def test_an_interrupted_disposal_leaves_all_of_the_persons_data(family, ig_officer, second_ig, monkeypatch):
+    batch = _approved(ig_officer, second_ig)
+    ids = {family.child.pk, family.mother.pk}
+    before = scan_database(ids, family.needles)
+    real_remove = removal.remove
+
+    def remove_then_die(found):
+        real_remove(found)  # every row of the person is deleted...
+        raise RuntimeError("process killed")  # ...and then the process dies before the commit
+
+    monkeypatch.setattr(removal, "remove", remove_then_die)
+    with pytest.raises(RuntimeError):
+        _carry_out(batch, ig_officer)
+    assert scan_database(ids, family.needles) == before
+    assert MatchProfile.objects.filter(person_id__in=ids).count() == 2
+    assert batch.items.filter(outcome=ItemOutcome.PENDING).count() == 2
+    call_command("verify_audit")
+    monkeypatch.setattr(removal, "remove", real_remove)
+    _carry_out(batch, ig_officer)  # running it again carries on
+    assert scan_database(ids, family.needles) == []
