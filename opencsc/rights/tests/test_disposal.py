@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
-from opencsc.accounts.models import CaseloadReach, Role
-from opencsc.accounts.tests.factories import TeamFactory, UserFactory
+from opencsc.accounts.models import CaseloadReach
 from opencsc.audit.models import AuditEvent
 from opencsc.audit.services import Actor
 from opencsc.people.matching.models import MatchKey, MatchProfile
@@ -20,20 +20,10 @@ from opencsc.rights.disposal import removal
 from opencsc.rights.disposal import services as disposal
 from opencsc.rights.disposal.models import BatchStatus, DisposalBatch, ItemOutcome
 from opencsc.rights.models import LegalHold
-from opencsc.rights.tests.disposal_fixtures import build_family, scan_database
+from opencsc.rights.tests.disposal_fixtures import scan_database
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 6, 1)
-
-
-@pytest.fixture
-def second_ig(db):
-    return UserFactory(username="ig2", role=Role.IG_OFFICER, team=TeamFactory(name="Information Governance"))
-
-
-@pytest.fixture
-def family(ig_officer):
-    return build_family(ig_officer)
 
 
 def _prepare(user):
@@ -139,3 +129,14 @@ def test_an_interrupted_disposal_leaves_all_of_the_persons_data(family, ig_offic
     monkeypatch.setattr(removal, "remove", real_remove)
     _carry_out(batch, ig_officer)  # running it again carries on
     assert scan_database(ids, family.needles) == []
+
+
+def test_the_command_prepares_approves_and_carries_out_with_four_eyes(family, ig_officer, second_ig, capsys):
+    call_command("apply_retention", "--prepare", "--user", ig_officer.username)
+    batch = DisposalBatch.objects.get()
+    with pytest.raises(CommandError, match="someone else must approve"):
+        call_command("apply_retention", "--approve", batch.reference, "--user", ig_officer.username)
+    call_command("apply_retention", "--approve", batch.reference, "--user", second_ig.username)
+    call_command("apply_retention", "--carry-out", batch.reference, "--user", ig_officer.username, "--no-progress")
+    assert f"{batch.reference}: 2 disposed of, 0 kept" in capsys.readouterr().out
+    assert not Person.objects.filter(pk__in=[family.child.pk, family.mother.pk]).exists()
