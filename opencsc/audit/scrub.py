@@ -29,7 +29,9 @@ class ScrubError(Exception):
 
 def scrubbed_values(row: dict[str, Any]) -> dict[str, Any]:
     detail = row.get("detail") or {}
-    kept = {k: v for k, v in detail.items() if v is None or (isinstance(v, int | float | bool) and k != "scrubbed")}
+    kept: dict[str, Any] = {
+        k: v for k, v in detail.items() if v is None or (isinstance(v, int | float | bool) and k != "scrubbed")
+    }
     dropped = sorted(k for k in detail if k not in kept)
     if dropped:
         kept["scrubbed"] = dropped

@@ -14,7 +14,7 @@ frequencies stay right; groups (a family group) left with no member are removed 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,10 +110,11 @@ def _groups_left_empty(found: Removal) -> dict[type[models.Model], list[Any]]:
     for m2m in Person._meta.related_objects:
         if not isinstance(m2m, models.ManyToManyRel):
             continue
-        through = m2m.through
-        group = m2m.related_model
+        through, group = m2m.through, m2m.related_model
+        if through is None or not isinstance(group, type) or not found.rows.get(through):
+            continue
         own = [f for f in through._meta.concrete_fields if f.is_relation and f.related_model is group]
-        if not own or not found.rows.get(through) or not isinstance(group, type):
+        if not own:
             continue
         column = own[0].attname
         touched = set(through._base_manager.filter(pk__in=found.rows[through]).values_list(column, flat=True))
@@ -175,5 +176,10 @@ def file_fields(found: Removal) -> list[Any]:
 
 
 def delete_files_after_commit(files: list[Any]) -> None:
+    """Files go only once the person's rows are gone for good: a rolled-back disposal keeps them."""
+
+    def delete(stored: Any) -> Callable[[], None]:
+        return lambda: stored.storage.delete(stored.name)
+
     for stored in files:
-        transaction.on_commit(lambda stored=stored: stored.storage.delete(stored.name))
+        transaction.on_commit(delete(stored))

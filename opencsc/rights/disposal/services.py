@@ -227,6 +227,6 @@ def batch_carry_out(
             timezone.now(),
         )
         batch.save(update_fields=["status", "carried_out_by", "carried_out_at"])
-        outcomes = {o: batch.items.filter(outcome=o).count() for o in (ItemOutcome.DISPOSED, ItemOutcome.REFUSED)}
-        record_event(actor=actor, action="rights.disposal_carry_out", obj=batch, detail=dict(outcomes))
+        outcomes = {str(o): batch.items.filter(outcome=o).count() for o in (ItemOutcome.DISPOSED, ItemOutcome.REFUSED)}
+        record_event(actor=actor, action="rights.disposal_carry_out", obj=batch, detail=outcomes)
     return batch
