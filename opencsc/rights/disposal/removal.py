@@ -61,11 +61,14 @@ def _label(item: tuple[type[models.Model], Any]) -> str:
 
 
 def _pointers(model: type[models.Model]) -> list[tuple[type[models.Model], str]]:
-    """(model, column) of every foreign key pointing at `model` (hidden ones and M2M tables too)."""
+    """(model, column) of every foreign key pointing at `model`: hidden ones (`related_name="+"`,
+    which `_meta.related_objects` leaves out) and the tables behind many-to-many fields too."""
     found = []
-    for rel in model._meta.related_objects:
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not isinstance(rel, models.ForeignObjectRel) or not isinstance(rel.related_model, type):
+            continue
         field_ = rel.field
-        if isinstance(field_, models.ForeignKey) and isinstance(rel.related_model, type):
+        if isinstance(field_, models.ForeignKey):
             found.append((rel.related_model, field_.attname))
     return found
 
@@ -107,7 +110,7 @@ def rows_of_person(person_id: int) -> Removal:
 def _groups_left_empty(found: Removal) -> dict[type[models.Model], list[Any]]:
     """Groups (a family group) whose every member link is being removed: (model, pks)."""
     empty: dict[type[models.Model], list[Any]] = {}
-    for m2m in Person._meta.related_objects:
+    for m2m in Person._meta.get_fields(include_hidden=True):
         if not isinstance(m2m, models.ManyToManyRel):
             continue
         through, group = m2m.through, m2m.related_model

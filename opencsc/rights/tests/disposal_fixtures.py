@@ -16,8 +16,14 @@ from opencsc.audit.services import Actor, record_event
 from opencsc.casework.models import CaseNote
 from opencsc.casework.tests.factories import EpisodeFactory
 from opencsc.people.matching import index
+from opencsc.people.matching.models import PersonMerge
 from opencsc.people.models import Address, FamilyGroup, FamilyMembership, HealthInformation, Person
 from opencsc.people.tests.factories import ChildFactory, PersonFactory, RelationshipFactory
+from opencsc.privacy.models import LawfulBasis, Purpose
+from opencsc.rights import services as rights
+from opencsc.rights.models import DisputeNote
+from opencsc.sharing.demo import seed_agencies
+from opencsc.sharing.models import Agency, Disclosure
 
 D = dt.date
 NOTE = "Disposaltest note: the child told me about home"
@@ -30,6 +36,7 @@ class Family:
     mother: Person
     father: Person
     needles: list[str]  # the child's and mother's values, as stored and as read
+    alias: Person  # an older record of the child, merged into it
 
 
 def _raw(table: str, column: str, pk: int) -> str:
@@ -58,6 +65,38 @@ def build_family(ig_user: Any) -> Family:
     FamilyMembership.objects.create(person=child, family=family, role="child")
     FamilyMembership.objects.create(person=mother, family=family, role="mother")
     AllocationFactory(person=child, start_date=D(2010, 1, 4))
+    # A disclosure (PROTECT), a rights request about the child (SET_NULL) with a note of dispute,
+    # and an older record of the same child merged into this one (an alias): all go with the child.
+    seed_agencies()
+    Disclosure.objects.create(
+        person=child,
+        kind="transfer",
+        agency=Agency.objects.order_by("pk").first(),
+        purpose=Purpose.objects.get(code="support-and-protect"),
+        lawful_basis=LawfulBasis.objects.get(code="art6-1e-public-task"),
+        categories=["health"],
+        consent="given",
+        channel="secure_email",
+        actor_repr="sw",
+    )
+    request, _ = rights.request_receive(
+        actor=Actor.from_user(ig_user),
+        actor_user=ig_user,
+        data={
+            "kind": "rectification",
+            "requester_name": child.full_name,
+            "requester_relationship": "self",
+            "subject_name": child.full_name,
+            "details": "Disposaltest: my date of birth is wrong",
+            "reply_by": "email",
+            "reply_email": "disposaltest@example.com",
+            "identity_needed": False,
+        },
+    )
+    rights.subject_link(actor=Actor.from_user(ig_user), request=request, person_id=child.pk)
+    DisputeNote.objects.create(request=request, person=child, statement="Disposaltest statement", recorded_by=ig_user)
+    alias = ChildFactory(first_name=child.first_name, last_name=child.last_name, date_of_birth=child.date_of_birth)
+    PersonMerge.objects.create(survivor=child, merged=alias, reason="Same child", merged_by=ig_user)
     index.index_people([child.pk, mother.pk, father.pk])
     actor = Actor.from_user(ig_user)
     for person in (child, mother):
@@ -78,12 +117,16 @@ def build_family(ig_user: Any) -> Family:
         NOTE,
         HEALTH,
         "1 Disposal Street",
+        "Disposaltest",
+        "disposaltest@example.com",
+        alias.la_child_id,
+        alias.nhs_number,
         _raw("people_person", "nhs_number", child.pk),
         _raw("people_person", "nhs_number", mother.pk),
         _raw("people_healthinformation", "summary", health.pk),
         _raw("casework_casenote", "body", note.pk),
     ]
-    return Family(child, mother, father, [n for n in needles if n and len(n) >= 6])
+    return Family(child, mother, father, [n for n in needles if n and len(n) >= 6], alias)
 
 
 # Columns that keep a disposed person's id on purpose (ADR 0030): the audit log and the certificate.

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from opencsc.accounts.models import CaseloadReach
 from opencsc.audit.models import AuditEvent
@@ -67,12 +67,13 @@ def test_the_preparer_cannot_approve_their_own_batch(family, ig_officer, second_
 
 
 def test_after_disposal_the_person_is_in_no_table_and_the_audit_chain_verifies(family, ig_officer, second_ig):
-    ids = {family.child.pk, family.mother.pk}
+    ids = {family.child.pk, family.mother.pk, family.alias.pk}
     assert scan_database(ids, family.needles)  # the scan finds them before
     before_events = AuditEvent.objects.filter(subject_person_id=family.child.pk).count()
     batch = _carry_out(_approved(ig_officer, second_ig), ig_officer)
     assert batch.status == BatchStatus.CARRIED_OUT
     assert scan_database(ids, family.needles) == []
+    connection.check_constraints()  # nothing left pointing at a removed row (checked now, not at commit)
     assert not MatchProfile.objects.filter(person_id__in=ids).exists()
     assert not MatchKey.objects.filter(person_id__in=ids).exists()
     assert not CaseloadReach.objects.filter(person_id__in=ids).exists()
@@ -83,7 +84,9 @@ def test_after_disposal_the_person_is_in_no_table_and_the_audit_chain_verifies(f
     item = batch.items.get(person_id=family.child.pk)
     assert item.outcome == ItemOutcome.DISPOSED and item.events_scrubbed >= 3
     assert {"health", "name", "nhs_number", "address"} <= set(item.categories)
-    assert item.rows_removed["people.Person"] == 1 and item.rows_removed["casework.CaseNote"] == 1
+    assert item.rows_removed["people.Person"] == 2  # the child and the older record merged into them
+    assert item.rows_removed["casework.CaseNote"] == 1
+    assert item.rows_removed["sharing.Disclosure"] == 1 and item.rows_removed["rights.DisputeNote"] == 1
     assert Person.objects.filter(pk=family.father.pk).exists()
 
 
@@ -140,3 +143,13 @@ def test_the_command_prepares_approves_and_carries_out_with_four_eyes(family, ig
     call_command("apply_retention", "--carry-out", batch.reference, "--user", ig_officer.username, "--no-progress")
     assert f"{batch.reference}: 2 disposed of, 0 kept" in capsys.readouterr().out
     assert not Person.objects.filter(pk__in=[family.child.pk, family.mother.pk]).exists()
+
+
+def test_a_record_with_new_activity_since_approval_is_kept(family, ig_officer, second_ig):
+    from opencsc.casework.models import CaseNote
+
+    batch = _approved(ig_officer, second_ig)
+    CaseNote.objects.create(child=family.child, note_date=dt.date(2026, 5, 1), subject="Came back", body="New")
+    _carry_out(batch, ig_officer)
+    assert batch.items.get(person_id=family.child.pk).refused_reason.startswith("No longer due")
+    assert Person.objects.filter(pk__in=[family.child.pk, family.mother.pk]).count() == 2
