@@ -11,6 +11,7 @@ scrubs nothing.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from django.db import transaction
@@ -38,32 +39,58 @@ def scrubbed_values(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "object_repr": "", "reason": "", "detail": kept}
 
 
-def _segment_key_index(seq: int) -> int:
-    return AuditEvent.objects.filter(action=chain.ROTATION_ACTION, seq__lte=seq).count()
+def _segment_of(rotations: list[int], seq: int) -> int:
+    """The key segment a row belongs to: how many key rotations came at or before it."""
+    return bisect.bisect_right(rotations, seq)
 
 
-def scrub_events(where: Q, *, cause: str) -> int:
+def scrub_events(where: Q, *, cause: str, batch: int = 500) -> int:
     """Scrub every not yet scrubbed event matching `where`; return how many were scrubbed."""
     keys = chain.segment_keys()
     current = len(keys) - 1
-    done = set(ScrubbedEvent.objects.values_list("seq", flat=True))
+    rotations = list(
+        AuditEvent.objects.filter(action=chain.ROTATION_ACTION).order_by("seq").values_list("seq", flat=True)
+    )
     fields = (*chain.CHAINED_FIELDS, "prev_hash", "hash")
-    count = 0
+    rows = (
+        AuditEvent.objects.filter(where)
+        .exclude(seq__in=ScrubbedEvent.objects.values("seq"))
+        .order_by("seq")
+        .values(*fields)
+    )
+    now, count = timezone.now(), 0
     with transaction.atomic():
-        for row in AuditEvent.objects.filter(where).order_by("seq").values(*fields).iterator():
-            if row["seq"] in done:
-                continue
+        witnesses: list[ScrubbedEvent] = []
+        changed: list[AuditEvent] = []
+        for row in list(rows):  # read first: the loop writes to the same tables
             row["occurred_at"] = row["occurred_at"].isoformat()
-            segment = _segment_key_index(row["seq"])
+            segment = _segment_of(rotations, row["seq"])
             if segment >= len(keys) or chain.row_hash(row["prev_hash"], row, keys[segment]) != row["hash"]:
                 raise ScrubError(f"audit event {row['seq']} does not match its hash: run verify_audit")
             new = scrubbed_values(row)
             if new == row:
                 continue
             mark = chain.witness(row["prev_hash"], row["hash"], new, keys[current])
-            ScrubbedEvent.objects.create(
-                seq=row["seq"], witness=mark, key_index=current, scrubbed_at=timezone.now(), cause=cause[:64]
+            witnesses.append(
+                ScrubbedEvent(seq=row["seq"], witness=mark, key_index=current, scrubbed_at=now, cause=cause[:64])
             )
-            AuditEvent.objects.filter(seq=row["seq"]).update(**{f: new[f] for f in SCRUBBED_FIELDS})
-            count += 1
+            changed.append(AuditEvent(seq=row["seq"], **{f: new[f] for f in SCRUBBED_FIELDS}))
+            if len(changed) >= batch:
+                count += _write(witnesses, changed)
+        count += _write(witnesses, changed)
     return count
+
+
+def _write(witnesses: list[ScrubbedEvent], changed: list[AuditEvent]) -> int:
+    """The witnesses first (the database allows the update only for a witnessed row), then the rows."""
+    if not changed:
+        return 0
+    ScrubbedEvent.objects.bulk_create(witnesses)
+    ids = dict(AuditEvent.objects.filter(seq__in=[e.seq for e in changed]).values_list("seq", "pk"))
+    for event in changed:
+        event.pk = ids[event.seq]
+    AuditEvent.objects.bulk_update(changed, list(SCRUBBED_FIELDS))
+    done = len(changed)
+    witnesses.clear()
+    changed.clear()
+    return done
