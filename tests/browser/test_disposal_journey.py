@@ -48,7 +48,7 @@ def test_prepare_approve_carry_out_and_read_the_certificate(
     approver = start_journey("ig-approver")
     approver.sign_in(facts["second_ig_officer"])
     approver.arrive("Information governance")
-    approver.visit(batch_url)
+    approver.page.get_by_role("link", name=reference).click()  # "Disposal batches waiting for your approval"
     approver.arrive(f"Disposal batch {reference}")
     approver.page.get_by_label("I have checked this batch and approve").check()
     approver.page.get_by_role("button", name="Approve the batch").click()

@@ -36,6 +36,8 @@ def test_prepare_approve_carry_out_and_certificate(client_for, ig_officer, secon
     assert "a different information governance officer must approve it" in own and "Approve the batch" not in own
     refused = preparer.post(f"/rights/disposal/{batch.pk}/approve/", {"approve-confirm": "on"}).content.decode()
     assert "govuk-error-summary" in refused and "someone else must approve it" in refused
+    assert batch.reference not in preparer.get("/").content.decode()  # not on their own home page...
+    assert batch.reference in approver.get("/").content.decode()  # ...but on the other officer's
     approver.post(f"/rights/disposal/{batch.pk}/approve/", {"approve-confirm": "on"})
     batch.refresh_from_db()
     assert batch.status == BatchStatus.APPROVED and batch.approved_by == second_ig
