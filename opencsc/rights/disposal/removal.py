@@ -90,7 +90,31 @@ def people_of(person_id: int) -> list[int]:
     return [person_id, *aliases.values_list("merged_id", flat=True)]
 
 
+class Entangled(Exception):
+    """A row about someone else depends on a row of this person (a sibling's note filed under this
+    child's episode): removing this person would take it too, so the disposal is refused."""
+
+
+def _check_not_someone_elses(related: type[models.Model], hits: list[Any], people: list[int]) -> None:
+    """Rows reached through another table (not straight from the person) must not name another
+    person: a casework row of a sibling hanging off this child's episode is the sibling's."""
+    columns = [
+        f.attname
+        for f in related._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.related_model is Person
+    ]
+    if not columns or not hits:
+        return
+    others = Q()
+    for column in columns:
+        others |= Q(**{f"{column}__isnull": False}) & ~Q(**{f"{column}__in": people})
+    clash = related._base_manager.filter(pk__in=hits).filter(others).values_list("pk", flat=True).first()
+    if clash is not None:
+        raise Entangled(f"{related._meta.label} {clash}, about another person, depends on this record")
+
+
 def rows_of_person(person_id: int) -> Removal:
+    """Every row to remove with this person (Entangled if a row of someone else depends on one)."""
     found = Removal()
     frontier: list[tuple[type[models.Model], list[Any]]] = [(Person, found.add(Person, people_of(person_id)))]
     while frontier:
@@ -99,6 +123,8 @@ def rows_of_person(person_id: int) -> Removal:
             if related._meta.label in KEEPS_IDS:
                 continue
             hits = list(related._base_manager.filter(**{f"{column}__in": pks}).values_list("pk", flat=True))
+            if model is not Person:
+                _check_not_someone_elses(related, hits, found.rows[Person])
             if new := found.add(related, hits):
                 frontier.append((related, new))
     for model, column in _id_columns():

@@ -145,8 +145,11 @@ def person_dispose(*, actor: Actor, item: DisposalItem, still_due: Callable[[Dis
             raise DisposalRefused(f"Under legal hold: {hold.name}, set by {hold.set_by}")
         if problem := still_due(item):
             raise DisposalRefused(problem)
+        try:
+            found = removal.rows_of_person(person.pk)
+        except removal.Entangled as exc:
+            raise DisposalRefused(f"Kept: {exc}") from exc
         removal.remove_from_matching_index(people)
-        found = removal.rows_of_person(person.pk)
         files = removal.file_fields(found)
         scrubbed = scrub_events(removal.audit_scope(found), cause=cause)
         categories = found.categories()

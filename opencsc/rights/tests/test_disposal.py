@@ -153,3 +153,17 @@ def test_a_record_with_new_activity_since_approval_is_kept(family, ig_officer, s
     _carry_out(batch, ig_officer)
     assert batch.items.get(person_id=family.child.pk).refused_reason.startswith("No longer due")
     assert Person.objects.filter(pk__in=[family.child.pk, family.mother.pk]).count() == 2
+
+
+def test_a_record_another_persons_row_depends_on_is_kept_whole(family, ig_officer, second_ig):
+    from opencsc.casework.models import CaseNote, ReferralEpisode
+    from opencsc.people.tests.factories import ChildFactory
+
+    sibling = ChildFactory()
+    episode = ReferralEpisode.objects.get(child=family.child)
+    CaseNote.objects.create(child=sibling, episode=episode, note_date=dt.date(2010, 3, 1), subject="S", body="B")
+    batch = _carry_out(_approved(ig_officer, second_ig), ig_officer)
+    item = batch.items.get(person_id=family.child.pk)
+    assert item.outcome == ItemOutcome.REFUSED and "casework.CaseNote" in item.refused_reason
+    assert Person.objects.filter(pk=family.child.pk).exists()
+    assert CaseNote.objects.filter(child=sibling).exists() and CaseNote.objects.filter(child=family.child).exists()
