@@ -136,6 +136,8 @@ def person_dispose(*, actor: Actor, item: DisposalItem, still_due: Callable[[Dis
     """Remove one person's data everywhere, in one transaction, or refuse (DisposalRefused)."""
     cause = f"disposal {item.batch.reference}"
     with transaction.atomic():
+        if not _still_pending(item):
+            return  # carried out meanwhile by another run (the page and the command at once)
         person = Person.objects.select_for_update().filter(pk=item.person_id).first()
         if person is None:
             raise DisposalRefused("The record no longer exists (merged or disposed of elsewhere)")
@@ -167,8 +169,16 @@ def person_dispose(*, actor: Actor, item: DisposalItem, still_due: Callable[[Dis
         )
 
 
+def _still_pending(item: DisposalItem) -> bool:
+    """Lock the item; True while nobody has carried it out (call inside a transaction)."""
+    outcome = DisposalItem.objects.select_for_update().filter(pk=item.pk).values_list("outcome", flat=True).first()
+    return outcome == ItemOutcome.PENDING
+
+
 def _refuse(actor: Actor, item: DisposalItem, reason: str) -> None:
     with transaction.atomic():
+        if not _still_pending(item):
+            return
         item.outcome, item.refused_reason = ItemOutcome.REFUSED, reason[:300]
         item.save(update_fields=["outcome", "refused_reason"])
         record_event(
