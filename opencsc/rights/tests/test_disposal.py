@@ -135,6 +135,11 @@ def test_an_interrupted_disposal_leaves_all_of_the_persons_data(family, ig_offic
 
 
 def test_the_command_prepares_approves_and_carries_out_with_four_eyes(family, ig_officer, second_ig, capsys):
+    call_command("apply_retention", "--dry-run")
+    listed = capsys.readouterr().out
+    assert f"{family.child.pk}\t{family.child.la_child_id}\tchild-in-need" in listed
+    assert f"{family.mother.pk}\t\tlinked-adult" in listed and "1 linked adults would go with them" in listed
+    assert not any(line.startswith(f"{family.father.pk}\t") for line in listed.splitlines())
     call_command("apply_retention", "--prepare", "--user", ig_officer.username)
     batch = DisposalBatch.objects.get()
     with pytest.raises(CommandError, match="someone else must approve"):
