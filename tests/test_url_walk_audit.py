@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from opencsc.accounts.models import User
 from opencsc.audit.models import AuditEvent
@@ -226,6 +227,29 @@ def _later_objects(world: World, users: list[User]) -> None:
     def first(model: Any, **filters: Any) -> list[int]:
         return list(model._default_manager.filter(**filters).order_by("pk").values_list("pk", flat=True)[:1])
 
+    # A carried-out disposal batch (made directly: the walk's people stay), so its page and its
+    # certificate are walked; it names the child by id only.
+    from opencsc.rights.disposal.models import BatchStatus, DisposalBatch, DisposalItem, ItemOutcome
+
+    batch = DisposalBatch.objects.create(
+        reference="DB-WALK-0001",
+        status=BatchStatus.CARRIED_OUT,
+        due_as_of=dt.date(2026, 1, 5),
+        prepared_by=ig,
+        carried_out_by=ig,
+        carried_out_at=timezone.now(),
+    )
+    DisposalItem.objects.create(
+        batch=batch,
+        person_id=world.child.pk,
+        rule="child-in-need",
+        rule_name="Child in need record",
+        trigger_date=dt.date(2014, 1, 1),
+        due_on=dt.date(2017, 1, 1),
+        outcome=ItemOutcome.REFUSED,
+        refused_reason="Under legal hold",
+    )
+
     memberships = FamilyMembership.objects.filter(person=world.child).order_by("pk")
     world.more = {
         "contact_id": first(Contact),
@@ -236,6 +260,7 @@ def _later_objects(world: World, users: list[User]) -> None:
         "family_id": list(memberships.values_list("family_id", flat=True)[:1]),
         "request_id": [request.pk],
         "redaction_id": first(BundleRedaction, request=request),
+        "batch_id": [batch.pk],
     }
 
 

@@ -67,6 +67,29 @@ def row_hash(prev_hash: str, values: dict[str, Any], key: bytes | None = None) -
     return hmac.new(key or _key(), prev_hash.encode() + canonical(values), hashlib.sha256).hexdigest()
 
 
+def witness(prev_hash: str, this_hash: str, values: dict[str, Any], key: bytes) -> str:
+    """The witness of a scrubbed row (ADR 0030, `audit.ScrubbedEvent`): binds the row's new
+    contents to its place in the chain (its prev_hash and its unchanged hash), under the chain key."""
+    message = b"scrubbed" + prev_hash.encode() + this_hash.encode() + canonical(values)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def load_witnesses() -> dict[int, tuple[str, int]]:
+    """seq -> (witness, key index) of every scrubbed audit event."""
+    from opencsc.audit.models import ScrubbedEvent
+
+    return {seq: (w, k) for seq, w, k in ScrubbedEvent.objects.values_list("seq", "witness", "key_index")}
+
+
+def _content_ok(row: dict[str, Any], prev: str, key: bytes, keys: list[bytes], seen: tuple[str, int] | None) -> bool:
+    if seen is None:
+        return hmac.compare_digest(row["hash"], row_hash(prev, row, key))
+    mark, index = seen
+    if index >= len(keys):
+        return False
+    return hmac.compare_digest(mark, witness(prev, row["hash"], row, keys[index]))
+
+
 @dataclass(frozen=True)
 class Break:
     seq: int
@@ -76,13 +99,21 @@ class Break:
         return f"seq {self.seq}: {self.problem}"
 
 
-def verify_rows(rows: Iterable[dict[str, Any]], anchors: dict[int, str] | None = None) -> Break | None:
+def verify_rows(
+    rows: Iterable[dict[str, Any]],
+    anchors: dict[int, str] | None = None,
+    witnesses: dict[int, tuple[str, int]] | None = None,
+) -> Break | None:
     """Walk rows in seq order; return the first broken link, or None when the chain is intact.
 
     The chain may be in segments, one per HMAC key: each `audit.key_rotated` row starts the next
     segment and is itself hashed with the next key (`segment_keys()`), so rewriting an older segment,
-    even with its old key, breaks the link into the next one, whose key it does not have."""
+    even with its old key, breaks the link into the next one, whose key it does not have.
+
+    A row scrubbed at disposal (ADR 0030) is checked against its witness instead of its hash
+    (`witnesses`, read from `audit.ScrubbedEvent` when not given); its hash still links the chain."""
     anchors = anchors or {}
+    witnesses = load_witnesses() if witnesses is None else witnesses
     keys = segment_keys()
     segment = 0
     expected_seq, prev = 1, GENESIS
@@ -98,7 +129,9 @@ def verify_rows(rows: Iterable[dict[str, Any]], anchors: dict[int, str] | None =
             segment += 1
             if segment >= len(keys):
                 return Break(seq, "a new key segment starts here, but this installation does not have its key")
-        if not hmac.compare_digest(row["hash"], row_hash(prev, row, keys[segment])):
+        if not _content_ok(row, prev, keys[segment], keys, witnesses.get(seq)):
+            if seq in witnesses:
+                return Break(seq, "the scrubbed row does not match its witness (edited after scrubbing, or forged)")
             return Break(seq, "hash does not match the row's contents (the row was edited or forged)")
         if seq in anchors and not hmac.compare_digest(anchors[seq], row["hash"]):
             return Break(seq, "hash differs from the anchor published for this seq (the chain was rewritten)")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-_migration = importlib.import_module("opencsc.audit.migrations.0002_append_only")
+_migration = importlib.import_module("opencsc.audit.migrations.0004_scrubbed_events")
 
 
 def _run(up: bool) -> None:

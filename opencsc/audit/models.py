@@ -58,3 +58,25 @@ class DatabaseIdentity(models.Model):
 
     def __str__(self) -> str:
         return str(self.uuid)
+
+
+class ScrubbedEvent(models.Model):
+    """A witness that one audit event's content was scrubbed on purpose (a disposal, ADR 0030).
+
+    Disposal keeps every event about a person but with ids only: `object_repr`, `reason` and the
+    non-numeric values of `detail` are replaced. The event's `hash` (and so the chain and its
+    anchors) is unchanged, but it can no longer be recomputed from the row. The witness takes its
+    place: HMAC(key, "scrubbed" || prev_hash || hash || canonical JSON of the scrubbed row), made
+    only after the original row was checked against its hash. Without the key nobody can write a
+    witness, so `verify_audit` still finds any other edit. The database allows an UPDATE of an audit
+    row only where a witness for its seq exists and seq, hashes and ids are unchanged (migration
+    0004); this table itself is append-only."""
+
+    seq = models.BigIntegerField(unique=True, help_text="The scrubbed event's position in the chain")
+    witness = models.CharField(max_length=64)
+    key_index = models.PositiveSmallIntegerField(help_text="Which chain key made the witness (0 = oldest)")
+    scrubbed_at = models.DateTimeField()
+    cause = models.CharField(max_length=64, help_text="What scrubbed it, for example a disposal certificate")
+
+    def __str__(self) -> str:
+        return f"scrubbed #{self.seq}"

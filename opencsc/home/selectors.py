@@ -169,15 +169,24 @@ class GovernanceHome:
     requests: list[Any]
     alerts: list[GovernanceAlert]
     unreviewed: list[BreakGlassGrant]
+    # Disposal batches prepared by someone else, waiting for this officer's approval (four eyes).
+    disposals_to_approve: list[Any] = field(default_factory=list)
 
 
 def governance_home(user: User) -> GovernanceHome:
     """Third-party requests waiting for a decision, open alerts and break-glass use not yet reviewed.
     Lists refer to people by record id only (the IG officer opens the record through its own
     access check)."""
+    from opencsc.rights.disposal.models import BatchStatus, DisposalBatch
     from opencsc.sharing.models import RequestStatus, ThirdPartyRequest
 
     return GovernanceHome(
+        disposals_to_approve=list(
+            DisposalBatch.objects.filter(status=BatchStatus.PREPARED)
+            .exclude(prepared_by=user)
+            .select_related("prepared_by")
+            .order_by("prepared_at")[:LIST_LIMIT]
+        ),
         requests=list(
             ThirdPartyRequest.objects.filter(status=RequestStatus.AWAITING_DECISION)
             .select_related("agency", "logged_by")

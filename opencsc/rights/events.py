@@ -24,6 +24,12 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "rights.restriction_set": (Kind.SECURITY, "Restricted processing of a person's record (Article 18)"),
     "rights.restriction_lift": (Kind.SECURITY, "Lifted a restriction of processing"),
     "rights.retention_review": (Kind.CONSULTATION, "Listed the records due for disposal (dry run)"),
+    "rights.disposal_prepare": (Kind.CONSULTATION, "Prepared a disposal batch from the retention rules"),
+    "rights.disposal_approve": (Kind.ALTERATION, "Approved a disposal batch (the second pair of eyes)"),
+    "rights.disposal_person": (Kind.ERASURE, "Disposed of a person's record under the retention rules"),
+    "rights.disposal_refused": (Kind.ALTERATION, "Kept a record of a disposal batch (legal hold, or no longer due)"),
+    "rights.disposal_carry_out": (Kind.ERASURE, "Carried out a disposal batch"),
+    "rights.disposal_view": (Kind.CONSULTATION, "Viewed a disposal batch or its certificate"),
 }
 
 

@@ -390,3 +390,8 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return f"Legal hold: {self.name}"
+
+
+# The disposal batches are the rights app's tables too (kept in their own module for size).
+from opencsc.rights.disposal.models import DisposalBatch as DisposalBatch  # noqa: E402
+from opencsc.rights.disposal.models import DisposalItem as DisposalItem  # noqa: E402

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from opencsc.rights import bundle_views, views
+from opencsc.rights.disposal import views as disposal_views
 
 app_name = "rights"
 
@@ -10,6 +11,13 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.request_new, name="request_new"),
     path("<int:request_id>/", views.detail, name="detail"),
+    path("disposal/", disposal_views.batches, name="disposal_batches"),
+    path("disposal/prepare/", disposal_views.prepare, name="disposal_prepare"),
+    path("disposal/<int:batch_id>/", disposal_views.detail, name="disposal_detail"),
+    path("disposal/<int:batch_id>/approve/", disposal_views.approve, name="disposal_approve"),
+    path("disposal/<int:batch_id>/carry-out/", disposal_views.carry_out, name="disposal_carry_out"),
+    path("disposal/<int:batch_id>/certificate/", disposal_views.certificate, name="disposal_certificate"),
+    path("disposal/<int:batch_id>/certificate.csv", disposal_views.certificate_csv, name="disposal_certificate_csv"),
     path("<int:request_id>/identity/", views.verify_identity, name="verify_identity"),
     path("<int:request_id>/subject/", views.link_subject, name="link_subject"),
     path("<int:request_id>/extend/", views.extend, name="extend"),

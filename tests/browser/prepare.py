@@ -103,12 +103,14 @@ def _facts() -> dict[str, Any]:
     from opencsc.accounts import mfa
     from opencsc.audit.services import Actor
 
+    second_ig = _disposal_case()
+
     # Each persona sets up their app on first sign-in with a code an administrator would have issued.
     codes = {
         username: mfa.enrolment_code_issue(
             actor=Actor.system("browser-tests"), issued_by=None, user=User.objects.get(username=username)
         )
-        for username in [*(p[0] for p in PERSONAS), outsider.username]
+        for username in [*(p[0] for p in PERSONAS), outsider.username, second_ig]
     }
     spare = (
         User.objects.filter(is_active=True, role=Role.SOCIAL_WORKER)
@@ -124,6 +126,8 @@ def _facts() -> dict[str, Any]:
         "social_worker_name": worker.get_full_name(),
         "team_manager": persona[Role.TEAM_MANAGER],
         "ig_officer": persona[Role.IG_OFFICER],
+        "second_ig_officer": second_ig,
+        "disposal_child_id": _disposal_child_id(),
         "outsider": outsider.username,
         "spare_user": spare.username if spare else "",
         "child": {
@@ -134,6 +138,66 @@ def _facts() -> dict[str, Any]:
             "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else "",
         },
     }
+
+
+DISPOSAL_CHILD = ("Dispo", "Browsertest")
+
+
+def _disposal_case() -> str:
+    """For the disposal journey: a second information governance officer (the four eyes), one
+    synthetic child long due for disposal, and a legal hold on every other record the seed made
+    due, so the journey disposes of that child only and the other journeys keep their people."""
+    import datetime as dt
+
+    from opencsc.accounts.models import Role, User
+    from opencsc.casework.models import ReferralEpisode
+    from opencsc.demo.borough import DEMO_PASSWORD
+    from opencsc.people.models import Person
+    from opencsc.rights.models import LegalHold
+    from opencsc.rights.retention import evaluate
+
+    ig = User.objects.get(role=Role.IG_OFFICER, username="ig.demo")
+    second = User.objects.create_user(
+        username="ig2.demo",
+        password=DEMO_PASSWORD,
+        first_name="Iris",
+        last_name="Second",
+        role=Role.IG_OFFICER,
+        team=ig.team,
+        email="ig2.demo@exampleton.example",
+        job_title=Role.IG_OFFICER.label,
+    )
+    child = Person.objects.create(
+        is_child=True,
+        first_name=DISPOSAL_CHILD[0],
+        last_name=DISPOSAL_CHILD[1],
+        sex="M",
+        date_of_birth=dt.date(1990, 3, 4),
+        la_child_id="DISPOSE001",
+    )
+    ReferralEpisode.objects.create(
+        child=child,
+        referral_date=dt.date(2005, 1, 4),
+        closure_date=dt.date(2005, 6, 1),
+        closure_reason="RC8",
+        source="2A",
+        primary_need="N1",
+    )
+    for due in evaluate():
+        if due.person_id != child.pk:
+            LegalHold.objects.create(
+                name="Browser tests: kept for the other journeys",
+                person_id=due.person_id,
+                reason="Test data",
+                set_by=ig,
+            )
+    return second.username
+
+
+def _disposal_child_id() -> int:
+    from opencsc.people.models import Person
+
+    return Person.objects.get(first_name=DISPOSAL_CHILD[0], last_name=DISPOSAL_CHILD[1]).pk
 
 
 def _front_door_child(worker: Any) -> str:

@@ -70,3 +70,25 @@ def test_rotation_is_refused_without_the_old_key(db: None, settings: object) -> 
     settings.OPENCSC_AUDIT_HMAC_KEY = NEW  # type: ignore[attr-defined]
     with pytest.raises(CommandError, match="not under the last of OPENCSC_AUDIT_HMAC_PREVIOUS_KEYS"):
         call_command("rotate_audit_key", stdout=io.StringIO())
+
+
+def test_events_scrubbed_across_segments_still_verify(db: None, settings: object, tmp_path: object) -> None:
+    """A disposal (ADR 0030) scrubs a row of the old segment (checked against its hash with the old
+    key) and one of the new; the witnesses are made with the current key, and the chain verifies."""
+    from django.db.models import Q
+
+    from opencsc.audit.models import ScrubbedEvent
+    from opencsc.audit.scrub import scrub_events
+
+    settings.OPENCSC_AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.log")  # type: ignore[attr-defined,operator]
+    settings.OPENCSC_AUDIT_HMAC_KEY = OLD  # type: ignore[attr-defined]
+    record_event(actor=Actor.system("test"), action="audit.verify", reason="Named Person", subject_person_id=9)
+    settings.OPENCSC_AUDIT_HMAC_KEY = NEW  # type: ignore[attr-defined]
+    settings.OPENCSC_AUDIT_HMAC_PREVIOUS_KEYS = [OLD]  # type: ignore[attr-defined]
+    call_command("rotate_audit_key", stdout=io.StringIO())
+    record_event(actor=Actor.system("test"), action="audit.verify", reason="Named Person", subject_person_id=9)
+    assert scrub_events(Q(subject_person_id=9), cause="test") == 2
+    assert set(ScrubbedEvent.objects.values_list("key_index", flat=True)) == {1}
+    assert not AuditEvent.objects.filter(subject_person_id=9).exclude(reason="").exists()
+    assert _verify() is None
+    call_command("verify_audit", stdout=io.StringIO())

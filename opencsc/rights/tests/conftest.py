@@ -5,8 +5,11 @@ from typing import Any
 
 import pytest
 
+from opencsc.accounts.models import Role
+from opencsc.accounts.tests.factories import TeamFactory, UserFactory
 from opencsc.audit.services import Actor
 from opencsc.rights import services
+from opencsc.rights.tests.disposal_fixtures import build_family
 
 
 def request_data(**overrides: Any) -> dict[str, Any]:
@@ -34,3 +37,15 @@ def make_request(ig_officer):
         return created
 
     return make
+
+
+@pytest.fixture
+def second_ig(db):
+    """A second information governance officer: the four eyes of a disposal."""
+    return UserFactory(username="ig2", role=Role.IG_OFFICER, team=TeamFactory(name="Information Governance"))
+
+
+@pytest.fixture
+def family(ig_officer):
+    """A child due for disposal, the mother held only for them, and a father with records of his own."""
+    return build_family(ig_officer)
