@@ -20,7 +20,8 @@ from django.views.decorators.http import require_http_methods
 from opencsc.accounts.access import can_release_health_needs, can_view_health_needs
 from opencsc.audit.services import Actor, record_event
 from opencsc.core.forms import GovukForm
-from opencsc.standard_data import health_needs, services
+from opencsc.standard_data import health_needs as picture
+from opencsc.standard_data import services
 from opencsc.standard_data.models import HealthNeedsRelease
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,7 +76,7 @@ def health_needs(request: HttpRequest) -> HttpResponse:
             response = HttpResponse(released.content, content_type=XLSX)
             response["Content-Disposition"] = f'attachment; filename="{released.release.file_name}"'
             return response
-    report = health_needs.build(as_of)
+    report = picture.build(as_of)
     record_event(
         actor=actor,
         action="health_needs.view",
@@ -86,10 +87,10 @@ def health_needs(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "report": report,
-        "cohorts": [label for _, label in health_needs.COHORTS],
+        "cohorts": [label for _, label in picture.COHORTS],
         "as_of_form": as_of_form,
         "release_form": release_form,
         "releases": HealthNeedsRelease.objects.select_related("agency", "agreement")[:20],
-        "suppressed": health_needs.SUPPRESSED,
+        "suppressed": picture.SUPPRESSED,
     }
     return render(request, "standard_data/health_needs.html", context, status=400 if release_form and release_form.errors else 200)
