@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
-from opencsc.audit.services import Actor, record_event
+from opencsc.audit.services import Actor, record_event, record_events_bulk
 from opencsc.core.categories import DataCategory
 from opencsc.sharing.models import Agency, SharingAgreement
 from opencsc.standard_data import health_needs, report_files
 from opencsc.standard_data.models import HealthNeedsRelease
+from opencsc.standard_data.ssd.export import Written, write_ssd
 
 # Recipient types an NHS commissioner belongs to in the processing register.
 NHS_RECIPIENT_TYPES = ("health", "hospital")
@@ -114,3 +116,37 @@ def health_needs_release(
         release.audit_seq = event.seq
         release.save(update_fields=["audit_seq"])
     return Released(release=release, content=content, report=report)
+
+
+def ssd_export(
+    *, actor: Actor, out: Path, pseudonymised: bool, file_format: str = "csv", secret: bytes | None = None
+) -> Written:
+    """Write the Standard Safeguarding Dataset to `out` and audit it: one `ssd.export` event for the
+    export, and one `person.export` event per child in it (in bulk), so "every export that held this
+    child" can be answered for either kind. Pseudonymised files are still personal data in the
+    hands of whoever holds the key, so they are logged the same way."""
+    written = write_ssd(out, pseudonymised=pseudonymised, file_format=file_format, secret=secret)
+    mode = "pseudonymised" if pseudonymised else "identifiable"
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="ssd.export",
+            object_type="standard_data.SSD",
+            object_id=mode,
+            object_repr=f"Standard Safeguarding Dataset ({mode}, {file_format})",
+            detail={"mode": mode, "format": file_format, "directory": str(out), "rows": written.rows},
+        )
+        record_events_bulk(
+            actor=actor,
+            action="person.export",
+            rows=[
+                {
+                    "subject_person_id": pk,
+                    "object_type": "standard_data.SSD",
+                    "object_id": mode,
+                    "detail": {"export": "ssd", "mode": mode},
+                }
+                for pk in written.person_ids
+            ],
+        )
+    return written

@@ -93,4 +93,6 @@ def health_needs(request: HttpRequest) -> HttpResponse:
         "releases": HealthNeedsRelease.objects.select_related("agency", "agreement")[:20],
         "suppressed": picture.SUPPRESSED,
     }
-    return render(request, "standard_data/health_needs.html", context, status=400 if release_form and release_form.errors else 200)
+    return render(
+        request, "standard_data/health_needs.html", context, status=400 if release_form and release_form.errors else 200
+    )

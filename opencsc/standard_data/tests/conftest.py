@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from opencsc.casework import models as cm
-from opencsc.casework.tests.factories import CPPlanFactory, EpisodeFactory, PeriodFactory
+from opencsc.casework.tests.factories import CareEpisodeFactory, CPPlanFactory, EpisodeFactory, PeriodFactory
 from opencsc.people import models as pm
 from opencsc.people.tests.factories import ChildFactory
 from opencsc.privacy.models import Category, LawfulBasis, Purpose, RecipientType
@@ -41,7 +41,9 @@ def hospital_without_health(db):
 
 
 def _address(child: pm.Person, postcode: str) -> None:
-    pm.Address.objects.create(person=child, line1="1 Test Street", town="Exampleton", postcode=postcode, start_date=dt.date(2020, 1, 1))
+    pm.Address.objects.create(
+        person=child, line1="1 Test Street", town="Exampleton", postcode=postcode, start_date=dt.date(2020, 1, 1)
+    )
 
 
 @pytest.fixture
@@ -64,13 +66,17 @@ def borough(db):
     for n in range(3):
         child = ChildFactory(date_of_birth=dt.date(2011, 2, 2), sex="M", ethnicity="APKN")
         EpisodeFactory(child=child, referral_date=dt.date(2024, 1, 1))
-        PeriodFactory(child=child, start_date=dt.date(2024, 2, 1))
+        CareEpisodeFactory(period=PeriodFactory(child=child, start_date=dt.date(2024, 2, 1)))
         _address(child, "ZZ2 2AA")
         cm.HealthCheck.objects.create(child=child, kind="health_assessment", check_date=dt.date(2025, 10, 1))
-        cm.HealthCheck.objects.create(child=child, kind="sdq", check_date=dt.date(2025, 10, 1), sdq_score=str(12 + 3 * n))
+        cm.HealthCheck.objects.create(
+            child=child, kind="sdq", check_date=dt.date(2025, 10, 1), sdq_score=str(12 + 3 * n)
+        )
         kids["lac"].append(child)
     closed = ChildFactory()
-    EpisodeFactory(child=closed, referral_date=dt.date(2025, 1, 1), closure_date=dt.date(2025, 2, 1), closure_reason="RC7")
+    EpisodeFactory(
+        child=closed, referral_date=dt.date(2025, 1, 1), closure_date=dt.date(2025, 2, 1), closure_reason="RC7"
+    )
     nfa = ChildFactory()
     EpisodeFactory(child=nfa, referral_date=dt.date(2025, 1, 1), referral_nfa=True)
     kids["nowhere"] = [closed, nfa]

@@ -85,7 +85,9 @@ def test_the_released_file_holds_counts_only(borough, icb, tmp_path):
     out = tmp_path / "picture.xlsx"
     call_command("health_needs_report", out=str(out), as_of=AS_OF.isoformat(), to=icb.name, stdout=io.StringIO())
     book = openpyxl.load_workbook(out)
-    text = " ".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    text = " ".join(
+        str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None
+    )
     assert SUPPRESSED in text
     for mark in _identifiers():
         assert mark not in text

@@ -46,7 +46,8 @@ class Command(BaseCommand):
             except services.ReleaseRefused as exc:
                 raise CommandError(str(exc)) from exc
             content, report = released.content, released.report
-            note = f"Released to {agency} as {released.release.reference} (agreement {released.release.agreement.reference})."
+            release = released.release
+            note = f"Released to {agency} as {release.reference} (agreement {release.agreement.reference})."
         else:
             content, report = services.health_needs_draft(actor=actor, as_of=as_of, file_name=out.name)
             note = "Draft: released to no one (use --to to release it to an NHS body)."
