@@ -1,7 +1,7 @@
 """The SSD tables as identifiable rows, read from the live record (a view of it, not a copy).
 
 Children in scope: every child with a referral episode or a period of care. One generator per table,
-each a handful of set-based queries; values are strings as the SSD's nvarchar columns are (dates in
+each one query (the health tables share one); values are strings as the SSD's nvarchar columns are (dates in
 ISO form, flags Y/N, codes as the DfE's). Decrypting special-category fields happens here, and
 nothing here is logged.
 """
@@ -12,11 +12,12 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from opencsc.casework import models as cm
 from opencsc.core import codelists
 from opencsc.people import models as pm
+from opencsc.standard_data.ssd.schema import TABLES
 
 Row = dict[str, Any]
 CHUNK = 2000
@@ -34,213 +35,262 @@ def _id(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def scope() -> QuerySet[Any, Any]:
+    """The children in the dataset, as a subquery (a borough's 60,000 ids never travel as a list)."""
+    return pm.Person.objects.filter(
+        Q(pk__in=cm.ReferralEpisode.objects.values("child_id")) | Q(pk__in=cm.PeriodOfCare.objects.values("child_id"))
+    ).values("pk")
+
+
 def children_in_scope() -> list[int]:
-    ids = set(cm.ReferralEpisode.objects.values_list("child_id", flat=True))
-    ids |= set(cm.PeriodOfCare.objects.values_list("child_id", flat=True))
-    return sorted(ids)
+    return list(scope().order_by("pk").values_list("pk", flat=True))
 
 
-def person(ids: list[int]) -> Iterator[Row]:
+def _rows(queryset: QuerySet[Any], *fields: str) -> Iterator[tuple[Any, ...]]:
+    # values_list, not model instances: a tuple per row is several times cheaper at 500,000 rows, and
+    # encrypted fields are still decrypted by their converters.
+    return queryset.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK)
+
+
+def person() -> Iterator[Row]:
     mothers = set(
-        pm.Relationship.objects.filter(person_id__in=ids, kind=pm.RelationshipKind.PARENT, person__sex="F").values_list(
-            "person_id", flat=True
-        )
+        pm.Relationship.objects.filter(
+            person_id__in=scope(), kind=pm.RelationshipKind.PARENT, person__sex="F"
+        ).values_list("person_id", flat=True)
     )
-    people = pm.Person.objects.filter(pk__in=ids).order_by("pk")
-    for p in people.iterator(chunk_size=CHUNK):
+    fields = ("pk", "first_name", "last_name", "sex", "ethnicity", "date_of_birth", "nhs_number", "la_child_id")
+    more = ("upn_unknown_reason", "expected_date_of_birth", "date_of_death")
+    for pk, first, last, sex, ethnicity, born, nhs, la_id, upn_unknown, expected, died in _rows(
+        pm.Person.objects.filter(pk__in=scope()), *fields, *more
+    ):
         yield {
-            "pers_person_id": p.pk,
-            "pers_forename": p.first_name,
-            "pers_surname": p.last_name,
-            "pers_sex": p.sex,
+            "pers_person_id": pk,
+            "pers_forename": first,
+            "pers_surname": last,
+            "pers_sex": sex,
             "pers_gender": "",
-            "pers_ethnicity": p.ethnicity,
-            "pers_dob": _d(p.date_of_birth),
-            "pers_common_child_id": p.nhs_number,
-            "pers_legacy_id": p.la_child_id or "",
-            "pers_upn_unknown": p.upn_unknown_reason,
+            "pers_ethnicity": ethnicity,
+            "pers_dob": _d(born),
+            "pers_common_child_id": nhs,
+            "pers_legacy_id": la_id or "",
+            "pers_upn_unknown": upn_unknown,
             "pers_send_flag": "",
-            "pers_expected_dob": _d(p.expected_date_of_birth),
-            "pers_death_date": _d(p.date_of_death),
-            "pers_is_mother": _yn(p.pk in mothers),
+            "pers_expected_dob": _d(expected),
+            "pers_death_date": _d(died),
+            "pers_is_mother": _yn(pk in mothers),
             "pers_nationality": "",
         }
 
 
-def disability(ids: list[int]) -> Iterator[Row]:
-    for d in pm.Disability.objects.filter(person_id__in=ids).order_by("pk").iterator(chunk_size=CHUNK):
-        yield {"disa_person_id": d.person_id, "disa_table_id": d.pk, "disa_disability_code": d.code}
+def disability() -> Iterator[Row]:
+    for pk, person_id, code in _rows(pm.Disability.objects.filter(person_id__in=scope()), "pk", "person_id", "code"):
+        yield {"disa_person_id": person_id, "disa_table_id": pk, "disa_disability_code": code}
 
 
-def address(ids: list[int]) -> Iterator[Row]:
-    for a in pm.Address.objects.filter(person_id__in=ids).order_by("pk").iterator(chunk_size=CHUNK):
-        lines = {"line1": a.line1, "line2": a.line2, "town": a.town, "postcode": a.postcode}
+def address() -> Iterator[Row]:
+    fields = ("pk", "person_id", "line1", "line2", "town", "postcode", "start_date", "end_date")
+    for pk, person_id, line1, line2, town, postcode, start, end in _rows(
+        pm.Address.objects.filter(person_id__in=scope()), *fields
+    ):
+        lines = {"line1": line1, "line2": line2, "town": town, "postcode": postcode}
         yield {
-            "addr_table_id": a.pk,
+            "addr_table_id": pk,
             "addr_address_json": json.dumps(lines),
-            "addr_person_id": a.person_id,
+            "addr_person_id": person_id,
             "addr_address_type": "",
-            "addr_address_start_date": _d(a.start_date),
-            "addr_address_end_date": _d(a.end_date),
-            "addr_address_postcode": a.postcode,
+            "addr_address_start_date": _d(start),
+            "addr_address_end_date": _d(end),
+            "addr_address_postcode": postcode,
         }
 
 
-def cin_episodes(ids: list[int]) -> Iterator[Row]:
+def cin_episodes() -> Iterator[Row]:
     sources = dict(codelists.choices("cin_referral_source"))
-    for e in cm.ReferralEpisode.objects.filter(child_id__in=ids).order_by("pk").iterator(chunk_size=CHUNK):
+    fields = ("pk", "child_id", "referral_date", "primary_need", "source", "referral_nfa")
+    more = ("closure_reason", "closure_date", "recorded_by_id")
+    for pk, child_id, referred, need, source, nfa, reason, closed, worker in _rows(
+        cm.ReferralEpisode.objects.filter(child_id__in=scope()), *fields, *more
+    ):
         yield {
-            "cine_referral_id": e.pk,
-            "cine_person_id": e.child_id,
-            "cine_referral_date": _d(e.referral_date),
-            "cine_cin_primary_need_code": e.primary_need,
-            "cine_referral_source_code": e.source,
-            "cine_referral_source_desc": sources.get(e.source, ""),
+            "cine_referral_id": pk,
+            "cine_person_id": child_id,
+            "cine_referral_date": _d(referred),
+            "cine_cin_primary_need_code": need,
+            "cine_referral_source_code": source,
+            "cine_referral_source_desc": sources.get(source, ""),
             "cine_referral_outcome_json": "",
-            "cine_referral_nfa": _yn(e.referral_nfa),
-            "cine_close_reason": e.closure_reason,
-            "cine_close_date": _d(e.closure_date),
+            "cine_referral_nfa": _yn(nfa),
+            "cine_close_reason": reason,
+            "cine_close_date": _d(closed),
             "cine_referral_team": "",
-            "cine_referral_worker_id": _id(e.recorded_by_id),
+            "cine_referral_worker_id": _id(worker),
         }
 
 
-def cin_assessments(ids: list[int]) -> Iterator[Row]:
-    for a in cm.Assessment.objects.filter(child_id__in=ids).order_by("pk").iterator(chunk_size=CHUNK):
+def cin_assessments() -> Iterator[Row]:
+    fields = ("pk", "child_id", "episode_id", "start_date", "child_seen_on", "authorised_date", "completed_date")
+    for pk, child_id, episode_id, start, seen, authorised, completed, outcome, worker in _rows(
+        cm.Assessment.objects.filter(child_id__in=scope()), *fields, "outcome", "recorded_by_id"
+    ):
         yield {
-            "cina_assessment_id": a.pk,
-            "cina_person_id": a.child_id,
-            "cina_referral_id": a.episode_id,
-            "cina_assessment_start_date": _d(a.start_date),
-            "cina_assessment_child_seen": _yn(a.child_seen_on is not None),
-            "cina_assessment_auth_date": _d(a.authorised_date or a.completed_date),
-            "cina_assessment_outcome_json": json.dumps({"outcome": a.outcome}) if a.outcome else "",
-            "cina_assessment_outcome_nfa": _yn(a.outcome == "nfa") if a.outcome else "",
+            "cina_assessment_id": pk,
+            "cina_person_id": child_id,
+            "cina_referral_id": episode_id,
+            "cina_assessment_start_date": _d(start),
+            "cina_assessment_child_seen": _yn(seen is not None),
+            "cina_assessment_auth_date": _d(authorised or completed),
+            "cina_assessment_outcome_json": json.dumps({"outcome": outcome}) if outcome else "",
+            "cina_assessment_outcome_nfa": _yn(outcome == "nfa") if outcome else "",
             "cina_assessment_team": "",
-            "cina_assessment_worker_id": _id(a.recorded_by_id),
+            "cina_assessment_worker_id": _id(worker),
         }
 
 
-def assessment_factors(ids: list[int]) -> Iterator[Row]:
-    rows = cm.Assessment.objects.filter(child_id__in=ids).exclude(factors=[]).order_by("pk")
-    for pk, factors in rows.values_list("pk", "factors").iterator(chunk_size=CHUNK):
+def assessment_factors() -> Iterator[Row]:
+    rows = cm.Assessment.objects.filter(child_id__in=scope()).exclude(factors=[])
+    for pk, factors in _rows(rows, "pk", "factors"):
         yield {"cinf_table_id": pk, "cinf_assessment_id": pk, "cinf_assessment_factors_json": json.dumps(factors)}
 
 
-def cp_plans(ids: list[int]) -> Iterator[Row]:
-    for p in cm.ChildProtectionPlan.objects.filter(child_id__in=ids).order_by("pk").iterator(chunk_size=CHUNK):
+def cp_plans() -> Iterator[Row]:
+    fields = ("pk", "episode_id", "conference_id", "child_id", "start_date", "end_date")
+    for pk, episode_id, conference_id, child_id, start, end, initial, latest in _rows(
+        cm.ChildProtectionPlan.objects.filter(child_id__in=scope()), *fields, "initial_category", "latest_category"
+    ):
         yield {
-            "cppl_cp_plan_id": p.pk,
-            "cppl_referral_id": p.episode_id,
-            "cppl_icpc_id": _id(p.conference_id),
-            "cppl_person_id": p.child_id,
-            "cppl_cp_plan_start_date": _d(p.start_date),
-            "cppl_cp_plan_end_date": _d(p.end_date),
-            "cppl_cp_plan_initial_category": p.initial_category,
+            "cppl_cp_plan_id": pk,
+            "cppl_referral_id": episode_id,
+            "cppl_icpc_id": _id(conference_id),
+            "cppl_person_id": child_id,
+            "cppl_cp_plan_start_date": _d(start),
+            "cppl_cp_plan_end_date": _d(end),
+            "cppl_cp_plan_initial_category": initial,
             "cppl_cp_plan_ola": "N",
-            "cppl_cp_plan_latest_category": p.latest_category,
+            "cppl_cp_plan_latest_category": latest,
         }
 
 
-def cla_episodes(ids: list[int]) -> Iterator[Row]:
-    episodes = cm.CareEpisode.objects.filter(child_id__in=ids).select_related("period").order_by("pk")
-    for e in episodes.iterator(chunk_size=CHUNK):
+def cla_episodes() -> Iterator[Row]:
+    fields = ("pk", "child_id", "start_date", "reason_new_episode", "primary_need", "end_date", "reason_ceased")
+    for pk, child_id, start, rne, need, end, ceased, period_id, entered in _rows(
+        cm.CareEpisode.objects.filter(child_id__in=scope()), *fields, "period_id", "period__start_date"
+    ):
         yield {
-            "clae_cla_episode_id": e.pk,
-            "clae_person_id": e.child_id,
-            "clae_cla_episode_start_date": _d(e.start_date),
-            "clae_cla_episode_start_reason": e.reason_new_episode,
-            "clae_cla_primary_need_code": e.primary_need,
-            "clae_cla_episode_ceased_date": _d(e.end_date),
-            "clae_cla_episode_ceased_reason": e.reason_ceased,
-            "clae_cla_id": e.period_id,
+            "clae_cla_episode_id": pk,
+            "clae_person_id": child_id,
+            "clae_cla_episode_start_date": _d(start),
+            "clae_cla_episode_start_reason": rne,
+            "clae_cla_primary_need_code": need,
+            "clae_cla_episode_ceased_date": _d(end),
+            "clae_cla_episode_ceased_reason": ceased,
+            "clae_cla_id": period_id,
             "clae_referral_id": "",
-            "clae_cla_placement_id": e.pk,
-            "clae_entered_care_date": _d(e.period.start_date),
+            "clae_cla_placement_id": pk,
+            "clae_entered_care_date": _d(entered),
             "clae_cla_last_iro_contact_date": "",
         }
 
 
-def _checks(ids: list[int], kinds: set[str]) -> Iterator[cm.HealthCheck]:
-    # `kind` is encrypted at rest: filtered after decryption.
-    for h in cm.HealthCheck.objects.filter(child_id__in=ids).order_by("pk").iterator(chunk_size=CHUNK):
-        if h.kind in kinds:
-            yield h
-
-
 K = cm.HealthCheckKind
 HEALTH_KINDS = {K.HEALTH_ASSESSMENT: "health_assessment", K.TEETH_CHECK: "dental_check", K.HEALTH_CHECK: "health_check"}
+Check = tuple[int, int, str, Any, str, str]  # pk, child id, kind, date, SDQ score, SDQ reason
 
 
-def cla_health(ids: list[int]) -> Iterator[Row]:
-    for h in _checks(ids, set(HEALTH_KINDS)):
+def _all_checks() -> list[Check]:
+    # `kind` is encrypted at rest, so it is filtered after decryption; the decrypted rows are read
+    # once and shared by the five health tables (the note, free text, is never read).
+    fields = ("pk", "child_id", "kind", "check_date", "sdq_score", "sdq_reason")
+    return list(_rows(cm.HealthCheck.objects.filter(child_id__in=scope()), *fields))
+
+
+def cla_health(checks: list[Check]) -> Iterator[Row]:
+    for pk, child_id, kind, day, _score, _reason in checks:
+        if kind in HEALTH_KINDS:
+            yield {
+                "clah_health_check_id": pk,
+                "clah_person_id": child_id,
+                "clah_health_check_type": HEALTH_KINDS[K(kind)],
+                "clah_health_check_date": _d(day),
+                "clah_health_check_status": "completed",
+            }
+
+
+def cla_immunisations(checks: list[Check]) -> Iterator[Row]:
+    for _pk, child_id, kind, day, _score, _reason in checks:
+        if kind == K.IMMUNISATIONS:
+            yield {
+                "clai_person_id": child_id,
+                "clai_immunisations_status": "Y",
+                "clai_immunisations_status_date": _d(day),
+            }
+
+
+def cla_substance_misuse(checks: list[Check]) -> Iterator[Row]:
+    received = {child_id for _pk, child_id, kind, *_ in checks if kind == K.INTERVENTION_RECEIVED}
+    for pk, child_id, kind, day, _score, _reason in checks:
+        if kind == K.SUBSTANCE_MISUSE:
+            yield {
+                "clas_substance_misuse_id": pk,
+                "clas_person_id": child_id,
+                "clas_substance_misuse_date": _d(day),
+                "clas_substance_misused": "Y",
+                "clas_intervention_received": _yn(child_id in received),
+            }
+
+
+def sdq_scores(checks: list[Check]) -> Iterator[Row]:
+    for pk, child_id, kind, day, score, reason in checks:
+        if kind == K.SDQ:
+            yield {
+                "csdq_table_id": pk,
+                "csdq_person_id": child_id,
+                "csdq_sdq_completed_date": _d(day),
+                "csdq_sdq_reason": reason,
+                "csdq_sdq_score": score,
+            }
+
+
+def missing() -> Iterator[Row]:
+    fields = (
+        "pk",
+        "child_id",
+        "start_date",
+        "kind",
+        "end_date",
+        "return_interview_offered",
+        "return_interview_accepted",
+    )
+    for pk, child_id, start, kind, end, offered, accepted in _rows(
+        cm.MissingEpisode.objects.filter(child_id__in=scope()), *fields
+    ):
         yield {
-            "clah_health_check_id": h.pk,
-            "clah_person_id": h.child_id,
-            "clah_health_check_type": HEALTH_KINDS[K(h.kind)],
-            "clah_health_check_date": _d(h.check_date),
-            "clah_health_check_status": "completed",
+            "miss_table_id": pk,
+            "miss_person_id": child_id,
+            "miss_missing_episode_start_date": _d(start),
+            "miss_missing_episode_type": kind,
+            "miss_missing_episode_end_date": _d(end),
+            "miss_missing_rhi_offered": _yn(offered),
+            "miss_missing_rhi_accepted": _yn(accepted),
         }
 
 
-def cla_immunisations(ids: list[int]) -> Iterator[Row]:
-    for h in _checks(ids, {K.IMMUNISATIONS}):
-        yield {
-            "clai_person_id": h.child_id,
-            "clai_immunisations_status": "Y",
-            "clai_immunisations_status_date": _d(h.check_date),
-        }
-
-
-def cla_substance_misuse(ids: list[int]) -> Iterator[Row]:
-    received = {h.child_id for h in _checks(ids, {K.INTERVENTION_RECEIVED})}
-    for h in _checks(ids, {K.SUBSTANCE_MISUSE}):
-        yield {
-            "clas_substance_misuse_id": h.pk,
-            "clas_person_id": h.child_id,
-            "clas_substance_misuse_date": _d(h.check_date),
-            "clas_substance_misused": "Y",
-            "clas_intervention_received": _yn(h.child_id in received),
-        }
-
-
-def sdq_scores(ids: list[int]) -> Iterator[Row]:
-    for h in _checks(ids, {K.SDQ}):
-        yield {
-            "csdq_table_id": h.pk,
-            "csdq_person_id": h.child_id,
-            "csdq_sdq_completed_date": _d(h.check_date),
-            "csdq_sdq_reason": h.sdq_reason,
-            "csdq_sdq_score": h.sdq_score,
-        }
-
-
-def missing(ids: list[int]) -> Iterator[Row]:
-    rows = cm.MissingEpisode.objects.filter(Q(child_id__in=ids)).order_by("pk")
-    for m in rows.iterator(chunk_size=CHUNK):
-        yield {
-            "miss_table_id": m.pk,
-            "miss_person_id": m.child_id,
-            "miss_missing_episode_start_date": _d(m.start_date),
-            "miss_missing_episode_type": m.kind,
-            "miss_missing_episode_end_date": _d(m.end_date),
-            "miss_missing_rhi_offered": _yn(m.return_interview_offered),
-            "miss_missing_rhi_accepted": _yn(m.return_interview_accepted),
-        }
-
-
-BUILDERS: dict[str, Callable[[list[int]], Iterator[Row]]] = {
-    "ssd_person": person,
-    "ssd_disability": disability,
-    "ssd_address": address,
-    "ssd_cin_episodes": cin_episodes,
-    "ssd_cin_assessments": cin_assessments,
-    "ssd_assessment_factors": assessment_factors,
-    "ssd_cp_plans": cp_plans,
-    "ssd_cla_episodes": cla_episodes,
-    "ssd_cla_health": cla_health,
-    "ssd_cla_immunisations": cla_immunisations,
-    "ssd_cla_substance_misuse": cla_substance_misuse,
-    "ssd_sdq_scores": sdq_scores,
-    "ssd_missing": missing,
-}
+def all_tables() -> Iterator[tuple[str, Iterator[Row]]]:
+    """(table, its rows) for every table, in the schema's order."""
+    checks = _all_checks()
+    builders: dict[str, Callable[[], Iterator[Row]]] = {
+        "ssd_person": person,
+        "ssd_disability": disability,
+        "ssd_address": address,
+        "ssd_cin_episodes": cin_episodes,
+        "ssd_cin_assessments": cin_assessments,
+        "ssd_assessment_factors": assessment_factors,
+        "ssd_cp_plans": cp_plans,
+        "ssd_cla_episodes": cla_episodes,
+        "ssd_cla_health": lambda: cla_health(checks),
+        "ssd_cla_immunisations": lambda: cla_immunisations(checks),
+        "ssd_cla_substance_misuse": lambda: cla_substance_misuse(checks),
+        "ssd_sdq_scores": lambda: sdq_scores(checks),
+        "ssd_missing": missing,
+    }
+    for table in TABLES:
+        yield table, builders[table]()

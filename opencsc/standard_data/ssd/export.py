@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,11 +36,13 @@ class Written:
         return [self.directory / f"{t}.{self.file_format}" for t in self.rows]
 
 
-def _rows(table: str, ids: list[int], secret: bytes | None) -> list[list[str]]:
+def _rows(
+    table: str, rows: Iterable[build.Row], secret: bytes | None, hasher: pseudonymise.Hasher | None
+) -> list[list[str]]:
     cols = columns(table)
-    apply = pseudonymise.transformer(table, secret) if secret is not None else None
+    apply = pseudonymise.transformer(table, secret, hasher) if secret is not None else None
     out = []
-    for row in build.BUILDERS[table](ids):
+    for row in rows:
         if apply is not None:
             row = apply(row)
         out.append(["" if row.get(c) is None else str(row.get(c)) for c in cols])
@@ -66,11 +69,12 @@ def write_ssd(out: Path, *, pseudonymised: bool, file_format: str = "csv", secre
     key = (secret or pseudonymise.secret_from_settings()) if pseudonymised else None
     out.mkdir(parents=True, exist_ok=True)
     ids = build.children_in_scope()
+    hasher = pseudonymise.Hasher(key) if key is not None else None
     written = Written(directory=out, pseudonymised=pseudonymised, file_format=file_format, person_ids=ids)
     staging = Path(tempfile.mkdtemp(prefix=".ssd-staging-", dir=out))
     try:
-        for table in TABLES:
-            rows = _rows(table, ids, key)
+        for table, source in build.all_tables():
+            rows = _rows(table, source, key, hasher)
             _write(staging / f"{table}.{file_format}", table, rows, file_format)
             written.rows[table] = len(rows)
         for table in TABLES:
