@@ -25,7 +25,7 @@ def test_ig_releases_the_health_needs_picture(
     ig.sign_in(app_server.facts["ig_officer"])
     ig.arrive("Information governance")
     page = ig.page
-    ig.visit("/standard-data/health-needs/")
+    page.get_by_role("link", name="Health-needs picture for the NHS").click()
     ig.arrive(HEADING)
     expect(page.get_by_role("table", name="Age band", exact=True)).to_be_visible()
     expect(page.get_by_role("table", name="Disability", exact=True)).to_contain_text("All children")
