@@ -39,6 +39,7 @@ COHORTS: list[tuple[str, str]] = [
 ]
 SUPPRESSED = "[c]"  # the Government Statistical Service's mark for a confidential count
 YEAR = dt.timedelta(days=365)
+BATCH = 5000
 NOT_RECORDED = "Not recorded"
 OTHER_DISTRICTS = "Other districts or not recorded"
 
@@ -286,9 +287,12 @@ def build(as_of: dt.date | None = None, limit: int | None = None) -> Report:
     day = as_of or timezone.localdate()
     limit = limit or threshold()
     cohorts = cohorts_on(day)
-    children = _children(cohorts.keys(), day, cohorts)
-    _needs(children, day)
-    everyone = list(children.values())
+    everyone: list[Child] = []
+    ids = sorted(cohorts)
+    for start in range(0, len(ids), BATCH):  # bounded IN lists (SQLite caps a query's parameters)
+        children = _children(ids[start : start + BATCH], day, cohorts)
+        _needs(children, day)
+        everyone.extend(children.values())
     sizes = [sum(1 for c in everyone if c.cohort == key) for key, _ in COHORTS]
     hidden_cohorts = suppress_line(sizes, limit) if sum(sizes) >= limit else set(range(len(COHORTS)))
     column = {key: j for j, (key, _) in enumerate(COHORTS)}

@@ -140,3 +140,21 @@ def test_a_draft_csv_is_audited_as_a_view_and_releases_nothing(borough, tmp_path
     )
     assert not HealthNeedsRelease.objects.exists()
     assert AuditEvent.objects.filter(action="health_needs.view").exists()
+
+
+def test_counting_in_batches_gives_the_same_tables(borough, monkeypatch):
+    whole = health_needs.build(AS_OF, limit=5)
+    monkeypatch.setattr(health_needs, "BATCH", 4)
+    batched = health_needs.build(AS_OF, limit=5)
+    assert [t.result.cells for t in batched.tables] == [t.result.cells for t in whole.tables]
+
+
+def test_the_threshold_comes_from_settings(borough, settings):
+    settings.OPENCSC_HEALTH_NEEDS_THRESHOLD = 13
+    report = health_needs.build(AS_OF)
+    assert report.threshold == 13
+    age = _table(report, "age_band")
+    assert age.shown_totals() == {"counts": [None, None, None], "total": 21}  # cohorts of 12, 6 and 3
+    for table in report.tables:
+        for row in [*table.shown_rows(), table.shown_totals()]:
+            assert all(v is None or v == 0 or v >= 13 for v in [*row["counts"], row["total"]])
