@@ -104,6 +104,21 @@ def address() -> Iterator[Row]:
         }
 
 
+def contacts() -> Iterator[Row]:
+    sources = dict(codelists.choices("cin_referral_source"))
+    for pk, child_id, day, source, decision in _rows(
+        cm.Contact.objects.filter(child_id__in=scope()), "pk", "child_id", "contact_date", "source", "decision"
+    ):
+        yield {
+            "cont_contact_id": pk,
+            "cont_person_id": child_id,
+            "cont_contact_date": _d(day),
+            "cont_contact_source_code": source,
+            "cont_contact_source_desc": sources.get(source, ""),
+            "cont_contact_outcome_json": json.dumps({"decision": decision}) if decision else "",
+        }
+
+
 def cin_episodes() -> Iterator[Row]:
     sources = dict(codelists.choices("cin_referral_source"))
     fields = ("pk", "child_id", "referral_date", "primary_need", "source", "referral_nfa")
@@ -152,6 +167,66 @@ def assessment_factors() -> Iterator[Row]:
         yield {"cinf_table_id": pk, "cinf_assessment_id": pk, "cinf_assessment_factors_json": json.dumps(factors)}
 
 
+def cin_plans() -> Iterator[Row]:
+    fields = ("pk", "episode_id", "child_id", "start_date", "end_date", "recorded_by_id")
+    for pk, episode_id, child_id, start, end, worker in _rows(
+        cm.ChildInNeedPlan.objects.filter(child_id__in=scope()), *fields
+    ):
+        yield {
+            "cinp_cin_plan_id": pk,
+            "cinp_referral_id": episode_id,
+            "cinp_person_id": child_id,
+            "cinp_cin_plan_start_date": _d(start),
+            "cinp_cin_plan_end_date": _d(end),
+            "cinp_cin_plan_team": "",
+            "cinp_cin_plan_worker_id": _id(worker),
+        }
+
+
+def s47_enquiry() -> Iterator[Row]:
+    fields = ("pk", "episode_id", "child_id", "start_date", "completed_date", "outcome", "recorded_by_id")
+    for pk, episode_id, child_id, start, completed, outcome, worker in _rows(
+        cm.Section47.objects.filter(child_id__in=scope()), *fields
+    ):
+        yield {
+            "s47e_s47_enquiry_id": pk,
+            "s47e_referral_id": episode_id,
+            "s47e_person_id": child_id,
+            "s47e_s47_start_date": _d(start),
+            "s47e_s47_end_date": _d(completed),
+            "s47e_s47_nfa": _yn(outcome == "nfa") if outcome else "",
+            "s47e_s47_outcome_json": json.dumps({"outcome": outcome}) if outcome else "",
+            "s47e_s47_completed_by_worker_id": _id(worker),
+            "s47e_s47_completed_by_team": "",
+        }
+
+
+def initial_cp_conference() -> Iterator[Row]:
+    initial = cm.Conference.objects.filter(
+        child_id__in=scope(),
+        kind__in=[cm.ConferenceKind.INITIAL, cm.ConferenceKind.PRE_BIRTH, cm.ConferenceKind.TRANSFER_IN],
+    )
+    fields = ("pk", "section47_id", "child_id", "started_plan", "episode_id", "kind", "target_date")
+    for pk, s47_id, child_id, plan_id, episode_id, kind, target, day, outcome, chair in _rows(
+        initial, *fields, "conference_date", "outcome", "chair_id"
+    ):
+        yield {
+            "icpc_icpc_id": pk,
+            "icpc_icpc_meeting_id": pk,
+            "icpc_s47_enquiry_id": _id(s47_id),
+            "icpc_person_id": child_id,
+            "icpc_cp_plan_id": _id(plan_id),
+            "icpc_referral_id": episode_id,
+            "icpc_icpc_transfer_in": _yn(kind == cm.ConferenceKind.TRANSFER_IN),
+            "icpc_icpc_target_date": _d(target),
+            "icpc_icpc_date": _d(day),
+            "icpc_icpc_outcome_cp_flag": _yn(outcome == cm.ConferenceOutcome.PLAN),
+            "icpc_icpc_outcome_json": json.dumps({"outcome": outcome}) if outcome else "",
+            "icpc_icpc_team": "",
+            "icpc_icpc_worker_id": _id(chair),
+        }
+
+
 def cp_plans() -> Iterator[Row]:
     fields = ("pk", "episode_id", "conference_id", "child_id", "start_date", "end_date")
     for pk, episode_id, conference_id, child_id, start, end, initial, latest in _rows(
@@ -188,6 +263,45 @@ def cla_episodes() -> Iterator[Row]:
             "clae_cla_placement_id": pk,
             "clae_entered_care_date": _d(entered),
             "clae_cla_last_iro_contact_date": "",
+        }
+
+
+def cla_reviews() -> Iterator[Row]:
+    fields = ("pk", "period_id", "due_date", "review_date", "participation")
+    for pk, period_id, due, day, participation in _rows(
+        cm.LookedAfterReview.objects.filter(child_id__in=scope()), *fields
+    ):
+        yield {
+            "clar_cla_review_id": pk,
+            "clar_cla_id": period_id,
+            "clar_cla_review_due_date": _d(due),
+            "clar_cla_review_date": _d(day),
+            "clar_cla_review_cancelled": "N",
+            "clar_cla_review_participation": participation,
+        }
+
+
+def care_leavers() -> Iterator[Row]:
+    """One row per care leaver: their latest contact (the SSD keeps the current position)."""
+    latest: dict[int, tuple[Any, ...]] = {}
+    fields = ("pk", "child_id", "contact_date", "in_touch", "accommodation", "accommodation_suitable", "activity")
+    for row in _rows(cm.CareLeaverContact.objects.filter(child_id__in=scope()), *fields, "recorded_by_id"):
+        if row[1] not in latest or row[2] >= latest[row[1]][2]:
+            latest[row[1]] = row
+    for pk, child_id, day, in_touch, accommodation, suitable, activity, worker in sorted(latest.values()):
+        yield {
+            "clea_table_id": pk,
+            "clea_person_id": child_id,
+            "clea_care_leaver_eligibility": "",
+            "clea_care_leaver_in_touch": in_touch,
+            "clea_care_leaver_latest_contact": _d(day),
+            "clea_care_leaver_accommodation": accommodation,
+            "clea_care_leaver_accom_suitable": _yn(suitable),
+            "clea_care_leaver_activity": activity,
+            "clea_pathway_plan_review_date": "",
+            "clea_care_leaver_personal_advisor": "",
+            "clea_care_leaver_allocated_team": "",
+            "clea_care_leaver_worker_id": _id(worker),
         }
 
 
@@ -281,16 +395,22 @@ def all_tables() -> Iterator[tuple[str, Iterator[Row]]]:
         "ssd_person": person,
         "ssd_disability": disability,
         "ssd_address": address,
+        "ssd_contacts": contacts,
         "ssd_cin_episodes": cin_episodes,
         "ssd_cin_assessments": cin_assessments,
         "ssd_assessment_factors": assessment_factors,
+        "ssd_cin_plans": cin_plans,
+        "ssd_s47_enquiry": s47_enquiry,
+        "ssd_initial_cp_conference": initial_cp_conference,
         "ssd_cp_plans": cp_plans,
         "ssd_cla_episodes": cla_episodes,
+        "ssd_cla_reviews": cla_reviews,
         "ssd_cla_health": lambda: cla_health(checks),
         "ssd_cla_immunisations": lambda: cla_immunisations(checks),
         "ssd_cla_substance_misuse": lambda: cla_substance_misuse(checks),
         "ssd_sdq_scores": lambda: sdq_scores(checks),
         "ssd_missing": missing,
+        "ssd_care_leavers": care_leavers,
     }
     for table in TABLES:
         yield table, builders[table]()

@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 
 from opencsc.audit.models import AuditEvent
 from opencsc.casework import models as cm
-from opencsc.casework.tests.factories import AssessmentFactory
+from opencsc.casework.tests.factories import AssessmentFactory, CINPlanFactory
 from opencsc.people import identifiers
 from opencsc.people import models as pm
 from opencsc.standard_data.ssd.pseudonymise import keyed_hash
@@ -44,6 +44,44 @@ def rich_borough(borough):
     pm.HealthInformation.objects.create(
         person=cin, kind="mental_health", summary="Anxiety", recorded_on=dt.date(2025, 10, 1)
     )
+    episode = cin.referralepisode_set.get()
+    cm.Contact.objects.create(
+        child=cin,
+        contact_date=dt.date(2025, 8, 30),
+        source="2A",
+        reason="Free text: the school's worry",
+        consent_given=True,
+        decision="referral",
+        decision_date=dt.date(2025, 9, 1),
+        status="decided",
+        decision_due=dt.date(2025, 9, 1),
+    )
+    CINPlanFactory(episode=episode, start_date=dt.date(2025, 10, 1))
+    talk = cm.StrategyDiscussion.objects.create(child=cin, episode=episode, discussion_date=dt.date(2025, 9, 3))
+    s47 = cm.Section47.objects.create(
+        child=cin,
+        episode=episode,
+        strategy_discussion=talk,
+        start_date=dt.date(2025, 9, 3),
+        icpc_target=dt.date(2025, 9, 24),
+        completed_date=dt.date(2025, 9, 20),
+        outcome="conference",
+    )
+    cm.Conference.objects.create(
+        child=cin,
+        episode=episode,
+        section47=s47,
+        kind="initial",
+        conference_date=dt.date(2025, 9, 23),
+        outcome="no_plan",
+        summary="Free text minutes",
+    )
+    period = child.periodofcare_set.get()
+    cm.LookedAfterReview.objects.create(
+        child=child, period=period, review_date=dt.date(2025, 3, 1), participation="PN1"
+    )
+    cm.CareLeaverContact.objects.create(child=child, contact_date=dt.date(2025, 6, 1), in_touch="YES", activity="F1")
+    cm.CareLeaverContact.objects.create(child=child, contact_date=dt.date(2026, 2, 1), in_touch="NO")
     return borough
 
 
@@ -106,7 +144,7 @@ def test_pseudonymised_files_carry_no_identifier_of_anyone(rich_borough, tmp_pat
         keys = [c.name for c in cols if c.kind in (Kind.PERSON, Kind.KEY)]
         for row in _read(out / f"{table}.csv"):
             assert all(re.fullmatch(r"([0-9a-f]{24})?", row[k]) for k in keys), (table, row)
-    assert "cannabis" not in blob and "Free text" not in blob and "Anxiety" not in blob
+    assert "cannabis" not in blob and "Free text" not in blob and "Anxiety" not in blob and "worry" not in blob
     # Dates of birth (and expected dates, and deaths) to the month only, and nowhere in full.
     by_key = {keyed_hash(SECRET.encode(), "person", p.pk): p for p in people}
     for row in _read(out / "ssd_person.csv"):
@@ -177,6 +215,15 @@ def test_duckdb_queries_over_the_pooled_files_agree_with_the_record(rich_borough
         "ON e.clae_person_id = s.csdq_person_id"
     ).fetchone()
     assert looked_after_with_sdq == (3,)
+    # The journey joins up: the initial conference to its section 47 and both to the referral.
+    joined = db.execute(
+        "SELECT count(*) FROM ssd_initial_cp_conference i JOIN ssd_s47_enquiry s ON s.s47e_s47_enquiry_id = "
+        "i.icpc_s47_enquiry_id JOIN ssd_cin_episodes e ON e.cine_referral_id = s.s47e_referral_id "
+        "AND e.cine_referral_id = i.icpc_referral_id"
+    ).fetchone()
+    assert joined == (1,)
+    # One row per care leaver, from the latest contact.
+    assert db.execute("SELECT clea_care_leaver_in_touch FROM ssd_care_leavers").fetchall() == [("NO",)]
 
 
 def test_the_identifiable_export_is_for_the_council_and_audited_per_child(rich_borough, tmp_path):
