@@ -69,7 +69,8 @@ def health_needs(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if release_form is None:
             raise PermissionDenied("Only information governance release the health-needs picture")
-        if release_form.is_valid():
+        # A release is of the picture on the day shown; a bad date in the address releases nothing.
+        if release_form.is_valid() and not as_of_form.errors:
             released = services.health_needs_release(
                 actor=actor, actor_user=request.user, agency=release_form.cleaned_data["agency"], as_of=as_of
             )
@@ -94,5 +95,8 @@ def health_needs(request: HttpRequest) -> HttpResponse:
         "suppressed": picture.SUPPRESSED,
     }
     return render(
-        request, "standard_data/health_needs.html", context, status=400 if release_form and release_form.errors else 200
+        request,
+        "standard_data/health_needs.html",
+        context,
+        status=400 if as_of_form.errors or (release_form and release_form.errors) else 200,
     )

@@ -58,3 +58,10 @@ def test_release_without_a_body_shows_an_error_summary(ig_officer, client_for, b
 def test_a_future_date_is_refused_with_a_message(analyst, client_for, borough):
     page = client_for(analyst).get(URL, {"as_of": "2999-01-01"})
     assert "The date must be today or in the past" in page.content.decode()
+
+
+def test_a_release_for_a_bad_date_releases_nothing(ig_officer, client_for, borough, icb):
+    page = client_for(ig_officer).post(f"{URL}?as_of=2999-01-01", {"agency": icb.pk})
+    assert page.status_code == 400
+    assert "The date must be today or in the past" in page.content.decode()
+    assert not HealthNeedsRelease.objects.exists()
