@@ -330,3 +330,14 @@ def can_manage_rights_requests(user: Any) -> bool:
     erasure, restriction, objection), compiles and redacts subject access bundles and releases them.
     It reaches a person's data for this through the rights app's own audited pages, not the record."""
     return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
+def can_view_health_needs(user: Any) -> bool:
+    """The health-needs picture for the NHS (suppressed counts, no person): performance analysts, who
+    prepare it, and information governance, who release it."""
+    return _is_active_staff(user) and user.role in (Role.PERFORMANCE_ANALYST, Role.IG_OFFICER)
+
+
+def can_release_health_needs(user: Any) -> bool:
+    """Releasing the picture to an NHS body is a disclosure under an agreement: information governance."""
+    return _is_active_staff(user) and user.role == Role.IG_OFFICER

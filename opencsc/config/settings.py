@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opencsc.home",
     "opencsc.rights",
     "opencsc.ops",
+    "opencsc.standard_data",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -346,3 +347,13 @@ OPENCSC_CPIS_MAX_FILE_BYTES = env_int("OPENCSC_CPIS_MAX_FILE_BYTES", 5 * 1024 * 
 OPENCSC_RETURNS_CHECK_MAX_BYTES = env_int("OPENCSC_RETURNS_CHECK_MAX_BYTES", 32 * 1024 * 1024)
 OPENCSC_RETURNS_CHECK_COMMAND_MAX_BYTES = env_int("OPENCSC_RETURNS_CHECK_COMMAND_MAX_BYTES", 512 * 1024 * 1024)
 OPENCSC_POSTCODES_MAX_BYTES = env_int("OPENCSC_POSTCODES_MAX_BYTES", 3 * 1024 * 1024 * 1024)
+
+# --- Standard data (opencsc/standard_data): the NHS health-needs picture and the SSD export.
+# Counts below this are suppressed in the health-needs picture (with secondary suppression).
+OPENCSC_HEALTH_NEEDS_THRESHOLD = env_int("OPENCSC_HEALTH_NEEDS_THRESHOLD", 5)
+if OPENCSC_HEALTH_NEEDS_THRESHOLD < 2:
+    raise ConfigurationError("OPENCSC_HEALTH_NEEDS_THRESHOLD must be 2 or more")
+# The council's secret for the keyed hash (HMAC-SHA256) that pseudonymises the SSD export. No default:
+# the pseudonymised export refuses to run without it. Never the same as any other key; keep it stable
+# (a new secret gives every child a new pseudonym) and out of the repository and its backups.
+OPENCSC_SSD_PSEUDONYM_KEY = env_str("OPENCSC_SSD_PSEUDONYM_KEY", "")

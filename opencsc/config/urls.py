@@ -14,6 +14,7 @@ urlpatterns = [
     path("rights/", include("opencsc.rights.urls")),
     path("ask-us/", include("opencsc.rights.public_urls")),
     path("", include("opencsc.ops.urls")),
+    path("standard-data/", include("opencsc.standard_data.urls")),
 ]
 
 handler400 = "opencsc.core.views.bad_request"

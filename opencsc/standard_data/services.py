@@ -1,0 +1,152 @@
+"""Writes of the standard-data app: releasing the health-needs picture, exporting the SSD.
+
+Each call is one transaction with its audit event, told who acts (a signed-in user or a named
+system process), as every service in openCSC is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from opencsc.audit.services import Actor, record_event, record_events_bulk
+from opencsc.core.categories import DataCategory
+from opencsc.sharing.models import Agency, SharingAgreement
+from opencsc.standard_data import health_needs, report_files
+from opencsc.standard_data.models import HealthNeedsRelease
+from opencsc.standard_data.ssd.export import Written, write_ssd
+
+# Recipient types an NHS commissioner belongs to in the processing register.
+NHS_RECIPIENT_TYPES = ("health", "hospital")
+
+
+class ReleaseRefused(Exception):
+    """The picture may not go to this body (no current agreement covering health information)."""
+
+
+def nhs_agencies() -> list[Agency]:
+    """The active NHS bodies the picture could go to (those with a current health agreement)."""
+    agencies = Agency.objects.filter(is_active=True, recipient_type__code__in=NHS_RECIPIENT_TYPES)
+    return [a for a in agencies.select_related("recipient_type") if agreement_for(a) is not None]
+
+
+def agreement_for(agency: Agency, on: dt.date | None = None) -> SharingAgreement | None:
+    """The current agreement with this body (or its type) that covers health information."""
+    return (
+        SharingAgreement.objects.current(on)
+        .for_agency(agency)
+        .filter(categories__code=DataCategory.HEALTH.value)
+        .order_by("agency_id", "pk")  # an agreement naming the body wins over one for its whole type
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Released:
+    release: HealthNeedsRelease
+    content: bytes
+    report: health_needs.Report
+
+
+def health_needs_draft(*, actor: Actor, as_of: dt.date | None = None, file_name: str = "") -> tuple[bytes, Any]:
+    """The picture as a file for the analysts' own checking, sent to no one: audited as a view."""
+    report = health_needs.build(as_of)
+    content = report_files.render(report, file_name or "draft.xlsx")
+    record_event(
+        actor=actor,
+        action="health_needs.view",
+        object_type="standard_data.HealthNeedsPicture",
+        object_id=report.as_of.isoformat(),
+        object_repr=f"Health-needs picture on {report.as_of:%d %b %Y} (draft file)",
+        detail={"as_of": report.as_of.isoformat(), "threshold": report.threshold, "file": file_name, "draft": True},
+    )
+    return content, report
+
+
+def health_needs_release(
+    *, actor: Actor, actor_user: Any, agency: Agency, as_of: dt.date | None = None, file_name: str = ""
+) -> Released:
+    """Build the picture, render it and record its release to `agency` under its agreement.
+
+    Refused (ReleaseRefused, audited as refused) unless the body has a current agreement covering
+    health information. The release row keeps the suppressed tables as sent and the file's SHA-256."""
+    agreement = agreement_for(agency)
+    if agreement is None:
+        record_event(
+            actor=actor,
+            action="health_needs.release",
+            outcome="refused",
+            obj=agency,
+            reason="No current sharing agreement covering health information",
+        )
+        raise ReleaseRefused(f"{agency} has no current sharing agreement covering health information")
+    report = health_needs.build(as_of)
+    name = file_name or f"health-needs-{report.as_of.isoformat()}.xlsx"
+    content = report_files.render(report, name)
+    with transaction.atomic():
+        release = HealthNeedsRelease.objects.create(
+            agency=agency,
+            agreement=agreement,
+            as_of=report.as_of,
+            threshold=report.threshold,
+            children=report.children,
+            tables=report.as_released(),
+            file_name=name[:200],
+            digest=hashlib.sha256(content).hexdigest(),
+            released_by=actor_user,
+            actor_repr=actor.name,
+        )
+        event = record_event(
+            actor=actor,
+            action="health_needs.release",
+            obj=release,
+            detail={
+                "agency": agency.pk,
+                "agreement": agreement.reference,
+                "as_of": report.as_of.isoformat(),
+                "threshold": report.threshold,
+                "digest": release.digest,
+            },
+        )
+        release.audit_seq = event.seq
+        release.save(update_fields=["audit_seq"])
+    return Released(release=release, content=content, report=report)
+
+
+def ssd_export(
+    *, actor: Actor, out: Path, pseudonymised: bool, file_format: str = "csv", secret: bytes | None = None
+) -> Written:
+    """Write the Standard Safeguarding Dataset to `out` and audit it: one `ssd.export` event for the
+    export, and one `person.export` event per child in it (in bulk), so "every export that held this
+    child" can be answered for either kind. Pseudonymised files are still personal data in the
+    hands of whoever holds the key, so they are logged the same way."""
+    written = write_ssd(out, pseudonymised=pseudonymised, file_format=file_format, secret=secret)
+    mode = "pseudonymised" if pseudonymised else "identifiable"
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="ssd.export",
+            object_type="standard_data.SSD",
+            object_id=mode,
+            object_repr=f"Standard Safeguarding Dataset ({mode}, {file_format})",
+            detail={"mode": mode, "format": file_format, "directory": str(out), "rows": written.rows},
+        )
+        record_events_bulk(
+            actor=actor,
+            action="person.export",
+            rows=[
+                {
+                    "subject_person_id": pk,
+                    "object_type": "standard_data.SSD",
+                    "object_id": mode,
+                    "detail": {"export": "ssd", "mode": mode},
+                }
+                for pk in written.person_ids
+            ],
+        )
+    return written

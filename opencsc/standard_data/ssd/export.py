@@ -1,0 +1,85 @@
+"""Writing the SSD: one file per table, named after it (`ssd_person.csv`, ...), CSV or Parquet.
+
+Files are written under a staging directory beside the target and moved into place only when every
+table is written, so an interrupted export leaves no partial dataset where the sector's tools would
+pick it up. Parquet is written by Polars (already the returns' engine: no new dependency), every
+column as a string, as the SSD's nvarchar columns are.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from opencsc.standard_data.ssd import build, pseudonymise
+from opencsc.standard_data.ssd.schema import TABLES, columns
+
+FORMATS = ("csv", "parquet")
+
+
+@dataclass
+class Written:
+    directory: Path
+    pseudonymised: bool
+    file_format: str
+    rows: dict[str, int] = field(default_factory=dict)
+    person_ids: list[int] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.directory / f"{t}.{self.file_format}" for t in self.rows]
+
+
+def _rows(
+    table: str, rows: Iterable[build.Row], secret: bytes | None, hasher: pseudonymise.Hasher | None
+) -> list[list[str]]:
+    cols = columns(table)
+    apply = pseudonymise.transformer(table, secret, hasher) if secret is not None else None
+    out = []
+    for row in rows:
+        if apply is not None:
+            row = apply(row)
+        out.append(["" if row.get(c) is None else str(row.get(c)) for c in cols])
+    return out
+
+
+def _write(path: Path, table: str, rows: list[list[str]], file_format: str) -> None:
+    cols = columns(table)
+    if file_format == "csv":
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(cols)
+            writer.writerows(rows)
+    else:
+        frame = pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String), orient="row")
+        frame.write_parquet(path)
+
+
+def write_ssd(out: Path, *, pseudonymised: bool, file_format: str = "csv", secret: bytes | None = None) -> Written:
+    """Build and write every table. `secret`: the pseudonym key (default: from settings) when
+    pseudonymised; raises NoPseudonymKey when there is none."""
+    if file_format not in FORMATS:
+        raise ValueError(f"Format must be one of {', '.join(FORMATS)}")
+    key = (secret or pseudonymise.secret_from_settings()) if pseudonymised else None
+    out.mkdir(parents=True, exist_ok=True)
+    ids = build.children_in_scope()
+    hasher = pseudonymise.Hasher(key) if key is not None else None
+    written = Written(directory=out, pseudonymised=pseudonymised, file_format=file_format, person_ids=ids)
+    staging = Path(tempfile.mkdtemp(prefix=".ssd-staging-", dir=out))
+    try:
+        for table, source in build.all_tables():
+            rows = _rows(table, source, key, hasher)
+            _write(staging / f"{table}.{file_format}", table, rows, file_format)
+            written.rows[table] = len(rows)
+        for table in TABLES:
+            name = f"{table}.{file_format}"
+            (staging / name).replace(out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
