@@ -330,3 +330,16 @@ def can_manage_rights_requests(user: Any) -> bool:
     erasure, restriction, objection), compiles and redacts subject access bundles and releases them.
     It reaches a person's data for this through the rights app's own audited pages, not the record."""
     return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
+def is_partner(user: Any) -> bool:
+    """A partner-agency practitioner. They reach no person record through the record's pages; the
+    partner portal (`sharing.portal_selectors`) scopes what they see to their own organisation's
+    checks and shared views, and only while the sharing agreement allows it."""
+    return _is_active_staff(user) and user.role == Role.PARTNER
+
+
+def can_send_partner_checks(user: Any) -> bool:
+    """Send MASH checks to partner organisations through the portal and follow them up: the front
+    door (MASH practitioners and managers). Each send still needs `can_change_person` on the child."""
+    return _is_active_staff(user) and user.role in (Role.MASH_PRACTITIONER, Role.TEAM_MANAGER)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "opencsc.cpis",
     "opencsc.home",
     "opencsc.rights",
+    "opencsc.partners",
     "opencsc.ops",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
@@ -327,6 +328,12 @@ OPENCSC_CLOSED_CASE_ACCESS_DAYS = env_int("OPENCSC_CLOSED_CASE_ACCESS_DAYS", 28)
 OPENCSC_MASH_RED_HOURS = env_int("OPENCSC_MASH_RED_HOURS", 4)
 OPENCSC_MASH_AMBER_HOURS = env_int("OPENCSC_MASH_AMBER_HOURS", 24)
 OPENCSC_MASH_GREEN_HOURS = env_int("OPENCSC_MASH_GREEN_HOURS", 72)
+# The partner portal (opencsc/partners, ADR 0029): how long a partner has to answer a MASH check sent
+# through the portal, by urgency; and the longest a shared view may stay open before it expires.
+OPENCSC_PARTNER_CHECK_RED_HOURS = env_int("OPENCSC_PARTNER_CHECK_RED_HOURS", 4)
+OPENCSC_PARTNER_CHECK_AMBER_HOURS = env_int("OPENCSC_PARTNER_CHECK_AMBER_HOURS", 24)
+OPENCSC_PARTNER_CHECK_GREEN_WORKING_DAYS = env_int("OPENCSC_PARTNER_CHECK_GREEN_WORKING_DAYS", 3)
+OPENCSC_SHARED_VIEW_MAX_DAYS = env_int("OPENCSC_SHARED_VIEW_MAX_DAYS", 28)
 
 # People's rights (opencsc/rights): posts of the public "ask us" form allowed per address an hour, and
 # whether a subject access bundle proposes professionals' names (staff users) for redaction.

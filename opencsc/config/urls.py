@@ -13,6 +13,7 @@ urlpatterns = [
     path("returns/", include("opencsc.returns.urls")),
     path("rights/", include("opencsc.rights.urls")),
     path("ask-us/", include("opencsc.rights.public_urls")),
+    path("partners/", include("opencsc.partners.urls")),
     path("", include("opencsc.ops.urls")),
 ]
 

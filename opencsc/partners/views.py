@@ -1,0 +1,74 @@
+"""The partner portal's pages (ADR 0029): a partner-agency practitioner's own organisation's MASH
+checks (read the question and the child's details as disclosed, answer) and the views shared with
+the organisation. Interface only: every read is `sharing.portal_selectors` (scoped to the user's
+organisation, audited; anything else is the same 404) and every write `sharing.portal_services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from opencsc.accounts import access
+from opencsc.audit.services import Actor
+from opencsc.sharing import portal_selectors, portal_services
+from opencsc.sharing.models import CheckStatus
+from opencsc.sharing.portal_forms import AnswerForm
+
+
+def _partner_only(request: HttpRequest) -> None:
+    if not access.is_partner(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    _partner_only(request)
+    actor = Actor.from_request(request)
+    waiting, answered = portal_selectors.checks_for_partner(user=request.user, actor=actor)
+    return render(
+        request,
+        "partners/portal.html",
+        {
+            "agency": portal_selectors.partner_agency(request.user),
+            "waiting": waiting,
+            "answered": answered,
+            "views": portal_selectors.views_for_partner(user=request.user, actor=actor),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, check_id: int) -> HttpResponse:
+    _partner_only(request)
+    actor = Actor.from_request(request)
+    found = portal_selectors.get_check_for_partner(user=request.user, actor=actor, check_id=check_id)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and found.request.status == CheckStatus.SENT and form.is_valid():
+        try:
+            portal_services.check_answer(
+                actor_user=request.user, actor=actor, request=found.request, summary=form.cleaned_data["summary"]
+            )
+        except PermissionDenied as exc:
+            raise Http404("Not found") from exc
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Your answer to {found.request.reference} has been sent to the front door")
+            return redirect("partners:portal")
+    return render(request, "partners/check.html", {"found": found, "c": found.request, "form": form})
+
+
+@login_required
+@require_GET
+def shared_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    _partner_only(request)
+    opened = portal_selectors.open_view(user=request.user, actor=Actor.from_request(request), view_id=view_id)
+    status = 410 if opened.shown.unavailable else 200
+    return render(request, "partners/view.html", {"opened": opened, "v": opened.view}, status=status)
