@@ -118,6 +118,7 @@ def _facts() -> dict[str, Any]:
     )
     return {
         "front_door_child": _front_door_child(worker),
+        "portal_check_child": _portal_check_child(worker),
         "password": DEMO_PASSWORD,
         "enrolment_codes": codes,
         "social_worker": worker.username,
@@ -146,6 +147,23 @@ def _front_door_child(worker: Any) -> str:
         if case_holder(contact.child)[1] == worker:
             return contact.child.full_name
     raise SystemExit("the seeded borough has no contact waiting about the social worker persona's children")
+
+
+def _portal_check_child(worker: Any) -> str:
+    """A child with a contact waiting at the front door and not yet rated, other than the one the
+    MASH journey passes to the social worker: the partner portal journey asks the police about them."""
+    from opencsc.casework.models import Contact, ContactStatus
+
+    taken = _front_door_child(worker)
+    for contact in (
+        Contact.objects.exclude(status=ContactStatus.DECIDED)
+        .filter(triage__isnull=True)
+        .select_related("child")
+        .order_by("pk")
+    ):
+        if contact.child.full_name != taken and contact.child.first_name:
+            return contact.child.full_name
+    raise SystemExit("the seeded borough has no second contact waiting for triage")
 
 
 def main() -> None:
