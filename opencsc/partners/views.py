@@ -29,15 +29,16 @@ def _partner_only(request: HttpRequest) -> None:
 def portal(request: HttpRequest) -> HttpResponse:
     _partner_only(request)
     actor = Actor.from_request(request)
-    waiting, answered = portal_selectors.checks_for_partner(user=request.user, actor=actor)
+    caller = portal_selectors.caller_for_user(request.user)
+    waiting, answered = portal_selectors.checks_for_partner(caller=caller, actor=actor)
     return render(
         request,
         "partners/portal.html",
         {
-            "agency": portal_selectors.partner_agency(request.user),
+            "agency": caller.agency if caller else None,
             "waiting": waiting,
             "answered": answered,
-            "views": portal_selectors.views_for_partner(user=request.user, actor=actor),
+            "views": portal_selectors.views_for_partner(caller=caller, actor=actor),
         },
     )
 
@@ -47,7 +48,9 @@ def portal(request: HttpRequest) -> HttpResponse:
 def check(request: HttpRequest, check_id: int) -> HttpResponse:
     _partner_only(request)
     actor = Actor.from_request(request)
-    found = portal_selectors.get_check_for_partner(user=request.user, actor=actor, check_id=check_id)
+    found = portal_selectors.get_check_for_partner(
+        caller=portal_selectors.caller_for_user(request.user), actor=actor, check_id=check_id
+    )
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and found.request.status == CheckStatus.SENT and form.is_valid():
         try:
@@ -69,6 +72,8 @@ def check(request: HttpRequest, check_id: int) -> HttpResponse:
 @require_GET
 def shared_view(request: HttpRequest, view_id: int) -> HttpResponse:
     _partner_only(request)
-    opened = portal_selectors.open_view(user=request.user, actor=Actor.from_request(request), view_id=view_id)
+    opened = portal_selectors.open_view(
+        caller=portal_selectors.caller_for_user(request.user), actor=Actor.from_request(request), view_id=view_id
+    )
     status = 410 if opened.shown.unavailable else 200
     return render(request, "partners/view.html", {"opened": opened, "v": opened.view}, status=status)

@@ -68,6 +68,7 @@ class CheckStatus(models.TextChoices):
     sent_at=NP,
     answered_by=NP,
     answered_at=NP,
+    answered_via=NP,
     answer_category=NP,
 )
 class CheckRequest(models.Model):
@@ -93,6 +94,9 @@ class CheckRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    answered_via = models.CharField(
+        max_length=150, blank=True, help_text="The organisation's API credential, when answered through the API"
+    )
     answer_category = models.CharField(max_length=32, choices=C.choices, blank=True)
 
     class Meta:
@@ -185,11 +189,15 @@ class OpeningOutcome(models.TextChoices):
 
 
 class SharedViewOpening(models.Model):
-    """One attempt by a partner's user to open a shared view, shown in the child's disclosure log.
-    Holds ids and times only; the audit event of the same request has the rest."""
+    """One attempt by a partner's user (or the organisation's API credential, `via`) to open a shared
+    view, shown in the child's disclosure log. Holds ids and times only; the audit event of the same
+    request has the rest."""
 
     view = models.ForeignKey(SharedView, on_delete=models.PROTECT, related_name="openings")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    via = models.CharField(max_length=150, blank=True, help_text="The organisation's API credential, through the API")
     opened_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=10, choices=OpeningOutcome.choices)
     audit_seq = models.BigIntegerField(null=True, blank=True)

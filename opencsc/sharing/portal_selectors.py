@@ -46,6 +46,21 @@ def partner_agency(user: Any) -> Agency | None:
     return membership.agency
 
 
+@dataclass(frozen=True)
+class PartnerCaller:
+    """Who is asking, for the portal's reads and writes: a partner organisation, through one of its
+    users (the pages) or through its API credential (`user` None, `via` naming the credential)."""
+
+    agency: Agency
+    user: Any = None
+    via: str = ""
+
+
+def caller_for_user(user: Any) -> PartnerCaller | None:
+    agency = partner_agency(user)
+    return PartnerCaller(agency=agency, user=user) if agency is not None else None
+
+
 def _refused(actor: Actor, kind: str, object_id: int, person_id: int | None) -> Http404:
     record_event(
         actor=actor,
@@ -92,13 +107,12 @@ def _rebuild(disclosure: Disclosure) -> Shown:
 # --- MASH checks, as the partner sees them ------------------------------------------------------
 
 
-def checks_for_partner(*, user: Any, actor: Actor) -> tuple[list[CheckRequest], list[CheckRequest]]:
+def checks_for_partner(*, caller: PartnerCaller | None, actor: Actor) -> tuple[list[CheckRequest], list[CheckRequest]]:
     """The organisation's checks: those waiting (soonest due first) and the latest answered. By
     reference, urgency and dates only (no child is named in the lists). Audits `sharing.portal_view`."""
-    agency = partner_agency(user)
-    if agency is None:
+    if caller is None:
         return [], []
-    mine = CheckRequest.objects.filter(agency=agency)
+    mine = CheckRequest.objects.filter(agency=caller.agency)
     waiting = list(mine.filter(status=CheckStatus.SENT).order_by("due_at", "pk")[:LIST_LIMIT])
     answered = list(mine.filter(status=CheckStatus.ANSWERED).order_by("-answered_at", "-pk")[:20])
     record_event(actor=actor, action="sharing.portal_view", detail={"list": "checks", "waiting": len(waiting)})
@@ -111,17 +125,16 @@ class CheckForPartner:
     shown: Shown
 
 
-def get_check_for_partner(*, user: Any, actor: Actor, check_id: int) -> CheckForPartner:
+def get_check_for_partner(*, caller: PartnerCaller | None, actor: Actor, check_id: int) -> CheckForPartner:
     """One check of the user's organisation, with the child's identifying details as disclosed.
     Another organisation's check, or a missing one: 404, the attempt audited (`sharing.portal_refused`).
     Audits `sharing.check_open` about the child."""
-    agency = partner_agency(user)
     request = (
         CheckRequest.objects.select_related("agency", "disclosure", "disclosure__person", "disclosure__agency")
         .filter(pk=check_id)
         .first()
     )
-    if agency is None or request is None or request.agency_id != agency.pk:
+    if caller is None or request is None or request.agency_id != caller.agency.pk:
         raise _refused(actor, "sharing.CheckRequest", check_id, None)
     shown = _rebuild(request.disclosure)
     record_event(
@@ -138,14 +151,16 @@ def get_check_for_partner(*, user: Any, actor: Actor, check_id: int) -> CheckFor
 # --- Shared views -----------------------------------------------------------------------------
 
 
-def views_for_partner(*, user: Any, actor: Actor) -> list[SharedView]:
+def views_for_partner(*, caller: PartnerCaller | None, actor: Actor) -> list[SharedView]:
     """The organisation's shared views that are open now (not expired, not revoked), soonest to
     expire first, by reference only. Audits `sharing.portal_view`."""
-    agency = partner_agency(user)
-    if agency is None:
+    if caller is None:
         return []
     views = list(
-        SharedView.objects.live().filter(agency=agency).select_related("disclosure__purpose").order_by("expires_at")
+        SharedView.objects.live()
+        .filter(agency=caller.agency)
+        .select_related("disclosure__purpose")
+        .order_by("expires_at")
     )
     record_event(actor=actor, action="sharing.portal_view", detail={"list": "views", "open": len(views)})
     return views
@@ -157,33 +172,32 @@ class OpenedView:
     shown: Shown
 
 
-def open_view(*, user: Any, actor: Actor, view_id: int) -> OpenedView:
+def open_view(*, caller: PartnerCaller | None, actor: Actor, view_id: int) -> OpenedView:
     """A shared view for a user of the organisation it was shared with, while it is open.
 
     Expired or revoked: 404, with a refused `SharedViewOpening` and a `sharing.view_refused` event
     about the child. Another organisation's or a missing view: 404 and `sharing.portal_refused`.
     Otherwise an `opened` row and a `sharing.view_open` event about the child (both shown in the
     child's disclosure log), and the items limited to the agreement's categories as they stand."""
-    agency = partner_agency(user)
     view = (
         SharedView.objects.select_related("disclosure", "disclosure__person", "disclosure__agency", "agency")
         .filter(pk=view_id)
         .first()
     )
-    if agency is None or view is None or view.agency_id != agency.pk:
+    if caller is None or view is None or view.agency_id != caller.agency.pk:
         raise _refused(actor, "sharing.SharedView", view_id, None)
     now = timezone.now()
     if view.revoked_at is not None or view.expires_at <= now:
         outcome = OpeningOutcome.REVOKED if view.revoked_at is not None else OpeningOutcome.EXPIRED
-        _opening(actor, user, view, outcome, "sharing.view_refused", "denied")
+        _opening(actor, caller, view, outcome, "sharing.view_refused", "denied")
         raise Http404("Not found")
     shown = _rebuild(view.disclosure)
     outcome = OpeningOutcome.CHANGED if shown.unavailable else OpeningOutcome.OPENED
-    _opening(actor, user, view, outcome, "sharing.view_open", "allowed")
+    _opening(actor, caller, view, outcome, "sharing.view_open", "allowed")
     return OpenedView(view=view, shown=shown)
 
 
-def _opening(actor: Actor, user: Any, view: SharedView, outcome: str, action: str, result: str) -> None:
+def _opening(actor: Actor, caller: PartnerCaller, view: SharedView, outcome: str, action: str, result: str) -> None:
     event = record_event(
         actor=actor,
         action=action,
@@ -193,7 +207,7 @@ def _opening(actor: Actor, user: Any, view: SharedView, outcome: str, action: st
         outcome=result,
         detail={"outcome": outcome, "disclosure": view.disclosure.reference},
     )
-    SharedViewOpening.objects.create(view=view, user=user, outcome=outcome, audit_seq=event.seq)
+    SharedViewOpening.objects.create(view=view, user=caller.user, via=caller.via, outcome=outcome, audit_seq=event.seq)
 
 
 # --- The council's side ---------------------------------------------------------------------------

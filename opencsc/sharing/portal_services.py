@@ -41,6 +41,7 @@ from opencsc.sharing.models import (
     PartnerMembership,
     SharedView,
 )
+from opencsc.sharing.portal_selectors import PartnerCaller, caller_for_user
 from opencsc.sharing.rules import SharingRefused
 
 # The purpose a MASH check serves, from the processing register.
@@ -220,25 +221,37 @@ def _send_errors(contact: Contact, agency: Agency, urgency: str, question: str) 
 
 
 def check_answer(*, actor_user: Any, actor: Actor, request: CheckRequest, summary: str) -> CheckRequest:
-    """A partner's answer to a check sent to their organisation. It lands on the child's record as
-    information from another agency (police answers as encrypted police information), naming the
-    organisation and the person who answered, through `casework.services`; the check shows as
-    answered on the MASH triage. Only a user of the organisation the check was sent to, while it is
-    waiting; otherwise PermissionDenied (the pages give the same 404 as a missing check). Audits
-    `sharing.check_answer` (Kind.COLLECTION) about the child."""
-    if (
-        not access.is_partner(actor_user)
-        or not PartnerMembership.objects.filter(user=actor_user, agency_id=request.agency_id).exists()
+    """A partner user's answer to a check sent to their organisation (`check_answer_as`). A user of
+    any other organisation, or not a partner: PermissionDenied (the pages give the same 404 as a
+    missing check)."""
+    caller = caller_for_user(actor_user)
+    if caller is None:
+        raise PermissionDenied
+    return check_answer_as(caller=caller, actor=actor, request=request, summary=summary)
+
+
+def check_answer_as(*, caller: PartnerCaller, actor: Actor, request: CheckRequest, summary: str) -> CheckRequest:
+    """An organisation's answer to a check sent to it, by one of its users or its API credential.
+    It lands on the child's record as information from another agency (police answers as encrypted
+    police information), naming the organisation and who answered (the person, or the API
+    credential), through `casework.services`; the check shows as answered on the MASH triage. Only
+    the organisation the check was sent to, while it is waiting; otherwise PermissionDenied.
+    Audits `sharing.check_answer` (Kind.COLLECTION) about the child."""
+    if caller.agency.pk != request.agency_id or (caller.user is None and not caller.via):
+        raise PermissionDenied
+    if caller.user is not None and not (
+        access.is_partner(caller.user)
+        and PartnerMembership.objects.filter(user=caller.user, agency_id=request.agency_id).exists()
     ):
         raise PermissionDenied
     if request.status != CheckStatus.SENT:
         raise ValidationError({"summary": f"Check {request.reference} has already been answered or withdrawn"})
     if message := limits.text_error(summary, limit=limits.SUMMARY_CAP, label="The answer"):
         raise ValidationError({"summary": message})
-    source = (
-        f"{request.agency} (answered in the partner portal by {actor_user.get_full_name() or actor_user}, "
-        f"check {request.reference})"
+    who = (
+        (caller.user.get_full_name() or str(caller.user)) if caller.user is not None else f"API credential {caller.via}"
     )
+    source = f"{request.agency} (answered in the partner portal by {who}, check {request.reference})"
     category = DataCategory.CRIMINAL if request.mash_check.agency == "police" else DataCategory.OTHER_AGENCIES
     with transaction.atomic():
         locked = CheckRequest.objects.select_for_update().get(pk=request.pk)
@@ -246,7 +259,7 @@ def check_answer(*, actor_user: Any, actor: Actor, request: CheckRequest, summar
             raise ValidationError({"summary": f"Check {request.reference} has already been answered"})
         try:
             casework_services.mash_check_answer_from_partner(
-                actor_user=actor_user,
+                actor_user=caller.user,
                 actor=actor,
                 check=request.mash_check,
                 replied_on=timezone.localdate(),
@@ -255,16 +268,21 @@ def check_answer(*, actor_user: Any, actor: Actor, request: CheckRequest, summar
             )
         except ValidationError as exc:
             raise ValidationError({"summary": exc.messages}) from exc
-        request.status, request.answered_by, request.answered_at = CheckStatus.ANSWERED, actor_user, timezone.now()
-        request.answer_category = category
-        request.save(update_fields=["status", "answered_by", "answered_at", "answer_category"])
+        request.status, request.answered_by, request.answered_at = CheckStatus.ANSWERED, caller.user, timezone.now()
+        request.answered_via, request.answer_category = caller.via, category
+        request.save(update_fields=["status", "answered_by", "answered_at", "answered_via", "answer_category"])
         record_event(
             actor=actor,
             action="sharing.check_answer",
             subject_person_id=request.person_id,
             obj=request,
             object_repr=f"{request.reference} from {request.agency}"[:200],
-            detail={"agency": request.agency_id, "category": category.value, "late": request.is_overdue()},
+            detail={
+                "agency": request.agency_id,
+                "category": category.value,
+                "late": request.is_overdue(),
+                "via": caller.via,
+            },
         )
     return request
 
