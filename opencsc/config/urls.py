@@ -14,6 +14,7 @@ urlpatterns = [
     path("rights/", include("opencsc.rights.urls")),
     path("ask-us/", include("opencsc.rights.public_urls")),
     path("partners/", include("opencsc.partners.urls")),
+    path("api/v1/", include("opencsc.partners.api_urls")),
     path("", include("opencsc.ops.urls")),
 ]
 

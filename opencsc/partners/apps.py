@@ -7,3 +7,8 @@ class PartnersConfig(AppConfig):
     name = "opencsc.partners"
     label = "partners"
     verbose_name = "Partners: the partner-agency portal and API"
+
+    def ready(self) -> None:
+        from opencsc.partners import events
+
+        events.register_all()
