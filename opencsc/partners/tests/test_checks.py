@@ -184,3 +184,27 @@ def test_a_partner_not_bound_to_an_organisation_sees_nothing(
     _send(mash_practitioner, triaged, police)
     html = client_for(partner).get("/partners/").content.decode()
     assert "not linked to an organisation" in html and "C-0" not in html
+
+
+def test_partner_user_add_binds_the_account_and_issues_an_enrolment_code(police):
+    import io
+
+    from django.core.management import call_command
+
+    from opencsc.accounts.models import EnrolmentCode, User
+
+    out = io.StringIO()
+    call_command(
+        "partner_user_add",
+        "--username=jo.police",
+        "--first-name=Jo",
+        "--last-name=Example",
+        "--email=jo@police.example",
+        f"--agency={police.name}",
+        stdout=out,
+    )
+    user = User.objects.get(username="jo.police")
+    assert user.role == "partner" and user.partner_membership.agency == police and not user.has_usable_password()
+    assert EnrolmentCode.objects.filter(user=user, used_at__isnull=True).count() == 1
+    assert "Enrolment code" in out.getvalue()
+    assert AuditEvent.objects.filter(action="sharing.partner_member_add").exists()
