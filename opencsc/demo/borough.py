@@ -408,9 +408,10 @@ def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
 
         seed_contacts_awaiting_triage(seed=seed, as_of=as_of)
         seed_agencies()
-        from opencsc.demo.partners import seed_partner_users  # the partner portal (issue 16)
+        from opencsc.demo.partners import seed_partner_users, seed_processors  # partners (issue 16)
 
         seed_partner_users(borough._password_hash)
+        seed_processors()
         match_index.rebuild()  # people were bulk-created: the matching index is built once (issue 12)
         record_events_bulk(
             actor=Actor.system("seed_demo"),

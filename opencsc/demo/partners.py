@@ -44,3 +44,63 @@ def seed_partner_users(password_hash: str) -> int:
             partner_member_add(actor=actor, added_by=None, user=user, agency=agency, is_org_admin=admin)
             added += 1
     return added
+
+
+# (code, name, what they do, categories, purposes, sub-processors, at the end)
+PROCESSORS = [
+    (
+        "emergency-duty-team",
+        "Exampleton Out of Hours Social Care Service",
+        "Answers the front door's calls out of hours and records contacts in the service for the council",
+        ["name", "address", "date_of_birth", "phone", "referral", "relationships"],
+        ["support-and-protect"],
+        "",
+        "return",
+    ),
+    (
+        "family-support-provider",
+        "Brightstart Family Support (commissioned)",
+        "Delivers family support work commissioned by the council for the children referred to it",
+        ["name", "address", "date_of_birth", "phone", "referral", "health"],
+        ["support-and-protect"],
+        "",
+        "return",
+    ),
+    (
+        "hosting-supplier",
+        "Example Cloud Hosting Ltd",
+        "Hosts the service's servers and backups in UK data centres; no access to the content",
+        ["name", "address", "date_of_birth", "referral", "health", "criminal"],
+        ["support-and-protect", "children-in-care"],
+        "Example Backup Storage Ltd (encrypted backups, UK)",
+        "delete",
+    ),
+]
+
+
+def seed_processors() -> int:
+    """A synthetic register of processors (Art 28) for the demo borough. Idempotent."""
+    import datetime as dt
+
+    from opencsc.privacy.models import Category, Processor, Purpose
+
+    added = 0
+    for code, name, subject, categories, purposes, subs, end in PROCESSORS:
+        processor, created = Processor.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "subject_matter": subject,
+                "contract_reference": f"CT-{code[:6].upper()}-2024",
+                "contract_start": dt.date(2024, 4, 1),
+                "contract_end": dt.date(2027, 3, 31),
+                "sub_processors": subs,
+                "end_of_contract": end,
+                "public_description": subject,
+            },
+        )
+        if created:
+            processor.categories.set(Category.objects.filter(code__in=categories))
+            processor.purposes.set(Purpose.objects.filter(code__in=purposes))
+            added += 1
+    return added
