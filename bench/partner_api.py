@@ -62,6 +62,7 @@ def prepare(checks: int, reseed: bool) -> tuple[str, list[int]]:
         manage("migrate", "--noinput")
         manage("seed_demo", "--children", "60", "--seed", "16")
     os.environ.update(BENCH_ENV)
+    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

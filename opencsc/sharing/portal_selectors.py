@@ -19,7 +19,7 @@ from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
 from opencsc.core.categories import DataCategory
 from opencsc.sharing import rules
-from opencsc.sharing.items import Item, disclosable_items, pack_digest
+from opencsc.sharing.items import Item, items_for, pack_digest
 from opencsc.sharing.models import (
     Agency,
     CheckRequest,
@@ -85,8 +85,7 @@ class Shown:
 
 
 def _rebuild(disclosure: Disclosure) -> Shown:
-    available = {item.key: item for items in disclosable_items(disclosure.person).values() for item in items}
-    items = [available[ref["key"]] for ref in disclosure.records if ref.get("key") in available]
+    items = items_for(disclosure.person, disclosure.records)
     if len(items) != len(disclosure.records) or pack_digest(pack_header(disclosure), items) != disclosure.pack_digest:
         return Shown(
             [],

@@ -172,3 +172,12 @@ def test_a_view_whose_record_changed_is_not_shown(client_for, view, health_user,
     response = client_for(health_user).get(f"/partners/views/{view.pk}/")
     assert response.status_code == 410 and "2 Other Street" not in response.content.decode()
     assert SharedViewOpening.objects.get(view=view).outcome == "changed"
+
+
+def test_items_for_rebuilds_exactly_what_disclosable_items_gives(child, record):
+    from opencsc.sharing.items import disclosable_items, items_for
+
+    every = [item for items in disclosable_items(child).values() for item in items]
+    references = [item.reference() for item in every]
+    assert items_for(child, references) == every
+    assert items_for(child, [{"model": "people.Address", "id": 999999, "key": "people.Address:999999:address"}]) == []
