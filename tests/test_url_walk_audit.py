@@ -49,6 +49,7 @@ NOT_WALKED: dict[str, str] = {
     "accounts:device_reset_decide": "POST only (GET is 405); redirects to the sign-in set-up page",
     "returns:download": "POST only (GET is 405); the download records per-child disclosures (returns tests)",
     "sharing:view_revoke": "POST only (GET is 405); redirects to the disclosure log",
+    "partners:member_disable": "POST only (GET is 405); redirects to the organisation's users (staff, no child)",
 }
 
 

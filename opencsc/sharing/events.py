@@ -17,6 +17,8 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "sharing.agreement_change": (Kind.ALTERATION, "Changed a sharing agreement"),
     # The partner portal (ADR 0029)
     "sharing.partner_member_add": (Kind.ALTERATION, "Added a partner-agency user to their organisation"),
+    "sharing.partner_member_disable": (Kind.ALTERATION, "Disabled a partner-agency user of their organisation"),
+    "sharing.partner_members_view": (Kind.CONSULTATION, "Viewed their organisation's portal users"),
     "sharing.check_send": (Kind.ALTERATION, "Sent a MASH check to a partner organisation through the portal"),
     "sharing.check_open": (Kind.CONSULTATION, "A partner opened a MASH check sent to their organisation"),
     "sharing.check_answer": (Kind.COLLECTION, "A partner answered a MASH check through the portal"),

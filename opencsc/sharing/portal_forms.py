@@ -65,3 +65,10 @@ class AnswerForm(GovukForm):
         max_length=5000,
         error_messages={"required": "Enter your answer, or say that your organisation holds nothing relevant"},
     )
+
+
+class PartnerUserForm(GovukForm):
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Work email address", max_length=254)
+    username = forms.CharField(label="Username", max_length=150, help_text="What they type to sign in")

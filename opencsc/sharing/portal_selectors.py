@@ -240,3 +240,16 @@ def checks_sent(*, user: Any, actor: Actor) -> list[CheckRequest]:
         detail={"shown": len(waiting), "person_ids": sorted({c.person_id for c in waiting})},
     )
     return waiting
+
+
+def organisation_members(*, user: Any, actor: Actor) -> tuple[Agency, list[PartnerMembership]] | None:
+    """The portal users of the organisation `user` administers (None if they administer none).
+    Staff details only, no child. Audits `sharing.partner_members_view`."""
+    caller = caller_for_user(user)
+    if caller is None or not PartnerMembership.objects.filter(user=user, is_org_admin=True).exists():
+        return None
+    members = list(
+        PartnerMembership.objects.filter(agency=caller.agency).select_related("user").order_by("user__last_name")
+    )
+    record_event(actor=actor, action="sharing.partner_members_view", detail={"agency": caller.agency.pk})
+    return caller.agency, members

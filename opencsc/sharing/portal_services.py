@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opencsc.accounts import access
-from opencsc.accounts.models import Role, User
+from opencsc.accounts.models import Role, Team, TeamKind, User
 from opencsc.audit.services import Actor, record_event
 from opencsc.casework import services as casework_services
 from opencsc.casework.models import Contact, ContactStatus
@@ -91,6 +91,61 @@ def partner_member_add(
             detail={"agency": agency.pk, "org_admin": is_org_admin},
         )
     return membership
+
+
+def partner_user_create(
+    *, actor: Actor, added_by: User, agency: Agency, username: str, first_name: str, last_name: str, email: str
+) -> User:
+    """An organisation's administrator adds a practitioner of their own organisation: a partner
+    account bound to it, with no usable password and no authenticator app until a system
+    administrator issues their enrolment code (ADR 0009). Audits `sharing.partner_member_add`."""
+    if not _is_org_admin_of(added_by, agency):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if not username.strip():
+        errors["username"] = "Enter a username"
+    elif User.objects.filter(username=username.strip()).exists():
+        errors["username"] = "That username is taken: choose another"
+    if not first_name.strip() or not last_name.strip():
+        errors["first_name"] = "Enter their first and last name"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        team = Team.objects.filter(name=agency.name[:120]).first() or Team.objects.create(
+            name=agency.name[:120], kind=TeamKind.PARTNER
+        )
+        user = User(
+            username=username.strip(),
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email.strip(),
+            role=Role.PARTNER,
+            team=team,
+            job_title=Role.PARTNER.label,
+        )
+        user.set_unusable_password()
+        user.save()
+        partner_member_add(actor=actor, added_by=added_by, user=user, agency=agency)
+    return user
+
+
+def partner_user_disable(*, actor: Actor, disabled_by: User, user: User) -> User:
+    """An organisation's administrator disables one of their organisation's other users: the account
+    can no longer sign in. Audits `sharing.partner_member_disable`."""
+    membership = PartnerMembership.objects.filter(user=user).select_related("agency").first()
+    if membership is None or not _is_org_admin_of(disabled_by, membership.agency) or user.pk == disabled_by.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        record_event(
+            actor=actor,
+            action="sharing.partner_member_disable",
+            obj=membership,
+            object_repr=f"{user.get_username()} at {membership.agency}"[:200],
+            detail={"agency": membership.agency_id},
+        )
+    return user
 
 
 def _is_org_admin_of(user: Any, agency: Agency) -> bool:
