@@ -94,3 +94,42 @@ def test_mash_asks_the_police_through_the_portal_and_the_answer_reaches_the_chil
     expect(police_row).to_contain_text("Two domestic abuse call-outs in March")
     provenance = f"From: {POLICE} (answered in the partner portal by Pat Partner, check {reference})"
     expect(police_row).to_contain_text(provenance)
+
+
+def test_a_shared_view_opens_for_the_partner_until_the_worker_revokes_it(
+    start_journey: Callable[..., Journey], app_server: AppServer
+) -> None:
+    facts = app_server.facts
+    reference = str(facts["shared_view"])
+    child = facts["child"]
+    assert isinstance(child, dict)
+    partner = start_journey("portal-view-partner")
+    page = partner.page
+    partner.sign_in("partner.demo")
+    partner.arrive("Your agency's work")
+    page.get_by_role("link", name=f"Shared view {reference}").click()
+    partner.arrive(f"Shared view {reference}")
+    expect(page.locator("main")).to_contain_text(str(child["last_name"]))
+    expect(page.locator("main")).to_contain_text("This opening is recorded")
+    page.get_by_role("link", name="Back to your agency's work").click()
+    partner.arrive("Your agency's work")
+    page.get_by_role("link", name="Your organisation's users").click()
+    partner.arrive("Your organisation's users")
+    expect(page.get_by_role("table")).to_contain_text("partner.demo")
+
+    worker = start_journey("portal-view-worker")
+    wpage = worker.page
+    worker.sign_in(str(facts["social_worker"]))
+    worker.arrive("Your caseload")
+    worker.visit(f"/sharing/people/{child['id']}/disclosures/")
+    worker.arrive("Disclosure log")
+    row = wpage.get_by_role("row").filter(has_text=reference)
+    expect(row).to_contain_text("Pat Partner: Opened")
+    row.get_by_label(f"Why revoke {reference}?").fill("The safety plan meeting is over")
+    row.get_by_role("button", name=f"Revoke {reference}").click()
+    worker.arrive("Disclosure log")
+    expect(wpage.get_by_text(f"{reference} revoked")).to_be_visible()
+
+    partner.visit("/partners/")
+    partner.arrive("Your agency's work")
+    expect(page.get_by_role("link", name=f"Shared view {reference}")).to_have_count(0)
