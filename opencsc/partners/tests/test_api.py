@@ -215,3 +215,22 @@ def test_the_openapi_document_in_the_repository_matches_the_code(tmp_path):
         "the API changed: regenerate with `manage.py spectacular --file docs/api/openapi-v1.yaml`"
     )
     assert Client().get("/api/v1/schema/").status_code == 200
+
+
+def test_every_operation_in_the_openapi_document_refuses_unauthenticated_calls(sent):
+    """Each path and method the kept document lists (ids filled with a real check) answers a call
+    without a key with 401 and a problem document, never 2xx or 5xx."""
+    import yaml
+
+    kept = Path(__file__).resolve().parents[3] / "docs" / "api" / "openapi-v1.yaml"
+    document = yaml.safe_load(kept.read_text())
+    client = Client()
+    operations = 0
+    for path, methods in document["paths"].items():
+        url = path.replace("{check_id}", str(sent.pk)).replace("{view_id}", "1")
+        for method in methods:
+            operations += 1
+            response = client.generic(method.upper(), url, data="{}", content_type="application/json")
+            assert response.status_code == 401, f"{method.upper()} {url}: {response.status_code}"
+            assert response["Content-Type"] == "application/problem+json"
+    assert operations == 5
