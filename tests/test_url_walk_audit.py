@@ -49,6 +49,8 @@ NOT_WALKED: dict[str, str] = {
     "accounts:issue_enrolment_code": "POST only (GET is 405); shows a staff account's code, no person",
     "accounts:device_reset_decide": "POST only (GET is 405); redirects to the sign-in set-up page",
     "returns:download": "POST only (GET is 405); the download records per-child disclosures (returns tests)",
+    "sharing:view_revoke": "POST only (GET is 405); redirects to the disclosure log",
+    "partners:member_disable": "POST only (GET is 405); redirects to the organisation's users (staff, no child)",
 }
 
 
@@ -124,6 +126,7 @@ def _seed(settings: Any, tmp_path: Any) -> World:
     _sharing_objects(world, users)
     _other_objects(world, users)
     _later_objects(world, users)
+    _partner_objects(world, users)
     return world
 
 
@@ -262,6 +265,57 @@ def _later_objects(world: World, users: list[User]) -> None:
         "redaction_id": first(BundleRedaction, request=request),
         "batch_id": [batch.pk],
     }
+
+
+def _partner_objects(world: World, users: list[User]) -> None:
+    """The partner portal (issue 16): a MASH check sent to the partner persona's organisation (the
+    police) about a triaged contact, and a share of the walk's child with the police delivered as a
+    portal view, so the partner persona's pages show a child."""
+    from opencsc.casework.models import Contact
+    from opencsc.privacy.models import Purpose
+    from opencsc.sharing import portal_services, services
+    from opencsc.sharing.models import Agency
+
+    mash = next(u for u in users if u.role == "mash_practitioner")
+    police = Agency.objects.get(name="Exampleton Constabulary Public Protection Unit")
+    contact = next(
+        c
+        for c in Contact.objects.filter(triage__isnull=False).exclude(status="decided").order_by("pk")
+        if access_can_change(mash, c.child_id)
+    )
+    sent = portal_services.check_send(
+        actor_user=mash,
+        actor=Actor.from_user(mash),
+        contact=contact,
+        agency=police,
+        urgency="amber",
+        question="Any police information about the household?",
+    )
+    worker = users[0]
+    disclosure = services.disclosure_share(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        person=world.child,
+        agency=police,
+        purpose=Purpose.objects.get(code="support-and-protect"),
+        item_keys=[f"people.Person:{world.child.pk}:name"],
+        consent="safeguarding",
+        consent_detail="Police are part of the safety plan",
+    )
+    view = portal_services.shared_view_create(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        disclosure=disclosure,
+        expires_on=dt.date.today() + dt.timedelta(days=2),
+    )
+    world.more.update({"check_id": [sent.pk], "view_id": [view.pk]})
+    world.disclosure_ids.append(disclosure.pk)
+
+
+def access_can_change(user: User, person_id: int) -> bool:
+    from opencsc.accounts import access
+
+    return access.can_change_person(user, person_id)
 
 
 # --- discovering and filling the URL patterns ------------------------------------------------------
@@ -403,5 +457,7 @@ def test_every_page_that_shows_a_person_writes_their_audit_event(settings, tmp_p
             f"{audited}/{reads} reads = {completeness:.1f}%"
         )
     assert reads > 50, "the walk showed almost nobody: the seeded borough or the fillers are wrong"
+    # The partner persona's portal pages were walked with a child on them (issue 16).
+    assert {"partners:check", "partners:view", "sharing:checks_sent"} <= pages_with_people
     assert not failures, "pages showing a person without an audit event:\n" + "\n".join(failures)
     assert not blank_choices, "lists offering Django's '---------':\n" + "\n".join(sorted(blank_choices))

@@ -341,3 +341,16 @@ def can_view_health_needs(user: Any) -> bool:
 def can_release_health_needs(user: Any) -> bool:
     """Releasing the picture to an NHS body is a disclosure under an agreement: information governance."""
     return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
+def is_partner(user: Any) -> bool:
+    """A partner-agency practitioner. They reach no person record through the record's pages; the
+    partner portal (`sharing.portal_selectors`) scopes what they see to their own organisation's
+    checks and shared views, and only while the sharing agreement allows it."""
+    return _is_active_staff(user) and user.role == Role.PARTNER
+
+
+def can_send_partner_checks(user: Any) -> bool:
+    """Send MASH checks to partner organisations through the portal and follow them up: the front
+    door (MASH practitioners and managers). Each send still needs `can_change_person` on the child."""
+    return _is_active_staff(user) and user.role in (Role.MASH_PRACTITIONER, Role.TEAM_MANAGER)

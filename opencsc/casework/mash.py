@@ -92,6 +92,7 @@ def mash_queue(*, user: Any, actor: Actor) -> list[QueueItem]:
 class CheckRow:
     check: MashCheck
     answer: str
+    source: str = ""
 
 
 @dataclass
@@ -109,7 +110,7 @@ def contact_panel(*, user: Any, actor: Actor, contact: Contact) -> ContactPanel:
     if not access.can_change_person(user, contact.child_id):
         raise PermissionError("The contact is shown only to those who may act on it")
     triage = getattr(contact, "triage", None)
-    rows = [CheckRow(check, _answer(check)) for check in (triage.checks.order_by("agency") if triage else [])]
+    rows = [CheckRow(check, *_answer(check)) for check in (triage.checks.order_by("agency") if triage else [])]
     team, worker = case_holder(contact.child)
     record_event(
         actor=actor,
@@ -129,12 +130,15 @@ def contact_panel(*, user: Any, actor: Actor, contact: Contact) -> ContactPanel:
     )
 
 
-def _answer(check: MashCheck) -> str:
+def _answer(check: MashCheck) -> tuple[str, str]:
+    """What the agency said, and where it came from (the provenance stored with it: for an answer
+    given in the partner portal, the organisation, who answered and the check's reference)."""
     if not check.replied_on or not check.reply_object_id:
-        return ""
-    part: PoliceInformation | AgencyInformation | None = None
+        return "", ""
     if check.reply_object_type == PoliceInformation._meta.label:
-        part = PoliceInformation.objects.filter(pk=check.reply_object_id, person_id=check.child_id).first()
-    elif check.reply_object_type == AgencyInformation._meta.label:
-        part = AgencyInformation.objects.filter(pk=check.reply_object_id, person_id=check.child_id).first()
-    return str(part.summary) if part is not None else ""
+        police = PoliceInformation.objects.filter(pk=check.reply_object_id, person_id=check.child_id).first()
+        return (str(police.summary), str(police.source)) if police else ("", "")
+    if check.reply_object_type == AgencyInformation._meta.label:
+        other = AgencyInformation.objects.filter(pk=check.reply_object_id, person_id=check.child_id).first()
+        return (str(other.summary), str(other.agency)) if other else ("", "")
+    return "", ""

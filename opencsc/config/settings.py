@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "rest_framework",
+    "drf_spectacular",
     "opencsc.accounts",
     "opencsc.audit",
     "opencsc.people",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "opencsc.cpis",
     "opencsc.home",
     "opencsc.rights",
+    "opencsc.partners",
     "opencsc.ops",
     "opencsc.standard_data",
 ]
@@ -230,6 +232,17 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The partner API's OpenAPI document, served at /api/v1/schema/ and kept in docs/api/openapi-v1.yaml.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "openCSC partner API",
+    "DESCRIPTION": "MASH checks and shared views for partner organisations (docs/adr/0029).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -328,6 +341,14 @@ OPENCSC_CLOSED_CASE_ACCESS_DAYS = env_int("OPENCSC_CLOSED_CASE_ACCESS_DAYS", 28)
 OPENCSC_MASH_RED_HOURS = env_int("OPENCSC_MASH_RED_HOURS", 4)
 OPENCSC_MASH_AMBER_HOURS = env_int("OPENCSC_MASH_AMBER_HOURS", 24)
 OPENCSC_MASH_GREEN_HOURS = env_int("OPENCSC_MASH_GREEN_HOURS", 72)
+# The partner portal (opencsc/partners, ADR 0029): how long a partner has to answer a MASH check sent
+# through the portal, by urgency; and the longest a shared view may stay open before it expires.
+OPENCSC_PARTNER_CHECK_RED_HOURS = env_int("OPENCSC_PARTNER_CHECK_RED_HOURS", 4)
+OPENCSC_PARTNER_CHECK_AMBER_HOURS = env_int("OPENCSC_PARTNER_CHECK_AMBER_HOURS", 24)
+OPENCSC_PARTNER_CHECK_GREEN_WORKING_DAYS = env_int("OPENCSC_PARTNER_CHECK_GREEN_WORKING_DAYS", 3)
+OPENCSC_SHARED_VIEW_MAX_DAYS = env_int("OPENCSC_SHARED_VIEW_MAX_DAYS", 28)
+# Calls each partner API key may make per clock minute (429 beyond it).
+OPENCSC_PARTNER_API_PER_MINUTE = env_int("OPENCSC_PARTNER_API_PER_MINUTE", 120)
 
 # People's rights (opencsc/rights): posts of the public "ask us" form allowed per address an hour, and
 # whether a subject access bundle proposes professionals' names (staff users) for redaction.

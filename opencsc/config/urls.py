@@ -13,6 +13,8 @@ urlpatterns = [
     path("returns/", include("opencsc.returns.urls")),
     path("rights/", include("opencsc.rights.urls")),
     path("ask-us/", include("opencsc.rights.public_urls")),
+    path("partners/", include("opencsc.partners.urls")),
+    path("api/v1/", include("opencsc.partners.api_urls")),
     path("", include("opencsc.ops.urls")),
     path("standard-data/", include("opencsc.standard_data.urls")),
 ]

@@ -38,7 +38,7 @@ PERSONAS: list[tuple[str, str, str, str, str]] = [
     ("chair.demo", "Chris", "Chair", Role.CONFERENCE_CHAIR, "Independent Reviewing Service"),
     ("analyst.demo", "Ana", "Lyst", Role.PERFORMANCE_ANALYST, "Performance and Insight"),
     ("ig.demo", "Iggy", "Governance", Role.IG_OFFICER, "Information Governance"),
-    ("partner.demo", "Pat", "Partner", Role.PARTNER, "Exampleton Health Partnership"),
+    ("partner.demo", "Pat", "Partner", Role.PARTNER, "Exampleton Constabulary Public Protection Unit"),
     ("admin.demo", "Ada", "Admin", Role.SYSTEM_ADMIN, "Systems"),
 ]
 TEAMS: list[tuple[str, str]] = [
@@ -52,7 +52,7 @@ TEAMS: list[tuple[str, str]] = [
     ("Independent Reviewing Service", TeamKind.REVIEWING),
     ("Performance and Insight", TeamKind.PERFORMANCE),
     ("Information Governance", TeamKind.INFORMATION_GOVERNANCE),
-    ("Exampleton Health Partnership", TeamKind.PARTNER),
+    ("Exampleton Constabulary Public Protection Unit", TeamKind.PARTNER),
     ("Systems", TeamKind.SYSTEMS),
 ]
 CASEWORK_TEAM_KINDS = {
@@ -408,6 +408,10 @@ def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
 
         seed_contacts_awaiting_triage(seed=seed, as_of=as_of)
         seed_agencies()
+        from opencsc.demo.partners import seed_partner_users, seed_processors  # partners (issue 16)
+
+        seed_partner_users(borough._password_hash)
+        seed_processors()
         match_index.rebuild()  # people were bulk-created: the matching index is built once (issue 12)
         record_events_bulk(
             actor=Actor.system("seed_demo"),

@@ -21,7 +21,7 @@ from opencsc.accounts.models import (
     Team,
     User,
 )
-from opencsc.casework.models import Agency, MashCheck, Task, TaskKind, WorkerNotification
+from opencsc.casework.models import Task, TaskKind, WorkerNotification
 from opencsc.core import codelists
 from opencsc.people.selectors import caseload_for_user
 
@@ -246,23 +246,3 @@ def admin_home(user: User) -> AdminHome:
         roles=[RoleRow(role.value, role.label, counts.get(role.value, 0), ROLE_SCOPE[role]) for role in Role],
         code_lists=[(name, len(codelists.entries(name)), codelists.source(name)) for name in codelists.list_names()],
     )
-
-
-@dataclass
-class PartnerHome:
-    organisation: str
-    agency: str
-    checks_waiting: list[MashCheck]
-
-
-def partner_home(user: User) -> PartnerHome:
-    """A partner's own work: the MASH checks their agency has been asked for and not yet answered,
-    by reference and date only (partners see no person records)."""
-    organisation = user.organisation or (user.team.name if user.team else "")
-    agency = next((a for a in Agency if a.label.lower() in organisation.lower()), None)
-    checks = (
-        list(MashCheck.objects.filter(agency=agency, replied_on__isnull=True).order_by("requested_on")[:LIST_LIMIT])
-        if agency
-        else []
-    )
-    return PartnerHome(organisation=organisation, agency=agency.label if agency else "", checks_waiting=checks)

@@ -25,7 +25,6 @@ TEMPLATES: dict[str, str] = {
     Role.PERFORMANCE_ANALYST: "home/analyst.html",
     Role.IG_OFFICER: "home/governance.html",
     Role.SYSTEM_ADMIN: "home/admin.html",
-    Role.PARTNER: "home/partner.html",
 }
 
 
@@ -34,6 +33,8 @@ TEMPLATES: dict[str, str] = {
 def home(request: AuthedRequest) -> HttpResponse:
     user, actor = request.user, Actor.from_request(request)
     role = user.role
+    if role == Role.PARTNER:  # a partner's home is their organisation's page of the partner portal
+        return redirect("partners:portal")
     context: dict[str, Any] = {}
     if role == Role.MASH_PRACTITIONER:
         items = mash.mash_queue(user=user, actor=actor)
@@ -48,8 +49,6 @@ def home(request: AuthedRequest) -> HttpResponse:
         context = {"g": selectors.governance_home(user)}
     elif role == Role.SYSTEM_ADMIN:
         context = {"s": selectors.admin_home(user)}
-    elif role == Role.PARTNER:
-        context = {"p": selectors.partner_home(user)}
     else:
         context = {"w": selectors.worker_home(user)}
     record_event(

@@ -155,6 +155,41 @@ class Purpose(RegisterEntry):
     retention_rules = models.ManyToManyField(RetentionRule, related_name="purposes", blank=True)
 
 
+class EndOfContract(models.TextChoices):
+    RETURN = "return", "Return everything to the council, then delete their copies"
+    DELETE = "delete", "Delete everything and certify the deletion"
+
+
+class Processor(RegisterEntry):
+    """An organisation acting on the council's behalf under a contract (UK GDPR Article 28): an
+    out-of-hours service, a commissioned family-support provider, a hosting or scanning supplier.
+    Recorded apart from recipients (the agency register): a processor uses the information only on
+    the council's instructions. Shown as a processor in the Article 30 record and the notice."""
+
+    subject_matter = models.TextField(help_text="What they do for the council with the information (Art 28(3))")
+    contract_reference = models.CharField(max_length=60, blank=True)
+    contract_start = models.DateField()
+    contract_end = models.DateField(null=True, blank=True, help_text="Leave empty for a rolling contract")
+    categories = models.ManyToManyField(Category, related_name="processors", blank=True)
+    purposes = models.ManyToManyField(Purpose, related_name="processors", blank=True)
+    sub_processors = models.TextField(
+        blank=True, help_text="Sub-processors the council has agreed to in writing, and what each does"
+    )
+    end_of_contract = models.CharField(
+        "At the end of the contract", max_length=10, choices=EndOfContract.choices, default=EndOfContract.DELETE
+    )
+    is_outside_uk = models.BooleanField("Processes outside the UK", default=False)
+
+    def clean(self) -> None:
+        if self.contract_end and self.contract_start and self.contract_end < self.contract_start:
+            raise ValidationError({"contract_end": "The contract must end after it starts"})
+
+    @property
+    def duration(self) -> str:
+        start = f"{self.contract_start:%-d %B %Y}" if self.contract_start else ""
+        return f"{start} to {self.contract_end:%-d %B %Y}" if self.contract_end else f"from {start}, rolling"
+
+
 class Controller(models.Model):
     """The council as data controller: one row, shown at the top of the notice and the Article 30 record."""
 

@@ -5,7 +5,7 @@ need no person-level access check; the IG pages that call them check the role.""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
@@ -18,6 +18,7 @@ from opencsc.privacy.models import (
     Controller,
     InternationalTransfer,
     LawfulBasis,
+    Processor,
     Purpose,
     RecipientType,
     RetentionRule,
@@ -30,6 +31,7 @@ REGISTER_MODELS: tuple[type[Any], ...] = (
     RecipientType,
     RetentionRule,
     InternationalTransfer,
+    Processor,
     Controller,
 )
 
@@ -40,6 +42,7 @@ def purposes_with_links() -> QuerySet[Purpose]:
         Prefetch("lawful_bases", queryset=LawfulBasis.objects.order_by("kind", "display_order")),
         Prefetch("recipient_types", queryset=RecipientType.objects.order_by("display_order")),
         Prefetch("retention_rules", queryset=RetentionRule.objects.order_by("display_order")),
+        Prefetch("processors", queryset=Processor.objects.order_by("display_order")),
     ).order_by("display_order", "name")
 
 
@@ -62,6 +65,7 @@ class Notice:
     retention_rules: list[RetentionRule]
     transfers: list[InternationalTransfer]
     updated: dt.datetime | None
+    processors: list[Processor] = field(default_factory=list)
 
 
 NATIONAL_RECIPIENTS = ("nhs-cpis", "dfe")
@@ -82,6 +86,7 @@ def privacy_notice() -> Notice:
         retention_rules=list(RetentionRule.objects.order_by("display_order")),
         transfers=list(InternationalTransfer.objects.select_related("recipient_type").order_by("display_order")),
         updated=last_updated(),
+        processors=list(Processor.objects.order_by("display_order", "name")),
     )
 
 
@@ -98,6 +103,7 @@ ROPA_COLUMNS = [
     "Article 9 and 10 conditions (DPA 2018 Schedule 1)",
     "Schedule 2 exemptions",
     "Categories of recipients",
+    "Processors acting for the council (Article 28)",
     "International transfers and safeguards",
     "Retention (envisaged time limits for erasure)",
     "Fields holding the data",
@@ -128,12 +134,21 @@ def record_of_processing() -> list[list[str]]:
                 ),
                 "; ".join(f"{b.name} ({b.citation})" for b in bases if b.kind == BasisKind.SCHEDULE_2),
                 "; ".join(r.name for r in recipients),
+                "; ".join(_processor_text(p) for p in purpose.processors.all()),
                 "; ".join(f"{t.destination}: {t.safeguard}" for t in transfers if t.recipient_type_id in recipient_ids),
                 "; ".join(f"{r.name}: {r.period}" for r in purpose.retention_rules.all()),
                 "; ".join(sorted(f for c in categories for f in held.get(c.data_category, []))),
             ]
         )
     return rows
+
+
+def _processor_text(processor: Processor) -> str:
+    terms = [processor.subject_matter, f"contract {processor.duration}"]
+    if processor.sub_processors:
+        terms.append(f"sub-processors: {processor.sub_processors}")
+    terms.append(f"at the end: {processor.get_end_of_contract_display().lower()}")
+    return f"{processor.name} ({'; '.join(terms)})"
 
 
 # --- Consistency between the register and the field registry ---------------------------------

@@ -15,6 +15,20 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "sharing.request_view": (Kind.CONSULTATION, "Read a third-party request to decide it"),
     "sharing.agency_change": (Kind.ALTERATION, "Changed the agency register"),
     "sharing.agreement_change": (Kind.ALTERATION, "Changed a sharing agreement"),
+    # The partner portal (ADR 0029)
+    "sharing.partner_member_add": (Kind.ALTERATION, "Added a partner-agency user to their organisation"),
+    "sharing.partner_member_disable": (Kind.ALTERATION, "Disabled a partner-agency user of their organisation"),
+    "sharing.partner_members_view": (Kind.CONSULTATION, "Viewed their organisation's portal users"),
+    "sharing.check_send": (Kind.ALTERATION, "Sent a MASH check to a partner organisation through the portal"),
+    "sharing.check_open": (Kind.CONSULTATION, "A partner opened a MASH check sent to their organisation"),
+    "sharing.check_answer": (Kind.COLLECTION, "A partner answered a MASH check through the portal"),
+    "sharing.checks_sent_view": (Kind.CONSULTATION, "Viewed the MASH checks sent to partners"),
+    "sharing.portal_view": (Kind.CONSULTATION, "A partner viewed their organisation's portal lists"),
+    "sharing.portal_refused": (Kind.SECURITY, "A partner was refused something outside their organisation"),
+    "sharing.view_create": (Kind.ALTERATION, "Delivered a disclosure as a shared view in the partner portal"),
+    "sharing.view_revoke": (Kind.ALTERATION, "Revoked a shared view in the partner portal"),
+    "sharing.view_open": (Kind.CONSULTATION, "A partner opened a shared view of a child's information"),
+    "sharing.view_refused": (Kind.SECURITY, "A partner tried to open a shared view that had expired or been revoked"),
 }
 
 

@@ -104,6 +104,37 @@ def disclosable_items(person: Person) -> dict[DataCategory, list[Item]]:
     return {category: items for category, items in grouped.items() if items}
 
 
+def items_for(person: Person, references: list[dict[str, Any]]) -> list[Item]:
+    """The items `references` (a disclosure's `records`) point at, rebuilt from the person's record
+    exactly as `disclosable_items` would build them, reading only the rows referred to (a shared
+    view or a check opens in a few queries, not one per model of the record). A reference to a row
+    that no longer exists, or no longer belongs to the person, is left out."""
+    from django.apps import apps
+
+    wanted: dict[str, set[int]] = {}
+    for ref in references:
+        wanted.setdefault(str(ref.get("model", "")), set()).add(int(ref.get("id", 0)))
+    found: dict[str, Item] = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        if model is Person:
+            rows: Any = [person] if person.pk in ids else []
+            title = "Personal details"
+        else:
+            owner = _owner_field(model)
+            if owner is None or model._meta.app_label in _NOT_DISCLOSABLE_APPS:
+                continue
+            rows = model._default_manager.filter(**{owner: person}, pk__in=ids).order_by("pk")
+            title = str(model._meta.verbose_name).capitalize()
+        for row in rows:
+            for item in _items_of(row, title):
+                found[item.key] = item
+    return [found[ref["key"]] for ref in references if ref.get("key") in found]
+
+
 def pack_digest(header: dict[str, Any], items: list[Item]) -> str:
     """SHA-256 of what a pack says, so a pack opened later can be proved to be the one disclosed."""
     canonical = json.dumps(

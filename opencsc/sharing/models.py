@@ -345,3 +345,15 @@ class ThirdPartyRequest(models.Model):
     @property
     def reference(self) -> str:
         return f"R-{self.pk:06d}" if self.pk else ""
+
+
+# The partner portal's tables (issue 16) belong to this app; imported here so Django loads them.
+from opencsc.sharing.portal_models import (  # noqa: E402, F401
+    CheckRequest,
+    CheckStatus,
+    CheckUrgency,
+    OpeningOutcome,
+    PartnerMembership,
+    SharedView,
+    SharedViewOpening,
+)

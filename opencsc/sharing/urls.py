@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from opencsc.sharing import views
+from opencsc.sharing import portal_views, views
 
 app_name = "sharing"
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns = [
     path("agencies/<int:agency_id>/contacts/new/", views.contact_add, name="contact_add"),
     path("agreements/new/", views.agreement_edit, name="agreement_add"),
     path("agreements/<int:agreement_id>/", views.agreement_edit, name="agreement_edit"),
+    # The council's side of the partner portal (ADR 0029)
+    path("contacts/<int:contact_id>/partner-check/", portal_views.check_send, name="check_send"),
+    path("partner-checks/", portal_views.checks_sent, name="checks_sent"),
+    path("disclosures/<int:disclosure_id>/portal-view/", portal_views.view_create, name="view_create"),
+    path("shared-views/<int:view_id>/revoke/", portal_views.view_revoke, name="view_revoke"),
 ]

@@ -18,7 +18,7 @@ from opencsc.accounts import access
 from opencsc.audit.services import Actor
 from opencsc.core.categories import DataCategory
 from opencsc.privacy.models import Purpose
-from opencsc.sharing import rules, selectors, services
+from opencsc.sharing import portal_selectors, rules, selectors, services
 from opencsc.sharing.forms import (
     AgencyContactForm,
     AgencyForm,
@@ -51,6 +51,7 @@ def _refusal(form: forms.BaseForm, exc: SharingRefused) -> None:
 def disclosure_log(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = Actor.from_request(request)
     person, disclosures = selectors.disclosure_log(user=request.user, actor=actor, person_id=person_id)
+    shared_views, portal_checks = portal_selectors.portal_for_person(person.pk)
     return render(
         request,
         "sharing/disclosure_log.html",
@@ -59,6 +60,8 @@ def disclosure_log(request: HttpRequest, person_id: int) -> HttpResponse:
             "disclosures": disclosures,
             "requests": selectors.requests_for_person(person),
             "can_share": access.can_change_person(request.user, person.pk),
+            "shared_views": shared_views,
+            "portal_checks": portal_checks,
         },
     )
 
@@ -77,6 +80,9 @@ def disclosure_detail(request: HttpRequest, disclosure_id: int) -> HttpResponse:
             "disclosure": disclosure,
             "pack_url": reverse("sharing:pack", args=[selectors.pack_token(disclosure)]) if link_live else "",
             "expires_at": selectors.pack_expires_at(disclosure),
+            "can_deliver_view": disclosure.kind == "share"
+            and not hasattr(disclosure, "shared_view")
+            and access.can_change_person(request.user, disclosure.person_id),
         },
     )
 

@@ -120,6 +120,8 @@ def _facts() -> dict[str, Any]:
     )
     return {
         "front_door_child": _front_door_child(worker),
+        "portal_check_child": _portal_check_child(worker),
+        "shared_view": _shared_view(worker, child),
         "password": DEMO_PASSWORD,
         "enrolment_codes": codes,
         "social_worker": worker.username,
@@ -210,6 +212,59 @@ def _front_door_child(worker: Any) -> str:
         if case_holder(contact.child)[1] == worker:
             return contact.child.full_name
     raise SystemExit("the seeded borough has no contact waiting about the social worker persona's children")
+
+
+def _portal_check_child(worker: Any) -> str:
+    """A child with a contact waiting at the front door and not yet rated, other than the one the
+    MASH journey passes to the social worker: the partner portal journey asks the police about them."""
+    from opencsc.casework.models import Contact, ContactStatus
+
+    taken = _front_door_child(worker)
+    for contact in (
+        Contact.objects.exclude(status=ContactStatus.DECIDED)
+        .filter(triage__isnull=True)
+        .select_related("child")
+        .order_by("pk")
+    ):
+        if contact.child.full_name != taken and contact.child.first_name:
+            return contact.child.full_name
+    raise SystemExit("the seeded borough has no second contact waiting for triage")
+
+
+def _shared_view(worker: Any, child: Any) -> str:
+    """The social worker persona shares the child's name and address with the police and delivers it
+    as a portal view open for a week: the partner journey opens it, then the worker revokes it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from opencsc.audit.services import Actor
+    from opencsc.core.categories import DataCategory
+    from opencsc.privacy.models import Purpose
+    from opencsc.sharing import portal_services, services
+    from opencsc.sharing.items import disclosable_items
+    from opencsc.sharing.models import Agency
+
+    items = disclosable_items(child)
+    shared = (DataCategory.NAME, DataCategory.ADDRESS)
+    keys = [item.key for category in shared for item in items.get(category, [])]
+    disclosure = services.disclosure_share(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        person=child,
+        agency=Agency.objects.get(name="Exampleton Constabulary Public Protection Unit"),
+        purpose=Purpose.objects.get(code="support-and-protect"),
+        item_keys=keys,
+        consent="safeguarding",
+        consent_detail="The police are part of the child's safety plan",
+    )
+    view = portal_services.shared_view_create(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        disclosure=disclosure,
+        expires_on=timezone.localdate() + dt.timedelta(days=7),
+    )
+    return view.reference
 
 
 def main() -> None:

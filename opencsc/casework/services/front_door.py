@@ -35,6 +35,7 @@ from opencsc.casework.services._common import (
     task_open,
     tasks_close,
 )
+from opencsc.core import limits
 from opencsc.people import services as people_services
 from opencsc.people.models import AgencyInformation, Person, PoliceInformation
 
@@ -199,6 +200,82 @@ def mash_triage_record(
     return triage
 
 
+def mash_check_add(
+    *, actor_user: Any, actor: Actor, triage: MashTriage, agency: str, requested_on: dt.date
+) -> MashCheck:
+    """Ask one more agency for a check on a triaged contact (or return the check already asked of
+    that kind of agency and not yet answered). Audits `casework.mash_check_request` when it adds one."""
+    child = triage.child
+    require_change(actor_user, child)
+    if agency not in Agency.values:
+        invariants.refuse("agency", "Select the agency to ask")
+    if triage.contact.status == ContactStatus.DECIDED:
+        invariants.refuse("agency", "This contact has already been decided")
+    existing = MashCheck.objects.filter(triage=triage, agency=agency).first()
+    if existing is not None:
+        if existing.replied_on:
+            invariants.refuse("agency", f"{Agency(agency).label} has already answered a check on this contact")
+        return existing
+    with transaction.atomic():
+        check = MashCheck.objects.create(
+            child=child, recorded_by=actor_user, triage=triage, agency=agency, requested_on=requested_on
+        )
+        audit(actor=actor, action="casework.mash_check_request", child=child, obj=check, agency=agency)
+    return check
+
+
+def _check_reply(check: MashCheck, replied_on: dt.date, summary: str) -> None:
+    if check.replied_on:
+        invariants.refuse("summary", "This agency has already replied: add further information to the record")
+    invariants.not_in_future("replied_on", replied_on, "reply date")
+    if not summary.strip():
+        invariants.refuse("summary", "Enter what the agency said")
+
+
+def mash_check_answer_from_partner(
+    *, actor_user: Any, actor: Actor, check: MashCheck, replied_on: dt.date, summary: str, source: str
+) -> MashCheck:
+    """Store a partner organisation's own answer to a check sent to it through the partner portal.
+
+    The partner cannot see or change the child's record, so this does not ask `accounts.access`:
+    the caller (`sharing.portal_services.check_answer`) has established that the user belongs to the
+    organisation the check was sent to and that the check is still open. The answer lands on the
+    child exactly as a reply the front door types in would (police answers as encrypted police
+    information, others as information from other agencies), with `source` naming the organisation
+    and the person who answered. Audits `person.part_add` and `casework.mash_check_reply`."""
+    _check_reply(check, replied_on, summary)
+    child = check.child
+    with transaction.atomic():
+        locked = MashCheck.objects.select_for_update().get(pk=check.pk)
+        _check_reply(locked, replied_on, summary)
+        if check.agency == Agency.POLICE:
+            part: PoliceInformation | AgencyInformation = PoliceInformation(
+                person=child,
+                kind=PoliceInformation.Kind.INTELLIGENCE,
+                summary=summary,
+                source=source[:200],
+                recorded_on=replied_on,
+            )
+        else:
+            part = AgencyInformation(person=child, agency=source[:200], summary=summary, received_on=replied_on)
+        if errors := limits.model_errors(part):
+            raise ValidationError(errors)
+        part.full_clean()
+        part.save()
+        record_event(
+            actor=actor,
+            action="person.part_add",
+            subject_person_id=child.pk,
+            obj=part,
+            object_repr=f"{part._meta.verbose_name} {part.pk}",
+        )
+        check.replied_on = replied_on
+        check.reply_object_type, check.reply_object_id = part._meta.label, str(part.pk)
+        check.save(update_fields=["replied_on", "reply_object_type", "reply_object_id", "updated_at"])
+        audit(actor=actor, action="casework.mash_check_reply", child=child, obj=check, agency=check.agency, portal=True)
+    return check
+
+
 def mash_check_reply(
     *, actor_user: Any, actor: Actor, check: MashCheck, replied_on: dt.date, summary: str
 ) -> MashCheck:
@@ -207,11 +284,7 @@ def mash_check_reply(
     mark the check answered. Audits `person.part_add` and `casework.mash_check_reply`."""
     child = check.child
     require_change(actor_user, child)
-    if check.replied_on:
-        invariants.refuse("summary", "This agency has already replied: add further information to the record")
-    invariants.not_in_future("replied_on", replied_on, "reply date")
-    if not summary.strip():
-        invariants.refuse("summary", "Enter what the agency said")
+    _check_reply(check, replied_on, summary)
     agency_label = Agency(check.agency).label
     with transaction.atomic():
         if check.agency == Agency.POLICE:

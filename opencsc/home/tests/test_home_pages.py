@@ -11,7 +11,7 @@ from django.utils.html import escape
 from opencsc.accounts.models import AllocationKind, BreakGlassGrant, Role
 from opencsc.accounts.tests.factories import AllocationFactory
 from opencsc.audit.models import AuditEvent
-from opencsc.casework.models import Agency, Contact, MashCheck, MashTriage, TaskKind
+from opencsc.casework.models import Contact, TaskKind
 from opencsc.casework.tests.factories import TaskFactory
 from opencsc.people.tests.factories import ChildFactory
 
@@ -114,19 +114,9 @@ def test_admin_home_lists_users_teams_roles_and_reference_data(client_for, syste
     assert child.full_name not in html
 
 
-def test_partner_home_shows_their_agency_checks_by_reference_only(client_for, partner, social_worker, child):
-    contact = Contact.objects.create(
-        child=child, contact_date=TODAY, source="6", reason="x", consent_given=True, decision_due=TODAY
-    )
-    triage = MashTriage.objects.create(child=child, contact=contact, rag="red", rationale="r", triaged_on=TODAY)
-    check = MashCheck.objects.create(child=child, triage=triage, agency=Agency.HEALTH, requested_on=TODAY)
-    MashCheck.objects.create(child=child, triage=triage, agency=Agency.POLICE, requested_on=TODAY)
-    partner.organisation = "Exampleton Health Partnership"
-    partner.save()
-    html = home(client_for, partner)
-    assert f"MASH check {check.pk}" in html
-    assert html.count("MASH check ") == 1, "only their own agency's checks"
-    assert child.full_name not in html
+def test_partner_home_is_their_organisations_page_of_the_partner_portal(client_for, partner):
+    response = client_for(partner).get("/")
+    assert response.status_code == 302 and response["Location"] == "/partners/"
 
 
 def test_every_role_has_a_home_page(client_for, django_user_model):
@@ -134,4 +124,4 @@ def test_every_role_has_a_home_page(client_for, django_user_model):
 
     for role in Role:
         user = UserFactory(username=f"home-{role.value}", role=role)
-        assert client_for(user).get("/").status_code == 200
+        assert client_for(user).get("/", follow=True).status_code == 200

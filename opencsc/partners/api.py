@@ -1,0 +1,456 @@
+"""The partner API, version 1 (ADR 0029): the portal's flows for a partner organisation's own system.
+
+Authentication is the organisation's API key only (`Authorization: Bearer ocsc_...`, never a browser
+session); each endpoint needs a scope the key holds; calls are rate limited per key (a database
+counter, so every process shares it); every POST needs an `Idempotency-Key`. Errors are problem
+documents (RFC 9457, `application/problem+json`). Reads and writes go through the same selectors and
+services as the portal's pages, so the same organisation scope, agreement limits and audit events
+apply; on top, every call writes a `partners.api_call` (or `partners.api_refused`) event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView, exception_handler
+
+from opencsc.audit.services import Actor, record_event
+from opencsc.partners.credentials import credential_for_key
+from opencsc.partners.models import ApiCredential, ApiUsage, IdempotencyRecord, Scope
+from opencsc.sharing import portal_selectors, portal_services
+from opencsc.sharing.portal_selectors import PartnerCaller, Shown
+
+PROBLEM = "application/problem+json"
+
+
+# --- Who is calling ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ApiPrincipal:
+    """The organisation, calling through one of its keys (stands in for `request.user`)."""
+
+    credential: ApiCredential
+    pk: None = None
+    id: None = None
+    is_authenticated: bool = True
+    is_active: bool = True
+    role: str = "partner_api"
+
+    def get_username(self) -> str:
+        return f"api:{self.credential.prefix}"
+
+    @property
+    def caller(self) -> PartnerCaller:
+        return PartnerCaller(agency=self.credential.agency, via=f"{self.credential.prefix} ({self.credential.label})")
+
+
+class PartnerKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[ApiPrincipal, ApiCredential] | None:
+        header = get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, key = header.partition(" ")
+        credential = credential_for_key(key.strip()) if scheme == "Bearer" else None
+        if credential is None:
+            raise exceptions.AuthenticationFailed("The API key is not valid, has expired or has been revoked")
+        ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
+        return ApiPrincipal(credential), credential
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="openCSC partner API"'
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "opencsc.partners.api.PartnerKeyAuthentication"
+    name = "partnerKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "An organisation's API key: ocsc_<prefix>_<secret>"}
+
+
+class HasScope(BasePermission):
+    """The key holds the scope the view names (`required_scope`)."""
+
+    message = "This API key does not have the scope this request needs"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        principal = request.user
+        if not isinstance(principal, ApiPrincipal):
+            return False
+        return getattr(view, "required_scope", "") in principal.credential.scopes
+
+
+class PerKeyRateThrottle(BaseThrottle):
+    """OPENCSC_PARTNER_API_PER_MINUTE calls per key per clock minute, counted in the database."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        principal = request.user
+        if not isinstance(principal, ApiPrincipal):
+            return True
+        now = timezone.now()
+        window = now.replace(second=0, microsecond=0)
+        self._wait = 60 - now.second
+        credential = principal.credential
+        counted = ApiUsage.objects.filter(credential=credential, window=window).update(count=F("count") + 1)
+        if not counted:
+            try:
+                with transaction.atomic():
+                    ApiUsage.objects.create(credential=credential, window=window, count=1)
+            except IntegrityError:  # another process created this minute's row first
+                ApiUsage.objects.filter(credential=credential, window=window).update(count=F("count") + 1)
+        used = ApiUsage.objects.filter(credential=credential, window=window).values_list("count", flat=True).first()
+        return (used or 0) <= settings.OPENCSC_PARTNER_API_PER_MINUTE
+
+    def wait(self) -> float | None:
+        return float(getattr(self, "_wait", 60))
+
+
+def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error as a problem document: title, status, detail, and the fields' messages."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    body: dict[str, Any] = {"type": "about:blank", "title": response.status_text, "status": response.status_code}
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        body["detail"] = str(data["detail"])
+    else:
+        body["detail"] = "The request is not valid: see errors"
+        body["errors"] = data
+    response.data = body
+    response.content_type = PROBLEM
+    return response
+
+
+# --- The base of every endpoint ---------------------------------------------------------------------
+
+
+class PartnerApiView(APIView):
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [HasScope]
+    throttle_classes = [PerKeyRateThrottle]
+    versioning_class = None
+    required_scope = ""
+
+    def get_exception_handler(self) -> Any:
+        return problem_handler
+
+    def actor(self, request: Request) -> Actor:
+        principal = request.user
+        name = principal.get_username() if isinstance(principal, ApiPrincipal) else "api:anonymous"
+        return Actor(
+            id=None,
+            name=name,
+            role="partner_api",
+            request_id=getattr(request._request, "request_id", ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+
+    def caller(self, request: Request) -> PartnerCaller:
+        principal = request.user
+        assert isinstance(principal, ApiPrincipal)  # noqa: S101  (HasScope let the request through)
+        return principal.caller
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        refused = response.status_code in (401, 403, 429)
+        principal = getattr(request, "_user", None)
+        record_event(
+            actor=self.actor(request),
+            action="partners.api_call" if not refused else "partners.api_refused",
+            outcome="denied" if refused else "allowed",
+            detail={
+                "method": request.method,
+                "path": request.path[:200],
+                "status": response.status_code,
+                "agency": principal.credential.agency_id if isinstance(principal, ApiPrincipal) else None,
+            },
+        )
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def _no_unknown_fields(serializer: serializers.Serializer[Any]) -> None:
+    unknown = (
+        sorted(set(serializer.initial_data) - set(serializer.fields))
+        if isinstance(serializer.initial_data, dict)
+        else []
+    )
+    if unknown:
+        raise exceptions.ValidationError({name: ["This field is not part of this request"] for name in unknown})
+
+
+# --- Serializers (output: references, dates and what the agreement allows; input: strict) --------------
+
+
+class RowSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField()
+    value = serializers.CharField()
+
+
+class ItemSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField()
+    rows = RowSerializer(many=True)
+
+
+class SectionSerializer(serializers.Serializer[Any]):
+    category = serializers.CharField(help_text="The data category (field registry code)")
+    category_label = serializers.CharField()
+    items = ItemSerializer(many=True)
+
+
+class ChildSerializer(serializers.Serializer[Any]):
+    unavailable = serializers.CharField(help_text="Why nothing can be shown, or empty")
+    sections = SectionSerializer(many=True)
+
+
+def _child(shown: Shown) -> dict[str, Any]:
+    return {
+        "unavailable": shown.unavailable,
+        "sections": [
+            {
+                "category": category.value,
+                "category_label": category.label,
+                "items": [{"title": i.title, "rows": [{"label": k, "value": v} for k, v in i.rows]} for i in items],
+            }
+            for category, items in shown.sections
+        ],
+    }
+
+
+class CheckSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=["red", "amber", "green"])
+    status = serializers.ChoiceField(choices=["sent", "answered", "withdrawn"])
+    sent_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    overdue = serializers.BooleanField()
+
+
+def _check(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "reference": c.reference,
+        "urgency": c.urgency,
+        "status": c.status,
+        "sent_at": c.sent_at,
+        "due_at": c.due_at,
+        "overdue": c.is_overdue(),
+    }
+
+
+class CheckDetailSerializer(CheckSerializer):
+    question = serializers.CharField()
+    purpose = serializers.CharField()
+    agreement = serializers.CharField()
+    child = ChildSerializer()
+
+
+class AnswerInSerializer(serializers.Serializer[Any]):
+    summary = serializers.CharField(max_length=5000, help_text="What the organisation holds, or that it holds nothing")
+
+
+class AnswerOutSerializer(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    answered_at = serializers.DateTimeField()
+
+
+class ViewSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    purpose = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class ViewDetailSerializer(ViewSerializer):
+    disclosure = serializers.CharField()
+    lawful_basis = serializers.CharField()
+    child = ChildSerializer()
+
+
+class ProblemSerializer(serializers.Serializer[Any]):
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(required=False)
+
+
+PROBLEMS = {code: ProblemSerializer for code in (400, 401, 403, 404, 422, 429)}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="Unique per request; a retry reuses it"
+)
+
+
+# --- Endpoints -------------------------------------------------------------------------------------
+
+
+class CheckList(PartnerApiView):
+    required_scope = Scope.CHECKS_READ
+
+    @extend_schema(operation_id="checks_list", responses={200: CheckSerializer(many=True), **PROBLEMS})
+    def get(self, request: Request) -> Response:
+        """The MASH checks waiting for the organisation's answer, soonest due first (no child named)."""
+        waiting, _ = portal_selectors.checks_for_partner(caller=self.caller(request), actor=self.actor(request))
+        return Response([_check(c) for c in waiting])
+
+
+class CheckDetail(PartnerApiView):
+    required_scope = Scope.CHECKS_READ
+
+    @extend_schema(operation_id="checks_retrieve", responses={200: CheckDetailSerializer, **PROBLEMS})
+    def get(self, request: Request, check_id: int) -> Response:
+        """One check: the question, and the child's identifying details as far as the agreement allows."""
+        found = portal_selectors.get_check_for_partner(
+            caller=self.caller(request), actor=self.actor(request), check_id=check_id
+        )
+        c = found.request
+        body = {
+            **_check(c),
+            "question": c.question,
+            "purpose": str(c.purpose),
+            "agreement": c.agreement.reference,
+            "child": _child(found.shown),
+        }
+        return Response(body)
+
+
+class CheckAnswer(PartnerApiView):
+    required_scope = Scope.CHECKS_ANSWER
+
+    @extend_schema(
+        operation_id="checks_answer",
+        request=AnswerInSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: AnswerOutSerializer, **PROBLEMS},
+    )
+    def post(self, request: Request, check_id: int) -> Response:
+        """Answer a check. The answer is recorded on the child as information from the organisation."""
+        return idempotent(request, lambda: self._answer(request, check_id))
+
+    def _answer(self, request: Request, check_id: int) -> Response:
+        data = AnswerInSerializer(data=request.data)
+        _no_unknown_fields(data)
+        data.is_valid(raise_exception=True)
+        caller, actor = self.caller(request), self.actor(request)
+        found = portal_selectors.get_check_for_partner(caller=caller, actor=actor, check_id=check_id)
+        try:
+            answered = portal_services.check_answer_as(
+                caller=caller, actor=actor, request=found.request, summary=data.validated_data["summary"]
+            )
+        except DjangoPermissionDenied as exc:
+            raise Http404 from exc
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from exc
+        body = {"reference": answered.reference, "status": answered.status, "answered_at": answered.answered_at}
+        return Response(AnswerOutSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class ViewList(PartnerApiView):
+    required_scope = Scope.VIEWS_READ
+
+    @extend_schema(operation_id="views_list", responses={200: ViewSerializer(many=True), **PROBLEMS})
+    def get(self, request: Request) -> Response:
+        """Views shared with the organisation that are open now (no child named)."""
+        views = portal_selectors.views_for_partner(caller=self.caller(request), actor=self.actor(request))
+        return Response(
+            [
+                {"id": v.pk, "reference": v.reference, "purpose": str(v.disclosure.purpose), "expires_at": v.expires_at}
+                for v in views
+            ]
+        )
+
+
+class ViewDetail(PartnerApiView):
+    required_scope = Scope.VIEWS_READ
+
+    @extend_schema(operation_id="views_retrieve", responses={200: ViewDetailSerializer, **PROBLEMS})
+    def get(self, request: Request, view_id: int) -> Response:
+        """One shared view while it is open; expired, revoked or another organisation's: 404."""
+        opened = portal_selectors.open_view(caller=self.caller(request), actor=self.actor(request), view_id=view_id)
+        v = opened.view
+        body = {
+            "id": v.pk,
+            "reference": v.reference,
+            "purpose": str(v.disclosure.purpose),
+            "expires_at": v.expires_at,
+            "disclosure": v.disclosure.reference,
+            "lawful_basis": v.disclosure.lawful_basis.citation,
+            "child": _child(opened.shown),
+        }
+        return Response(body, status=410 if opened.shown.unavailable else 200)
+
+
+# --- Idempotency -------------------------------------------------------------------------------------
+
+
+def idempotent(request: Request, handle: Any) -> Response:
+    """Run `handle` once per (key, Idempotency-Key): a retry with the same request gets the first
+    reply again (`Idempotent-Replayed: true`) and changes nothing; the same key with a different
+    request is refused (422). Only successful replies are kept, so a failed request can be retried."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 100:
+        raise exceptions.ValidationError({"Idempotency-Key": ["Send an Idempotency-Key header (up to 100 characters)"]})
+    principal = request.user
+    assert isinstance(principal, ApiPrincipal)  # noqa: S101
+    fingerprint = hashlib.sha256(
+        f"{request.method} {request.path}\n".encode() + json.dumps(request.data, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    kept = IdempotencyRecord.objects.filter(credential=principal.credential, key=key).first()
+    if kept is not None:
+        if kept.request_hash != fingerprint:
+            return _problem(422, "This Idempotency-Key was already used for a different request")
+        response = Response(kept.body, status=kept.status)
+        response["Idempotent-Replayed"] = "true"
+        return response
+    response = handle()
+    if 200 <= response.status_code < 300:
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(
+                    credential=principal.credential,
+                    key=key,
+                    request_hash=fingerprint,
+                    status=response.status_code,
+                    body=json.loads(json.dumps(response.data, default=_json_default)),
+                )
+        except IntegrityError:  # a concurrent retry kept its reply first; ours is the same change refused
+            pass
+    return response
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _problem(code: int, detail: str) -> Response:
+    titles = {422: "Unprocessable Entity"}
+    return Response(
+        {"type": "about:blank", "title": titles.get(code, "Error"), "status": code, "detail": detail},
+        status=code,
+        content_type=PROBLEM,
+    )

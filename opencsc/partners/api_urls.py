@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from opencsc.partners import api
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("checks/", api.CheckList.as_view(), name="checks"),
+    path("checks/<int:check_id>/", api.CheckDetail.as_view(), name="check"),
+    path("checks/<int:check_id>/answer/", api.CheckAnswer.as_view(), name="check_answer"),
+    path("views/", api.ViewList.as_view(), name="views"),
+    path("views/<int:view_id>/", api.ViewDetail.as_view(), name="view"),
+]

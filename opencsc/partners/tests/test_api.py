@@ -1,0 +1,236 @@
+"""The partner API v1: key authentication (hashed, scoped, rotatable, revocable), the organisation
+scope on every endpoint, rate limits, idempotent POSTs, problem documents, audit of every call, and
+the OpenAPI document kept in the repository."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from opencsc.audit.models import AuditEvent
+from opencsc.audit.services import Actor
+from opencsc.partners import credentials
+from opencsc.partners.models import ApiCredential
+from opencsc.people.models import PoliceInformation
+from opencsc.privacy.models import Purpose
+from opencsc.sharing import services
+from opencsc.sharing.models import CheckRequest
+from opencsc.sharing.portal_services import check_send, shared_view_create
+
+pytestmark = pytest.mark.django_db
+ALL = ["checks:read", "checks:answer", "views:read"]
+
+
+def _key(agency, scopes=ALL):
+    return credentials.credential_issue(actor=Actor.system("tests"), agency=agency, label="RMS", scopes=scopes)
+
+
+def _api(key: str | None = None) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}") if key else Client()
+
+
+@pytest.fixture
+def sent(mash_practitioner, triaged, police, police_user):
+    return check_send(
+        actor_user=mash_practitioner,
+        actor=Actor.from_user(mash_practitioner),
+        contact=triaged,
+        agency=police,
+        urgency="amber",
+        question="CANARY-QUESTION",
+    )
+
+
+def _answer(client: Client, check_id: int, body: dict, key: str = "k-1"):
+    return client.post(
+        f"/api/v1/checks/{check_id}/answer/",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_the_organisation_reads_and_answers_its_check(sent, police, triaged):
+    _, key = _key(police)
+    client = _api(key)
+    listed = client.get("/api/v1/checks/").json()
+    assert [c["reference"] for c in listed] == [sent.reference]
+    assert triaged.child.last_name not in json.dumps(listed)
+    detail = client.get(f"/api/v1/checks/{sent.pk}/").json()
+    assert detail["question"] == "CANARY-QUESTION"
+    categories = {s["category"] for s in detail["child"]["sections"]}
+    assert "name" in categories and categories <= {"name", "date_of_birth", "address"}
+    assert "CANARY-CONCERN" not in json.dumps(detail) and "CANARY-ASTHMA" not in json.dumps(detail)
+    response = _answer(client, sent.pk, {"summary": "Known to us: one call-out"})
+    assert response.status_code == 201 and response.json()["status"] == "answered"
+    info = PoliceInformation.objects.get(person=triaged.child)
+    assert "API credential" in info.source and sent.reference in info.source
+    assert AuditEvent.objects.filter(action="sharing.check_open", subject_person_id=triaged.child_id).exists()
+    calls = AuditEvent.objects.filter(action="partners.api_call")
+    assert calls.count() == 3 and {e.detail["status"] for e in calls} == {200, 201}
+
+
+def test_replaying_a_post_with_the_same_idempotency_key_creates_nothing_new(sent, police):
+    _, key = _key(police)
+    client = _api(key)
+    first = _answer(client, sent.pk, {"summary": "Known"}, key="same")
+    again = _answer(client, sent.pk, {"summary": "Known"}, key="same")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert PoliceInformation.objects.count() == 1
+    clash = _answer(client, sent.pk, {"summary": "Something else"}, key="same")
+    assert clash.status_code == 422 and clash["Content-Type"] == "application/problem+json"
+    missing = client.post(f"/api/v1/checks/{sent.pk}/answer/", data="{}", content_type="application/json")
+    assert missing.status_code == 400 and "Idempotency-Key" in missing.json()["errors"]
+
+
+def test_another_organisations_key_sees_nothing_of_it(sent, health, health_user):
+    _, key = _key(health, ["views:read"])
+    client = _api(key)
+    assert client.get(f"/api/v1/checks/{sent.pk}/").status_code == 403  # no checks scope for health here
+    _, police_like = _key(health, ["views:read"])
+    assert _api(police_like).get("/api/v1/views/").json() == []
+
+
+def test_a_check_of_another_organisation_is_404_and_audited(sent, agencies, mash_practitioner):
+    from opencsc.sharing.models import Agency
+
+    probation = Agency.objects.get(name="Probation Service, Exampleton Office")
+    _, key = _key(probation, ["checks:read", "checks:answer"])
+    client = _api(key)
+    assert client.get("/api/v1/checks/").json() == []
+    response = client.get(f"/api/v1/checks/{sent.pk}/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    assert _answer(client, sent.pk, {"summary": "x"}).status_code == 404
+    assert not PoliceInformation.objects.exists()
+    assert AuditEvent.objects.filter(action="sharing.portal_refused").count() == 2
+
+
+def test_unauthenticated_wrong_and_session_calls_are_refused(sent, police, client_for, police_user):
+    for client in (_api(), _api("ocsc_nope_nope"), _api("Basic abc"), client_for(police_user)):
+        response = client.get("/api/v1/checks/")
+        assert response.status_code == 401 and response["Content-Type"] == "application/problem+json"
+    assert AuditEvent.objects.filter(action="partners.api_refused").count() == 4
+
+
+def test_a_revoked_key_fails_on_the_next_request(sent, police):
+    credential, key = _key(police)
+    client = _api(key)
+    assert client.get("/api/v1/checks/").status_code == 200
+    credentials.credential_revoke(actor=Actor.system("tests"), credential=credential)
+    assert client.get("/api/v1/checks/").status_code == 401
+
+
+def test_rotation_keeps_the_old_key_for_the_overlap_only(sent, police):
+    credential, old = _key(police)
+    fresh, new = credentials.credential_rotate(actor=Actor.system("tests"), credential=credential, overlap_hours=1)
+    assert fresh.scopes == credential.scopes
+    assert _api(old).get("/api/v1/checks/").status_code == 200
+    assert _api(new).get("/api/v1/checks/").status_code == 200
+    ApiCredential.objects.filter(pk=credential.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert _api(old).get("/api/v1/checks/").status_code == 401
+    assert _api(new).get("/api/v1/checks/").status_code == 200
+
+
+def test_only_the_hash_of_a_key_is_stored(police):
+    credential, key = _key(police)
+    assert key.split("_", 2)[2] not in credential.key_hash and len(credential.key_hash) == 64
+
+
+def test_scopes_are_limited_to_what_the_agreements_support(agencies):
+    from opencsc.sharing.models import Agency
+
+    mp = Agency.objects.get(name="Office of the MP for Exampleton Central")
+    with pytest.raises(ValidationError, match="checks:answer"):
+        _key(mp, ["checks:answer"])
+
+
+def test_the_rate_limit_returns_429(sent, police, settings):
+    settings.OPENCSC_PARTNER_API_PER_MINUTE = 3
+    _, key = _key(police)
+    client = _api(key)
+    codes = [client.get("/api/v1/checks/").status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+    assert "Retry-After" in client.get("/api/v1/checks/")
+
+
+def test_malformed_json_and_unknown_fields_get_a_problem_and_store_nothing(sent, police):
+    _, key = _key(police)
+    client = _api(key)
+    bad = client.post(
+        f"/api/v1/checks/{sent.pk}/answer/", data="{not json", content_type="application/json", HTTP_IDEMPOTENCY_KEY="a"
+    )
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+    unknown = _answer(client, sent.pk, {"summary": "x", "child_id": 1}, key="b")
+    assert unknown.status_code == 400 and "child_id" in unknown.json()["errors"]
+    long = _answer(client, sent.pk, {"summary": "x" * 5001}, key="c")
+    assert long.status_code == 400
+    assert not PoliceInformation.objects.exists()
+    assert CheckRequest.objects.get(pk=sent.pk).status == "sent"
+
+
+def test_shared_views_through_the_api_until_revoked(social_worker, child, record, police, police_user):
+    disclosure = services.disclosure_share(
+        actor_user=social_worker,
+        actor=Actor.from_user(social_worker),
+        person=child,
+        agency=police,
+        purpose=Purpose.objects.get(code="support-and-protect"),
+        item_keys=[f"people.Address:{record['address'].pk}:address"],
+        consent="safeguarding",
+        consent_detail="Safety plan",
+    )
+    view = shared_view_create(
+        actor_user=social_worker,
+        actor=Actor.from_user(social_worker),
+        disclosure=disclosure,
+        expires_on=timezone.localdate() + dt.timedelta(days=1),
+    )
+    _, key = _key(police, ["views:read"])
+    client = _api(key)
+    assert [v["reference"] for v in client.get("/api/v1/views/").json()] == [view.reference]
+    body = client.get(f"/api/v1/views/{view.pk}/").json()
+    assert "1 Canary Street" in json.dumps(body)
+    assert view.openings.get().via.startswith(key.split("_")[1])
+    from opencsc.sharing.portal_services import shared_view_revoke
+
+    shared_view_revoke(actor_user=social_worker, actor=Actor.from_user(social_worker), view=view, reason="Done")
+    assert client.get(f"/api/v1/views/{view.pk}/").status_code == 404
+    assert client.get("/api/v1/views/").json() == []
+
+
+def test_the_openapi_document_in_the_repository_matches_the_code(tmp_path):
+    generated = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(generated), "--validate", stdout=io.StringIO(), stderr=io.StringIO())
+    kept = Path(__file__).resolve().parents[3] / "docs" / "api" / "openapi-v1.yaml"
+    assert generated.read_text() == kept.read_text(), (
+        "the API changed: regenerate with `manage.py spectacular --file docs/api/openapi-v1.yaml`"
+    )
+    assert Client().get("/api/v1/schema/").status_code == 200
+
+
+def test_every_operation_in_the_openapi_document_refuses_unauthenticated_calls(sent):
+    """Each path and method the kept document lists (ids filled with a real check) answers a call
+    without a key with 401 and a problem document, never 2xx or 5xx."""
+    import yaml
+
+    kept = Path(__file__).resolve().parents[3] / "docs" / "api" / "openapi-v1.yaml"
+    document = yaml.safe_load(kept.read_text())
+    client = Client()
+    operations = 0
+    for path, methods in document["paths"].items():
+        url = path.replace("{check_id}", str(sent.pk)).replace("{view_id}", "1")
+        for method in methods:
+            operations += 1
+            response = client.generic(method.upper(), url, data="{}", content_type="application/json")
+            assert response.status_code == 401, f"{method.upper()} {url}: {response.status_code}"
+            assert response["Content-Type"] == "application/problem+json"
+    assert operations == 5

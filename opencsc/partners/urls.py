@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from opencsc.partners import views
+
+app_name = "partners"
+urlpatterns = [
+    path("", views.portal, name="portal"),
+    path("checks/<int:check_id>/", views.check, name="check"),
+    path("views/<int:view_id>/", views.shared_view, name="view"),
+    path("organisation/users/", views.members, name="members"),
+    path("organisation/users/<int:user_id>/disable/", views.member_disable, name="member_disable"),
+]

@@ -1,0 +1,130 @@
+"""The partner portal's pages (ADR 0029): a partner-agency practitioner's own organisation's MASH
+checks (read the question and the child's details as disclosed, answer) and the views shared with
+the organisation. Interface only: every read is `sharing.portal_selectors` (scoped to the user's
+organisation, audited; anything else is the same 404) and every write `sharing.portal_services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opencsc.accounts import access
+from opencsc.accounts.models import User
+from opencsc.audit.services import Actor
+from opencsc.core.http import AuthedRequest
+from opencsc.sharing import portal_selectors, portal_services
+from opencsc.sharing.models import CheckStatus, PartnerMembership
+from opencsc.sharing.portal_forms import AnswerForm, PartnerUserForm
+
+
+def _partner_only(request: HttpRequest) -> None:
+    if not access.is_partner(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def portal(request: AuthedRequest) -> HttpResponse:
+    _partner_only(request)
+    actor = Actor.from_request(request)
+    caller = portal_selectors.caller_for_user(request.user)
+    waiting, answered = portal_selectors.checks_for_partner(caller=caller, actor=actor)
+    return render(
+        request,
+        "partners/portal.html",
+        {
+            "agency": caller.agency if caller else None,
+            "waiting": waiting,
+            "answered": answered,
+            "views": portal_selectors.views_for_partner(caller=caller, actor=actor),
+            "is_org_admin": caller is not None
+            and PartnerMembership.objects.filter(user=request.user, is_org_admin=True).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, check_id: int) -> HttpResponse:
+    _partner_only(request)
+    actor = Actor.from_request(request)
+    found = portal_selectors.get_check_for_partner(
+        caller=portal_selectors.caller_for_user(request.user), actor=actor, check_id=check_id
+    )
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and found.request.status == CheckStatus.SENT and form.is_valid():
+        try:
+            portal_services.check_answer(
+                actor_user=request.user, actor=actor, request=found.request, summary=form.cleaned_data["summary"]
+            )
+        except PermissionDenied as exc:
+            raise Http404("Not found") from exc
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Your answer to {found.request.reference} has been sent to the front door")
+            return redirect("partners:portal")
+    return render(request, "partners/check.html", {"found": found, "c": found.request, "form": form})
+
+
+@login_required
+@require_GET
+def shared_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    _partner_only(request)
+    opened = portal_selectors.open_view(
+        caller=portal_selectors.caller_for_user(request.user), actor=Actor.from_request(request), view_id=view_id
+    )
+    status = 410 if opened.shown.unavailable else 200
+    return render(request, "partners/view.html", {"opened": opened, "v": opened.view}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: AuthedRequest) -> HttpResponse:
+    """The organisation's administrator: their organisation's portal users, add one, disable one."""
+    _partner_only(request)
+    actor = Actor.from_request(request)
+    found = portal_selectors.organisation_members(user=request.user, actor=actor)
+    if found is None:
+        raise PermissionDenied
+    agency, memberships = found
+    form = PartnerUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = portal_services.partner_user_create(
+                actor=actor,
+                added_by=request.user,
+                agency=agency,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"{added.get_full_name()} added as {added.username}. Ask the council's system administrators for "
+                "their enrolment code: they need it to set up their authenticator app.",
+            )
+            return redirect("partners:members")
+    return render(request, "partners/members.html", {"agency": agency, "memberships": memberships, "form": form})
+
+
+@login_required
+@require_POST
+def member_disable(request: AuthedRequest, user_id: int) -> HttpResponse:
+    _partner_only(request)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise Http404("Not found")
+    try:
+        portal_services.partner_user_disable(actor=Actor.from_request(request), disabled_by=request.user, user=user)
+    except PermissionDenied as exc:
+        raise Http404("Not found") from exc
+    messages.success(request, f"{user.get_full_name() or user.username} can no longer sign in")
+    return redirect("partners:members")

@@ -1,0 +1,135 @@
+"""The partner portal (issue 16), in Debian's chromium with axe on every page.
+
+The MASH practitioner takes a contact, rates it, and asks the police through the partner portal; the
+partner persona (the police's public protection unit) signs in with their second factor, finds the
+check on their organisation's page, reads the question and the child's identifying details, and
+answers; the MASH practitioner then sees the answer on the contact with where it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from .journey import Journey
+from .server import AppServer
+
+pytestmark = pytest.mark.browser
+
+POLICE = "Exampleton Constabulary Public Protection Unit"
+
+
+def _take_and_rate(mash: Journey, child: str) -> None:
+    page = mash.page
+    page.get_by_role("link", name="MASH queue", exact=True).first.click()
+    mash.arrive("MASH queue")
+    page.get_by_role("row").filter(has_text=child).get_by_role("button", name=f"Take the contact about {child}").click()
+    mash.arrive("MASH triage")
+    page.get_by_label(re.compile("Amber: risk of harm")).check()
+    page.get_by_label("Why this rating?", exact=True).fill("Concern needs checks with partners today")
+    page.get_by_role("button", name="Save").click()
+    mash.arrive(f"Casework: {child}")
+    page.get_by_role("link", name="MASH queue", exact=True).first.click()
+    mash.arrive("MASH queue")
+    page.get_by_role("row").filter(has_text=child).get_by_role("link", name=re.compile("^Decide")).click()
+    mash.arrive("Decide on the contact")
+
+
+def test_mash_asks_the_police_through_the_portal_and_the_answer_reaches_the_child(
+    start_journey: Callable[..., Journey], app_server: AppServer
+) -> None:
+    child = str(app_server.facts["portal_check_child"])
+    mash = start_journey("portal-mash")
+    page = mash.page
+    mash.sign_in("mash.demo")
+    mash.arrive("Front door")
+    _take_and_rate(mash, child)
+    page.get_by_role("link", name="Ask a partner organisation through the partner portal").click()
+    mash.arrive("Ask a partner organisation")
+    page.get_by_role("button", name="Send the check").click()  # nothing chosen: the error summary
+    mash.arrive("Ask a partner organisation")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the organisation to ask")
+    page.get_by_label("Which organisation are you asking?").select_option(label=POLICE)
+    expect(page.get_by_label(re.compile("Amber: answer within 24 hours"))).to_be_checked()  # from the rating
+    page.get_by_label("What are you asking them to check?").fill("Any call-outs to the home in the last year?")
+    page.get_by_role("button", name="Send the check").click()
+    mash.arrive("Checks waiting for partners")
+    row = page.get_by_role("row").filter(has_text=child)
+    expect(row).to_contain_text(POLICE)
+    reference = row.get_by_role("cell").first.inner_text().split()[0]
+    mash.sign_out()
+
+    partner = start_journey("portal-partner")
+    ppage = partner.page
+    partner.sign_in("partner.demo")
+    partner.arrive("Your agency's work")
+    expect(ppage.locator("main")).not_to_contain_text(child)  # the lists name no child
+    ppage.get_by_role("link", name=f"Check {reference}").click()
+    partner.arrive(f"Check {reference}")
+    expect(ppage.locator("main")).to_contain_text("Any call-outs to the home in the last year?")
+    expect(ppage.locator("main")).to_contain_text(child.split()[-1])
+    expect(ppage.locator("main")).not_to_contain_text("Concern")  # the contact itself is not shared
+    ppage.get_by_role("button", name="Send your answer").click()
+    partner.arrive(f"Check {reference}")
+    expect(ppage.locator(".govuk-error-summary")).to_contain_text("Enter your answer")
+    ppage.get_by_label("Your answer").fill("Two domestic abuse call-outs in March; no arrests.")
+    ppage.get_by_role("button", name="Send your answer").click()
+    partner.arrive("Your agency's work")
+    expect(ppage.get_by_text(f"Your answer to {reference} has been sent")).to_be_visible()
+    partner.sign_out()
+
+    again = start_journey("portal-mash-again")
+    apage = again.page
+    again.sign_in("mash.demo")
+    again.arrive("Front door")
+    apage.get_by_role("link", name="MASH queue", exact=True).first.click()
+    again.arrive("MASH queue")
+    apage.get_by_role("row").filter(has_text=child).get_by_role("link", name=re.compile("^Decide")).click()
+    again.arrive("Decide on the contact")
+    checks = apage.get_by_role("table", name="Checks with other agencies")
+    police_row = checks.get_by_role("row").filter(has_text="Police")
+    expect(police_row).to_contain_text("Two domestic abuse call-outs in March")
+    provenance = f"From: {POLICE} (answered in the partner portal by Pat Partner, check {reference})"
+    expect(police_row).to_contain_text(provenance)
+
+
+def test_a_shared_view_opens_for_the_partner_until_the_worker_revokes_it(
+    start_journey: Callable[..., Journey], app_server: AppServer
+) -> None:
+    facts = app_server.facts
+    reference = str(facts["shared_view"])
+    child = facts["child"]
+    assert isinstance(child, dict)
+    partner = start_journey("portal-view-partner")
+    page = partner.page
+    partner.sign_in("partner.demo")
+    partner.arrive("Your agency's work")
+    page.get_by_role("link", name=f"Shared view {reference}").click()
+    partner.arrive(f"Shared view {reference}")
+    expect(page.locator("main")).to_contain_text(str(child["last_name"]))
+    expect(page.locator("main")).to_contain_text("This opening is recorded")
+    page.get_by_role("link", name="Back to your agency's work").click()
+    partner.arrive("Your agency's work")
+    page.get_by_role("link", name="Your organisation's users").click()
+    partner.arrive("Your organisation's users")
+    expect(page.get_by_role("table")).to_contain_text("partner.demo")
+
+    worker = start_journey("portal-view-worker")
+    wpage = worker.page
+    worker.sign_in(str(facts["social_worker"]))
+    worker.arrive("Your caseload")
+    worker.visit(f"/sharing/people/{child['id']}/disclosures/")
+    worker.arrive("Disclosure log")
+    row = wpage.get_by_role("row").filter(has_text=reference)
+    expect(row).to_contain_text("Pat Partner: Opened")
+    row.get_by_label(f"Why revoke {reference}?").fill("The safety plan meeting is over")
+    row.get_by_role("button", name=f"Revoke {reference}").click()
+    worker.arrive("Disclosure log")
+    expect(wpage.get_by_text(f"{reference} revoked")).to_be_visible()
+
+    partner.visit("/partners/")
+    partner.arrive("Your agency's work")
+    expect(page.get_by_role("link", name=f"Shared view {reference}")).to_have_count(0)
