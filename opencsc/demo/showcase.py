@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from opencsc.accounts import access
 from opencsc.accounts.models import Allocation, AllocationKind, User
 from opencsc.audit.services import Actor
 from opencsc.casework import models as cm
@@ -65,7 +66,13 @@ def _caseload(worker: User, *, children: bool = True) -> list[pm.Person]:
         .select_related("person")
         .order_by("person__pk")
     )
-    return [a.person for a in allocations if a.person.date_of_death is None]
+    # A restricted record on the caseload whose restricted list does not name the worker is out of
+    # their hands (the demo seeds some): the showcase acts only where the worker may really write.
+    return [
+        a.person
+        for a in allocations
+        if a.person.date_of_death is None and access.can_change_person(worker, a.person.pk)
+    ]
 
 
 def _born(people: list[pm.Person]) -> list[pm.Person]:

@@ -60,3 +60,24 @@ def test_seeding_twice_is_refused_by_if_empty(capsys):
     seed_borough(children=20, seed=1, as_of=dt.date(2026, 3, 31))
     call_command("seed_demo", "--if-empty", "--children", "20")
     assert "not seeding" in capsys.readouterr().out
+
+
+def test_a_restricted_child_on_the_caseload_is_left_alone_not_a_crash():
+    """A restricted record can sit on the worker's caseload without the worker on its restricted list
+    (seed 16 made one): the showcase writes only where the worker may, and touches nothing there."""
+    today = timezone.localdate()
+    seed_borough(children=120, seed=2026, as_of=today)
+    from opencsc.accounts.models import Allocation, AllocationKind
+
+    first = (
+        Allocation.objects.current()
+        .filter(worker__username="sw.demo", kind=AllocationKind.ALLOCATED_WORKER, person__is_child=True)
+        .order_by("person__pk")
+        .first()
+    )
+    assert first is not None
+    pm.Person.objects.filter(pk=first.person_id).update(is_restricted=True)
+    report = seed_showcase(as_of=today)
+    assert not report.skipped, report.skipped
+    assert not cm.CaseNote.objects.filter(child_id=first.person_id).exists()
+    assert cm.CaseNote.objects.exists()
