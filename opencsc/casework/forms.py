@@ -13,6 +13,7 @@ from opencsc.casework import models as cm
 from opencsc.core import codelists
 from opencsc.core.categories import DataCategory
 from opencsc.core.forms import GovukDateField, GovukForm
+from opencsc.people.models import Person
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -559,7 +560,7 @@ class NetworkMeetingForm(GovukForm):
     relatives = forms.ModelMultipleChoiceField(
         label="Who came from the family network",
         required=False,
-        queryset=User.objects.none(),
+        queryset=Person.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
     other_name = forms.CharField(label="Someone else who came (name)", max_length=200, required=False)

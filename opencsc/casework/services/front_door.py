@@ -261,8 +261,9 @@ def contact_decide(
     """Decide a contact. A referral opens a referral episode and allocates the child to `team`
     (and `worker`); passing it to the allocated worker (a child whose case is open) gives that
     worker a task, a notification and a chronology entry holding the concern; stepping to early
-    help / Family Help opens a help episode held by `team` (`worker` as its lead practitioner). Every decision ends the front door's
-    allocations of the child (the front door holds a child only while a contact is in triage) and
+    help / Family Help opens a help episode held by `team` (`worker` as its lead practitioner).
+    Every decision ends the front door's allocations of the child (the front door holds a child
+    only while a contact is in triage) and
     closes the decision task. Audits `casework.contact_decide` (and `casework.referral_create` for
     a referral, `casework.contact_pass` for passing it on)."""
     from opencsc.casework.services.referrals import referral_create

@@ -81,7 +81,7 @@ def _prepare_decision(ctx: Ctx, form: GovukForm) -> None:
         drop.add(cm.ContactDecision.REFERRAL)
     from opencsc.casework import help_model
 
-    words = {cm.ContactDecision.EARLY_HELP: help_model.decision_label()}
+    words: dict[str, str] = {str(cm.ContactDecision.EARLY_HELP): help_model.decision_label()}
     field.choices = [
         (value, words.get(value, label)) for value, label in cm.ContactDecision.choices if value not in drop
     ]
@@ -304,7 +304,7 @@ def _prepare_meeting(ctx: Ctx, form: GovukForm) -> None:
     field = cast(forms.ModelMultipleChoiceField, form.fields["relatives"])
     field.queryset = Person.objects.filter(pk__in=[p.pk for p, _ in people])
     words = {p.pk: w for p, w in people}
-    field.label_from_instance = lambda p: f"{p.full_name} ({words.get(p.pk, '')})"
+    setattr(field, "label_from_instance", lambda p: f"{p.full_name} ({words.get(p.pk, '')})")  # noqa: B010
 
 
 def _meeting(ctx: Ctx, d: dict[str, Any]) -> Any:
