@@ -54,6 +54,10 @@ TEAMS: list[tuple[str, str]] = [
     ("Information Governance", TeamKind.INFORMATION_GOVERNANCE),
     ("Exampleton Health Partnership", TeamKind.PARTNER),
     ("Systems", TeamKind.SYSTEMS),
+    # Families First: the Family Help service and a multi-agency child protection team (their work is
+    # seeded by `demo.family_help`; they get no generated staff, so the borough's draw is unchanged).
+    ("Family Help Hub", TeamKind.FAMILY_HELP),
+    ("Multi-agency Child Protection Team", TeamKind.MULTI_AGENCY_CP),
 ]
 CASEWORK_TEAM_KINDS = {
     TeamKind.ASSESSMENT,

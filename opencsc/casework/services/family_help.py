@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from opencsc.accounts import access
@@ -180,10 +181,23 @@ def _check_open(
         )
 
 
-def _allocate_lead(actor: Actor, episode: HelpEpisode, team: Team | None, lead: User | None, start: dt.date) -> None:
-    """End the child's current lead-practitioner allocations and open one for `team` / `lead`."""
+def _allocate_lead(
+    actor: Actor,
+    episode: HelpEpisode,
+    team: Team | None,
+    lead: User | None,
+    start: dt.date,
+    *,
+    keep_council: bool = False,
+) -> None:
+    """End the child's current lead-practitioner allocations and open one for `team` / `lead`. With
+    `keep_council` (a partner takes the lead) the council's own allocations stay: the council keeps
+    sight of the family and oversight of the help."""
     child = episode.child
-    for allocation in Allocation.objects.current().filter(person=child, kind=AllocationKind.LEAD_PRACTITIONER):
+    current = Allocation.objects.current().filter(person=child, kind=AllocationKind.LEAD_PRACTITIONER)
+    if keep_council:
+        current = current.filter(Q(team__kind=TeamKind.PARTNER) | Q(worker__role=Role.PARTNER))
+    for allocation in current:
         allocation_end(actor=actor, allocation=allocation, end_date=max(start, allocation.start_date))
     if team is not None:
         allocation_open(
@@ -214,17 +228,8 @@ def help_lead_change(
         previous = episode.lead_practitioner_id
         episode.lead_practitioner = lead_practitioner
         episode.save(update_fields=["lead_practitioner", "updated_at"])
-        council = _council_team(child)
-        _allocate_lead(actor, episode, lead_practitioner.team, lead_practitioner, start_date)
-        if lead_practitioner.role == Role.PARTNER and council is not None:
-            # The council's help team keeps sight of the family (oversight) when a partner leads.
-            allocation_open(
-                actor=actor,
-                person=child,
-                team=council,
-                kind=AllocationKind.LEAD_PRACTITIONER,
-                start_date=min(start_date, timezone.localdate()),
-            )
+        partner_lead = lead_practitioner.role == Role.PARTNER
+        _allocate_lead(actor, episode, lead_practitioner.team, lead_practitioner, start_date, keep_council=partner_lead)
         from opencsc.casework.models import Task
 
         Task.objects.open().filter(person=child, kind__in=FAMILY_TASKS).update(
@@ -250,20 +255,6 @@ def help_lead_change(
             lead=lead_practitioner.pk,
         )
     return episode
-
-
-def _council_team(child: Person) -> Team | None:
-    """The council team of the family's current lead-practitioner allocation (not a partner's)."""
-    allocation = (
-        Allocation.objects.current()
-        .filter(person=child, kind=AllocationKind.LEAD_PRACTITIONER)
-        .exclude(team__kind=TeamKind.PARTNER)
-        .exclude(worker__role=Role.PARTNER)
-        .select_related("team")
-        .order_by("-start_date", "-pk")
-        .first()
-    )
-    return allocation.team if allocation is not None else None
 
 
 def help_assessment_start(
@@ -356,10 +347,12 @@ def help_assessment_complete(
 def _lead_of(episode: HelpEpisode) -> dict[str, Any]:
     """The team and lead of the family's current lead-practitioner allocation (for new tasks)."""
     allocations = Allocation.objects.current().filter(person=episode.child, kind=AllocationKind.LEAD_PRACTITIONER)
+    newest = ("-start_date", "-pk")
     allocation = (
-        allocations.filter(worker__isnull=False).order_by("-start_date", "-pk").first()
-        or allocations.order_by("-start_date", "-pk").first()
-    )
+        allocations.filter(worker_id=episode.lead_practitioner_id).order_by(*newest).first()
+        if episode.lead_practitioner_id
+        else None
+    ) or allocations.order_by(*newest).first()
     if allocation is None:
         return {}
     return {"team": allocation.team, "assignee": allocation.worker}

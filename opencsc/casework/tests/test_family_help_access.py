@@ -16,7 +16,7 @@ from opencsc.accounts.tests.factories import AllocationFactory, TeamFactory, Use
 from opencsc.audit.models import AuditEvent
 from opencsc.audit.services import Actor
 from opencsc.casework import services
-from opencsc.casework.models import FamilyHelpAssessment, HelpEpisode, HelpEndReason
+from opencsc.casework.models import FamilyHelpAssessment, HelpEndReason, HelpEpisode
 from opencsc.people.tests.factories import ChildFactory, PersonFactory, RelationshipFactory
 
 pytestmark = pytest.mark.django_db
