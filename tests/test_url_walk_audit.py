@@ -68,6 +68,8 @@ class World:
     reset_ids: list[int] = field(default_factory=list)
     # Ids for the parameters of later apps' pages (front door, family groups, matching, rights), by name.
     more: dict[str, list[int]] = field(default_factory=dict)
+    # Step pages about other children than `child` (the demo's early help families): (person, slug, object).
+    more_steps: list[tuple[int, str, int]] = field(default_factory=list)
     marks: dict[int, list[str]] = field(default_factory=dict)
 
 
@@ -226,6 +228,7 @@ def _later_objects(world: World, users: list[User]) -> None:
     def first(model: Any, **filters: Any) -> list[int]:
         return list(model._default_manager.filter(**filters).order_by("pk").values_list("pk", flat=True)[:1])
 
+    _help_objects(world)
     memberships = FamilyMembership.objects.filter(person=world.child).order_by("pk")
     world.more = {
         "contact_id": first(Contact),
@@ -237,6 +240,22 @@ def _later_objects(world: World, users: list[User]) -> None:
         "request_id": [request.pk],
         "redaction_id": first(BundleRedaction, request=request),
     }
+
+
+def _help_objects(world: World) -> None:
+    """The demo's early help families (one led by the partner persona): their casework pages and every
+    help step page about their episode, assessment, plan and meetings, walked as every role."""
+    from opencsc.casework.models import HelpEpisode
+    from opencsc.casework.views.steps import STEPS
+
+    for episode in HelpEpisode.objects.order_by("pk"):
+        world.person_ids.append(episode.child_id)
+        for slug, spec in STEPS.items():
+            if spec.model is None or not (slug.startswith("help-") or slug.startswith("network-")):
+                continue
+            for pk in spec.model._default_manager.filter(child_id=episode.child_id).values_list("pk", flat=True)[:1]:
+                world.more_steps.append((episode.child_id, slug, pk))
+    world.person_ids = sorted(set(world.person_ids))
 
 
 # --- discovering and filling the URL patterns ------------------------------------------------------
@@ -270,7 +289,8 @@ def _values_for(route: Route, world: World, settings: Any) -> list[dict[str, Any
         "people:add_part": [{"person_id": child, "kind": slug} for slug in PART_KINDS],
         "people:remove_part": [{"person_id": child, "kind": s, "part_id": pk} for s, pk in world.parts],
         "casework:step": [{"person_id": child, "slug": s} for s, spec in STEPS.items() if spec.model is None],
-        "casework:step_on": [{"person_id": child, "slug": s, "obj_id": pk} for s, pk in world.step_objects],
+        "casework:step_on": [{"person_id": child, "slug": s, "obj_id": pk} for s, pk in world.step_objects]
+        + [{"person_id": person, "slug": s, "obj_id": pk} for person, s, pk in world.more_steps],
         "privacy:register_add": [{"kind": k} for k in KINDS],
         "privacy:register_edit": [
             {"kind": k, "pk": pk}
