@@ -104,7 +104,7 @@ def seed_family_help(day: dt.date) -> str:
         **who,
         episode=haddad,
         referral_date=start + dt.timedelta(days=70),
-        team=worker.team,
+        team=Team.objects.get(name="Family Support East"),
         worker=worker,
         primary_need="N1",
     )

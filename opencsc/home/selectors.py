@@ -19,6 +19,7 @@ from opencsc.accounts.models import (
     GovernanceAlert,
     Role,
     Team,
+    TeamKind,
     User,
 )
 from opencsc.casework.models import Agency, MashCheck, Task, TaskKind, WorkerNotification
@@ -207,7 +208,7 @@ ROLE_SCOPE = {
     Role.CONFERENCE_CHAIR: "The children they chair conferences or reviews for",
     Role.PERFORMANCE_ANALYST: "No person records: returns and their findings, by LA child id",
     Role.IG_OFFICER: "No person records by default: the audit trail, alerts, requests, the register",
-    Role.PARTNER: "No person records: the checks and requests addressed to their agency",
+    Role.PARTNER: "The families they lead (and a multi-agency CP team's cases); their agency's checks",
     Role.SYSTEM_ADMIN: "No person records: users, teams, roles and reference data",
 }
 
@@ -244,6 +245,9 @@ class PartnerHome:
     organisation: str
     agency: str
     checks_waiting: list[MashCheck]
+    # The families the partner leads as early help / Family Help lead practitioner, and, for a member
+    # of a multi-agency child protection team, the team's cases (the same rows `accounts.access` reads).
+    families: list[Allocation] = field(default_factory=list)
 
 
 def partner_home(user: User) -> PartnerHome:
@@ -256,4 +260,15 @@ def partner_home(user: User) -> PartnerHome:
         if agency
         else []
     )
-    return PartnerHome(organisation=organisation, agency=agency.label if agency else "", checks_waiting=checks)
+    mine = Q(worker=user, kind=AllocationKind.LEAD_PRACTITIONER)
+    if user.team is not None and user.team.kind == TeamKind.MULTI_AGENCY_CP:
+        mine |= Q(team=user.team)
+    families = list(
+        Allocation.objects.current()
+        .filter(mine, person__in=access.visible_persons(user))
+        .select_related("person", "team")
+        .order_by("person__last_name", "person__first_name", "pk")[:LIST_LIMIT]
+    )
+    return PartnerHome(
+        organisation=organisation, agency=agency.label if agency else "", checks_waiting=checks, families=families
+    )
