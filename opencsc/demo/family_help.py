@@ -25,10 +25,17 @@ from opencsc.casework import services as cs
 from opencsc.people import services as ps
 
 FAMILIES = [
-    ("Chidi", "Okafor", "M", dt.date(2016, 3, 9), "Mother asks for help with routines; attendance 84%."),
-    ("Maisie", "Brennan", "F", dt.date(2023, 8, 1), "Health visitor: mother isolated after the birth, low mood."),
-    ("Yusuf", "Haddad", "M", dt.date(2014, 11, 23), "School: arguments at home, the child is withdrawn."),
-    ("Ellie", "Price", "F", dt.date(2011, 6, 30), "Youth service: missing school, staying out late."),
+    ("Chidi", "Okafor", "M", dt.date(2016, 3, 9), "BAFR", "Mother asks for help with routines; attendance 84%."),
+    (
+        "Maisie",
+        "Brennan",
+        "F",
+        dt.date(2023, 8, 1),
+        "WIRI",
+        "Health visitor: mother isolated after the birth, low mood.",
+    ),
+    ("Yusuf", "Haddad", "M", dt.date(2014, 11, 23), "OOTH", "School: arguments at home, the child is withdrawn."),
+    ("Ellie", "Price", "F", dt.date(2011, 6, 30), "WBRI", "Youth service: missing school, staying out late."),
 ]
 
 
@@ -42,11 +49,18 @@ def seed_family_help(day: dt.date) -> str:
     hub = Team.objects.get(kind=TeamKind.FAMILY_HELP)
     start = day - dt.timedelta(days=120)
     children = []
-    for first, last, sex, born, reason in FAMILIES:
+    for first, last, sex, born, ethnicity, reason in FAMILIES:
         child = ps.person_create(
             actor_user=mash,
             actor=Actor.from_user(mash),
-            data={"first_name": first, "last_name": last, "sex": sex, "date_of_birth": born, "is_child": True},
+            data={
+                "first_name": first,
+                "last_name": last,
+                "sex": sex,
+                "date_of_birth": born,
+                "ethnicity": ethnicity,
+                "is_child": True,
+            },
         )
         contact = cs.contact_create(
             actor_user=mash,
