@@ -32,6 +32,7 @@ from opencsc.audit.services import Actor, record_events_bulk
 from opencsc.casework import models as cm
 from opencsc.people import models as pm
 
+CASELOAD = 40  # children per Family Help practitioner
 END_REASONS = {"goals_met": 62, "consent_withdrawn": 12, "moved_away": 8, "other_service": 10, "other": 8}
 NEEDS = [
     "Routines at home and getting to school on time",
@@ -61,7 +62,7 @@ def build_early_help(borough: Any, *, seed: int, as_of: dt.date, children: int) 
     inside the seed's transaction, after the journeys."""
     rng = random.Random(seed * 7919 + 13)
     hub = Team.objects.get(kind=TeamKind.FAMILY_HELP)
-    leads = _hub_staff(borough, hub)
+    leads = _hub_staff(borough, hub, max(4, children // CASELOAD))
     report = EarlyHelpReport()
     before = set(pm.Person.objects.filter(is_child=True).values_list("pk", flat=True))
     made = 0
@@ -84,8 +85,9 @@ def build_early_help(borough: Any, *, seed: int, as_of: dt.date, children: int) 
     return report
 
 
-def _hub_staff(borough: Any, hub: Team) -> list[User]:
-    """Four practitioners for the Family Help Hub (the borough gives it no generated staff)."""
+def _hub_staff(borough: Any, hub: Team, count: int) -> list[User]:
+    """The Family Help Hub's practitioners (the borough gives it no generated staff), enough for a
+    caseload of about CASELOAD children each."""
     users = [
         User(
             username=f"familyhelp.{hub.pk}.{i}",
@@ -95,7 +97,7 @@ def _hub_staff(borough: Any, hub: Team) -> list[User]:
             role=Role.SOCIAL_WORKER,
             team=hub,
         )
-        for i in range(4)
+        for i in range(count)
     ]
     for user in users:
         user.set_unusable_password()
