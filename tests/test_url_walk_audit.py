@@ -254,7 +254,7 @@ def _help_objects(world: World) -> None:
     for episode in episodes:
         world.person_ids.append(episode.child_id)
         for slug, spec in STEPS.items():
-            if spec.model is None or not (slug.startswith("help-") or slug.startswith("network-")):
+            if spec.model is None or not slug.startswith(("help-", "network-", "service-")):
                 continue
             for pk in spec.model._default_manager.filter(child_id=episode.child_id).values_list("pk", flat=True)[:1]:
                 world.more_steps.append((episode.child_id, slug, pk))

@@ -67,6 +67,8 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "casework.taf_member_add": (Kind.COLLECTION, "Added a practitioner to the Team Around the Family"),
     "casework.network_meeting_offer": (Kind.COLLECTION, "Offered a family network meeting"),
     "casework.network_meeting_record": (Kind.COLLECTION, "Recorded a family network meeting and the family's plan"),
+    "casework.service_refer": (Kind.COLLECTION, "Referred a child or family to a service"),
+    "casework.service_update": (Kind.COLLECTION, "Recorded a service's start, attendance or end"),
     "casework.lead_cp_practitioner_set": (Kind.ALTERATION, "Named the lead child protection practitioner"),
 }
 

@@ -570,3 +570,17 @@ class NetworkMeetingForm(GovukForm):
 
 class LeadCPForm(GovukForm):
     lead_practitioner = _lead_choice("Lead child protection practitioner", roles=["social_worker", "team_manager"])
+
+
+class ServiceReferForm(GovukForm):
+    service = forms.ModelChoiceField(
+        label="Service", empty_label="Select", queryset=cm.Service.objects.filter(active=True)
+    )
+    referred_on = GovukDateField(label="Date referred")
+
+
+class ServiceUpdateForm(GovukForm):
+    start_date = GovukDateField(label="Date the service started", required=False)
+    sessions_offered = forms.IntegerField(label="Sessions offered so far", min_value=0, max_value=500)
+    sessions_attended = forms.IntegerField(label="Sessions attended so far", min_value=0, max_value=500)
+    end_date = GovukDateField(label="Date the service ended", required=False)

@@ -41,6 +41,7 @@ from opencsc.casework.models import (
     PreviousPermanence,
     ReferralEpisode,
     Section47,
+    ServiceReferral,
     StatusChange,
     Task,
     TeamAroundFamilyMember,
@@ -147,6 +148,7 @@ class Overview:
     help_team: list[TeamAroundFamilyMember] = field(default_factory=list)
     network_meetings: list[FamilyNetworkMeeting] = field(default_factory=list)
     history_of_help: list[EpisodeOfHelp] = field(default_factory=list)
+    services: list[ServiceReferral] = field(default_factory=list)
     last_rc9: ReferralEpisode | None = None
 
     @property
@@ -236,6 +238,7 @@ def _help(o: Overview) -> None:
     o.help = HelpEpisode.objects.filter(child=child, end_date__isnull=True).select_related("lead_practitioner").first()
     o.network_meetings = list(FamilyNetworkMeeting.objects.filter(child=child).prefetch_related("attendees")[:5])
     o.history_of_help = help_model.episodes_of_help(child)
+    o.services = list(ServiceReferral.objects.filter(child=child).select_related("service")[:10])
     o.last_rc9 = next((e for e in o.episodes if e.closure_reason == "RC9"), None)
     if o.help is None:
         return

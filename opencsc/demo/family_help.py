@@ -86,6 +86,15 @@ def seed_family_help(day: dt.date) -> str:
     okafor, brennan, haddad, price = (cm.HelpEpisode.objects.get(child=c) for c in children)
     who: dict[str, Any] = {"actor_user": worker, "actor": Actor.from_user(worker)}
     _assessed_with_plan(who, okafor, start, reviewed=day - dt.timedelta(days=10))
+    course = _catalogue()
+    referral = cs.service_refer(**who, child=okafor.child, service=course, referred_on=start + dt.timedelta(days=30))
+    cs.service_update(
+        **who,
+        referral=referral,
+        start_date=start + dt.timedelta(days=44),
+        sessions_offered=6,
+        sessions_attended=5,
+    )
     cs.help_lead_change(**who, episode=brennan, lead_practitioner=partner, start_date=start + dt.timedelta(days=2))
     cs.team_member_add(
         **who,
@@ -131,6 +140,24 @@ def seed_family_help(day: dt.date) -> str:
         outcome="Back in school full time; home by the agreed time.",
     )
     return f"{len(children)} families: a plan, a partner lead, a step-up after a family group conference, a closure"
+
+
+SERVICES = [
+    ("Incredible Years parenting programme", cm.ServiceKind.PARENTING, True, "Exampleton Family Trust"),
+    ("Northside Family Centre", cm.ServiceKind.FAMILY_CENTRE, False, "Exampleton Council"),
+    ("Exampleton Contact Centre", cm.ServiceKind.CONTACT_CENTRE, False, "Exampleton Council"),
+    ("Youth Zone", cm.ServiceKind.YOUTH, True, "Exampleton Youth Trust"),
+    ("Young People's Drug and Alcohol Service", cm.ServiceKind.SUBSTANCE_MISUSE, True, "Exampleton NHS Trust"),
+]
+
+
+def _catalogue() -> cm.Service:
+    """The borough's services (in-house and commissioned); returns the parenting programme."""
+    for name, kind, commissioned, provider in SERVICES:
+        cm.Service.objects.get_or_create(
+            name=name, defaults={"kind": kind, "commissioned": commissioned, "provider": provider}
+        )
+    return cm.Service.objects.get(name=SERVICES[0][0])
 
 
 def _assessed_with_plan(who: dict[str, Any], episode: cm.HelpEpisode, start: dt.date, reviewed: dt.date | None) -> None:

@@ -28,6 +28,9 @@ from opencsc.casework.models.family_help import (
     HelpEpisode,
     MeetingKind,
     MeetingOutcome,
+    Service,
+    ServiceKind,
+    ServiceReferral,
     TeamAroundFamilyMember,
 )
 from opencsc.casework.models.front_door import (
@@ -124,6 +127,9 @@ __all__ = [
     "ReferralEpisode",
     "Section47",
     "Section47Outcome",
+    "Service",
+    "ServiceKind",
+    "ServiceReferral",
     "SocialWorkerEpisode",
     "Stage",
     "StatusChange",

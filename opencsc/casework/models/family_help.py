@@ -317,3 +317,73 @@ class FamilyNetworkAttendee(CaseworkRecord):
 
     def __str__(self) -> str:
         return f"Attendee {self.pk}"
+
+
+class ServiceKind(models.TextChoices):
+    FAMILY_CENTRE = "family_centre", "Family centre"
+    PARENTING = "parenting", "Parenting programme"
+    CONTACT_CENTRE = "contact_centre", "Contact centre"
+    YOUTH = "youth", "Youth service"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse service"
+    OTHER = "other", "Other service"
+
+
+@personal_data(id=NP, name=NP, kind=NP, commissioned=NP, provider=NP, active=NP)
+class Service(models.Model):
+    """A service the council provides or commissions (the privacy notice's "services we provide"): a
+    catalogue row, not about any person. Kept in the admin; the demo seeds a borough's list."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=24, choices=ServiceKind.choices)
+    commissioned = models.BooleanField(default=False, help_text="Provided by another organisation under contract")
+    provider = models.CharField(max_length=200, help_text="Who runs it")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@personal_data(
+    **BASE_TAGS,
+    service=C.REFERRAL,
+    help_episode=NP,
+    referred_on=C.REFERRAL,
+    start_date=C.REFERRAL,
+    end_date=C.REFERRAL,
+    sessions_offered=C.REFERRAL,
+    sessions_attended=C.REFERRAL,
+)
+class ServiceReferral(CaseworkRecord):
+    """A child's (or family's) referral to a service: when referred, started and ended, and attendance."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    help_episode = models.ForeignKey(
+        HelpEpisode, null=True, blank=True, on_delete=models.PROTECT, related_name="service_referrals"
+    )
+    referred_on = models.DateField()
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    sessions_offered = models.PositiveSmallIntegerField(default=0)
+    sessions_attended = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-referred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(start_date__gte=F("referred_on")),
+                name="service_starts_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | (Q(start_date__isnull=False) & Q(end_date__gte=F("start_date"))),
+                name="service_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_attended__lte=F("sessions_offered")), name="service_attended_at_most_offered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral to a service on {self.referred_on:%d %b %Y}"

@@ -17,6 +17,8 @@ from opencsc.casework.services.family_help import (
     lead_cp_practitioner_set,
     network_meeting_offer,
     network_meeting_record,
+    service_refer,
+    service_update,
     team_member_add,
 )
 from opencsc.casework.services.front_door import (
@@ -121,6 +123,8 @@ __all__ = [
     "previous_permanence_record",
     "referral_create",
     "section47_complete",
+    "service_refer",
+    "service_update",
     "social_worker_episode_start",
     "strategy_discussion_record",
     "system_chronology_entry_add",

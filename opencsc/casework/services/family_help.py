@@ -44,6 +44,8 @@ from opencsc.casework.models import (
     ReasonForClosure,
     ReferralEpisode,
     Section47,
+    Service,
+    ServiceReferral,
     Stage,
     TaskKind,
     TeamAroundFamilyMember,
@@ -799,3 +801,84 @@ def lead_cp_practitioner_set(
             lead=lead_practitioner.pk,
         )
     return obj
+
+
+def service_refer(
+    *, actor_user: Any, actor: Actor, child: Person, service: Service, referred_on: dt.date
+) -> ServiceReferral:
+    """Refer the child (and family) to a service from the catalogue, under their open help episode if
+    any. Audits `casework.service_refer`; in the chronology."""
+    require_family_help(actor_user, child)
+    if not service.active:
+        invariants.refuse("service", "This service is no longer offered")
+    invariants.not_in_future("referred_on", referred_on, "referral date")
+    with transaction.atomic():
+        referral = ServiceReferral(
+            child=child,
+            recorded_by=actor_user,
+            service=service,
+            help_episode=open_help_episode(child),
+            referred_on=referred_on,
+        )
+        record_new(
+            referral,
+            actor_user=actor_user,
+            actor=actor,
+            child=child,
+            action="casework.service_refer",
+            to_status=Stage.OPEN,
+            effective_date=referred_on,
+            note=f"Referred to {service.name}",
+            service=service.pk,
+        )
+    return referral
+
+
+def service_update(
+    *,
+    actor_user: Any,
+    actor: Actor,
+    referral: ServiceReferral,
+    start_date: dt.date | None,
+    sessions_offered: int,
+    sessions_attended: int,
+    end_date: dt.date | None = None,
+) -> ServiceReferral:
+    """Record the start, the attendance so far and the end of a service. Audits `casework.service_update`;
+    the start and the end go into the chronology."""
+    child = referral.child
+    require_family_help(actor_user, child)
+    invariants.not_in_future("start_date", start_date, "start date")
+    invariants.not_in_future("end_date", end_date, "end date")
+    invariants.not_before("start_date", start_date, referral.referred_on, "It cannot start before the referral")
+    if end_date is not None and start_date is None:
+        invariants.refuse("start_date", "Enter when the service started")
+    invariants.not_before("end_date", end_date, start_date, "It cannot end before it started")
+    if sessions_attended > sessions_offered:
+        invariants.refuse("sessions_attended", "Sessions attended cannot be more than sessions offered")
+    with transaction.atomic():
+        started, ended = referral.start_date is None and start_date, referral.end_date is None and end_date
+        referral.start_date, referral.end_date = start_date, end_date
+        referral.sessions_offered, referral.sessions_attended = sessions_offered, sessions_attended
+        save_new(referral)
+        for day, note in ((start_date if started else None, "Started"), (end_date if ended else None, "Ended")):
+            if day is not None:
+                history(
+                    actor_user=actor_user,
+                    actor=actor,
+                    child=child,
+                    obj=referral,
+                    from_status=Stage.OPEN,
+                    to_status=Stage.IN_PROGRESS if note == "Started" else Stage.ENDED,
+                    effective_date=day,
+                    note=f"{note} {referral.service.name}",
+                )
+        audit(
+            actor=actor,
+            action="casework.service_update",
+            child=child,
+            obj=referral,
+            attended=sessions_attended,
+            offered=sessions_offered,
+        )
+    return referral

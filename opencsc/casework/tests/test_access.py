@@ -83,6 +83,12 @@ def casework_urls(child) -> list[str]:
     objects["casework.FamilyNetworkMeeting"] = FamilyNetworkMeeting.objects.create(
         child=child, help_episode=help_episode, offered_on=dt.date(2025, 1, 9)
     )
+    from opencsc.casework.models import Service, ServiceReferral
+
+    service = Service.objects.create(name="Family centre", kind="family_centre", provider="Council")
+    objects["casework.ServiceReferral"] = ServiceReferral.objects.create(
+        child=child, service=service, referred_on=dt.date(2025, 1, 9)
+    )
     urls = [f"/casework/{child.pk}/", f"/casework/{child.pk}/chronology/", f"/casework/{child.pk}/notes/"]
     for slug, step in STEPS.items():
         if step.model is None:

@@ -360,3 +360,36 @@ def test_outsider_cannot_open_help(outsider, child, east_team):
     with pytest.raises(PermissionDenied):
         open_help(outsider, child, east_team)
     assert not HelpEpisode.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_services_provided_referral_start_attendance_and_end(social_worker, child, east_team):
+    from opencsc.casework.models import Service, ServiceKind
+
+    episode = open_help(social_worker, child, east_team)
+    course = Service.objects.create(
+        name="Incredible Years", kind=ServiceKind.PARENTING, commissioned=True, provider="Exampleton Family Trust"
+    )
+    referral = services.service_refer(**who(social_worker), child=child, service=course, referred_on=START)
+    assert referral.help_episode == episode
+    with pytest.raises(ValidationError):
+        services.service_update(
+            **who(social_worker), referral=referral, start_date=START, sessions_offered=2, sessions_attended=3
+        )
+    services.service_update(
+        **who(social_worker), referral=referral, start_date=dt.date(2025, 5, 8), sessions_offered=6, sessions_attended=5
+    )
+    services.service_update(
+        **who(social_worker),
+        referral=referral,
+        start_date=dt.date(2025, 5, 8),
+        sessions_offered=8,
+        sessions_attended=7,
+        end_date=TODAY,
+    )
+    referral.refresh_from_db()
+    assert (referral.sessions_attended, referral.end_date) == (7, TODAY)
+    titles = [i.title for i in selectors.chronology(child)]
+    assert {"Referred to Incredible Years", "Started Incredible Years", "Ended Incredible Years"} <= set(titles)
+    assert titles.count("Started Incredible Years") == 1  # a later update does not repeat the start
+    assert {"casework.service_refer", "casework.service_update"} <= set(actions(child))

@@ -713,6 +713,26 @@ STEPS: dict[str, Step] = {
         done="Meeting recorded",
         may=HELP_MAY,
     ),
+    "service-refer": Step(
+        "Refer to a service",
+        f.ServiceReferForm,
+        _on_child(s.service_refer),
+        initial=_dated("referred_on"),
+        done="Referral to the service recorded",
+        may=HELP_MAY,
+    ),
+    "service-update": Step(
+        "Update a service",
+        f.ServiceUpdateForm,
+        _on_obj(s.service_update, "referral"),
+        model=cm.ServiceReferral,
+        initial=lambda ctx: {
+            k: getattr(ctx.obj, k) for k in ("start_date", "sessions_offered", "sessions_attended", "end_date")
+        },
+        intro=lambda ctx: [f"{ctx.obj.service.name}: referred on {ctx.obj.referred_on:%d %B %Y}."],
+        done="Service updated",
+        may=HELP_MAY,
+    ),
     "s47-lead": Step(
         "Name the lead child protection practitioner",
         f.LeadCPForm,
