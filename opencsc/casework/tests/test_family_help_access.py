@@ -201,3 +201,19 @@ def test_the_whole_help_journey_through_the_pages(client_for, social_worker, chi
     assert response.status_code == 302
     page = client.get(f"/casework/{child.pk}/").content.decode()
     assert "Episodes of help" in page and "The family&#x27;s goals were met" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_front_door_never_offers_help_that_cannot_start(client_for, team_manager, child, east_team, settings):
+    from opencsc.casework.tests.factories import EpisodeFactory
+    from opencsc.casework.tests.test_front_door_queue import contact_for
+
+    contact = contact_for(child, team_manager, contact_date=TODAY)
+    page = f"/casework/{child.pk}/record/decision/{contact.pk}/"
+    client = client_for(team_manager)
+    settings.OPENCSC_HELP_MODEL = "tiered"
+    assert "Step to early help" in client.get(page).content.decode()
+    EpisodeFactory(child=child, referral_date=dt.date(2025, 6, 2))
+    assert "Step to early help" not in client.get(page).content.decode()  # tiered: social care holds the child
+    settings.OPENCSC_HELP_MODEL = "family_help"
+    assert "Step to family help" in client.get(page).content.decode()  # Family Help runs alongside

@@ -17,6 +17,7 @@ from opencsc.accounts import access
 from opencsc.accounts.models import Role, User
 from opencsc.audit.services import Actor
 from opencsc.casework import forms as f
+from opencsc.casework import help_model
 from opencsc.casework import models as cm
 from opencsc.casework import services as s
 from opencsc.core.forms import GovukForm
@@ -73,14 +74,17 @@ def _prepare_reply(ctx: Ctx, form: GovukForm) -> None:
 
 def _prepare_decision(ctx: Ctx, form: GovukForm) -> None:
     """Offer only the outcomes possible for this child: passing to the allocated worker needs an
-    open case someone holds; a new referral needs no open referral episode."""
+    open case someone holds; a new referral needs no open referral episode; stepping to help needs no
+    open help (and, under the tiers, no open referral)."""
     field = cast(forms.ChoiceField, form.fields["decision"])
     holder = s.case_holder(ctx.child)
     drop = {cm.ContactDecision.PASS_TO_WORKER} if holder == (None, None) else set()
-    if cm.ReferralEpisode.objects.filter(child=ctx.child).open().exists():
+    referral_open = cm.ReferralEpisode.objects.filter(child=ctx.child).open().exists()
+    if referral_open:
         drop.add(cm.ContactDecision.REFERRAL)
-    from opencsc.casework import help_model
-
+    help_open = cm.HelpEpisode.objects.filter(child=ctx.child, end_date__isnull=True).exists()
+    if help_open or (referral_open and not help_model.is_family_help()):
+        drop.add(cm.ContactDecision.EARLY_HELP)  # help is open already, or (tiered) social care holds the child
     words: dict[str, str] = {str(cm.ContactDecision.EARLY_HELP): help_model.decision_label()}
     field.choices = [
         (value, words.get(value, label)) for value, label in cm.ContactDecision.choices if value not in drop
@@ -259,8 +263,6 @@ HELP_MAY = access.can_work_family_help
 
 
 def _help_name() -> str:
-    from opencsc.casework import help_model
-
     return help_model.help_name()
 
 
