@@ -15,7 +15,9 @@ statutory returns keep reading the statutory models.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -89,9 +91,17 @@ class EpisodeOfHelp:
         return kind_label(self.kind)
 
 
-def episodes_of_help(child: Person) -> list[EpisodeOfHelp]:
+def episodes_of_help(
+    child: Person,
+    *,
+    help_episodes: Sequence[Any] | None = None,
+    referrals: Sequence[Any] | None = None,
+    cp_plans: Sequence[Any] | None = None,
+    periods: Sequence[Any] | None = None,
+) -> list[EpisodeOfHelp]:
     """Every episode of help the child has had, of every kind, oldest first (the caller has checked
-    access). Statutory kinds are read from the statutory models."""
+    access). Statutory kinds are read from the statutory models; a caller that has already read the
+    child's rows (the casework page) passes them in rather than reading them again."""
     from opencsc.casework.models import (
         CareLeaverContact,
         ChildProtectionPlan,
@@ -101,21 +111,25 @@ def episodes_of_help(child: Person) -> list[EpisodeOfHelp]:
     )
 
     kind = help_kind()
-    items = [
-        EpisodeOfHelp(kind, h.start_date, h.end_date, h.get_end_reason_display())
-        for h in HelpEpisode.objects.filter(child=child)
-    ]
+    if help_episodes is None:
+        help_episodes = list(HelpEpisode.objects.filter(child=child))
+    if referrals is None:
+        referrals = list(ReferralEpisode.objects.filter(child=child))
+    if cp_plans is None:
+        cp_plans = list(ChildProtectionPlan.objects.filter(child=child))
+    if periods is None:
+        periods = list(PeriodOfCare.objects.filter(child=child))
+    items = [EpisodeOfHelp(kind, h.start_date, h.end_date, h.get_end_reason_display()) for h in help_episodes]
     items += [
         EpisodeOfHelp(HelpKind.CHILD_IN_NEED, e.referral_date, e.closure_date, e.get_closure_reason_display())
-        for e in ReferralEpisode.objects.filter(child=child, referral_nfa=False)
+        for e in referrals
+        if not e.referral_nfa
     ]
     items += [
         EpisodeOfHelp(HelpKind.CHILD_PROTECTION, p.start_date, p.end_date, p.get_latest_category_display())
-        for p in ChildProtectionPlan.objects.filter(child=child)
+        for p in cp_plans
     ]
-    items += [
-        EpisodeOfHelp(HelpKind.LOOKED_AFTER, p.start_date, p.end_date) for p in PeriodOfCare.objects.filter(child=child)
-    ]
+    items += [EpisodeOfHelp(HelpKind.LOOKED_AFTER, p.start_date, p.end_date) for p in periods]
     first_leaver = CareLeaverContact.objects.filter(child=child).order_by("contact_date").first()
     if first_leaver is not None:
         items.append(EpisodeOfHelp(HelpKind.CARE_LEAVER, first_leaver.contact_date, None))

@@ -235,9 +235,16 @@ def _help(o: Overview) -> None:
     goals, reviews, team and meetings; every episode of help; and the latest RC9 closure (a step-down
     the page offers to start help for)."""
     child = o.child
-    o.help = HelpEpisode.objects.filter(child=child, end_date__isnull=True).select_related("lead_practitioner").first()
+    help_episodes = list(
+        HelpEpisode.objects.filter(child=child).select_related(
+            "lead_practitioner", "contact", "stepped_down_from", "stepped_up_to"
+        )
+    )
+    o.help = next((h for h in help_episodes if h.end_date is None), None)
     o.network_meetings = list(FamilyNetworkMeeting.objects.filter(child=child).prefetch_related("attendees")[:5])
-    o.history_of_help = help_model.episodes_of_help(child)
+    o.history_of_help = help_model.episodes_of_help(
+        child, help_episodes=help_episodes, referrals=o.episodes, cp_plans=o.cp_plans, periods=o.periods
+    )
     o.services = list(ServiceReferral.objects.filter(child=child).select_related("service")[:10])
     o.last_rc9 = next((e for e in o.episodes if e.closure_reason == "RC9"), None)
     if o.help is None:
