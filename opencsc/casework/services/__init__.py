@@ -14,12 +14,6 @@ from opencsc.casework.services.family_help import (
     help_plan_review,
     help_plan_start,
     help_step_up,
-    lead_cp_practitioner_set,
-    network_meeting_offer,
-    network_meeting_record,
-    service_refer,
-    service_update,
-    team_member_add,
 )
 from opencsc.casework.services.front_door import (
     case_holder,
@@ -29,6 +23,14 @@ from opencsc.casework.services.front_door import (
     mash_check_reply,
     mash_triage_record,
     notification_mark_read,
+)
+from opencsc.casework.services.help_network import (
+    lead_cp_practitioner_set,
+    network_meeting_offer,
+    network_meeting_record,
+    service_refer,
+    service_update,
+    team_member_add,
 )
 from opencsc.casework.services.looked_after import (
     adoption_record,
