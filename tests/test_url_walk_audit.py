@@ -71,6 +71,8 @@ class World:
     reset_ids: list[int] = field(default_factory=list)
     # Ids for the parameters of later apps' pages (front door, family groups, matching, rights), by name.
     more: dict[str, list[int]] = field(default_factory=dict)
+    # Step pages about other children than `child` (the demo's early help families): (person, slug, object).
+    more_steps: list[tuple[int, str, int]] = field(default_factory=list)
     marks: dict[int, list[str]] = field(default_factory=dict)
 
 
@@ -253,6 +255,7 @@ def _later_objects(world: World, users: list[User]) -> None:
         refused_reason="Under legal hold",
     )
 
+    _help_objects(world)
     memberships = FamilyMembership.objects.filter(person=world.child).order_by("pk")
     world.more = {
         "contact_id": first(Contact),
@@ -318,6 +321,25 @@ def access_can_change(user: User, person_id: int) -> bool:
     return access.can_change_person(user, person_id)
 
 
+def _help_objects(world: World) -> None:
+    """The demo's early help families (one led by the partner persona): their casework pages and every
+    help step page about their episode, assessment, plan and meetings, walked as every role."""
+    from opencsc.casework.models import HelpEpisode
+    from opencsc.casework.views.steps import STEPS
+
+    # The showcase's four families (the newest: a plan, a partner lead, a step-up, a closure) and two
+    # of the generated ones; walking every generated family would add thousands of identical requests.
+    episodes = [*HelpEpisode.objects.order_by("-pk")[:4], *HelpEpisode.objects.order_by("pk")[:2]]
+    for episode in episodes:
+        world.person_ids.append(episode.child_id)
+        for slug, spec in STEPS.items():
+            if spec.model is None or not slug.startswith(("help-", "network-", "service-")):
+                continue
+            for pk in spec.model._default_manager.filter(child_id=episode.child_id).values_list("pk", flat=True)[:1]:
+                world.more_steps.append((episode.child_id, slug, pk))
+    world.person_ids = sorted(set(world.person_ids))
+
+
 # --- discovering and filling the URL patterns ------------------------------------------------------
 
 
@@ -349,7 +371,8 @@ def _values_for(route: Route, world: World, settings: Any) -> list[dict[str, Any
         "people:add_part": [{"person_id": child, "kind": slug} for slug in PART_KINDS],
         "people:remove_part": [{"person_id": child, "kind": s, "part_id": pk} for s, pk in world.parts],
         "casework:step": [{"person_id": child, "slug": s} for s, spec in STEPS.items() if spec.model is None],
-        "casework:step_on": [{"person_id": child, "slug": s, "obj_id": pk} for s, pk in world.step_objects],
+        "casework:step_on": [{"person_id": child, "slug": s, "obj_id": pk} for s, pk in world.step_objects]
+        + [{"person_id": person, "slug": s, "obj_id": pk} for person, s, pk in world.more_steps],
         "privacy:register_add": [{"kind": k} for k in KINDS],
         "privacy:register_edit": [
             {"kind": k, "pk": pk}

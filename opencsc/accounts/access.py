@@ -10,9 +10,14 @@ and the list check cannot disagree. Rules:
 * Conference chairs / reviewing officers: the children allocated to them, and their families. They
   change no record except to record the conferences and reviews they chair
   (`can_record_conference`).
-* Performance analysts, information-governance officers, partner-agency users and system
-  administrators: no person records by default (analysts work on pseudonymised returns; IG and
-  partners get access through their own, audited routes).
+* Partner-agency practitioners: the families they lead as an early help / Family Help lead
+  practitioner (a lead-practitioner allocation naming them: the child and the child's family, as
+  for a worker), and, when their team is a multi-agency child protection team, that team's caseload.
+  Nothing else. They change no record except the family help work of a child they lead
+  (`can_work_family_help`).
+* Performance analysts, information-governance officers and system administrators: no person
+  records by default (analysts work on pseudonymised returns; IG gets access through its own,
+  audited routes).
 * Restricted records are visible only to the users named on their restricted list, whatever the
   allocation, or under break-glass by a role allowed to break the seal.
 * Break-glass: a practitioner may open one record outside their scope for a limited time, giving
@@ -39,12 +44,16 @@ from opencsc.accounts.models import (
     ProcessingRestriction,
     RestrictedAccess,
     Role,
+    TeamKind,
     User,
 )
 from opencsc.people.models import Person
 
 CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
 CAN_EDIT_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER})
+# Roles whose sight of people comes from allocations (partners: lead-practitioner allocations and a
+# multi-agency child protection team's caseload, see `_ScopeSQL.teams`).
+SCOPED_ROLES = CASEWORK_ROLES | {Role.PARTNER}
 BREAK_GLASS_ROLES = CASEWORK_ROLES
 # Breaking the seal of a restricted record needs a manager: a practitioner cannot do it alone.
 BREAK_SEAL_ROLES = frozenset({Role.TEAM_MANAGER})
@@ -128,8 +137,15 @@ class _ScopeSQL:
     @cached_property
     def teams(self) -> list[int]:
         """The teams whose caseload is the user's (a manager's managed teams cost a query, so only
-        SQL that tests the caseload asks)."""
-        return [] if self.user.role == Role.CONFERENCE_CHAIR else _team_ids(self.user)
+        SQL that tests the caseload asks). A partner's team counts only when it is a multi-agency
+        child protection team: a school's or a health trust's team is many practitioners, each
+        seeing only the families they lead."""
+        if self.user.role == Role.CONFERENCE_CHAIR:
+            return []
+        if self.user.role == Role.PARTNER:
+            team = self.user.team
+            return [team.pk] if team is not None and team.kind == TeamKind.MULTI_AGENCY_CP else []
+        return _team_ids(self.user)
 
     def family(self) -> str:
         """A current allocation to the user (or, except for chairs, to one of the user's teams)
@@ -154,7 +170,7 @@ class _ScopeSQL:
     def own(self) -> str:
         """Unrestricted people in the family scope (casework roles only), and restricted people the
         user is named for."""
-        if self.user.role not in CASEWORK_ROLES:
+        if self.user.role not in SCOPED_ROLES:
             return self.named()
         family = self.family()
         return f"((NOT {self.person_restricted} AND ({family})) OR {self.named()})"
@@ -247,6 +263,25 @@ def can_record_conference(user: Any, person_id: int) -> bool:
     if ProcessingRestriction.objects.active().filter(person_id=person_id).exists():
         return False
     return Person.objects.filter(_Scope(user, grants=False), pk=person_id).filter(pk__in=chaired).exists()
+
+
+def can_work_family_help(user: Any, person_id: int) -> bool:
+    """Who may record a child's early help / Family Help work (assessment, plan, reviews, Team Around
+    the Family, family network meetings, closure): anyone who may change the child's record, and a
+    partner-agency practitioner who is the child's current lead practitioner. Never under
+    break-glass, never while processing is restricted."""
+    if not _is_active_staff(user):
+        return False
+    if user.role != Role.PARTNER:
+        return can_change_person(user, person_id)
+    decision = person_access(user, person_id)
+    if not decision.view or decision.break_glass or decision.processing_restricted:
+        return False
+    return (
+        Allocation.objects.current()
+        .filter(person_id=person_id, worker=user, kind=AllocationKind.LEAD_PRACTITIONER)
+        .exists()
+    )
 
 
 def can_create_person(user: Any) -> bool:

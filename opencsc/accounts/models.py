@@ -29,6 +29,8 @@ class TeamKind(models.TextChoices):
     FRONT_DOOR = "front_door", "Front door and MASH"
     ASSESSMENT = "assessment", "Assessment"
     FAMILY_SUPPORT = "family_support", "Family support and child protection"
+    FAMILY_HELP = "family_help", "Early help and Family Help"
+    MULTI_AGENCY_CP = "multi_agency_cp", "Multi-agency child protection team"
     CHILDREN_IN_CARE = "children_in_care", "Children in care"
     LEAVING_CARE = "leaving_care", "Leaving care"
     REVIEWING = "reviewing", "Independent reviewing and conference chairs"
@@ -73,6 +75,7 @@ class AllocationKind(models.TextChoices):
     REVIEWING_OFFICER = "reviewing_officer", "Independent reviewing officer"
     CONFERENCE_CHAIR = "conference_chair", "Conference chair"
     FRONT_DOOR = "front_door", "Front door (MASH) triage"
+    LEAD_PRACTITIONER = "lead_practitioner", "Lead practitioner (early help or Family Help)"
 
 
 class AllocationQuerySet(models.QuerySet["Allocation"]):

@@ -7,6 +7,7 @@ from opencsc.audit.events import Kind, register
 EVENTS: dict[str, tuple[Kind, str]] = {
     "casework.view": (Kind.CONSULTATION, "Viewed a child's casework"),
     "casework.tray_view": (Kind.CONSULTATION, "Viewed a work tray"),
+    "casework.families_led_view": (Kind.CONSULTATION, "Viewed the families they lead as a partner"),
     "casework.contact_create": (Kind.COLLECTION, "Recorded a contact about a child"),
     "casework.mash_triage": (Kind.COLLECTION, "Recorded MASH triage of a contact"),
     "casework.mash_check_request": (Kind.DISCLOSURE, "Asked another agency for information (MASH check)"),
@@ -55,6 +56,21 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "casework.contact_take": (Kind.ALTERATION, "Took a contact about a child from the MASH queue"),
     "casework.contact_pass": (Kind.ALTERATION, "Passed a contact about a child to their allocated worker"),
     "casework.notification_read": (Kind.ALTERATION, "Marked a notification read"),
+    "casework.help_episode_open": (Kind.COLLECTION, "Opened an early help or Family Help episode"),
+    "casework.help_lead_change": (Kind.ALTERATION, "Changed a family's lead practitioner"),
+    "casework.help_assessment_start": (Kind.COLLECTION, "Started a whole-family assessment"),
+    "casework.help_assessment_complete": (Kind.COLLECTION, "Completed a whole-family assessment"),
+    "casework.help_plan_start": (Kind.COLLECTION, "Agreed a family's help plan"),
+    "casework.help_goal_add": (Kind.COLLECTION, "Added a goal to a family's help plan"),
+    "casework.help_plan_review": (Kind.COLLECTION, "Reviewed a family's help plan"),
+    "casework.help_episode_close": (Kind.ALTERATION, "Ended an early help or Family Help episode"),
+    "casework.help_step_up": (Kind.ALTERATION, "Stepped a family up from help to children's social care"),
+    "casework.taf_member_add": (Kind.COLLECTION, "Added a practitioner to the Team Around the Family"),
+    "casework.network_meeting_offer": (Kind.COLLECTION, "Offered a family network meeting"),
+    "casework.network_meeting_record": (Kind.COLLECTION, "Recorded a family network meeting and the family's plan"),
+    "casework.service_refer": (Kind.COLLECTION, "Referred a child or family to a service"),
+    "casework.service_update": (Kind.COLLECTION, "Recorded a service's start, attendance or end"),
+    "casework.lead_cp_practitioner_set": (Kind.ALTERATION, "Named the lead child protection practitioner"),
 }
 
 

@@ -13,6 +13,7 @@ from opencsc.casework import models as cm
 from opencsc.core import codelists
 from opencsc.core.categories import DataCategory
 from opencsc.core.forms import GovukDateField, GovukForm
+from opencsc.people.models import Person
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -88,11 +89,11 @@ class DecisionForm(GovukForm):
     decision_rationale = _text("Reasons for the decision", required=True)
     primary_need = _choice("cin_primary_need", "Primary need (for a referral)", required=False, blank="Not yet known")
     team = forms.ModelChoiceField(
-        label="Team the referral goes to",
+        label="Team the referral or help goes to",
         required=False,
         empty_label="Select",
         queryset=Team.objects.filter(
-            kind__in=[TeamKind.ASSESSMENT, TeamKind.FAMILY_SUPPORT, TeamKind.CHILDREN_IN_CARE]
+            kind__in=[TeamKind.ASSESSMENT, TeamKind.FAMILY_SUPPORT, TeamKind.CHILDREN_IN_CARE, TeamKind.FAMILY_HELP]
         ),
     )
     worker = forms.ModelChoiceField(
@@ -444,3 +445,142 @@ class BirthForm(GovukForm):
 class AssignForm(GovukForm):
     task = forms.IntegerField(widget=forms.HiddenInput)
     assignee = forms.ModelChoiceField(label="Allocate to", queryset=User.objects.none(), empty_label="Select")
+
+
+# --- early help / Family Help ---------------------------------------------------------------------
+
+HELP_TEAM_KINDS = [TeamKind.FAMILY_HELP, TeamKind.FAMILY_SUPPORT, TeamKind.ASSESSMENT]
+LEAD_ROLES = ["social_worker", "team_manager", "partner"]
+
+
+def _lead_choice(label: str, *, required: bool = True, roles: list[str] | None = None) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        required=required,
+        empty_label="Select" if required else "Not yet",
+        queryset=User.objects.filter(is_active=True, role__in=roles or LEAD_ROLES, team__isnull=False).order_by(
+            "last_name", "first_name"
+        ),
+        help_text="A council practitioner, or a partner agency's (a school's pastoral lead, a health visitor)",
+    )
+
+
+class HelpStartForm(GovukForm):
+    start_date = GovukDateField(label="Start date")
+    reason = _text("What does the family need help with?", required=True)
+    organisation = forms.CharField(label="Organisation leading the help", max_length=200)
+    team = forms.ModelChoiceField(
+        label="Team holding the family's help",
+        empty_label="Select",
+        queryset=Team.objects.filter(kind__in=HELP_TEAM_KINDS),
+    )
+    lead_practitioner = _lead_choice("Lead practitioner (optional)", required=False)
+    consent_given = _yes_no("Has the family agreed to the help?")
+
+
+class HelpLeadForm(GovukForm):
+    lead_practitioner = _lead_choice("Lead practitioner")
+    start_date = GovukDateField(label="Lead from")
+
+
+class HelpAssessmentStartForm(GovukForm):
+    start_date = GovukDateField(label="Assessment start date")
+    organisation = forms.CharField(label="Organisation completing the assessment", max_length=200)
+
+
+class HelpAssessmentCompleteForm(GovukForm):
+    completed_date = GovukDateField(label="Date completed")
+    strengths = _text("The family's strengths", required=True)
+    needs = _text("What the family needs", required=True)
+    family_words = _text("In the family's own words", help_text="What the family said about their situation")
+    consent_given = _yes_no("Did the family consent to the assessment?")
+
+
+class HelpGoalForm(GovukForm):
+    goal = forms.CharField(label="Goal: what the family wants to change", max_length=300)
+    action = _text("What will be done", required=True, rows=3)
+    who = forms.CharField(label="Who will do it", max_length=200)
+    by_when = GovukDateField(label="By when")
+
+
+class HelpPlanForm(HelpGoalForm):
+    start_date = GovukDateField(label="Date the plan was agreed")
+
+    field_order = ["start_date", "goal", "action", "who", "by_when"]
+
+
+class HelpReviewForm(GovukForm):
+    review_date = GovukDateField(label="Review date")
+    progress = _text("Progress against the goals", required=True)
+    family_view = _text("What the family says")
+    achieved = forms.TypedMultipleChoiceField(
+        label="Goals achieved", required=False, coerce=int, choices=[], widget=forms.CheckboxSelectMultiple
+    )
+
+
+class HelpCloseForm(GovukForm):
+    end_date = GovukDateField(label="End date")
+    end_reason = _radio("Why is the help ending?", cm.HelpEndReason.choices)
+    outcome = _text("What changed for the family", required=True)
+
+
+class HelpStepUpForm(GovukForm):
+    referral_date = GovukDateField(label="Referral date")
+    team = forms.ModelChoiceField(
+        label="Team the referral goes to",
+        empty_label="Select",
+        queryset=Team.objects.filter(kind__in=[TeamKind.ASSESSMENT, TeamKind.FAMILY_SUPPORT, TeamKind.MULTI_AGENCY_CP]),
+    )
+    worker = forms.ModelChoiceField(
+        label="Allocated worker (optional)",
+        required=False,
+        empty_label="Not yet",
+        queryset=User.objects.filter(is_active=True, role="social_worker"),
+    )
+    primary_need = _choice("cin_primary_need", "Primary need", required=False, blank="Not yet known")
+
+
+class TeamMemberForm(GovukForm):
+    name = forms.CharField(label="Practitioner's name", max_length=200)
+    agency = forms.CharField(label="Agency", max_length=200, help_text="For example: Exampleton Primary School")
+    role = forms.CharField(label="Role", max_length=200, required=False)
+    joined_on = GovukDateField(label="Joined on")
+
+
+class NetworkOfferForm(GovukForm):
+    kind = _radio("What was offered?", cm.MeetingKind.choices)
+    offered_on = GovukDateField(label="Date offered")
+    before_pre_proceedings = _yes_no("Was this offered before pre-proceedings?")
+
+
+class NetworkMeetingForm(GovukForm):
+    outcome = _radio("What happened?", cm.MeetingOutcome.choices)
+    meeting_date = GovukDateField(label="Date of the meeting", required=False)
+    facilitator = forms.CharField(label="Coordinator", max_length=200, required=False)
+    relatives = forms.ModelMultipleChoiceField(
+        label="Who came from the family network",
+        required=False,
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_name = forms.CharField(label="Someone else who came (name)", max_length=200, required=False)
+    other_relationship = forms.CharField(label="Their relationship to the child", max_length=100, required=False)
+    family_plan = _text("The plan the family made", rows=5)
+
+
+class LeadCPForm(GovukForm):
+    lead_practitioner = _lead_choice("Lead child protection practitioner", roles=["social_worker", "team_manager"])
+
+
+class ServiceReferForm(GovukForm):
+    service = forms.ModelChoiceField(
+        label="Service", empty_label="Select", queryset=cm.Service.objects.filter(active=True)
+    )
+    referred_on = GovukDateField(label="Date referred")
+
+
+class ServiceUpdateForm(GovukForm):
+    start_date = GovukDateField(label="Date the service started", required=False)
+    sessions_offered = forms.IntegerField(label="Sessions offered so far", min_value=0, max_value=500)
+    sessions_attended = forms.IntegerField(label="Sessions attended so far", min_value=0, max_value=500)
+    end_date = GovukDateField(label="Date the service ended", required=False)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from opencsc.accounts import access
 from opencsc.accounts.models import Role
 from opencsc.audit.services import Actor, record_event
+from opencsc.casework import help_model
+from opencsc.casework.help_model import EpisodeOfHelp
 from opencsc.casework.models import (
     Assessment,
     CareEpisode,
@@ -29,12 +31,20 @@ from opencsc.casework.models import (
     ChronologyEntry,
     Contact,
     DeprivationOfLibertyOrder,
+    FamilyHelpAssessment,
+    FamilyHelpGoal,
+    FamilyHelpPlan,
+    FamilyHelpReview,
+    FamilyNetworkMeeting,
+    HelpEpisode,
     PeriodOfCare,
     PreviousPermanence,
     ReferralEpisode,
     Section47,
+    ServiceReferral,
     StatusChange,
     Task,
+    TeamAroundFamilyMember,
     Visit,
 )
 from opencsc.casework.timescales import Timescale
@@ -129,6 +139,30 @@ class Overview:
     # Of the open period of care: its previous permanence (PrevPerm) and deprivation of liberty orders.
     previous_permanence: PreviousPermanence | None = None
     dolos: list[DeprivationOfLibertyOrder] = field(default_factory=list)
+    # Early help / Family Help: the open help episode with its work, and every episode of help.
+    help: HelpEpisode | None = None
+    help_assessments: list[FamilyHelpAssessment] = field(default_factory=list)
+    help_plan: FamilyHelpPlan | None = None
+    help_goals: list[FamilyHelpGoal] = field(default_factory=list)
+    help_reviews: list[FamilyHelpReview] = field(default_factory=list)
+    help_team: list[TeamAroundFamilyMember] = field(default_factory=list)
+    network_meetings: list[FamilyNetworkMeeting] = field(default_factory=list)
+    history_of_help: list[EpisodeOfHelp] = field(default_factory=list)
+    services: list[ServiceReferral] = field(default_factory=list)
+    last_rc9: ReferralEpisode | None = None
+
+    @property
+    def open_help_assessment(self) -> FamilyHelpAssessment | None:
+        return next((a for a in self.help_assessments if a.completed_date is None), None)
+
+    @property
+    def may_start_help(self) -> bool:
+        """Help can start when none is open and, under the tiers, no social care episode is open."""
+        return self.help is None and (help_model.is_family_help() or self.current is None)
+
+    @property
+    def may_step_up(self) -> bool:
+        return self.help is not None and self.current is None
 
     @property
     def open_cp_plan(self) -> ChildProtectionPlan | None:
@@ -191,8 +225,36 @@ def casework_overview(child: Person) -> Overview:
     if open_period is not None:
         overview.previous_permanence = PreviousPermanence.objects.filter(period=open_period).first()
         overview.dolos = list(open_period.dolos.all())
+    _help(overview)
     overview.timescales = _timescales(overview)
     return overview
+
+
+def _help(o: Overview) -> None:
+    """The child's early help / Family Help on the overview: the open episode, its assessment, plan,
+    goals, reviews, team and meetings; every episode of help; and the latest RC9 closure (a step-down
+    the page offers to start help for)."""
+    child = o.child
+    help_episodes = list(
+        HelpEpisode.objects.filter(child=child).select_related(
+            "lead_practitioner", "contact", "stepped_down_from", "stepped_up_to"
+        )
+    )
+    o.help = next((h for h in help_episodes if h.end_date is None), None)
+    o.network_meetings = list(FamilyNetworkMeeting.objects.filter(child=child).prefetch_related("attendees")[:5])
+    o.history_of_help = help_model.episodes_of_help(
+        child, help_episodes=help_episodes, referrals=o.episodes, cp_plans=o.cp_plans, periods=o.periods
+    )
+    o.services = list(ServiceReferral.objects.filter(child=child).select_related("service")[:10])
+    o.last_rc9 = next((e for e in o.episodes if e.closure_reason == "RC9"), None)
+    if o.help is None:
+        return
+    o.help_assessments = list(o.help.assessments.all())
+    o.help_plan = o.help.plans.filter(end_date__isnull=True).first()
+    if o.help_plan is not None:
+        o.help_goals = list(o.help_plan.goals.all())
+        o.help_reviews = list(o.help_plan.reviews.all())
+    o.help_team = list(o.help.team_members.filter(left_on__isnull=True))
 
 
 def _timescales(o: Overview) -> list[Timescale]:
@@ -205,12 +267,19 @@ def _timescales(o: Overview) -> list[Timescale]:
         for s in o.section47s:
             if s.episode_id == o.current.pk and not s.icpc_not_required:
                 items.append(Timescale("Initial conference (15 working days)", s.icpc_target, s.completed_date))
+    for h in o.help_assessments:
+        items.append(Timescale("Whole-family assessment", h.due_date, h.completed_date))
+    if o.help_plan is not None:
+        items.append(Timescale("Review of the family's plan", o.help_plan.next_review_due))
     for contact in o.contacts:
         if contact.status != "decided":
             items.append(Timescale("Contact decision (1 working day)", contact.decision_due))
     seen = {(t.label, t.due) for t in items}
     for task in o.tasks:
-        if task.kind not in ("assessment", "icpc", "contact_decision") and (task.title, task.due_date) not in seen:
+        if (
+            task.kind not in ("assessment", "icpc", "contact_decision", "family_assessment", "family_plan_review")
+            and (task.title, task.due_date) not in seen
+        ):
             items.append(Timescale(task.title, task.due_date))
     return sorted(items, key=lambda t: t.due)
 
@@ -272,6 +341,7 @@ _CODED_NOTE = re.compile(r"^(?P<head>.+) \((?P<code>[A-Z0-9]{2,4})\)$")
 def plain_note(note: str) -> str:
     """A status note ending in a code ("Case closed (RC7)", "Child protection plan started (PHY)") in
     plain words: "Case closed: Services ceased for any other reason, ... (RC7)"."""
+    note = note.replace("{help}", help_model.help_name())
     match = _CODED_NOTE.match(note)
     if match is None:
         return note
@@ -323,3 +393,27 @@ def tray_for_user(*, user: Any, actor: Actor) -> Tray:
         },
     )
     return Tray(mine=mine, team=team, today=timezone.localdate())
+
+
+def families_led_by(*, user: Any, actor: Actor, limit: int = 100) -> list[Any]:
+    """The children whose help a partner-agency practitioner leads (their current lead-practitioner
+    allocations) and, for a member of a multi-agency child protection team, the team's cases: the same
+    rows `accounts.access` reads, within the user's scope. Audits `casework.families_led_view` with the
+    ids of the children named."""
+    from opencsc.accounts.models import Allocation, AllocationKind, TeamKind
+
+    mine = Q(worker=user, kind=AllocationKind.LEAD_PRACTITIONER)
+    if user.team is not None and user.team.kind == TeamKind.MULTI_AGENCY_CP:
+        mine |= Q(team=user.team)
+    rows = list(
+        Allocation.objects.current()
+        .filter(mine, person__in=access.visible_persons(user))
+        .select_related("person", "team")
+        .order_by("person__last_name", "person__first_name", "pk")[:limit]
+    )
+    record_event(
+        actor=actor,
+        action="casework.families_led_view",
+        detail={"person_ids": sorted({a.person_id for a in rows}), "shown": len(rows)},
+    )
+    return rows

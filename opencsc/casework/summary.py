@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from opencsc.accounts import access
 from opencsc.accounts.models import Allocation, AllocationKind
+from opencsc.casework import help_model
 from opencsc.casework.models import (
     CareEpisode,
     CareLeaverContact,
@@ -26,6 +27,7 @@ from opencsc.casework.models import (
     ChildProtectionPlan,
     Contact,
     ContactStatus,
+    HelpEpisode,
     MissingEpisode,
     PeriodOfCare,
     ReferralEpisode,
@@ -151,6 +153,7 @@ def _presence(person: Person, day: dt.date) -> dict[str, bool]:
         "leaver_contact": CareLeaverContact.objects.filter(child=child),
         "contact": Contact.objects.filter(child=child).exclude(status=ContactStatus.DECIDED),
         "episode": ReferralEpisode.objects.filter(child=child),
+        "help": HelpEpisode.objects.filter(child=child, end_date__isnull=True),
         "missing": MissingEpisode.objects.filter(child=child, end_date__isnull=True),
         "uasc": UascStatus.objects.filter(Q(ceased_date__isnull=True) | Q(ceased_date__gt=day), child=child),
         "disability": Disability.objects.filter(person=child),
@@ -198,6 +201,15 @@ def _statuses(person: Person, day: dt.date, has: dict[str, bool]) -> list[Status
         reason = episode.get_closure_reason_display()
         closed = Status("Closed", "grey", f"Closed on {episode.closure_date:%-d %B %Y}: {reason}")
         statuses.append(closed)
+    help_episode = (
+        HelpEpisode.objects.filter(child=person, end_date__isnull=True).select_related("lead_practitioner").first()
+        if has["help"]
+        else None
+    )
+    if help_episode is not None:
+        lead = help_episode.lead_practitioner
+        detail = f"Since {help_episode.start_date:%-d %B %Y}; led by {help_episode.organisation}"
+        statuses.append(Status(help_model.help_name(), "green", detail + (f" ({lead})" if lead else "")))
     if person.is_unborn and person.expected_date_of_birth:
         statuses.append(Status("Unborn", "pink", f"Expected on {person.expected_date_of_birth:%-d %B %Y}"))
     return statuses
@@ -209,12 +221,21 @@ def _is_care_leaver(person: Person, day: dt.date, has: dict[str, bool]) -> bool:
 
 
 def _allocation(summary: PersonSummary, person: Person, day: dt.date) -> None:
-    allocation = (
+    """The allocated social worker; for a family in early help / Family Help only, its lead practitioner."""
+    allocations = (
         Allocation.objects.current(day)
-        .filter(person=person, kind=AllocationKind.ALLOCATED_WORKER)
+        .filter(person=person, kind__in=[AllocationKind.ALLOCATED_WORKER, AllocationKind.LEAD_PRACTITIONER])
         .select_related("worker", "team")
-        .order_by("-start_date", "-pk")
-        .first()
+    )
+    allocation = min(
+        allocations,
+        key=lambda a: (
+            a.kind != AllocationKind.ALLOCATED_WORKER,
+            a.worker_id is None,
+            -a.start_date.toordinal(),
+            -a.pk,
+        ),
+        default=None,
     )
     if allocation is not None:
         summary.team = allocation.team.name

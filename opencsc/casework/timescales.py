@@ -110,6 +110,16 @@ def cin_visit_due(since: dt.date) -> dt.date:
     return add_working_days(since, settings.OPENCSC_CIN_VISIT_WORKING_DAYS)
 
 
+def family_assessment_due(start: dt.date) -> dt.date:
+    """A whole-family (early help / Family Help) assessment: a local standard in working days."""
+    return add_working_days(start, settings.OPENCSC_FAMILY_HELP_ASSESSMENT_WORKING_DAYS)
+
+
+def family_plan_review_due(since: dt.date) -> dt.date:
+    """The family's plan is reviewed every OPENCSC_FAMILY_HELP_REVIEW_WEEKS (a local cycle)."""
+    return deadline(since + dt.timedelta(weeks=settings.OPENCSC_FAMILY_HELP_REVIEW_WEEKS))
+
+
 def cin_plan_review_due(since: dt.date) -> dt.date:
     return deadline(add_months(since, settings.OPENCSC_CIN_PLAN_REVIEW_MONTHS))
 

@@ -333,6 +333,15 @@ OPENCSC_CORE_GROUP_WEEKS = env_int("OPENCSC_CORE_GROUP_WEEKS", 6)
 # at most this many weeks apart in the first year, then this many months if the placement is long term.
 OPENCSC_LAC_VISIT_WEEKS = env_int("OPENCSC_LAC_VISIT_WEEKS", 6)
 OPENCSC_LAC_LONG_TERM_VISIT_MONTHS = env_int("OPENCSC_LAC_LONG_TERM_VISIT_MONTHS", 3)
+# Early help and Family Help (casework.help_model): "tiered" runs early help below child in need;
+# "family_help" runs the Families First model (one Family Help service joining targeted early help and
+# section 17 work). It changes labels and pathways, never stored data.
+OPENCSC_HELP_MODEL = env_str("OPENCSC_HELP_MODEL", "tiered")
+if OPENCSC_HELP_MODEL not in ("tiered", "family_help"):
+    raise ConfigurationError("OPENCSC_HELP_MODEL must be tiered or family_help")
+# Working days to complete a whole-family assessment, and weeks between reviews of the family's plan.
+OPENCSC_FAMILY_HELP_ASSESSMENT_WORKING_DAYS = env_int("OPENCSC_FAMILY_HELP_ASSESSMENT_WORKING_DAYS", 30)
+OPENCSC_FAMILY_HELP_REVIEW_WEEKS = env_int("OPENCSC_FAMILY_HELP_REVIEW_WEEKS", 12)
 # A closed case leaves its team's caseload (and so the team's sight of the family) this many days
 # after the closure date, time to finish closure summaries and letters (casework episode_close).
 OPENCSC_CLOSED_CASE_ACCESS_DAYS = env_int("OPENCSC_CLOSED_CASE_ACCESS_DAYS", 28)

@@ -54,7 +54,14 @@ TEAMS: list[tuple[str, str]] = [
     ("Information Governance", TeamKind.INFORMATION_GOVERNANCE),
     ("Exampleton Constabulary Public Protection Unit", TeamKind.PARTNER),
     ("Systems", TeamKind.SYSTEMS),
+    # Families First: the Family Help service and a multi-agency child protection team (their work is
+    # seeded by `demo.family_help`; they get no generated staff, so the borough's draw is unchanged).
+    ("Family Help Hub", TeamKind.FAMILY_HELP),
+    ("Multi-agency Child Protection Team", TeamKind.MULTI_AGENCY_CP),
 ]
+# Early-help-only children for each child of the statutory journeys: most families a council helps
+# never reach social care (issue 13).
+EARLY_HELP_RATIO = 2
 CASEWORK_TEAM_KINDS = {
     TeamKind.ASSESSMENT,
     TeamKind.FAMILY_SUPPORT,
@@ -407,6 +414,9 @@ def seed_borough(*, children: int, seed: int, as_of: dt.date) -> SeedReport:
         from opencsc.demo.front_door import seed_contacts_awaiting_triage  # the MASH queue (issue 11)
 
         seed_contacts_awaiting_triage(seed=seed, as_of=as_of)
+        from opencsc.demo.early_help import build_early_help  # help below social care (issue 13)
+
+        build_early_help(borough, seed=seed, as_of=as_of, children=EARLY_HELP_RATIO * children)
         seed_agencies()
         from opencsc.demo.partners import seed_partner_users, seed_processors  # partners (issue 16)
 

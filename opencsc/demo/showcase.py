@@ -23,6 +23,7 @@ from opencsc.accounts.models import Allocation, AllocationKind, User
 from opencsc.audit.services import Actor
 from opencsc.casework import models as cm
 from opencsc.casework import services as cs
+from opencsc.demo.family_help import seed_family_help
 from opencsc.people import models as pm
 from opencsc.people import services as ps
 
@@ -43,6 +44,7 @@ def seed_showcase(*, as_of: dt.date) -> ShowcaseReport:
         ("pre-birth plan", seed_prebirth_plan),
         ("every data category", seed_every_category),
         ("front door checks in flight", seed_front_door_checks_in_flight),
+        ("family help", seed_family_help),
     ]
     for name, part in parts:
         try:

@@ -216,7 +216,7 @@ ROLE_SCOPE = {
     Role.CONFERENCE_CHAIR: "The children they chair conferences or reviews for",
     Role.PERFORMANCE_ANALYST: "No person records: returns and their findings, by LA child id",
     Role.IG_OFFICER: "No person records by default: the audit trail, alerts, requests, the register",
-    Role.PARTNER: "No person records: the checks and requests addressed to their agency",
+    Role.PARTNER: "The families they lead (and a multi-agency CP team's cases); their agency's checks",
     Role.SYSTEM_ADMIN: "No person records: users, teams, roles and reference data",
 }
 

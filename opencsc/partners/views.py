@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opencsc.accounts import access
 from opencsc.accounts.models import User
 from opencsc.audit.services import Actor
+from opencsc.casework import selectors as casework_selectors
 from opencsc.core.http import AuthedRequest
 from opencsc.sharing import portal_selectors, portal_services
 from opencsc.sharing.models import CheckStatus, PartnerMembership
@@ -41,6 +42,7 @@ def portal(request: AuthedRequest) -> HttpResponse:
             "waiting": waiting,
             "answered": answered,
             "views": portal_selectors.views_for_partner(caller=caller, actor=actor),
+            "families": casework_selectors.families_led_by(user=request.user, actor=actor),
             "is_org_admin": caller is not None
             and PartnerMembership.objects.filter(user=request.user, is_org_admin=True).exists(),
         },

@@ -119,7 +119,7 @@ def _front_door(mash: Journey, facts: dict[str, object], first: str, last: str, 
     _date(page, "Date of decision", days[1])
     page.get_by_label("Reasons for the decision", exact=True).fill("Needs a child and family assessment")
     page.get_by_label("Primary need (for a referral)", exact=True).select_option("N1")
-    page.get_by_label("Team the referral goes to", exact=True).select_option(label="Family Support East")
+    page.get_by_label("Team the referral or help goes to", exact=True).select_option(label="Family Support East")
     page.get_by_label("Allocated worker (optional)", exact=True).select_option(label=str(facts["worker_name"]))
     page.get_by_role("button", name="Save").click()
     mash.arrive("MASH queue")  # the front door no longer holds the child

@@ -33,6 +33,8 @@ EDITORS = {Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER}
 def _borough(rng: random.Random) -> list[User]:
     today = timezone.localdate()
     teams = [TeamFactory(name=f"Team {i}", kind=TeamKind.FAMILY_SUPPORT) for i in range(3)]
+    teams.append(TeamFactory(name="Multi-agency CP team", kind=TeamKind.MULTI_AGENCY_CP))
+    school = TeamFactory(name="A school", kind=TeamKind.PARTNER)
     users = [
         UserFactory(username="sw0", role=Role.SOCIAL_WORKER, team=teams[0]),
         UserFactory(username="sw1", role=Role.SOCIAL_WORKER, team=teams[1]),
@@ -41,7 +43,12 @@ def _borough(rng: random.Random) -> list[User]:
         UserFactory(username="mash", role=Role.MASH_PRACTITIONER, team=teams[2]),
         UserFactory(username="ig", role=Role.IG_OFFICER, team=teams[2]),
         UserFactory(username="gone", role=Role.SOCIAL_WORKER, team=teams[0], is_active=False),
+        # Partners: a school's lead practitioner (sees whom they lead), and a police member of a
+        # multi-agency child protection team (sees the team's cases).
+        UserFactory(username="school", role=Role.PARTNER, team=school),
+        UserFactory(username="police", role=Role.PARTNER, team=teams[3]),
     ]
+    Allocation.objects.create(person=ChildFactory(), team=school, worker=users[7], start_date=today)
     users[2].managed_teams.add(teams[0], teams[1])
     people = [ChildFactory() if rng.random() < 0.6 else PersonFactory() for _ in range(28)]
     for person in rng.sample(people, 14):
@@ -53,7 +60,11 @@ def _borough(rng: random.Random) -> list[User]:
             start = today + dt.timedelta(days=5)  # not started yet
             end = None
         Allocation.objects.create(
-            person=person, team=rng.choice(teams), start_date=start, end_date=end, worker=rng.choice([None, *users[:5]])
+            person=person,
+            team=rng.choice(teams),
+            start_date=start,
+            end_date=end,
+            worker=rng.choice([None, *users[:5], users[7]]),
         )
     for _ in range(18):
         a, b = rng.sample(people, 2)
@@ -123,6 +134,9 @@ def _expected_own(user: User) -> set[int]:
     )
     if user.role == Role.CONFERENCE_CHAIR:
         caseload = {a.person_id for a in current if a.worker_id == user.pk}
+    elif user.role == Role.PARTNER:
+        macpt = user.team is not None and user.team.kind == TeamKind.MULTI_AGENCY_CP
+        caseload = {a.person_id for a in current if a.worker_id == user.pk or (macpt and a.team_id == user.team_id)}
     else:
         caseload = {a.person_id for a in current if a.worker_id == user.pk or a.team_id in teams}
     scope = set(caseload)
@@ -134,7 +148,7 @@ def _expected_own(user: User) -> set[int]:
     families = {m.family_id for m in pm.FamilyMembership.objects.all() if m.person_id in caseload}
     scope |= {m.person_id for m in pm.FamilyMembership.objects.all() if m.family_id in families}
     named = set(RestrictedAccess.objects.filter(user=user).values_list("person_id", flat=True))
-    if user.role not in CASEWORK:
+    if user.role not in CASEWORK | {Role.PARTNER}:
         return named
     restricted = set(pm.Person.objects.filter(is_restricted=True).values_list("pk", flat=True))
     return (scope - restricted) | named

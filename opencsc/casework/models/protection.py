@@ -66,6 +66,7 @@ class Section47Outcome(models.TextChoices):
     outcome=C.REFERRAL,
     icpc_not_required=C.REFERRAL,
     summary=C.REFERRAL,
+    lead_practitioner=NP,
 )
 class Section47(CaseworkRecord):
     """A section 47 enquiry. Starts on the date of the strategy discussion that began it; ends at an
@@ -79,6 +80,11 @@ class Section47(CaseworkRecord):
     outcome = models.CharField(max_length=24, choices=Section47Outcome.choices, blank=True)
     icpc_not_required = models.BooleanField(default=False)
     summary = models.TextField(blank=True)
+    # The lead child protection practitioner (Families First: a social worker of the multi-agency
+    # child protection team). Workforce data, not about the child.
+    lead_practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-start_date", "-pk"]
@@ -164,6 +170,7 @@ class Conference(CaseworkRecord):
     latest_category=C.REFERRAL,
     number_of_previous_plans=C.REFERRAL,
     is_pre_birth=C.REFERRAL,
+    lead_practitioner=NP,
 )
 class ChildProtectionPlan(CaseworkRecord):
     """A child protection plan (CIN census `ChildProtectionPlans`). One open plan per child; plans
@@ -179,6 +186,9 @@ class ChildProtectionPlan(CaseworkRecord):
     latest_category = models.CharField(max_length=3, choices=CategoryOfAbuse.choices)
     number_of_previous_plans = models.PositiveSmallIntegerField(default=0)
     is_pre_birth = models.BooleanField(default=False, help_text="Started while the child was unborn")
+    lead_practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-start_date", "-pk"]

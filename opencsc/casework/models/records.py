@@ -133,6 +133,9 @@ class TaskKind(models.TextChoices):
     LAC_VISIT = "lac_visit", "Looked-after statutory visit"
     ALLOCATE = "allocate", "Allocate a worker"
     CONTACT_PASSED = "contact_passed", "Read a new contact passed to you"
+    FAMILY_ASSESSMENT = "family_assessment", "Complete the whole-family assessment"
+    FAMILY_PLAN = "family_plan", "Agree the family's plan"
+    FAMILY_PLAN_REVIEW = "family_plan_review", "Review the family's plan"
 
 
 class TaskQuerySet(models.QuerySet["Task"]):

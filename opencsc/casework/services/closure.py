@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from opencsc.accounts.models import Allocation
+from opencsc.accounts.models import Allocation, AllocationKind
 from opencsc.accounts.services import allocation_end
 from opencsc.audit.services import Actor
 from opencsc.casework import invariants
@@ -23,6 +23,7 @@ from opencsc.casework.models import (
     Task,
 )
 from opencsc.casework.services._common import audit, history, require_change, user_or_none
+from opencsc.casework.services.family_help import FAMILY_TASKS, link_step_down
 
 
 def episode_activity_dates(episode: ReferralEpisode) -> list[dt.date]:
@@ -111,8 +112,14 @@ def episode_close(
             note=f"Case closed ({closure_reason})",
         )
         audit(actor=actor, action="casework.episode_close", child=child, obj=episode, reason=closure_reason)
-        Task.objects.open().filter(person=child).update(done_at=timezone.now(), done_by=user_or_none(actor_user))
+        # The family's help (its tasks and lead practitioner) goes on: under Family Help it runs
+        # alongside the social care episode, and RC9 hands the family back to it.
+        Task.objects.open().filter(person=child).exclude(kind__in=FAMILY_TASKS).update(
+            done_at=timezone.now(), done_by=user_or_none(actor_user)
+        )
         _leave_caseload(actor, child, closure_date)
+        if closure_reason == ReasonForClosure.RC9:
+            link_step_down(episode=episode)
     return episode
 
 
@@ -124,5 +131,6 @@ def caseload_ends_after_closure(closure_date: dt.date) -> dt.date:
 
 def _leave_caseload(actor: Actor, child: Any, closure_date: dt.date) -> None:
     ends = max(caseload_ends_after_closure(closure_date), timezone.localdate() + dt.timedelta(days=1))
-    for allocation in Allocation.objects.current().filter(person=child).exclude(end_date__lte=ends):
+    current = Allocation.objects.current().filter(person=child).exclude(kind=AllocationKind.LEAD_PRACTITIONER)
+    for allocation in current.exclude(end_date__lte=ends):
         allocation_end(actor=actor, allocation=allocation, end_date=max(ends, allocation.start_date))

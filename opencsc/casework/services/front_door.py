@@ -334,8 +334,9 @@ def contact_decide(
     """Decide a contact. A referral opens a referral episode and allocates the child to `team`
     (and `worker`); passing it to the allocated worker (a child whose case is open) gives that
     worker a task, a notification and a chronology entry holding the concern; stepping to early
-    help records the outcome for the early help service. Every decision ends the front door's
-    allocations of the child (the front door holds a child only while a contact is in triage) and
+    help / Family Help opens a help episode held by `team` (`worker` as its lead practitioner).
+    Every decision ends the front door's allocations of the child (the front door holds a child
+    only while a contact is in triage) and
     closes the decision task. Audits `casework.contact_decide` (and `casework.referral_create` for
     a referral, `casework.contact_pass` for passing it on)."""
     from opencsc.casework.services.referrals import referral_create
@@ -380,6 +381,20 @@ def contact_decide(
                 referral_date=contact.contact_date,
                 source=contact.source,
                 primary_need=primary_need,
+                contact=contact,
+            )
+        if decision == ContactDecision.EARLY_HELP and team is not None:
+            from opencsc.casework.services.family_help import help_episode_open
+
+            help_episode_open(
+                actor_user=actor_user,
+                actor=actor,
+                child=child,
+                start_date=decision_date,
+                reason=contact.reason,
+                organisation=team.name,
+                team=team,
+                lead_practitioner=worker,
                 contact=contact,
             )
         if decision == ContactDecision.PASS_TO_WORKER:
@@ -465,6 +480,8 @@ def _check_decision(contact: Contact, decision: str, decision_date: dt.date, rat
                 "instead of opening a new referral",
             )
         _check_referral_rules(contact)
+    if decision == ContactDecision.EARLY_HELP and team is None:
+        invariants.refuse("team", "Select the team that will hold the family's help")
     if decision == ContactDecision.PASS_TO_WORKER and case_holder(contact.child) == (None, None):
         invariants.refuse(
             "decision",

@@ -63,6 +63,32 @@ def casework_urls(child) -> list[str]:
         start_date=dt.date(2025, 1, 8),
         icpc_target=dt.date(2025, 1, 29),
     )
+    from opencsc.casework.models import (
+        FamilyHelpAssessment,
+        FamilyHelpPlan,
+        FamilyNetworkMeeting,
+        HelpEpisode,
+    )
+
+    help_episode = HelpEpisode.objects.create(
+        child=child, start_date=dt.date(2025, 1, 6), reason="x", organisation="Family Help service"
+    )
+    objects["casework.HelpEpisode"] = help_episode
+    objects["casework.FamilyHelpAssessment"] = FamilyHelpAssessment.objects.create(
+        child=child, episode=help_episode, start_date=dt.date(2025, 1, 7), due_date=dt.date(2025, 2, 7)
+    )
+    objects["casework.FamilyHelpPlan"] = FamilyHelpPlan.objects.create(
+        child=child, episode=help_episode, start_date=dt.date(2025, 1, 8), next_review_due=dt.date(2025, 4, 1)
+    )
+    objects["casework.FamilyNetworkMeeting"] = FamilyNetworkMeeting.objects.create(
+        child=child, help_episode=help_episode, offered_on=dt.date(2025, 1, 9)
+    )
+    from opencsc.casework.models import Service, ServiceReferral
+
+    service = Service.objects.create(name="Family centre", kind="family_centre", provider="Council")
+    objects["casework.ServiceReferral"] = ServiceReferral.objects.create(
+        child=child, service=service, referred_on=dt.date(2025, 1, 9)
+    )
     urls = [f"/casework/{child.pk}/", f"/casework/{child.pk}/chronology/", f"/casework/{child.pk}/notes/"]
     for slug, step in STEPS.items():
         if step.model is None:

@@ -248,7 +248,7 @@ def test_pass_to_worker_is_not_offered_or_accepted_without_an_open_case(client_f
 
 
 @time_machine.travel(NOW, tick=False)
-def test_step_to_early_help_records_the_outcome_without_a_referral(mash_practitioner, team_manager, child):
+def test_step_to_early_help_records_the_outcome_without_a_referral(mash_practitioner, team_manager, child, east_team):
     contact = contact_for(child, team_manager)
     services.contact_decide(
         actor_user=team_manager,
@@ -257,6 +257,7 @@ def test_step_to_early_help_records_the_outcome_without_a_referral(mash_practiti
         decision=ContactDecision.EARLY_HELP,
         decision_date=TODAY,
         rationale="Needs support with routines, no safeguarding concern",
+        team=east_team,
     )
     contact.refresh_from_db()
     assert contact.status == ContactStatus.DECIDED

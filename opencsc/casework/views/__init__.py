@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opencsc.accounts import access
 from opencsc.accounts.models import User
 from opencsc.audit.services import Actor
-from opencsc.casework import chronology_picture, mash, selectors, services
+from opencsc.casework import chronology_picture, help_model, mash, selectors, services
 from opencsc.casework.forms import AssignForm
 from opencsc.casework.models import Task
 from opencsc.casework.views.steps import STEPS, Ctx, redirect_target
@@ -47,6 +47,8 @@ def overview(request: AuthedRequest, person_id: int) -> HttpResponse:
             # Whoever may change the record may record its conferences; only a chair needs asking.
             "can_record_conference": can_change or access.can_record_conference(request.user, child.pk),
             "is_manager": access.can_allocate(request.user),
+            "can_work_help": can_change or access.can_work_family_help(request.user, child.pk),
+            "help_name": help_model.help_name(),
         },
     )
 

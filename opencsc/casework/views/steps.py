@@ -17,6 +17,7 @@ from opencsc.accounts import access
 from opencsc.accounts.models import Role, User
 from opencsc.audit.services import Actor
 from opencsc.casework import forms as f
+from opencsc.casework import help_model
 from opencsc.casework import models as cm
 from opencsc.casework import services as s
 from opencsc.core.forms import GovukForm
@@ -35,6 +36,10 @@ class Ctx:
     @property
     def episode(self) -> cm.ReferralEpisode | None:
         return cm.ReferralEpisode.objects.filter(child=self.child).open().first()
+
+    @property
+    def help(self) -> cm.HelpEpisode | None:
+        return cm.HelpEpisode.objects.filter(child=self.child, end_date__isnull=True).first()
 
     def who(self) -> dict[str, Any]:
         return {"actor_user": self.user, "actor": self.actor}
@@ -69,13 +74,21 @@ def _prepare_reply(ctx: Ctx, form: GovukForm) -> None:
 
 def _prepare_decision(ctx: Ctx, form: GovukForm) -> None:
     """Offer only the outcomes possible for this child: passing to the allocated worker needs an
-    open case someone holds; a new referral needs no open referral episode."""
+    open case someone holds; a new referral needs no open referral episode; stepping to help needs no
+    open help (and, under the tiers, no open referral)."""
     field = cast(forms.ChoiceField, form.fields["decision"])
     holder = s.case_holder(ctx.child)
     drop = {cm.ContactDecision.PASS_TO_WORKER} if holder == (None, None) else set()
-    if cm.ReferralEpisode.objects.filter(child=ctx.child).open().exists():
+    referral_open = cm.ReferralEpisode.objects.filter(child=ctx.child).open().exists()
+    if referral_open:
         drop.add(cm.ContactDecision.REFERRAL)
-    field.choices = [(value, label) for value, label in cm.ContactDecision.choices if value not in drop]
+    help_open = cm.HelpEpisode.objects.filter(child=ctx.child, end_date__isnull=True).exists()
+    if help_open or (referral_open and not help_model.is_family_help()):
+        drop.add(cm.ContactDecision.EARLY_HELP)  # help is open already, or (tiered) social care holds the child
+    words: dict[str, str] = {str(cm.ContactDecision.EARLY_HELP): help_model.decision_label()}
+    field.choices = [
+        (value, words.get(value, label)) for value, label in cm.ContactDecision.choices if value not in drop
+    ]
 
 
 def _contact_panel(ctx: Ctx) -> Any:
@@ -246,6 +259,61 @@ def _dated(name: str) -> Callable[[Ctx], dict[str, Any]]:
 
 
 MANAGERS = frozenset({Role.TEAM_MANAGER})
+HELP_MAY = access.can_work_family_help
+
+
+def _help_name() -> str:
+    return help_model.help_name()
+
+
+def _help_intro(ctx: Ctx) -> list[str]:
+    episode = ctx.obj if isinstance(ctx.obj, cm.HelpEpisode) else getattr(ctx.obj, "episode", None)
+    if not isinstance(episode, cm.HelpEpisode):
+        return []
+    lead = f", lead practitioner {episode.lead_practitioner}" if episode.lead_practitioner else ""
+    return [f"{_help_name()} since {episode.start_date:%d %B %Y}{lead}."]
+
+
+def _help_start_intro(ctx: Ctx) -> list[str]:
+    from opencsc.casework.services.family_help import _step_down_source
+
+    source = _step_down_source(ctx.child, timezone.localdate())
+    if source is None:
+        return ["Use this when help starts other than from a front-door decision (a partner asks for it)."]
+    return [
+        f"The social care episode of {source.referral_date:%d %B %Y} closed on {source.closure_date:%d %B %Y} "
+        f"with the family referred to {_help_name().lower()} (RC9): this help is recorded as its step-down."
+    ]
+
+
+def _help_start_initial(ctx: Ctx) -> dict[str, Any]:
+    return {"start_date": timezone.localdate(), "organisation": "Exampleton Council Family Help service"}
+
+
+def _assessment_organisation(ctx: Ctx) -> dict[str, Any]:
+    return {"start_date": timezone.localdate(), "organisation": ctx.obj.organisation}
+
+
+def _prepare_review(ctx: Ctx, form: GovukForm) -> None:
+    field = cast(forms.TypedMultipleChoiceField, form.fields["achieved"])
+    field.choices = [(g.pk, g.goal) for g in ctx.obj.goals.exclude(status=cm.GoalStatus.ACHIEVED)]
+
+
+def _prepare_meeting(ctx: Ctx, form: GovukForm) -> None:
+    from opencsc.casework.family_network import related_people
+
+    people = related_people(ctx.child)
+    field = cast(forms.ModelMultipleChoiceField, form.fields["relatives"])
+    field.queryset = Person.objects.filter(pk__in=[p.pk for p, _ in people])
+    words = {p.pk: w for p, w in people}
+    setattr(field, "label_from_instance", lambda p: f"{p.full_name} ({words.get(p.pk, '')})")  # noqa: B010
+
+
+def _meeting(ctx: Ctx, d: dict[str, Any]) -> Any:
+    values = dict(d)
+    values["relatives"] = list(values["relatives"])
+    return s.network_meeting_record(**ctx.who(), meeting=ctx.obj, **values)
+
 
 STEPS: dict[str, Step] = {
     "contact": Step(
@@ -532,6 +600,156 @@ STEPS: dict[str, Step] = {
         done="Unborn child recorded",
     ),
     "birth": Step("Record the birth", f.BirthForm, _on_child(s.birth_record), done="Birth recorded"),
+    # --- early help / Family Help (the words follow OPENCSC_HELP_MODEL; see casework.help_model)
+    "help-start": Step(
+        "Start help for the family",
+        f.HelpStartForm,
+        _on_child(s.help_episode_open),
+        initial=_help_start_initial,
+        intro=_help_start_intro,
+        done="Help started: the whole-family assessment is due",
+    ),
+    "help-lead": Step(
+        "Change the lead practitioner",
+        f.HelpLeadForm,
+        _on_obj(s.help_lead_change, "episode"),
+        model=cm.HelpEpisode,
+        initial=_dated("start_date"),
+        intro=_help_intro,
+        done="Lead practitioner changed",
+    ),
+    "help-assessment": Step(
+        "Start the whole-family assessment",
+        f.HelpAssessmentStartForm,
+        _on_obj(s.help_assessment_start, "episode"),
+        model=cm.HelpEpisode,
+        initial=_assessment_organisation,
+        intro=_help_intro,
+        done="Whole-family assessment started",
+        may=HELP_MAY,
+    ),
+    "help-assessment-complete": Step(
+        "Complete the whole-family assessment",
+        f.HelpAssessmentCompleteForm,
+        _on_obj(s.help_assessment_complete, "assessment"),
+        model=cm.FamilyHelpAssessment,
+        initial=_dated("completed_date"),
+        intro=_help_intro,
+        done="Assessment completed: now agree the family's plan",
+        may=HELP_MAY,
+    ),
+    "help-plan": Step(
+        "Agree the family's plan",
+        f.HelpPlanForm,
+        _on_obj(s.help_plan_start, "episode"),
+        model=cm.HelpEpisode,
+        initial=_dated("start_date"),
+        intro=_help_intro,
+        done="The family's plan is agreed: its first review is due",
+        may=HELP_MAY,
+    ),
+    "help-goal": Step(
+        "Add a goal to the family's plan",
+        f.HelpGoalForm,
+        _on_obj(s.help_goal_add, "plan"),
+        model=cm.FamilyHelpPlan,
+        intro=_help_intro,
+        done="Goal added",
+        may=HELP_MAY,
+    ),
+    "help-review": Step(
+        "Review the family's plan",
+        f.HelpReviewForm,
+        _on_obj(s.help_plan_review, "plan"),
+        model=cm.FamilyHelpPlan,
+        prepare=_prepare_review,
+        initial=_dated("review_date"),
+        intro=_help_intro,
+        done="Review recorded: the next review is due",
+        may=HELP_MAY,
+    ),
+    "help-team": Step(
+        "Add to the Team Around the Family",
+        f.TeamMemberForm,
+        _on_obj(s.team_member_add, "episode"),
+        model=cm.HelpEpisode,
+        initial=_dated("joined_on"),
+        intro=_help_intro,
+        done="Practitioner added to the Team Around the Family",
+        may=HELP_MAY,
+    ),
+    "help-step-up": Step(
+        "Step up to children's social care",
+        f.HelpStepUpForm,
+        _on_obj(s.help_step_up, "episode"),
+        model=cm.HelpEpisode,
+        initial=_dated("referral_date"),
+        intro=_help_intro,
+        done="Referral opened: the assessment is due in 45 working days",
+    ),
+    "help-close": Step(
+        "End the help",
+        f.HelpCloseForm,
+        _on_obj(s.help_episode_close, "episode"),
+        model=cm.HelpEpisode,
+        initial=_dated("end_date"),
+        intro=_help_intro,
+        done="Help ended",
+        may=HELP_MAY,
+    ),
+    "network-offer": Step(
+        "Offer a family network meeting",
+        f.NetworkOfferForm,
+        _on_child(s.network_meeting_offer),
+        initial=_dated("offered_on"),
+        done="Offer recorded",
+        may=HELP_MAY,
+    ),
+    "network-meeting": Step(
+        "Record the family network meeting",
+        f.NetworkMeetingForm,
+        _meeting,
+        model=cm.FamilyNetworkMeeting,
+        prepare=_prepare_meeting,
+        initial=_dated("meeting_date"),
+        done="Meeting recorded",
+        may=HELP_MAY,
+    ),
+    "service-refer": Step(
+        "Refer to a service",
+        f.ServiceReferForm,
+        _on_child(s.service_refer),
+        initial=_dated("referred_on"),
+        done="Referral to the service recorded",
+        may=HELP_MAY,
+    ),
+    "service-update": Step(
+        "Update a service",
+        f.ServiceUpdateForm,
+        _on_obj(s.service_update, "referral"),
+        model=cm.ServiceReferral,
+        initial=lambda ctx: {
+            k: getattr(ctx.obj, k) for k in ("start_date", "sessions_offered", "sessions_attended", "end_date")
+        },
+        intro=lambda ctx: [f"{ctx.obj.service.name}: referred on {ctx.obj.referred_on:%d %B %Y}."],
+        done="Service updated",
+        may=HELP_MAY,
+    ),
+    "s47-lead": Step(
+        "Name the lead child protection practitioner",
+        f.LeadCPForm,
+        lambda ctx, d: s.lead_cp_practitioner_set(**ctx.who(), obj=ctx.obj, **d),
+        model=cm.Section47,
+        intro=_s47_intro,
+        done="Lead child protection practitioner recorded",
+    ),
+    "cp-lead": Step(
+        "Name the lead child protection practitioner",
+        f.LeadCPForm,
+        lambda ctx, d: s.lead_cp_practitioner_set(**ctx.who(), obj=ctx.obj, **d),
+        model=cm.ChildProtectionPlan,
+        done="Lead child protection practitioner recorded",
+    ),
 }
 
 

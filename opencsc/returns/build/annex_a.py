@@ -6,7 +6,8 @@ Ethnicity, Date of Birth, Age). Lists cover the six months before `as_of` (the i
 notification date), as councils usually supply them. The child is identified by the LA child id, not
 by name; allocated team and worker names are in, as Ofsted asks.
 
-Columns the record does not hold yet (early help assessments, adopters, eligibility category, IRO
+List 2 lists the whole-family (early help / Family Help) assessments open in the window
+(`casework.FamilyHelpAssessment`). Columns the record does not hold yet (adopters, eligibility category, IRO
 contact, permanence plan, placement location) are present with empty cells, so the workbook keeps
 the published shape; `ANNEX_A_GAPS` lists them.
 
@@ -39,6 +40,7 @@ from opencsc.casework.models import (
     Conference,
     ConferenceKind,
     Contact,
+    FamilyHelpAssessment,
     HealthCheck,
     HealthCheckKind,
     LookedAfterReview,
@@ -195,7 +197,6 @@ TITLES = {
     "List 11": "Adopters",
 }
 ANNEX_A_GAPS = (
-    "List 2 (early help is not recorded in openCSC yet)",
     "List 11 (adopters are not recorded yet)",
     "List 8: permanence plan, IRO contact, placement location, LA of placement",
     "List 9: eligibility category",
@@ -250,6 +251,11 @@ class _Reader:
             Contact.objects.filter(contact_date__gte=self.start, contact_date__lte=as_of)
             .order_by("contact_date", "id")
             .values("child_id", "contact_date", "source")
+        )
+        self.help_assessments = list(
+            FamilyHelpAssessment.objects.filter(open_in_window("completed_date"), start_date__lte=as_of)
+            .order_by("start_date", "id")
+            .values("child_id", "start_date", "completed_date", "organisation")
         )
         self.referrals_all = group_by(
             ReferralEpisode.objects.filter(referral_date__gte=add_months(self.start, -12), referral_date__lte=as_of)
@@ -425,6 +431,7 @@ def collect_annex_a(as_of: dt.date, progress: Progress | None = None) -> AnnexAB
     r = _Reader(as_of)
     ids = (
         {c["child_id"] for c in r.contacts}
+        | {h["child_id"] for h in r.help_assessments}
         | {e["child_id"] for e in r.episodes}
         | {a["child_id"] for a in r.assessments}
         | {s["child_id"] for s in r.s47}
@@ -459,6 +466,11 @@ def collect_annex_a(as_of: dt.date, progress: Progress | None = None) -> AnnexAB
     for c in r.contacts:
         if c["child_id"] in persons:
             rows["List 1"].append([*child(c["child_id"]), c["contact_date"], c["source"]])
+    ticker.tick()
+    for h in r.help_assessments:
+        if h["child_id"] in persons:
+            done = h["completed_date"] if h["completed_date"] and h["completed_date"] <= as_of else None
+            rows["List 2"].append([*child(h["child_id"]), h["start_date"], done, h["organisation"]])
     ticker.tick()
     for pid, refs in r.referrals_all.items():
         for ref in refs:
