@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opencsc.home",
     "opencsc.rights",
     "opencsc.ops",
+    "opencsc.insight",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -346,3 +347,7 @@ OPENCSC_CPIS_MAX_FILE_BYTES = env_int("OPENCSC_CPIS_MAX_FILE_BYTES", 5 * 1024 * 
 OPENCSC_RETURNS_CHECK_MAX_BYTES = env_int("OPENCSC_RETURNS_CHECK_MAX_BYTES", 32 * 1024 * 1024)
 OPENCSC_RETURNS_CHECK_COMMAND_MAX_BYTES = env_int("OPENCSC_RETURNS_CHECK_COMMAND_MAX_BYTES", 512 * 1024 * 1024)
 OPENCSC_POSTCODES_MAX_BYTES = env_int("OPENCSC_POSTCODES_MAX_BYTES", 3 * 1024 * 1024 * 1024)
+
+# --- Insight (opencsc/insight): children aged 0 to 17 living in the borough, the denominator of the
+# rates per 10,000 (ONS mid-year estimate; the default is a synthetic borough's).
+OPENCSC_CHILD_POPULATION = env_int("OPENCSC_CHILD_POPULATION", 60000)
