@@ -330,3 +330,19 @@ def can_manage_rights_requests(user: Any) -> bool:
     erasure, restriction, objection), compiles and redacts subject access bundles and releases them.
     It reaches a person's data for this through the rights app's own audited pages, not the record."""
     return _is_active_staff(user) and user.role == Role.IG_OFFICER
+
+
+INDICATOR_ROLES = frozenset({Role.TEAM_MANAGER, Role.PERFORMANCE_ANALYST, Role.CONFERENCE_CHAIR})
+INDICATOR_CHILDREN_ROLES = frozenset({Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
+
+
+def can_view_indicators(user: Any) -> bool:
+    """The performance dashboard (counts, rates, by team and worker; no child named): managers,
+    conference chairs and reviewing officers, and performance analysts."""
+    return _is_active_staff(user) and user.role in INDICATOR_ROLES
+
+
+def can_list_indicator_children(user: Any) -> bool:
+    """Opening the children behind a figure: managers and chairs, who hold a caseload, and then only
+    the children `visible_persons` gives them (each list audited). Analysts see counts only."""
+    return _is_active_staff(user) and user.role in INDICATOR_CHILDREN_ROLES

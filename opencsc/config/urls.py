@@ -12,6 +12,7 @@ urlpatterns = [
     path("cpis/", include("opencsc.cpis.urls")),
     path("returns/", include("opencsc.returns.urls")),
     path("rights/", include("opencsc.rights.urls")),
+    path("insight/", include("opencsc.insight.urls")),
     path("ask-us/", include("opencsc.rights.public_urls")),
     path("", include("opencsc.ops.urls")),
 ]

@@ -85,9 +85,10 @@ class Holder:
 class Record:
     """The rows the indicators read (see the module docstring). Each table loads on first use."""
 
-    def __init__(self, child_ids: Iterable[int] | None = None) -> None:
-        self.child_ids = None if child_ids is None else sorted(set(child_ids))
-        self._buckets: dict[str, dict[tuple[int, int], list[Any]]] = {}
+    def __init__(self, child_ids: Iterable[int] | QuerySet[Any] | None = None) -> None:
+        # A queryset (the user's visible people, as `values("pk")`) stays a subquery.
+        self.child_ids = child_ids if child_ids is None or isinstance(child_ids, QuerySet) else sorted(set(child_ids))
+        self._buckets: dict[tuple[str, int], dict[tuple[int, int], list[Any]]] = {}
 
     def _scope(self, qs: QuerySet[Any], field: str = "child_id") -> QuerySet[Any]:
         return qs if self.child_ids is None else qs.filter(**{f"{field}__in": self.child_ids})
@@ -95,14 +96,14 @@ class Record:
     def by_month(self, table: str, day_at: int) -> dict[tuple[int, int], list[Any]]:
         """The rows of `table` grouped by the (year, month) of their column `day_at`: a month's flow
         indicator looks only at its own rows."""
-        if table not in self._buckets:
+        if (table, day_at) not in self._buckets:
             buckets: dict[tuple[int, int], list[Any]] = defaultdict(list)
             for row in getattr(self, table):
                 day = row[day_at]
                 if day is not None:
                     buckets[(day.year, day.month)].append(row)
-            self._buckets[table] = buckets
-        return self._buckets[table]
+            self._buckets[(table, day_at)] = buckets
+        return self._buckets[(table, day_at)]
 
     def in_window(self, table: str, day_at: int, w: Window) -> list[Any]:
         return [r for r in self.by_month(table, day_at).get((w.start.year, w.start.month), []) if r[day_at] <= w.end]

@@ -235,3 +235,12 @@ def test_every_indicator_is_documented():
         assert indicator.numerator and indicator.denominator and indicator.period and indicator.source
         assert indicator.national is None  # no unverified national figure is shipped
     assert len(definitions.BY_KEY) == len(definitions.INDICATORS)
+
+
+def test_one_record_serves_indicators_reading_the_same_table_by_different_dates():
+    CPPlanFactory(start_date=D(2024, 1, 15), end_date=D(2026, 1, 15))
+    CPPlanFactory(start_date=D(2026, 1, 5))
+    rec = Record()
+    lasting = definitions.BY_KEY["cp-plans-lasting-2-years"].cases(rec, JAN_2026)  # by end date
+    started = definitions.BY_KEY["cp-plans-neg"].cases(rec, JAN_2026)  # by start date, same record
+    assert (len(lasting), len(started)) == (1, 1)
