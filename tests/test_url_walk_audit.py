@@ -69,6 +69,8 @@ class World:
     # Ids for the parameters of later apps' pages (front door, family groups, matching, rights), by name.
     more: dict[str, list[int]] = field(default_factory=dict)
     marks: dict[int, list[str]] = field(default_factory=dict)
+    # The insight pages' (indicator key, month) pairs: figures the seeded borough has children behind.
+    insight: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _marks(person: Person) -> list[str]:
@@ -123,6 +125,7 @@ def _seed(settings: Any, tmp_path: Any) -> World:
     _sharing_objects(world, users)
     _other_objects(world, users)
     _later_objects(world, users)
+    _insight_objects(world)
     return world
 
 
@@ -239,6 +242,23 @@ def _later_objects(world: World, users: list[User]) -> None:
     }
 
 
+def _insight_objects(world: World) -> None:
+    """Compute the indicators on the seeded borough and pick, for a few of them, the month with the
+    most children behind it (so the children's page lists people)."""
+    from opencsc.insight import services
+    from opencsc.insight.models import Snapshot
+
+    run = services.indicators_compute(actor=Actor.system("url_walk"), months=24)
+    for key in ("caseloads", "cp-rate", "re-referrals", "assessments-in-45-working-days"):
+        row = (
+            Snapshot.objects.filter(run=run, indicator=key, level="borough")
+            .order_by("-denominator", "-numerator", "-month")
+            .first()
+        )
+        if row is not None:
+            world.insight.append((key, f"{row.month:%Y-%m}"))
+
+
 # --- discovering and filling the URL patterns ------------------------------------------------------
 
 
@@ -280,6 +300,8 @@ def _values_for(route: Route, world: World, settings: Any) -> list[dict[str, Any
         "sharing:request_reply": [{"person_id": child, "request_id": pk} for pk in world.request_ids],
         "sharing:request_decide": [{"request_id": pk} for pk in world.request_ids],
         "accounts:device_reset_request": [{"user_id": world.users[0].pk}],
+        "insight:indicator": [{"key": key} for key, _ in world.insight],
+        "insight:children": [{"key": key, "month": month} for key, month in world.insight],
     }
     if route.name in special:
         return special[route.name]
