@@ -1,0 +1,61 @@
+"""The performance dashboard in Debian's chromium, with axe on every page, with and without
+JavaScript: a team manager goes from their home page to an indicator, reads its chart (an image
+with a text alternative) and its table, narrows it to a team and opens the children behind a month;
+an analyst sees the same figures with no way to the children."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from .journey import Journey
+from .server import AppServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_manager_follows_a_figure_to_the_children_behind_it(
+    start_journey: Callable[..., Journey], app_server: AppServer, javascript: bool
+) -> None:
+    manager = start_journey("insight-manager", javascript=javascript)
+    manager.sign_in(app_server.facts["team_manager"])
+    manager.arrive(re.compile(".+"))
+    page = manager.page
+    page.get_by_role("link", name="See the performance indicators").click()
+    manager.arrive("Performance indicators")
+    expect(page.get_by_text(re.compile("Figures computed"))).to_be_visible()
+    page.get_by_role("link", name="Children per allocated worker").click()
+    manager.arrive("Children per allocated worker")
+    expect(page.get_by_role("img", name=re.compile("Children per allocated worker, by month"))).to_be_visible()
+    expect(page.get_by_role("table").first).to_contain_text("Month")
+    manager.screenshot("indicator")
+
+    page.get_by_label("Show figures for").select_option(label="Family Support East")
+    page.get_by_role("button", name="Show").click()
+    manager.arrive("Children per allocated worker")
+    expect(page.get_by_text("Family Support East", exact=False).first).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("By worker"))).to_be_visible()
+
+    page.get_by_role("link", name=re.compile("See the children")).first.click()
+    manager.arrive(re.compile("The children behind"))
+    children = page.get_by_role("table").first
+    expect(children).to_contain_text("LA child id")
+    expect(children.get_by_role("link").first).to_be_visible()
+
+
+def test_an_analyst_sees_counts_only(start_journey: Callable[..., Journey], app_server: AppServer) -> None:
+    analyst = start_journey("insight-analyst")
+    analyst.sign_in("analyst.demo")
+    analyst.arrive(re.compile(".+"))
+    page = analyst.page
+    page.get_by_role("link", name="See the performance indicators").click()
+    analyst.arrive("Performance indicators")
+    page.get_by_role("link", name="Re-referrals within 12 months").click()
+    analyst.arrive("Re-referrals within 12 months")
+    expect(page.get_by_role("img", name=re.compile("Re-referrals within 12 months, by month"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("See the children"))).to_have_count(0)
+    expect(page.get_by_text("You see counts only")).to_be_visible()
