@@ -243,4 +243,5 @@ class Record:
         closed during the month stays with the team that closed it)."""
         held = [h for h in self.holders.get(child, []) if h.start <= on]
         current = [h for h in held if h.end is None or h.end > on]
-        return (current or held or [None])[-1]
+        chosen = current or held
+        return chosen[-1] if chosen else None
