@@ -71,6 +71,7 @@ class World:
     marks: dict[int, list[str]] = field(default_factory=dict)
     # The insight pages' (indicator key, month) pairs: figures the seeded borough has children behind.
     insight: list[tuple[str, str]] = field(default_factory=list)
+    goal_ids: list[int] = field(default_factory=list)  # the child's goals (insight outcomes)
 
 
 def _marks(person: Person) -> list[str]:
@@ -243,11 +244,32 @@ def _later_objects(world: World, users: list[User]) -> None:
 
 
 def _insight_objects(world: World) -> None:
-    """Compute the indicators on the seeded borough and pick, for a few of them, the month with the
-    most children behind it (so the children's page lists people)."""
+    """A goal with a rating on the child's record; then compute the indicators on the seeded borough
+    and pick, for a few of them, the month with the most children behind it (so the children's page
+    lists people)."""
     from opencsc.insight import services
     from opencsc.insight.models import Snapshot
 
+    worker = User.objects.get(username=PERSONAS[0][0])
+    goal = services.goal_add(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        child=world.child,
+        plan_type="cin",
+        agreed_on=dt.date(2025, 5, 1),
+        goal="Goes to school every day",
+    )
+    services.goal_rate(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        goal=goal,
+        rated_on=dt.date(2025, 6, 1),
+        occasion="visit",
+        rater="child",
+        score=4,
+        words="Mornings are hard",
+    )
+    world.goal_ids.append(goal.pk)
     run = services.indicators_compute(actor=Actor.system("url_walk"), months=24)
     for key in ("caseloads", "cp-rate", "re-referrals", "assessments-in-45-working-days"):
         row = (
@@ -302,6 +324,7 @@ def _values_for(route: Route, world: World, settings: Any) -> list[dict[str, Any
         "accounts:device_reset_request": [{"user_id": world.users[0].pk}],
         "insight:indicator": [{"key": key} for key, _ in world.insight],
         "insight:children": [{"key": key, "month": month} for key, month in world.insight],
+        "insight:rating_new": [{"person_id": child, "goal_id": pk} for pk in world.goal_ids],
     }
     if route.name in special:
         return special[route.name]

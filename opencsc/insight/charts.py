@@ -25,10 +25,13 @@ class Point:
 
 
 def _scale(points: list[Point]) -> tuple[float, float]:
+    """The axis: from 0 (or a round number below the lowest value, when one is negative) to 100 for
+    percentages that reach past 50, else a round number at or above the highest value."""
     values = [p.value for p in points if p.value is not None]
     top = max(values, default=0.0)
     top = 100.0 if 50 < top <= 100 and all(0 <= v <= 100 for v in values) else _nice(top)
-    return 0.0, top or 1.0
+    low = min(values, default=0.0)
+    return (-_nice(-low) if low < 0 else 0.0), top or 1.0
 
 
 def _nice(value: float) -> float:
@@ -122,12 +125,10 @@ def bar_chart(chart_id: str, title: str, points: list[Point], unit: str = "") ->
     bars = []
     for i, p in enumerate(points):
         x = LEFT + i * slot + slot * 0.15
-        value = p.value or 0.0
-        y = _y(value, lo, hi)
+        y, zero = _y(p.value or 0.0, lo, hi), _y(0.0, lo, hi)
         tip = f"{p.label}: {p.text}"
-        bars.append(
-            (_n(x), _n(y), _n(slot * 0.7), _n(HEIGHT - BOTTOM - y), LINE, tip, _n(x + slot * 0.35), _n(y - 4), p.text)
-        )
+        top, height = min(y, zero), abs(zero - y)
+        bars.append((_n(x), _n(top), _n(slot * 0.7), _n(height), LINE, tip, _n(x + slot * 0.35), _n(top - 4), p.text))
     body = format_html_join(
         "",
         '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>'
@@ -141,3 +142,92 @@ def bar_chart(chart_id: str, title: str, points: list[Point], unit: str = "") ->
     )
     desc = f"Bar chart of {len(points)} bars. The same figures are in the table that follows."
     return _frame(chart_id, title, desc, mark_safe(_axis(lo, hi, unit) + body + names))  # noqa: S308
+
+
+# The raters' lines differ in colour, dash and marker shape, so they are told apart without colour.
+RATER_STYLES = {
+    "worker": ("#1d70b8", "", "circle"),
+    "child": ("#00703c", "8 4", "square"),
+    "parent": ("#4c2c92", "2 4", "diamond"),
+}
+
+
+@dataclass(frozen=True)
+class Rated:
+    day_label: str
+    rater: str  # a key of RATER_STYLES
+    rater_label: str
+    score: int
+
+
+def _marker(shape: str, x: float, y: float, colour: str, tip: str) -> SafeString:
+    if shape == "square":
+        return format_html(
+            '<rect x="{}" y="{}" width="9" height="9" fill="{}"><title>{}</title></rect>',
+            _n(x - 4.5),
+            _n(y - 4.5),
+            colour,
+            tip,
+        )
+    if shape == "diamond":
+        pts = f"{_n(x)},{_n(y - 6)} {_n(x + 6)},{_n(y)} {_n(x)},{_n(y + 6)} {_n(x - 6)},{_n(y)}"
+        return format_html('<polygon points="{}" fill="{}"><title>{}</title></polygon>', pts, colour, tip)
+    return format_html('<circle cx="{}" cy="{}" r="5" fill="{}"><title>{}</title></circle>', _n(x), _n(y), colour, tip)
+
+
+def goal_chart(chart_id: str, title: str, days: list[str], ratings: list[Rated]) -> SafeString:
+    """A goal's ratings over time (0 to 10), one line for each rater, with a legend."""
+    step = (WIDTH - LEFT - RIGHT - 140) / max(len(days) - 1, 1)
+    xs = {day: LEFT + 10 + i * step for i, day in enumerate(days)}
+    parts = [_axis(0.0, 10.0, "")]
+    for rater, (colour, dash, shape) in RATER_STYLES.items():
+        mine = [r for r in ratings if r.rater == rater]
+        if not mine:
+            continue
+        line = " ".join(f"{_n(xs[r.day_label])},{_n(_y(r.score, 0.0, 10.0))}" for r in mine)
+        parts.append(
+            format_html(
+                '<polyline points="{}" fill="none" stroke="{}" stroke-width="3" stroke-dasharray="{}"/>',
+                line,
+                colour,
+                dash or "none",
+            )
+        )
+        for r in mine:
+            tip = f"{r.rater_label}, {r.day_label}: {r.score} out of 10"
+            parts.append(_marker(shape, xs[r.day_label], _y(r.score, 0.0, 10.0), colour, tip))
+    legend_y = TOP + 10
+    for rater, (colour, dash, shape) in RATER_STYLES.items():
+        label = next((r.rater_label for r in ratings if r.rater == rater), "")
+        if not label:
+            continue
+        x = WIDTH - RIGHT - 126
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3" stroke-dasharray="{}"/>',
+                x,
+                legend_y,
+                x + 24,
+                legend_y,
+                colour,
+                dash or "none",
+            )
+        )
+        parts.append(_marker(shape, x + 12, legend_y, colour, label))
+        parts.append(
+            format_html('<text x="{}" y="{}" font-size="12" fill="{}">{}</text>', x + 30, legend_y + 4, INK, label[:16])
+        )
+        legend_y += 22
+    parts.append(
+        format_html_join(
+            "",
+            '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="{}">{}</text>',
+            ((_n(x), HEIGHT - BOTTOM + 18, INK, day) for day, x in list(xs.items())[:: max(1, len(xs) // 6)]),
+        )
+    )
+    desc = f"Line chart of {len(ratings)} ratings from 0 to 10 over time, one line for each person rating."
+    if ratings:
+        latest = ratings[-1]
+        desc += f" Latest: {latest.rater_label.lower()}, {latest.score} out of 10 on {latest.day_label}."
+    desc += " The same ratings are in the table that follows."
+    return _frame(chart_id, title, desc, mark_safe("".join(parts)))  # noqa: S308

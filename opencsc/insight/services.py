@@ -1,4 +1,5 @@
-"""Writes of the insight app: computing the indicators into a stored run."""
+"""Writes of the insight app: computing the indicators into a stored run, and the outcomes of a
+child's plans (goals and their ratings)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ import datetime as dt
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from opencsc.accounts import access
+from opencsc.accounts.models import User
 from opencsc.audit.services import Actor, record_event
+from opencsc.core import limits
 from opencsc.insight.definitions import INDICATORS, Case, Indicator
-from opencsc.insight.models import ComputeRun, Level, RunStatus, Snapshot
+from opencsc.insight.models import ComputeRun, GoalRating, Level, PlanGoal, RunStatus, Snapshot
 from opencsc.insight.record import Record, Window, month_windows
+from opencsc.people.models import Person
 
 Progress = Callable[[int, int], None]
 KEEP_RUNS = 3  # older finished runs are deleted after a good run (the page shows the latest)
@@ -105,3 +112,84 @@ def indicators_compute(
     keep = ComputeRun.objects.filter(status=RunStatus.DONE).order_by("-started_at", "-pk")[:KEEP_RUNS]
     ComputeRun.objects.exclude(pk__in=list(keep.values_list("pk", flat=True))).delete()
     return run
+
+
+# --- outcomes ---------------------------------------------------------------------------------------
+
+
+def _require_rater(user: Any, child: Person) -> None:
+    """Goals and ratings are recorded by whoever may record the child's casework, and by the chair or
+    reviewing officer allocated to the child (ratings are taken at reviews)."""
+    if not access.can_record_conference(user, child.pk):
+        raise PermissionDenied("You cannot record this child's goals")
+
+
+def _check(instance: Any) -> None:
+    if errors := limits.model_errors(instance):
+        raise ValidationError(errors)
+
+
+def goal_add(
+    *, actor_user: Any, actor: Actor, child: Person, plan_type: str, agreed_on: dt.date, goal: str
+) -> PlanGoal:
+    """Record a goal agreed in the child's plan, audited as `outcome.goal_add` about the child."""
+    _require_rater(actor_user, child)
+    made = PlanGoal(
+        child=child,
+        recorded_by=actor_user if isinstance(actor_user, User) else None,
+        plan_type=plan_type,
+        agreed_on=agreed_on,
+        goal=goal.strip(),
+    )
+    _check(made)
+    with transaction.atomic():
+        made.save()
+        record_event(
+            actor=actor,
+            action="outcome.goal_add",
+            subject_person_id=child.pk,
+            obj=made,
+            detail={"plan_type": plan_type, "agreed_on": agreed_on.isoformat()},
+        )
+    return made
+
+
+def goal_rate(
+    *,
+    actor_user: Any,
+    actor: Actor,
+    goal: PlanGoal,
+    rated_on: dt.date,
+    occasion: str,
+    rater: str,
+    score: int,
+    words: str = "",
+) -> GoalRating:
+    """Record one rating (0 to 10) of a goal by the worker, the child or a parent, audited as
+    `outcome.rating_add`. A rating before the goal was agreed is refused."""
+    _require_rater(actor_user, goal.child)
+    if not 0 <= score <= 10:
+        raise ValidationError({"score": "The rating must be a whole number from 0 to 10"})
+    if rated_on < goal.agreed_on:
+        raise ValidationError({"rated_on": "The rating cannot be before the goal was agreed"})
+    made = GoalRating(
+        child=goal.child,
+        recorded_by=actor_user if isinstance(actor_user, User) else None,
+        goal=goal,
+        rated_on=rated_on,
+        occasion=occasion,
+        rater=rater,
+        score=score,
+        words=words.strip(),
+    )
+    _check(made)
+    with transaction.atomic():
+        made.save()
+        record_event(
+            actor=actor,
+            action="outcome.rating_add",
+            subject_person_id=goal.child_id,
+            obj=made,
+            detail={"goal": goal.pk, "rater": rater, "rated_on": rated_on.isoformat()},
+        )
+    return made
