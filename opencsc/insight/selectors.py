@@ -137,12 +137,13 @@ def dashboard(run: ComputeRun, team_id: int | None = None) -> list[Theme]:
 
 
 def _months(run: ComputeRun) -> list[dt.date]:
-    months = Snapshot.objects.filter(run=run, level=Level.BOROUGH).values_list("month", flat=True).distinct()
-    return sorted(months)
+    # order_by() first: the model's default ordering would otherwise make DISTINCT keep every row.
+    months = Snapshot.objects.filter(run=run, level=Level.BOROUGH).order_by().values_list("month", flat=True)
+    return sorted(set(months.distinct()))
 
 
 def teams_measured(run: ComputeRun) -> list[Team]:
-    ids = Snapshot.objects.filter(run=run, level=Level.TEAM, team_id__isnull=False).values("team_id").distinct()
+    ids = Snapshot.objects.filter(run=run, level=Level.TEAM, team_id__isnull=False).order_by().values("team_id")
     return list(Team.objects.filter(pk__in=ids).order_by("name"))
 
 

@@ -105,3 +105,12 @@ def test_team_filter_shows_the_teams_figures(client_for, team_manager, plans, ea
     body = client_for(team_manager).get(f"/insight/cp-plans-neg/?team={east_team.pk}").content.decode()
     assert "100.0%" in body  # the east team's one plan this month was for neglect
     assert dt.date.today().year  # the page rendered for the team
+
+
+def test_the_series_has_one_figure_a_month(plans):
+    from opencsc.insight import definitions, selectors
+
+    run = selectors.latest_run()
+    figures = selectors.series(run, definitions.BY_KEY["cp-plans-neg"])
+    assert len(figures) == 3 == len({f.month for f in figures})
+    assert figures[-1].month == THIS_MONTH and (figures[-1].numerator, figures[-1].denominator) == (1, 2)
