@@ -18,7 +18,7 @@ from opencsc.accounts.models import Team
 from opencsc.audit.services import Actor
 from opencsc.core.http import AuthedRequest
 from opencsc.insight import charts, definitions, selectors, services
-from opencsc.insight.models import ComputeRun, PlanGoal
+from opencsc.insight.models import PlanGoal
 from opencsc.people.models import Person
 
 
@@ -27,12 +27,10 @@ def _require_viewer(request: AuthedRequest) -> None:
         raise PermissionDenied("The performance dashboard is for managers, chairs and performance analysts")
 
 
-def _team(request: AuthedRequest, run: ComputeRun | None) -> Team | None:
+def _team(request: AuthedRequest, teams: list[Team]) -> Team | None:
     """The team chosen in the filter, if it is one the run measured (anything else: the borough)."""
     raw = request.GET.get("team", "")
-    if not raw.isdigit() or run is None:
-        return None
-    return next((t for t in selectors.teams_measured(run) if t.pk == int(raw)), None)
+    return next((t for t in teams if raw.isdigit() and t.pk == int(raw)), None)
 
 
 @login_required
@@ -40,11 +38,12 @@ def _team(request: AuthedRequest, run: ComputeRun | None) -> Team | None:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     _require_viewer(request)
     run = selectors.latest_run()
-    team = _team(request, run)
+    teams = selectors.teams_measured(run) if run else []
+    team = _team(request, teams)
     context = {
         "run": run,
         "team": team,
-        "teams": selectors.teams_measured(run) if run else [],
+        "teams": teams,
         "themes": selectors.dashboard(run, team.pk if team else None) if run else [],
     }
     return render(request, "insight/dashboard.html", context)
@@ -58,7 +57,8 @@ def indicator(request: AuthedRequest, key: str) -> HttpResponse:
     if chosen is None:
         raise Http404("No such indicator")
     run = selectors.latest_run()
-    team = _team(request, run) if chosen.by_team else None
+    teams = selectors.teams_measured(run) if run and chosen.by_team else []
+    team = _team(request, teams)
     context: dict[str, object] = {"indicator": chosen, "run": run, "team": team}
     if run is not None:
         figures = selectors.series(run, chosen, team.pk if team else None)
@@ -67,7 +67,7 @@ def indicator(request: AuthedRequest, key: str) -> HttpResponse:
         context |= {
             "figures": figures,
             "latest": latest,
-            "teams": selectors.teams_measured(run) if chosen.by_team else [],
+            "teams": teams,
             "line": charts.line_chart(
                 "trend", f"{chosen.title}{where}, by month", selectors.points(chosen, figures), _axis_unit(chosen)
             ),
@@ -109,7 +109,7 @@ def children(request: AuthedRequest, key: str, month: str) -> HttpResponse:
     except ValueError:
         raise Http404("No such month") from None
     run = selectors.latest_run()
-    team = _team(request, run) if chosen.by_team else None
+    team = _team(request, selectors.teams_measured(run) if run and chosen.by_team else [])
     found = selectors.indicator_children(
         user=request.user, actor=Actor.from_request(request), indicator=chosen, month=first, team=team
     )
