@@ -143,3 +143,28 @@ def test_the_goal_form_shows_an_error_summary_then_records(client_for, social_wo
 def test_distance_page_is_for_dashboard_users(client_for, analyst, social_worker):
     assert client_for(analyst).get("/insight/outcomes/").status_code == 200
     assert client_for(social_worker).get("/insight/outcomes/").status_code == 403
+
+
+ROLES = ["social_worker", "team_manager", "outsider", "mash_practitioner", "conference_chair", "analyst"]
+ROLES += ["ig_officer", "partner", "system_admin"]
+ALLOWED = {"social_worker", "team_manager"}  # the cast's child is on their caseload
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_on_every_outcomes_page(request, role, social_worker, child, client_for):
+    goal = _goal(social_worker, child)
+    client = client_for(request.getfixturevalue(role))
+    for path in (
+        f"/insight/outcomes/{child.pk}/",
+        f"/insight/outcomes/{child.pk}/goals/new/",
+        f"/insight/outcomes/{child.pk}/goals/{goal.pk}/rate/",
+    ):
+        response = client.get(path)
+        assert response.status_code == (200 if role in ALLOWED else 404), f"{role} {path}"
+        if role not in ALLOWED:
+            assert child.la_child_id not in response.content.decode()
+
+
+def test_a_goal_of_another_child_is_404(social_worker, child, client_for, stranger_child):
+    other = PlanGoal.objects.create(child=stranger_child, plan_type="cin", agreed_on=D(2026, 1, 5), goal="Other")
+    assert client_for(social_worker).get(f"/insight/outcomes/{child.pk}/goals/{other.pk}/rate/").status_code == 404
