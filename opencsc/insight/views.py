@@ -45,6 +45,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "team": team,
         "teams": teams,
         "themes": selectors.dashboard(run, team.pk if team else None) if run else [],
+        "can_list": access.can_list_indicator_children(request.user),
     }
     return render(request, "insight/dashboard.html", context)
 

@@ -114,3 +114,11 @@ def test_the_series_has_one_figure_a_month(plans):
     figures = selectors.series(run, definitions.BY_KEY["cp-plans-neg"])
     assert len(figures) == 3 == len({f.month for f in figures})
     assert figures[-1].month == THIS_MONTH and (figures[-1].numerator, figures[-1].denominator) == (1, 2)
+
+
+def test_the_dashboard_links_each_latest_figure_to_its_children_for_managers_only(
+    client_for, team_manager, analyst, plans
+):
+    link = f"/insight/cp-plans-neg/{THIS_MONTH:%Y-%m}/children/"
+    assert link in client_for(team_manager).get("/insight/").content.decode()
+    assert link not in client_for(analyst).get("/insight/").content.decode()
