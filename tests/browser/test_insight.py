@@ -28,7 +28,7 @@ def test_a_manager_follows_a_figure_to_the_children_behind_it(
     page.get_by_role("link", name="See the performance indicators").click()
     manager.arrive("Performance indicators")
     expect(page.get_by_text(re.compile("Figures computed"))).to_be_visible()
-    page.get_by_role("link", name="Children per allocated worker").click()
+    page.get_by_role("link", name="Children per allocated worker", exact=True).click()
     manager.arrive("Children per allocated worker")
     expect(page.get_by_role("img", name=re.compile("Children per allocated worker, by month"))).to_be_visible()
     expect(page.get_by_role("table").first).to_contain_text("Month")
@@ -54,7 +54,7 @@ def test_an_analyst_sees_counts_only(start_journey: Callable[..., Journey], app_
     page = analyst.page
     page.get_by_role("link", name="See the performance indicators").click()
     analyst.arrive("Performance indicators")
-    page.get_by_role("link", name="Re-referrals within 12 months").click()
+    page.get_by_role("link", name="Re-referrals within 12 months", exact=True).click()
     analyst.arrive("Re-referrals within 12 months")
     expect(page.get_by_role("img", name=re.compile("Re-referrals within 12 months, by month"))).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("See the children"))).to_have_count(0)
