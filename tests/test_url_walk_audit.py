@@ -74,6 +74,9 @@ class World:
     # Step pages about other children than `child` (the demo's early help families): (person, slug, object).
     more_steps: list[tuple[int, str, int]] = field(default_factory=list)
     marks: dict[int, list[str]] = field(default_factory=dict)
+    # The insight pages' (indicator key, month) pairs: figures the seeded borough has children behind.
+    insight: list[tuple[str, str]] = field(default_factory=list)
+    goal_ids: list[int] = field(default_factory=list)  # the child's goals (insight outcomes)
 
 
 def _marks(person: Person) -> list[str]:
@@ -129,6 +132,7 @@ def _seed(settings: Any, tmp_path: Any) -> World:
     _other_objects(world, users)
     _later_objects(world, users)
     _partner_objects(world, users)
+    _insight_objects(world)
     return world
 
 
@@ -340,6 +344,44 @@ def _help_objects(world: World) -> None:
     world.person_ids = sorted(set(world.person_ids))
 
 
+def _insight_objects(world: World) -> None:
+    """A goal with a rating on the child's record; then compute the indicators on the seeded borough
+    and pick, for a few of them, the month with the most children behind it (so the children's page
+    lists people)."""
+    from opencsc.insight import services
+    from opencsc.insight.models import Snapshot
+
+    worker = User.objects.get(username=PERSONAS[0][0])
+    goal = services.goal_add(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        child=world.child,
+        plan_type="cin",
+        agreed_on=dt.date(2025, 5, 1),
+        goal="Goes to school every day",
+    )
+    services.goal_rate(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        goal=goal,
+        rated_on=dt.date(2025, 6, 1),
+        occasion="visit",
+        rater="child",
+        score=4,
+        words="Mornings are hard",
+    )
+    world.goal_ids.append(goal.pk)
+    run = services.indicators_compute(actor=Actor.system("url_walk"), months=24)
+    for key in ("caseloads", "cp-rate", "re-referrals", "assessments-in-45-working-days"):
+        row = (
+            Snapshot.objects.filter(run=run, indicator=key, level="borough")
+            .order_by("-denominator", "-numerator", "-month")
+            .first()
+        )
+        if row is not None:
+            world.insight.append((key, f"{row.month:%Y-%m}"))
+
+
 # --- discovering and filling the URL patterns ------------------------------------------------------
 
 
@@ -382,6 +424,9 @@ def _values_for(route: Route, world: World, settings: Any) -> list[dict[str, Any
         "sharing:request_reply": [{"person_id": child, "request_id": pk} for pk in world.request_ids],
         "sharing:request_decide": [{"request_id": pk} for pk in world.request_ids],
         "accounts:device_reset_request": [{"user_id": world.users[0].pk}],
+        "insight:indicator": [{"key": key} for key, _ in world.insight],
+        "insight:children": [{"key": key, "month": month} for key, month in world.insight],
+        "insight:rating_new": [{"person_id": child, "goal_id": pk} for pk in world.goal_ids],
     }
     if route.name in special:
         return special[route.name]

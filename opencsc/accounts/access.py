@@ -389,3 +389,19 @@ def can_send_partner_checks(user: Any) -> bool:
     """Send MASH checks to partner organisations through the portal and follow them up: the front
     door (MASH practitioners and managers). Each send still needs `can_change_person` on the child."""
     return _is_active_staff(user) and user.role in (Role.MASH_PRACTITIONER, Role.TEAM_MANAGER)
+
+
+INDICATOR_ROLES = frozenset({Role.TEAM_MANAGER, Role.PERFORMANCE_ANALYST, Role.CONFERENCE_CHAIR})
+INDICATOR_CHILDREN_ROLES = frozenset({Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
+
+
+def can_view_indicators(user: Any) -> bool:
+    """The performance dashboard (counts, rates, by team and worker; no child named): managers,
+    conference chairs and reviewing officers, and performance analysts."""
+    return _is_active_staff(user) and user.role in INDICATOR_ROLES
+
+
+def can_list_indicator_children(user: Any) -> bool:
+    """Opening the children behind a figure: managers and chairs, who hold a caseload, and then only
+    the children `visible_persons` gives them (each list audited). Analysts see counts only."""
+    return _is_active_staff(user) and user.role in INDICATOR_CHILDREN_ROLES

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opencsc.partners",
     "opencsc.ops",
     "opencsc.standard_data",
+    "opencsc.insight",
 ]
 # Where this installation runs. "production" refuses demo data and personas.
 OPENCSC_ENVIRONMENT = env_str("OPENCSC_ENVIRONMENT", "development" if DEBUG else "production")
@@ -387,3 +388,7 @@ if OPENCSC_HEALTH_NEEDS_THRESHOLD < 2:
 # the pseudonymised export refuses to run without it. Never the same as any other key; keep it stable
 # (a new secret gives every child a new pseudonym) and out of the repository and its backups.
 OPENCSC_SSD_PSEUDONYM_KEY = env_str("OPENCSC_SSD_PSEUDONYM_KEY", "")
+
+# --- Insight (opencsc/insight): children aged 0 to 17 living in the borough, the denominator of the
+# rates per 10,000 (ONS mid-year estimate; the default is a synthetic borough's).
+OPENCSC_CHILD_POPULATION = env_int("OPENCSC_CHILD_POPULATION", 60000)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cpis/", include("opencsc.cpis.urls")),
     path("returns/", include("opencsc.returns.urls")),
     path("rights/", include("opencsc.rights.urls")),
+    path("insight/", include("opencsc.insight.urls")),
     path("ask-us/", include("opencsc.rights.public_urls")),
     path("partners/", include("opencsc.partners.urls")),
     path("api/v1/", include("opencsc.partners.api_urls")),

@@ -42,6 +42,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, object]]:
         items.append(("CP-IS", reverse("cpis:index")))
     from opencsc.returns.build.selectors import can_use_returns  # returns sit above core
 
+    if access.can_view_indicators(user):
+        items.append(("Performance", reverse("insight:dashboard")))
     if can_use_returns(user):
         items.append(("Returns", reverse("returns:index")))
     elif user.role == "team_manager":

@@ -275,6 +275,7 @@ def main() -> None:
     django.setup()
     _migrate(Path(os.environ["SQLITE_PATH"]))
     call_command("seed_demo", children=SEED_CHILDREN, seed=SEED, stdout=sys.stderr)
+    call_command("compute_indicators", "--no-progress", stdout=sys.stderr)  # the dashboard's figures
     print(json.dumps(_facts()))
 
 

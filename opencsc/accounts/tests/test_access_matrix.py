@@ -48,6 +48,10 @@ EXTRA_ROUTES: dict[str, tuple[dict, bool]] = {
     "sharing:share_items": ({}, True),
     "sharing:request_new": ({}, True),
     "sharing:request_reply": ({"request_id": 1}, True),
+    # insight outcomes (tested role by role in opencsc/insight/tests/test_outcomes.py)
+    "insight:child_outcomes": ({}, False),
+    "insight:goal_new": ({}, True),
+    "insight:rating_new": ({"goal_id": 1}, True),
 }
 
 ROLES = [
