@@ -45,6 +45,7 @@ def seed_showcase(*, as_of: dt.date) -> ShowcaseReport:
         ("every data category", seed_every_category),
         ("front door checks in flight", seed_front_door_checks_in_flight),
         ("family help", seed_family_help),
+        ("goals and outcomes", seed_goals_and_outcomes),
     ]
     for name, part in parts:
         try:
@@ -351,3 +352,51 @@ def seed_front_door_checks_in_flight(day: dt.date) -> str:
                     summary="Attendance 81%; free school meals; no exclusions.",
                 )
     return f"{len(cases)} contacts in triage, checks out"
+
+
+# Goals agreed in a child's plan, each rated every six weeks by the worker, the child and a parent:
+# their own numbers, so the lines on the chart part where the family sees it differently.
+DEMO_GOALS = [
+    (
+        "Jo gets to school every day and on time",
+        [(3, 2, 4, "I hate mornings"), (5, 4, 5, "Mum walks me now"), (7, 6, 6, ""), (8, 8, 7, "I like Year 5")],
+    ),
+    (
+        "Mum and Jo have a calm bedtime routine most nights",
+        [(2, 5, 3, ""), (4, 5, 5, "It's better when the TV is off"), (6, 7, 6, "")],
+    ),
+]
+
+
+def seed_goals_and_outcomes(day: dt.date) -> str:
+    """Two goals on each of two children of the social worker's caseload, rated at visits by the
+    worker, the child and a parent (insight's goals and outcomes pages, and distance travelled)."""
+    from opencsc.insight import services as outcome_services
+    from opencsc.insight.models import Occasion, PlanType, Rater
+
+    sw = _user("sw.demo")
+    actor = Actor.from_user(sw)
+    children = _born(_caseload(sw))[:2]
+    if not children:
+        raise LookupError("the social worker has no children on their caseload")
+    ratings = 0
+    for child in children:
+        for text, rounds in DEMO_GOALS:
+            agreed = day - dt.timedelta(weeks=6 * len(rounds))
+            goal = outcome_services.goal_add(
+                actor_user=sw, actor=actor, child=child, plan_type=PlanType.CIN, agreed_on=agreed,
+                goal=text.replace("Jo", child.first_name),
+            )  # fmt: skip
+            for n, (worker, own, parent, words) in enumerate(rounds):
+                on = agreed + dt.timedelta(weeks=6 * n)
+                for rater, score, said in (
+                    (Rater.WORKER, worker, ""),
+                    (Rater.CHILD, own, words),
+                    (Rater.PARENT, parent, ""),
+                ):
+                    outcome_services.goal_rate(
+                        actor_user=sw, actor=actor, goal=goal, rated_on=on, occasion=Occasion.VISIT,
+                        rater=rater, score=score, words=said,
+                    )  # fmt: skip
+                    ratings += 1
+    return f"{2 * len(children)} goals with {ratings} ratings"

@@ -42,6 +42,10 @@ def test_showcase_fills_what_the_journeys_leave_out():
     assert cm.MashCheck.objects.filter(replied_on__isnull=True).count() >= 6
     assert cm.Contact.objects.filter(status="in_triage").count() >= 3
     assert AuditEvent.objects.filter(action="casework.mash_triage", actor_repr__contains="mash").exists()
+    from opencsc.insight.models import GoalRating, PlanGoal, Rater
+
+    assert PlanGoal.objects.count() >= 2
+    assert {r.rater for r in GoalRating.objects.all()} == {Rater.WORKER, Rater.CHILD, Rater.PARENT}
 
 
 def test_sign_in_page_lists_every_persona_in_demo_mode_only(settings):
