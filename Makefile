@@ -38,6 +38,8 @@ migrate: setup
 
 seed: migrate
 	$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty --children $(DEMO_CHILDREN) --seed 2026
+	@# The Performance page reads stored figures (a nightly job in production): compute today's.
+	$(DEMO_ENV) $(PY) manage.py compute_indicators
 
 run: seed
 	@$(DEMO_ENV) PORT=$(PORT) $(PY) manage.py demo_logins
