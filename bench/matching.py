@@ -43,6 +43,7 @@ def _load(people: list, progress_every: int = 50_000) -> dict[int, int]:
     """Insert the generated people and their addresses; {generator key: person id}."""
     import datetime as dt
 
+    from opencsc.core.bulk import bulk_insert
     from opencsc.people.models import Address, Person, PersonName
     from opencsc.people.services import nhs_number_index
 
@@ -63,7 +64,7 @@ def _load(people: list, progress_every: int = 50_000) -> dict[int, int]:
             )
             for p in chunk
         ]
-        Person.objects.bulk_create(rows, batch_size=batch)
+        bulk_insert(Person, rows, need_ids=True)  # COPY on PostgreSQL
         addresses, names = [], []
         for p, row in zip(chunk, rows, strict=True):
             ids[p.key] = row.pk
@@ -78,8 +79,8 @@ def _load(people: list, progress_every: int = 50_000) -> dict[int, int]:
                 )  # fmt: skip
             if p.previous_surname:
                 names.append(PersonName(person_id=row.pk, first_name="", last_name=p.previous_surname, kind="previous"))
-        Address.objects.bulk_create(addresses, batch_size=batch)
-        PersonName.objects.bulk_create(names, batch_size=batch)
+        bulk_insert(Address, addresses)
+        bulk_insert(PersonName, names)
         if (start // batch) % max(1, progress_every // batch) == 0:
             print(f"  loaded {start + len(chunk):,} people", flush=True)
     return ids
