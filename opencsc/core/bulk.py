@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, models
 from django.db.models import Model
 
 BATCH = 5000
@@ -42,7 +42,32 @@ def bulk_insert(model: type[Model], objs: Sequence[Any], *, need_ids: bool = Fal
             obj.pk = pk
     fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy:
+    real = connections[connection.alias]  # not the proxy: every attribute read through it costs a lookup
+    plain = [_is_plain(f) for f in fields]
+    with real.cursor() as cursor, cursor.cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy:
         for obj in objs:
-            obj._state.adding, obj._state.db = False, connection.alias
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+            obj._state.adding, obj._state.db = False, real.alias
+            copy.write_row(
+                [
+                    getattr(obj, f.attname) if is_plain else f.get_db_prep_save(f.pre_save(obj, True), real)
+                    for f, is_plain in zip(fields, plain, strict=True)
+                ]
+            )
+
+
+# Fields whose prepared value on PostgreSQL is the attribute itself (str, int, bool, date, datetime or
+# None), so COPY can take it as it is: a million rows of twenty-odd columns spend most of their time
+# in Django's generic preparation otherwise. Anything else (encrypted text, JSON, IP addresses,
+# decimals, fields filled in on save) goes through `pre_save` and `get_db_prep_save` as in bulk_create.
+_PLAIN = (
+    models.CharField, models.TextField, models.IntegerField, models.BigIntegerField, models.PositiveIntegerField,
+    models.SmallIntegerField, models.PositiveSmallIntegerField, models.BooleanField, models.DateField,
+    models.DateTimeField, models.AutoField, models.BigAutoField, models.ForeignKey, models.OneToOneField,
+    models.FloatField,
+)  # fmt: skip
+
+
+def _is_plain(field: Any) -> bool:
+    if type(field) not in _PLAIN:  # exact classes: a subclass (an encrypted field) may prepare its value
+        return False
+    return not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
