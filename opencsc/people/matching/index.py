@@ -177,8 +177,8 @@ def _write(profiles: list[Profile]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs for a rebuild
             with cursor.cursor.copy(f"COPY {table} (person_id, key) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                # Two integers a line, as COPY's text format reads them: cheaper than write_row per key.
+                copy.write("".join(f"{pid}\t{key}\n" for pid, key in rows))
         else:
             cursor.executemany(f"INSERT INTO {table} (person_id, key) VALUES (%s, %s)", rows)  # noqa: S608
 
