@@ -19,7 +19,8 @@ The run reads every profile once (one SQL statement, no ORM objects) and works i
    unless an identifier agrees. Nine pairs in ten stop here.
 3. **The scorer** (`scoring.score`, the same as for a query) on the pairs that are left; certain
    and probable pairs that are not vetoed (different first names, different sex, different NHS
-   numbers: twins and siblings) are proposed for review, written with bulk inserts.
+   numbers: twins and siblings) are proposed for review, written with bulk inserts, except pairs
+   at different addresses below `elsewhere_threshold` (namesakes grow with the population).
 
 How the keys, the block limit and the filter were chosen, with the figures: bench/README.md
 ("Person matching") and docs/matching-thresholds.md.
@@ -28,6 +29,7 @@ How the keys, the block limit and the filter were chosen, with the figures: benc
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
@@ -43,6 +45,8 @@ from opencsc.people.matching.models import DuplicatePair, MatchProfile, NameFreq
 from opencsc.people.matching.normalise import phonetic
 
 MAX_BLOCK = 100
+ELSEWHERE_BITS = 22.0
+REFERENCE_POPULATION = 100_000
 Progress = Callable[[int, int], None]
 
 
@@ -180,10 +184,25 @@ def score_pairs(pairs: list[tuple[int, int]], people: _People) -> Iterator[Propo
             profiles[i] = Profile.from_row(people.rows[i])
         return profiles[i]
 
+    elsewhere = elsewhere_threshold(len(people))
     for i, j in pairs:
         s = scoring.score(profile(i), profile(j), freq)
-        if s.band in (scoring.CERTAIN, scoring.PROBABLE):
-            yield Proposal(people.rows[i][0], people.rows[j][0], s.score, s.band, s.reasons)
+        if s.band not in (scoring.CERTAIN, scoring.PROBABLE):
+            continue
+        if s.weight < elsewhere and not set(people.rows[i][5].split()) & set(people.rows[j][5].split()):
+            continue  # a namesake at another address, in a population where namesakes are common
+        yield Proposal(people.rows[i][0], people.rows[j][0], s.score, s.band, s.reasons)
+
+
+def elsewhere_threshold(population: int) -> float:
+    """The weight a pair needs to be proposed when the two records share no postcode (current or
+    previous): ELSEWHERE_BITS up to REFERENCE_POPULATION people, and log2 of how many times larger the
+    population is above that. Two records at one address need only the probable band. Comparing
+    every person with every other, the chance that a same-name, same-date pair is two people grows
+    with the population (the prior odds of a match fall as 1 / N): at a million people the
+    bench's namesakes with the same date of birth at other addresses outnumbered the duplicates that
+    had moved. docs/matching-thresholds.md has the sweep."""
+    return ELSEWHERE_BITS + max(0.0, math.log2(max(population, 1) / REFERENCE_POPULATION))
 
 
 def _frequencies() -> list[tuple[str, int]]:

@@ -189,3 +189,16 @@ def test_the_duplicate_filter_only_drops_pairs_that_cannot_be_probable():
     best_names = 2 * scoring.NAME_WEIGHT_RANGE[1] + 2.0  # first name, surname, two other names agreeing
     best_rest = 3.0 + 0.5  # same postcode, same sex
     assert best_names + best_rest + scoring.DOB_DIFFERENT < scoring.THRESHOLDS[scoring.PROBABLE]
+
+
+def test_records_at_different_addresses_need_more_evidence_as_the_population_grows(db):
+    from opencsc.people.matching import duplicates
+
+    assert duplicates.elsewhere_threshold(5_000) == duplicates.elsewhere_threshold(100_000) == 22.0
+    assert duplicates.elsewhere_threshold(1_000_000) == pytest.approx(22.0 + 3.32, abs=0.01)
+    # A child recorded again after a move, same names and date of birth: proposed (small borough).
+    first = _recorded("Temitope", "Adeyemi", dt.date(2013, 2, 8), "EX3 3CC")
+    again = _recorded("Temitope", "Adeyemi", dt.date(2013, 2, 8), "EX8 8HH")
+    index.rebuild()
+    duplicates.find_duplicates(actor=Actor.system("test"))
+    assert DuplicatePair.objects.filter(person_a=first, person_b=again).exists()
