@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from opencsc.audit.services import Actor, record_event, record_events_bulk
+from opencsc.core.bulk import bulk_insert
 from opencsc.people import identifiers
 from opencsc.people.matching import index
 from opencsc.people.matching.models import ExternalId
@@ -47,6 +49,7 @@ RESULT_COLUMNS = ("query_id", "rank", "person_id", "external_id", "score", "band
 SOURCE = "import"
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 CHUNK = 5000
+LOOKUP_CHUNK = 10_000
 Progress = Callable[[int, int], None]
 
 
@@ -180,10 +183,19 @@ def read_rows(handle: TextIO, errors: list[str]) -> list[Row]:
     return rows
 
 
+def _lookup(pairs: QuerySet[Any, tuple[Any, Any]], column: str, values: list[str]) -> dict[Any, Any]:
+    """dict(pairs) for the rows whose `column` is one of `values`, asked LOOKUP_CHUNK values at a
+    time (a million-row file would otherwise send one statement with a million parameters)."""
+    found: dict[Any, Any] = {}
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        found.update(pairs.filter(**{f"{column}__in": values[start : start + LOOKUP_CHUNK]}))
+    return found
+
+
 def _check_la_ids(rows: list[Row], known: dict[str, int], errors: list[str]) -> None:
     """An LA child id may belong to one person only."""
     wanted = {r.la_child_id: r for r in rows if r.la_child_id}
-    holders = dict(Person.objects.filter(la_child_id__in=list(wanted)).values_list("la_child_id", "pk"))
+    holders = _lookup(Person.objects.values_list("la_child_id", "pk"), "la_child_id", list(wanted))
     for la, row in wanted.items():
         holder = holders.get(la)
         if holder is not None and holder != known.get(row.external_id):
@@ -195,23 +207,27 @@ def import_people(path: Path, *, actor: Actor, progress: Progress | None = None)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         rows = read_rows(handle, report.errors)
     report.rows = len(rows) + len({e.split(",")[0] for e in report.errors if e.startswith("Row ")})
-    known = dict(
-        ExternalId.objects.filter(source=SOURCE, value__in=[r.external_id for r in rows]).values_list(
-            "value", "person_id"
-        )
+    known = _lookup(
+        ExternalId.objects.filter(source=SOURCE).values_list("value", "person_id"),
+        "value",
+        [r.external_id for r in rows],
     )
     _check_la_ids(rows, known, report.errors)
     if report.errors:
         return report
     report.rows = len(rows)
     with transaction.atomic():
-        touched: list[int] = []
+        created: list[int] = []
+        changed: list[int] = []
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            touched += _write_chunk(chunk, known, report, actor)
+            chunk_created, chunk_changed = _write_chunk(chunk, known, report, actor)
+            created += chunk_created
+            changed += chunk_changed
             if progress:
                 progress(min(start + CHUNK, len(rows)), len(rows))
-        index.index_people(touched)
+        index.index_people(created, new=True)
+        index.index_people(changed)
         record_event(
             actor=actor,
             action="person.import",
@@ -220,12 +236,14 @@ def import_people(path: Path, *, actor: Actor, progress: Progress | None = None)
     return report
 
 
-def _write_chunk(chunk: list[Row], known: dict[str, int], report: Report, actor: Actor) -> list[int]:
+def _write_chunk(chunk: list[Row], known: dict[str, int], report: Report, actor: Actor) -> tuple[list[int], list[int]]:
+    """Write one chunk of rows; returns the ids of the people created and of those changed."""
     new = [r for r in chunk if r.external_id not in known]
     people = [Person(**r.person_fields()) for r in new]
-    Person.objects.bulk_create(people, batch_size=CHUNK)
-    ExternalId.objects.bulk_create(
-        [ExternalId(person_id=p.pk, source=SOURCE, value=r.external_id) for r, p in zip(new, people, strict=True)]
+    bulk_insert(Person, people, need_ids=True)  # COPY on PostgreSQL, bulk_create elsewhere
+    bulk_insert(
+        ExternalId,
+        [ExternalId(person_id=p.pk, source=SOURCE, value=r.external_id) for r, p in zip(new, people, strict=True)],
     )
     _write_parts([(r, p.pk) for r, p in zip(new, people, strict=True)])
     report.created += len(new)
@@ -241,27 +259,27 @@ def _write_chunk(chunk: list[Row], known: dict[str, int], report: Report, actor:
             action="person.update",
             rows=[{"subject_person_id": pk, "object_type": "people.Person", "object_id": str(pk)} for pk in changed],
         )
-    return [p.pk for p in people] + changed
+    return [p.pk for p in people], changed
 
 
 def _write_parts(rows: list[tuple[Row, int]]) -> None:
     today = timezone.localdate()
-    Address.objects.bulk_create(
+    bulk_insert(
+        Address,
         [
             Address(person_id=pk, line1="Postcode only (imported)", town="Not recorded",
                     postcode=f"{r.postcode[:-3]} {r.postcode[-3:]}", start_date=today)
             for r, pk in rows
             if r.postcode
         ],
-        batch_size=CHUNK,
     )  # fmt: skip
-    PersonName.objects.bulk_create(
+    bulk_insert(
+        PersonName,
         [
             PersonName(person_id=pk, kind=NameKind.ALIAS, first_name=r.other_names, last_name=r.surname)
             for r, pk in rows
             if r.other_names
         ],
-        batch_size=CHUNK,
     )
 
 

@@ -200,3 +200,13 @@ def test_the_index_follows_person_writes_through_the_services(social_worker, chi
     assert index.discrepancies([person.pk]) == []
     index.remove_person_keys(person.pk)
     assert find_matches(MatchQuery(first_name="Freddie", surname="Zielinski", date_of_birth=BORN)) == []
+
+
+def test_a_query_is_one_database_round_trip(borough, django_assert_num_queries):
+    query = MatchQuery(first_name="Bill", surname="Smith-Jones", date_of_birth=BORN, postcode="EX1 2AB")
+    find_matches(query)  # reads the population once (re-read at most once a minute)
+    with django_assert_num_queries(1):
+        found = find_matches(query)
+    assert found[0].person_id == borough["william"].pk
+    # The nickname is weighed by the formal name's frequency, read in the same statement.
+    assert "nickname Bill \u2194 William" in found[0].reasons

@@ -10,7 +10,9 @@ import random
 import pytest
 from django.core.management import call_command
 
+from opencsc.audit import chain
 from opencsc.audit.models import AuditEvent
+from opencsc.audit.services import Actor
 from opencsc.demo.identifiers import test_nhs_number as synthetic_nhs_number
 from opencsc.people.matching import index
 from opencsc.people.matching.models import DuplicatePair, ExternalId
@@ -62,6 +64,9 @@ def test_import_is_idempotent_by_external_id(legacy, capsys):
     assert Person.objects.count() == 3
     assert AuditEvent.objects.count() == events + 1  # the second import itself, nothing else
     assert index.discrepancies() == []
+    # The bulk-written events (COPY on PostgreSQL) chain exactly as one-by-one writes would.
+    assert AuditEvent.objects.filter(action="person.create").count() == 3
+    assert chain.verify_rows(chain.iter_rows(AuditEvent.objects.all())) is None
 
 
 def test_a_changed_row_updates_that_person_only(legacy, tmp_path, capsys):
@@ -141,3 +146,59 @@ def test_find_duplicates_proposes_the_duplicate_and_not_the_twins(db, capsys):
     names = set(Person.objects.filter(pk__in=[pair.person_a_id, pair.person_b_id]).values_list("first_name", flat=True))
     assert names == {"Amelia"}
     assert AuditEvent.objects.filter(action="duplicates.find").count() == 1
+
+
+def _recorded(first: str, last: str, born: dt.date | None, postcode: str, sex: str = "F") -> Person:
+    person = Person.objects.create(first_name=first, last_name=last, sex=sex, date_of_birth=born)
+    Address.objects.create(person=person, line1="1 Road", town="Exampleton", postcode=postcode, start_date=START)
+    return person
+
+
+START = dt.date(2000, 1, 1)
+
+
+def test_find_duplicates_finds_a_record_with_two_errors_and_leaves_siblings_unscored(db):
+    from opencsc.people.matching import duplicates
+
+    original = _recorded("Katherine", "Nowak", dt.date(2014, 3, 21), "EX4 1AA")
+    copy = _recorded("Kate", "Nowak", dt.date(2014, 3, 27), "EX4 1AA")  # a nickname and one digit of the date
+    _recorded("Zofia", "Nowak", dt.date(2017, 8, 2), "EX4 1AA")  # her sister
+    _recorded("Lena", "Nowak", dt.date(2019, 1, 30), "EX4 1AA")  # and another
+    undated = _recorded("Lena", "Nowak", None, "EX9 9ZZ")  # no date of birth, elsewhere
+    index.rebuild()
+    people = duplicates._read_people()
+    pairs, shared = duplicates.candidate_pairs(people)
+    ids = {(people.rows[i][0], people.rows[j][0]) for i, j in pairs}
+    assert (original.pk, copy.pk) in ids
+    # Sisters share the surname and the address, but not a date of birth near enough: never scored.
+    assert shared > len(pairs) and all(undated.pk in pair or pair == (original.pk, copy.pk) for pair in ids)
+    assert any(undated.pk in pair for pair in ids)  # an undated record is compared on its names alone
+
+    counts = duplicates.find_duplicates(actor=Actor.system("test"))
+    assert counts["proposed"] == 1
+    pair = DuplicatePair.objects.get()
+    assert (pair.person_a_id, pair.person_b_id) == (original.pk, copy.pk)
+    assert "nickname Katherine \u2194 Kate" in pair.reasons
+
+
+def test_the_duplicate_filter_only_drops_pairs_that_cannot_be_probable():
+    """find_duplicates skips pairs whose dates of birth differ without scoring them: that is only
+    right while a different date outweighs the most that names, postcode and sex can add."""
+    from opencsc.people.matching import scoring
+
+    best_names = 2 * scoring.NAME_WEIGHT_RANGE[1] + 2.0  # first name, surname, two other names agreeing
+    best_rest = 3.0 + 0.5  # same postcode, same sex
+    assert best_names + best_rest + scoring.DOB_DIFFERENT < scoring.THRESHOLDS[scoring.PROBABLE]
+
+
+def test_records_at_different_addresses_need_more_evidence_as_the_population_grows(db):
+    from opencsc.people.matching import duplicates
+
+    assert duplicates.elsewhere_threshold(5_000) == duplicates.elsewhere_threshold(100_000) == 22.0
+    assert duplicates.elsewhere_threshold(1_000_000) == pytest.approx(22.0 + 3.32, abs=0.01)
+    # A child recorded again after a move, same names and date of birth: proposed (small borough).
+    first = _recorded("Temitope", "Adeyemi", dt.date(2013, 2, 8), "EX3 3CC")
+    again = _recorded("Temitope", "Adeyemi", dt.date(2013, 2, 8), "EX8 8HH")
+    index.rebuild()
+    duplicates.find_duplicates(actor=Actor.system("test"))
+    assert DuplicatePair.objects.filter(person_a=first, person_b=again).exists()

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     help = "Propose duplicate person records for review."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        bar = tqdm(total=0, unit="pair", desc="Comparing candidate pairs", file=sys.stderr)
+        bar = tqdm(total=0, unit="step", desc="Finding duplicates (blocks, then scoring)", file=sys.stderr)
 
         def progress(done: int, total: int) -> None:
             bar.total, bar.n = total, done
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         finally:
             bar.close()
         self.stdout.write(
-            f"{counts['pairs_compared']} candidate pairs compared; {counts['proposed']} proposed for review"
+            f"{counts['people']} people; {counts['pairs_in_blocks']} pairs shared a block,"
+            f" {counts['pairs_compared']} of them scored; {counts['proposed']} proposed for review"
             f" ({counts['already_reviewed']} already reviewed left as they were)."
         )
