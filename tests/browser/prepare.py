@@ -100,6 +100,11 @@ def _facts() -> dict[str, Any]:
         .order_by("username")
         if not access.can_view_person(user, child.pk)
     )
+    # The shared view is of another child of the worker's caseload: the journeys change the main
+    # child's address, after which a view of what was shared rightly refuses to show it.
+    view_child = access.visible_persons(worker).filter(pk__in=child_ids).exclude(pk=child.pk).order_by("pk").first()
+    if view_child is None:
+        raise SystemExit("the seeded borough gave the demo social worker only one named child")
     from opencsc.accounts import mfa
     from opencsc.audit.services import Actor
 
@@ -121,7 +126,8 @@ def _facts() -> dict[str, Any]:
     return {
         "front_door_child": _front_door_child(worker),
         "portal_check_child": _portal_check_child(worker),
-        "shared_view": _shared_view(worker, child),
+        "shared_view": _shared_view(worker, view_child),
+        "shared_view_child": {"id": view_child.pk, "last_name": view_child.last_name},
         "password": DEMO_PASSWORD,
         "enrolment_codes": codes,
         "social_worker": worker.username,

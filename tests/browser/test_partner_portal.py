@@ -101,7 +101,7 @@ def test_a_shared_view_opens_for_the_partner_until_the_worker_revokes_it(
 ) -> None:
     facts = app_server.facts
     reference = str(facts["shared_view"])
-    child = facts["child"]
+    child = facts["shared_view_child"]  # a child no other journey changes
     assert isinstance(child, dict)
     partner = start_journey("portal-view-partner")
     page = partner.page
