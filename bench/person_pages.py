@@ -59,7 +59,9 @@ from _common import OUT, ROOT, bench_env, ensure_database, free_port, percentile
 PYTHON = sys.executable
 DB_NAME = os.environ.get("OPENCSC_BENCH_DB", "opencsc_bench")  # another name: prepare a second copy
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-PERSONS_PER_CHILD = 1.75  # what the demo borough's families give (1.757 at seed 2026), near enough
+# Persons per `seed_demo --children N`: each statutory child's family (about 1.76 persons) plus two
+# early-help-only children and their families (issue 13): 318,069 persons for N = 57,143 at seed 2026.
+PERSONS_PER_CHILD = 5.5
 BENCH_ENV = bench_env(DB_NAME, anchor_file="audit-anchors.log")
 os.environ.update(BENCH_ENV)
 sys.path.insert(0, str(ROOT))
