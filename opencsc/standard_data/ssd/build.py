@@ -1,6 +1,6 @@
 """The SSD tables as identifiable rows, read from the live record (a view of it, not a copy).
 
-Children in scope: every child with a referral episode or a period of care. One generator per table,
+Children in scope: every child with a referral episode, a period of care or a help episode. One generator per table,
 each one query (the health tables share one); values are strings as the SSD's nvarchar columns are (dates in
 ISO form, flags Y/N, codes as the DfE's). Decrypting special-category fields happens here, and
 nothing here is logged.
@@ -9,7 +9,7 @@ nothing here is logged.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -17,7 +17,6 @@ from django.db.models import Q, QuerySet
 from opencsc.casework import models as cm
 from opencsc.core import codelists
 from opencsc.people import models as pm
-from opencsc.standard_data.ssd.schema import TABLES
 
 Row = dict[str, Any]
 CHUNK = 2000
@@ -36,9 +35,12 @@ def _id(value: Any) -> str:
 
 
 def scope() -> QuerySet[Any, Any]:
-    """The children in the dataset, as a subquery (a borough's 60,000 ids never travel as a list)."""
+    """The children in the dataset (a referral episode, a period of care, or an early help / Family
+    Help episode), as a subquery (a borough's 60,000 ids never travel as a list)."""
     return pm.Person.objects.filter(
-        Q(pk__in=cm.ReferralEpisode.objects.values("child_id")) | Q(pk__in=cm.PeriodOfCare.objects.values("child_id"))
+        Q(pk__in=cm.ReferralEpisode.objects.values("child_id"))
+        | Q(pk__in=cm.PeriodOfCare.objects.values("child_id"))
+        | Q(pk__in=cm.HelpEpisode.objects.values("child_id"))
     ).values("pk")
 
 
@@ -245,7 +247,10 @@ def cp_plans() -> Iterator[Row]:
         }
 
 
-def cla_episodes() -> Iterator[Row]:
+def cla_episodes(placement_of: dict[int, int] | None = None) -> Iterator[Row]:
+    """`placement_of`: each episode's placement (its first episode's key), so the row joins to
+    ssd_cla_placement; without it each episode names itself."""
+    placement_of = placement_of or {}
     fields = ("pk", "child_id", "start_date", "reason_new_episode", "primary_need", "end_date", "reason_ceased")
     for pk, child_id, start, rne, need, end, ceased, period_id, entered in _rows(
         cm.CareEpisode.objects.filter(child_id__in=scope()), *fields, "period_id", "period__start_date"
@@ -260,7 +265,7 @@ def cla_episodes() -> Iterator[Row]:
             "clae_cla_episode_ceased_reason": ceased,
             "clae_cla_id": period_id,
             "clae_referral_id": "",
-            "clae_cla_placement_id": pk,
+            "clae_cla_placement_id": placement_of.get(pk, pk),
             "clae_entered_care_date": _d(entered),
             "clae_cla_last_iro_contact_date": "",
         }
@@ -386,31 +391,3 @@ def missing() -> Iterator[Row]:
             "miss_missing_rhi_offered": _yn(offered),
             "miss_missing_rhi_accepted": _yn(accepted),
         }
-
-
-def all_tables() -> Iterator[tuple[str, Iterator[Row]]]:
-    """(table, its rows) for every table, in the schema's order."""
-    checks = _all_checks()
-    builders: dict[str, Callable[[], Iterator[Row]]] = {
-        "ssd_person": person,
-        "ssd_disability": disability,
-        "ssd_address": address,
-        "ssd_contacts": contacts,
-        "ssd_cin_episodes": cin_episodes,
-        "ssd_cin_assessments": cin_assessments,
-        "ssd_assessment_factors": assessment_factors,
-        "ssd_cin_plans": cin_plans,
-        "ssd_s47_enquiry": s47_enquiry,
-        "ssd_initial_cp_conference": initial_cp_conference,
-        "ssd_cp_plans": cp_plans,
-        "ssd_cla_episodes": cla_episodes,
-        "ssd_cla_reviews": cla_reviews,
-        "ssd_cla_health": lambda: cla_health(checks),
-        "ssd_cla_immunisations": lambda: cla_immunisations(checks),
-        "ssd_cla_substance_misuse": lambda: cla_substance_misuse(checks),
-        "ssd_sdq_scores": lambda: sdq_scores(checks),
-        "ssd_missing": missing,
-        "ssd_care_leavers": care_leavers,
-    }
-    for table in TABLES:
-        yield table, builders[table]()

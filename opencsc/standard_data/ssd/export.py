@@ -2,8 +2,8 @@
 
 Files are written under a staging directory beside the target and moved into place only when every
 table is written, so an interrupted export leaves no partial dataset where the sector's tools would
-pick it up. Parquet is written by Polars (already the returns' engine: no new dependency), every
-column as a string, as the SSD's nvarchar columns are.
+pick it up. Parquet is written by Polars (already the returns' engine: no new dependency), each column
+with its SSD type (`schema.SSD_TYPES`: datetime as a date, int and float as numbers, the rest strings).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from opencsc.standard_data.ssd import build, pseudonymise
-from opencsc.standard_data.ssd.schema import TABLES, columns
+from opencsc.standard_data.ssd import build, pseudonymise, tables
+from opencsc.standard_data.ssd.schema import TABLES, Kind, columns, ssd_type
 
 FORMATS = ("csv", "parquet")
 
@@ -49,7 +49,24 @@ def _rows(
     return out
 
 
-def _write(path: Path, table: str, rows: list[list[str]], file_format: str) -> None:
+PARQUET_TYPES: dict[str, pl.DataType] = {"datetime": pl.Date(), "int": pl.Int64(), "float": pl.Float64()}
+
+
+def _parquet_schema(table: str, pseudonymised: bool) -> dict[str, pl.DataType]:
+    """Each column's Parquet type from its SSD type; a pseudonymised birth column (year and month)
+    is not a date, so it stays a string."""
+    schema: dict[str, pl.DataType] = {}
+    for col in TABLES[table]:
+        kept_as_text = pseudonymised and col.kind is Kind.BIRTH
+        schema[col.name] = pl.String() if kept_as_text else PARQUET_TYPES.get(ssd_type(col.name), pl.String())
+    return schema
+
+
+def _typed(column: pl.Expr, kind: pl.DataType) -> pl.Expr:
+    return column.str.to_date("%Y-%m-%d") if kind == pl.Date() else column.cast(kind)
+
+
+def _write(path: Path, table: str, rows: list[list[str]], file_format: str, pseudonymised: bool = False) -> None:
     cols = columns(table)
     if file_format == "csv":
         with path.open("w", newline="", encoding="utf-8") as f:
@@ -57,8 +74,13 @@ def _write(path: Path, table: str, rows: list[list[str]], file_format: str) -> N
             writer.writerow(cols)
             writer.writerows(rows)
     else:
-        frame = pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String), orient="row")
-        frame.write_parquet(path)
+        text = pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String), orient="row")
+        typed = text.with_columns(
+            _typed(pl.when(pl.col(name) == "").then(None).otherwise(pl.col(name)), kind).alias(name)
+            for name, kind in _parquet_schema(table, pseudonymised).items()
+            if kind != pl.String()
+        )
+        typed.write_parquet(path)
 
 
 def write_ssd(out: Path, *, pseudonymised: bool, file_format: str = "csv", secret: bytes | None = None) -> Written:
@@ -73,9 +95,9 @@ def write_ssd(out: Path, *, pseudonymised: bool, file_format: str = "csv", secre
     written = Written(directory=out, pseudonymised=pseudonymised, file_format=file_format, person_ids=ids)
     staging = Path(tempfile.mkdtemp(prefix=".ssd-staging-", dir=out))
     try:
-        for table, source in build.all_tables():
+        for table, source in tables.all_tables():
             rows = _rows(table, source, key, hasher)
-            _write(staging / f"{table}.{file_format}", table, rows, file_format)
+            _write(staging / f"{table}.{file_format}", table, rows, file_format, pseudonymised)
             written.rows[table] = len(rows)
         for table in TABLES:
             name = f"{table}.{file_format}"

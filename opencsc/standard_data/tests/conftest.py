@@ -4,8 +4,16 @@ import datetime as dt
 
 import pytest
 
+from opencsc.accounts.tests.factories import AllocationFactory, UserFactory
 from opencsc.casework import models as cm
-from opencsc.casework.tests.factories import CareEpisodeFactory, CPPlanFactory, EpisodeFactory, PeriodFactory
+from opencsc.casework.tests.factories import (
+    AssessmentFactory,
+    CareEpisodeFactory,
+    CINPlanFactory,
+    CPPlanFactory,
+    EpisodeFactory,
+    PeriodFactory,
+)
 from opencsc.people import models as pm
 from opencsc.people.tests.factories import ChildFactory
 from opencsc.privacy.models import Category, LawfulBasis, Purpose, RecipientType
@@ -81,3 +89,134 @@ def borough(db):
     EpisodeFactory(child=nfa, referral_date=dt.date(2025, 1, 1), referral_nfa=True)
     kids["nowhere"] = [closed, nfa]
     return kids
+
+
+@pytest.fixture
+def rich_borough(borough):
+    """The borough with a row in every SSD table the record can fill, carrying free text and
+    identifiers that must never reach a pseudonymised file."""
+    child = borough["lac"][0]
+    cm.MissingEpisode.objects.create(
+        child=child, kind="M", start_date=dt.date(2025, 11, 1), end_date=dt.date(2025, 11, 2)
+    )
+    cm.HealthCheck.objects.create(
+        child=child, kind="substance_misuse", check_date=dt.date(2025, 12, 1), note="Told us about cannabis use"
+    )
+    cm.HealthCheck.objects.create(child=child, kind="immunisations", check_date=dt.date(2025, 12, 1))
+    cin = borough["cin"][0]
+    AssessmentFactory(episode=cin.referralepisode_set.get(), factors=["4A", "2B"], summary="Free text about the family")
+    pm.HealthInformation.objects.create(
+        person=cin, kind="mental_health", summary="Anxiety", recorded_on=dt.date(2025, 10, 1)
+    )
+    episode = cin.referralepisode_set.get()
+    cm.Contact.objects.create(
+        child=cin,
+        contact_date=dt.date(2025, 8, 30),
+        source="2A",
+        reason="Free text: the school's worry",
+        consent_given=True,
+        decision="referral",
+        decision_date=dt.date(2025, 9, 1),
+        status="decided",
+        decision_due=dt.date(2025, 9, 1),
+    )
+    CINPlanFactory(episode=episode, start_date=dt.date(2025, 10, 1))
+    talk = cm.StrategyDiscussion.objects.create(child=cin, episode=episode, discussion_date=dt.date(2025, 9, 3))
+    s47 = cm.Section47.objects.create(
+        child=cin,
+        episode=episode,
+        strategy_discussion=talk,
+        start_date=dt.date(2025, 9, 3),
+        icpc_target=dt.date(2025, 9, 24),
+        completed_date=dt.date(2025, 9, 20),
+        outcome="conference",
+    )
+    cm.Conference.objects.create(
+        child=cin,
+        episode=episode,
+        section47=s47,
+        kind="initial",
+        conference_date=dt.date(2025, 9, 23),
+        outcome="no_plan",
+        summary="Free text minutes",
+    )
+    period = child.periodofcare_set.get()
+    cm.LookedAfterReview.objects.create(
+        child=child, period=period, review_date=dt.date(2025, 3, 1), participation="PN1"
+    )
+    cm.CareLeaverContact.objects.create(child=child, contact_date=dt.date(2026, 2, 1), in_touch="NO")
+    cm.CareLeaverContact.objects.create(child=child, contact_date=dt.date(2025, 6, 1), in_touch="YES", activity="F1")
+    _fill_the_newer_tables(borough)
+    return borough
+
+
+def _fill_the_newer_tables(borough: dict[str, list[pm.Person]]) -> None:
+    """Early help, family, mother, UASC, visits, CP review, placements, legal status, conviction,
+    permanence and the workforce tables."""
+    worker = UserFactory(username="sw-exampleton-17", first_name="Winifred", last_name="Quillfeather")
+    lac, cp, cin = borough["lac"][0], borough["cp"][0], borough["cin"][1]
+    only_help = ChildFactory(date_of_birth=dt.date(2015, 7, 7))
+    cm.HelpEpisode.objects.create(
+        child=only_help,
+        start_date=dt.date(2025, 11, 3),
+        reason="Free text: help with the morning routine",
+        organisation="St Quillon's Primary School",
+        lead_practitioner=worker,
+    )
+    borough["help"] = [only_help]
+    cm.HelpEpisode.objects.create(
+        child=cin,
+        start_date=dt.date(2025, 3, 1),
+        end_date=dt.date(2025, 8, 31),
+        end_reason=cm.HelpEndReason.STEPPED_UP,
+        reason="Free text: stepped up",
+        organisation="Exampleton Family Help",
+    )
+    family = pm.FamilyGroup.objects.create(name="The Quillfeather household")
+    pm.FamilyMembership.objects.create(person=cin, family=family, role="child")
+    mum = borough["cin"][10]  # a girl of the borough who is herself a mother
+    baby = ChildFactory(date_of_birth=dt.date(2024, 11, 17), sex="F")
+    pm.Relationship.objects.create(person=mum, relative=baby, kind=pm.RelationshipKind.PARENT)
+    cm.UascStatus.objects.create(child=lac, start_date=dt.date(2024, 2, 1))
+    cp_plan = cp.childprotectionplan_set.get()
+    cm.Visit.objects.create(
+        child=cp, kind="cp", visit_date=dt.date(2025, 8, 1), seen=True, seen_alone=True, summary="Free text visit notes"
+    )
+    cm.Visit.objects.create(child=cin, kind="cin", visit_date=dt.date(2025, 10, 2), seen=True, seen_alone=False)
+    cm.Visit.objects.create(child=lac, kind="lac", visit_date=dt.date(2025, 5, 5), seen=False, seen_alone=False)
+    cm.Conference.objects.create(
+        child=cp,
+        episode=cp_plan.episode,
+        plan=cp_plan,
+        kind="review",
+        conference_date=dt.date(2025, 9, 30),
+        target_date=dt.date(2025, 10, 1),
+        outcome="plan",
+        summary="Free text review minutes",
+    )
+    period = lac.periodofcare_set.get()
+    first = period.episodes.get()
+    first.end_date, first.reason_ceased = dt.date(2025, 1, 10), "X1"
+    first.save()
+    second = CareEpisodeFactory(
+        period=period,
+        start_date=dt.date(2025, 1, 10),
+        end_date=dt.date(2025, 6, 1),
+        reason_new_episode="L",
+        legal_status="C2",
+        reason_ceased="X1",
+        placement_postcode="ZZ5 5QQ",
+    )
+    CareEpisodeFactory(
+        period=period,
+        start_date=dt.date(2025, 6, 1),
+        reason_new_episode="P",
+        legal_status="C2",
+        placement_type="U1",
+        placement_postcode="ZZ6 6QQ",
+    )
+    second.period.refresh_from_db()
+    cm.YouthConviction.objects.create(child=lac, convicted_on=dt.date(2025, 7, 1), summary="Free text offence")
+    cm.PreviousPermanence.objects.create(child=lac, period=period, option="Z1")
+    cm.AdoptionRecord.objects.create(child=lac, period=period, decision_date=dt.date(2025, 2, 1))
+    AllocationFactory(person=cin, worker=worker, team=worker.team, start_date=dt.date(2025, 9, 1))
