@@ -384,6 +384,8 @@ OPENCSC_POSTCODES_MAX_BYTES = env_int("OPENCSC_POSTCODES_MAX_BYTES", 3 * 1024 * 
 OPENCSC_HEALTH_NEEDS_THRESHOLD = env_int("OPENCSC_HEALTH_NEEDS_THRESHOLD", 5)
 if OPENCSC_HEALTH_NEEDS_THRESHOLD < 2:
     raise ConfigurationError("OPENCSC_HEALTH_NEEDS_THRESHOLD must be 2 or more")
+# Releases counted within this many days of each other are compared before release (differencing guard).
+OPENCSC_HEALTH_NEEDS_DIFFERENCING_DAYS = env_int("OPENCSC_HEALTH_NEEDS_DIFFERENCING_DAYS", 365)
 # The council's secret for the keyed hash (HMAC-SHA256) that pseudonymises the SSD export. No default:
 # the pseudonymised export refuses to run without it. Never the same as any other key; keep it stable
 # (a new secret gives every child a new pseudonym) and out of the repository and its backups.

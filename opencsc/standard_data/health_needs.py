@@ -30,7 +30,7 @@ from django.utils import timezone
 from opencsc.casework import models as cm
 from opencsc.people import models as pm
 from opencsc.people.matching.normalise import postcode_district
-from opencsc.standard_data.suppression import TOTAL, SuppressedTable, suppress, suppress_line
+from opencsc.standard_data.suppression import TOTAL, Edge, SuppressedTable, suppress, suppress_totals_line
 
 COHORTS: list[tuple[str, str]] = [
     ("cin", "Child in need"),
@@ -281,9 +281,33 @@ def _district_rows(children: Iterable[Child], limit: int) -> tuple[list[str], Ca
     return [*kept, OTHER_DISTRICTS], lambda c: c.district if c.district in keep else OTHER_DISTRICTS
 
 
-def build(as_of: dt.date | None = None, limit: int | None = None) -> Report:
-    """Count, tabulate and suppress. The cohort sizes are suppressed once and hidden the same way in
-    every table, so no two tables can show what the other hides."""
+@dataclass
+class Counted:
+    """The picture's true counts before suppression. Held in memory only: what is stored or released
+    is always a `Report`'s suppressed tables."""
+
+    as_of: dt.date
+    threshold: int
+    children: int
+    sizes: list[int]  # the cohort sizes, in COHORTS order
+    tables: list[tuple[str, str, list[str], list[list[int]]]]  # key, title, row labels, cells
+
+
+@dataclass
+class Forced:
+    """Counts the differencing guard hides whatever their size: cells and row totals by table, cohort
+    sizes (shared by every table) and the grand total."""
+
+    cells: dict[str, set[Edge]] = field(default_factory=dict)
+    cohorts: set[int] = field(default_factory=set)
+    grand: bool = False
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.cells.values()) + len(self.cohorts) + self.grand
+
+
+def count(as_of: dt.date | None = None, limit: int | None = None) -> Counted:
+    """Count the children and tabulate them (nothing suppressed yet)."""
     day = as_of or timezone.localdate()
     limit = limit or threshold()
     cohorts = cohorts_on(day)
@@ -294,7 +318,6 @@ def build(as_of: dt.date | None = None, limit: int | None = None) -> Report:
         _needs(children, day)
         everyone.extend(children.values())
     sizes = [sum(1 for c in everyone if c.cohort == key) for key, _ in COHORTS]
-    hidden_cohorts = suppress_line(sizes, limit) if sum(sizes) >= limit else set(range(len(COHORTS)))
     column = {key: j for j, (key, _) in enumerate(COHORTS)}
     tables = []
     for key, title, rows, pick in BREAKDOWNS:
@@ -304,5 +327,26 @@ def build(as_of: dt.date | None = None, limit: int | None = None) -> Report:
         cells = [[0] * len(COHORTS) for _ in rows]
         for child in everyone:
             cells[index[pick(child)]][column[child.cohort]] += 1
-        tables.append(Table(key, title, rows, suppress(cells, limit, hidden_cohorts)))
-    return Report(as_of=day, threshold=limit, children=len(everyone), tables=tables)
+        tables.append((key, title, rows, cells))
+    return Counted(as_of=day, threshold=limit, children=len(everyone), sizes=sizes, tables=tables)
+
+
+def protect(counted: Counted, forced: Forced | None = None) -> Report:
+    """Suppress every table. The cohort sizes are suppressed once and hidden the same way in every
+    table, so no two tables can show what the other hides; `forced` adds the differencing guard's."""
+    forced = forced or Forced()
+    limit = counted.threshold
+    if sum(counted.sizes) >= limit:
+        hidden_cohorts, grand = suppress_totals_line(counted.sizes, limit, forced.cohorts, forced.grand)
+    else:
+        hidden_cohorts, grand = set(range(len(COHORTS))), True
+    tables = []
+    for key, title, rows, cells in counted.tables:
+        extra = set(forced.cells.get(key, set())) | ({(TOTAL, TOTAL)} if grand else set())
+        tables.append(Table(key, title, rows, suppress(cells, limit, hidden_cohorts, extra)))
+    return Report(as_of=counted.as_of, threshold=limit, children=counted.children, tables=tables)
+
+
+def build(as_of: dt.date | None = None, limit: int | None = None) -> Report:
+    """Count, tabulate and suppress: the picture on its own, before any comparison with releases."""
+    return protect(count(as_of, limit))

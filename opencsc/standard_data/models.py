@@ -34,6 +34,16 @@ class HealthNeedsRelease(models.Model):
     actor_repr = models.CharField(max_length=150)
     released_at = models.DateTimeField(default=timezone.now)
     audit_seq = models.BigIntegerField(null=True, blank=True)
+    compared_with = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        help_text="Earlier releases in the differencing window this one was checked against",
+    )
+    differencing_hidden = models.PositiveIntegerField(
+        default=0, help_text="Counts hidden because of the earlier releases (on top of those hidden on their own)"
+    )
 
     class Meta:
         ordering = ["-released_at", "-pk"]

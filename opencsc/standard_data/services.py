@@ -17,7 +17,7 @@ from django.db import transaction
 from opencsc.audit.services import Actor, record_event, record_events_bulk
 from opencsc.core.categories import DataCategory
 from opencsc.sharing.models import Agency, SharingAgreement
-from opencsc.standard_data import health_needs, report_files
+from opencsc.standard_data import differencing, health_needs, report_files
 from opencsc.standard_data.models import HealthNeedsRelease
 from opencsc.standard_data.ssd.export import Written, write_ssd
 
@@ -68,24 +68,41 @@ def health_needs_draft(*, actor: Actor, as_of: dt.date | None = None, file_name:
     return content, report
 
 
+def _guarded(as_of: dt.date | None) -> tuple[health_needs.Report, list[HealthNeedsRelease], int]:
+    """The picture protected against the earlier releases in the differencing window (to any body):
+    the report, the releases it was compared with, and how many counts the comparison hid."""
+    counted = health_needs.count(as_of)
+    earlier = [
+        r for r in HealthNeedsRelease.objects.order_by("as_of", "pk") if differencing.in_window(counted.as_of, r.as_of)
+    ]
+    forced = differencing.forced_by(counted, (r.tables for r in earlier))
+    report = health_needs.protect(counted, forced)
+    alone = health_needs.protect(counted)
+    extra = sum(len(t.result.hidden) for t in report.tables) - sum(len(t.result.hidden) for t in alone.tables)
+    return report, earlier, max(0, extra)
+
+
 def health_needs_release(
     *, actor: Actor, actor_user: Any, agency: Agency, as_of: dt.date | None = None, file_name: str = ""
 ) -> Released:
-    """Build the picture, render it and record its release to `agency` under its agreement.
+    """Build the picture, protect it against earlier releases, render it and record its release to
+    `agency` under its agreement.
 
     Refused (ReleaseRefused, audited as refused) unless the body has a current agreement covering
-    health information. The release row keeps the suppressed tables as sent and the file's SHA-256."""
+    health information, or when the differencing guard cannot protect the tables. Before release the
+    counts are compared with every earlier release counted within the differencing window
+    (`differencing`): counts an earlier release hid, or that differ from it by fewer than the
+    threshold, are hidden too. The release row keeps the suppressed tables as sent, the file's
+    SHA-256, and the releases it was compared with."""
     agreement = agreement_for(agency)
     if agreement is None:
-        record_event(
-            actor=actor,
-            action="health_needs.release",
-            outcome="refused",
-            obj=agency,
-            reason="No current sharing agreement covering health information",
-        )
+        _refuse(actor, agency, "No current sharing agreement covering health information")
         raise ReleaseRefused(f"{agency} has no current sharing agreement covering health information")
-    report = health_needs.build(as_of)
+    try:
+        report, earlier, extra = _guarded(as_of)
+    except ValueError as exc:  # suppression found nothing left to hide: release nothing
+        _refuse(actor, agency, f"The differencing guard could not protect the tables: {exc}")
+        raise ReleaseRefused("The picture cannot be released safely beside the earlier releases") from exc
     name = file_name or f"health-needs-{report.as_of.isoformat()}.xlsx"
     content = report_files.render(report, name)
     with transaction.atomic():
@@ -100,7 +117,9 @@ def health_needs_release(
             digest=hashlib.sha256(content).hexdigest(),
             released_by=actor_user,
             actor_repr=actor.name,
+            differencing_hidden=extra,
         )
+        release.compared_with.set(earlier)
         event = record_event(
             actor=actor,
             action="health_needs.release",
@@ -111,11 +130,17 @@ def health_needs_release(
                 "as_of": report.as_of.isoformat(),
                 "threshold": report.threshold,
                 "digest": release.digest,
+                "compared_with": [r.reference for r in earlier],
+                "differencing_hidden": extra,
             },
         )
         release.audit_seq = event.seq
         release.save(update_fields=["audit_seq"])
     return Released(release=release, content=content, report=report)
+
+
+def _refuse(actor: Actor, agency: Agency, reason: str) -> None:
+    record_event(actor=actor, action="health_needs.release", outcome="refused", obj=agency, reason=reason)
 
 
 def ssd_export(

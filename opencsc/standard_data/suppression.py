@@ -84,9 +84,34 @@ def suppress_line(values: Sequence[int], threshold: int) -> set[int]:
     return hidden
 
 
-def suppress(cells: Sequence[Sequence[int]], threshold: int, hidden_columns: set[int] | None = None) -> SuppressedTable:
+def suppress_totals_line(
+    values: Sequence[int], threshold: int, forced: set[int] | frozenset[int] = frozenset(), grand_forced: bool = False
+) -> tuple[set[int], bool]:
+    """`suppress_line` for the column totals with the grand total (they sum to it), when some of them
+    must be hidden whatever their size (`forced`, `grand_forced`: the differencing guard's). Returns
+    the hidden indexes and whether the grand total is hidden; never exactly one hidden in the line."""
+    hidden = {k for k, v in enumerate(values) if _is_small(v, threshold)} | set(forced)
+    grand = grand_forced
+    if len(hidden) + grand == 1:
+        others = sorted((v == 0, v, k) for k, v in enumerate(values) if k not in hidden)
+        if others:
+            hidden.add(others[0][2])
+        else:
+            grand = True
+    return hidden, grand
+
+
+def suppress(
+    cells: Sequence[Sequence[int]],
+    threshold: int,
+    hidden_columns: set[int] | None = None,
+    forced: set[Edge] | None = None,
+) -> SuppressedTable:
     """Suppress one table. `hidden_columns`: the column totals already hidden for the report (from
-    `suppress_line` on the cohort sizes); by default they are worked out from this table alone."""
+    `suppress_line` on the cohort sizes); by default they are worked out from this table alone.
+    `forced`: counts to hide whatever their size (cells, row totals, and the grand total when the
+    report hides it), as the differencing guard asks; they are treated as primary suppressions."""
+    forced = forced or set()
     table = SuppressedTable(cells=[list(row) for row in cells])
     n_rows, n_cols = len(table.cells), len(table.cells[0]) if table.cells else 0
     if n_rows == 0 or n_cols == 0:
@@ -99,7 +124,8 @@ def suppress(cells: Sequence[Sequence[int]], threshold: int, hidden_columns: set
     if hidden_columns is None:
         hidden_columns = suppress_line(table.column_totals, threshold)
     table.primary = {e for e in _all_edges(n_rows, n_cols) if e[0] != TOTAL and _is_small(table.value(e), threshold)}
-    table.hidden = set(table.primary) | {(TOTAL, j) for j in hidden_columns}
+    table.primary |= {e for e in forced if e[0] != TOTAL}
+    table.hidden = set(table.primary) | {(TOTAL, j) for j in hidden_columns} | (forced & {(TOTAL, TOTAL)})
     fixed = {(TOTAL, j) for j in range(n_cols)} | {(TOTAL, TOTAL)}
     while True:
         if _fill_single_lines(table, n_rows, n_cols, fixed):
