@@ -7,6 +7,7 @@ class StandardDataConfig(AppConfig):
     verbose_name = "Standard data: the NHS health-needs picture and the Standard Safeguarding Dataset"
 
     def ready(self) -> None:
-        from opencsc.standard_data import events
+        from opencsc.standard_data import events, jobs
 
         events.register_all()
+        jobs.register_job()

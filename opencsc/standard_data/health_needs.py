@@ -306,17 +306,24 @@ class Forced:
         return sum(len(v) for v in self.cells.values()) + len(self.cohorts) + self.grand
 
 
-def count(as_of: dt.date | None = None, limit: int | None = None) -> Counted:
-    """Count the children and tabulate them (nothing suppressed yet)."""
+Progress = Callable[[int, int], None]
+
+
+def count(as_of: dt.date | None = None, limit: int | None = None, progress: Progress | None = None) -> Counted:
+    """Count the children and tabulate them (nothing suppressed yet). `progress(done, total)` is
+    called after each batch of children read."""
     day = as_of or timezone.localdate()
     limit = limit or threshold()
     cohorts = cohorts_on(day)
     everyone: list[Child] = []
     ids = sorted(cohorts)
-    for start in range(0, len(ids), BATCH):  # bounded IN lists (SQLite caps a query's parameters)
+    batches = max(1, -(-len(ids) // BATCH))
+    for n, start in enumerate(range(0, len(ids), BATCH), start=1):  # bounded IN lists (SQLite caps parameters)
         children = _children(ids[start : start + BATCH], day, cohorts)
         _needs(children, day)
         everyone.extend(children.values())
+        if progress is not None:
+            progress(n, batches + 1)
     sizes = [sum(1 for c in everyone if c.cohort == key) for key, _ in COHORTS]
     column = {key: j for j, (key, _) in enumerate(COHORTS)}
     tables = []
@@ -328,6 +335,8 @@ def count(as_of: dt.date | None = None, limit: int | None = None) -> Counted:
         for child in everyone:
             cells[index[pick(child)]][column[child.cohort]] += 1
         tables.append((key, title, rows, cells))
+    if progress is not None:
+        progress(batches + 1, batches + 1)
     return Counted(as_of=day, threshold=limit, children=len(everyone), sizes=sizes, tables=tables)
 
 

@@ -54,3 +54,43 @@ class HealthNeedsRelease(models.Model):
     @property
     def reference(self) -> str:
         return f"HN-{self.pk:05d}" if self.pk else ""
+
+
+class PictureStatus(models.TextChoices):
+    RUNNING = "running", "Computing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class HealthNeedsPicture(models.Model):
+    """A stored computation of the health-needs picture on a day, so the analysts' page does not
+    recount the borough on every request: the suppressed tables exactly as the page shows them (the
+    same as a release would hold before the differencing guard), never an unsuppressed count.
+
+    Written by `standard_data.services.health_needs_compute` (the nightly `compute_health_needs` job,
+    the command, or the page's "Recompute now"), which records its progress here as it goes."""
+
+    as_of = models.DateField()
+    status = models.CharField(max_length=8, choices=PictureStatus.choices, default=PictureStatus.RUNNING)
+    threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    children = models.PositiveIntegerField(null=True, blank=True)
+    tables = models.JSONField(default=list, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    actor_repr = models.CharField(max_length=150)
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["as_of", "status", "-finished_at"])]
+
+    def __str__(self) -> str:
+        return f"Health-needs picture on {self.as_of:%d %b %Y} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

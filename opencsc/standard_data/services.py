@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 
 from opencsc.audit.services import Actor, record_event, record_events_bulk
 from opencsc.core.categories import DataCategory
 from opencsc.sharing.models import Agency, SharingAgreement
-from opencsc.standard_data import differencing, health_needs, report_files
-from opencsc.standard_data.models import HealthNeedsRelease
+from opencsc.standard_data import differencing, health_needs, pictures, report_files
+from opencsc.standard_data.models import HealthNeedsPicture, HealthNeedsRelease, PictureStatus
 from opencsc.standard_data.ssd.export import Written, write_ssd
+
+log = logging.getLogger(__name__)
 
 # Recipient types an NHS commissioner belongs to in the processing register.
 NHS_RECIPIENT_TYPES = ("health", "hospital")
@@ -141,6 +148,72 @@ def health_needs_release(
 
 def _refuse(actor: Actor, agency: Agency, reason: str) -> None:
     record_event(actor=actor, action="health_needs.release", outcome="refused", obj=agency, reason=reason)
+
+
+KEEP_PICTURES = 10  # finished pictures kept; older ones are deleted when a new one is stored
+
+
+def health_needs_compute(
+    *, actor: Actor, as_of: dt.date | None = None, picture: HealthNeedsPicture | None = None, progress: Any = None
+) -> HealthNeedsPicture:
+    """Count the picture and store its suppressed tables (`HealthNeedsPicture`), recording progress
+    on the row as it goes so a page can show it. Marks the row failed (and re-raises) on an error.
+    Aggregates only: nothing about a person is read out of this function, so it writes no audit
+    event (viewing the stored picture is audited by the page)."""
+    day = as_of or timezone.localdate()
+    if picture is None:
+        picture = HealthNeedsPicture.objects.create(as_of=day, actor_repr=actor.name)
+    started = time.monotonic()
+
+    def step(done: int, total: int) -> None:
+        HealthNeedsPicture.objects.filter(pk=picture.pk).update(done=done, total=total, updated_at=timezone.now())
+        if progress is not None:
+            progress(done, total)
+
+    try:
+        report = health_needs.protect(health_needs.count(day, progress=step))
+    except Exception as exc:
+        HealthNeedsPicture.objects.filter(pk=picture.pk).update(
+            status=PictureStatus.FAILED, finished_at=timezone.now(), message=type(exc).__name__
+        )
+        raise
+    picture.refresh_from_db()
+    picture.status = PictureStatus.DONE
+    picture.threshold, picture.children, picture.tables = report.threshold, report.children, report.as_released()
+    picture.finished_at = timezone.now()
+    picture.seconds = round(time.monotonic() - started, 3)
+    picture.save()
+    done = HealthNeedsPicture.objects.filter(status=PictureStatus.DONE).order_by("-finished_at", "-pk")
+    HealthNeedsPicture.objects.filter(pk__in=list(done.values_list("pk", flat=True)[KEEP_PICTURES:])).delete()
+    return picture
+
+
+def health_needs_start(*, actor: Actor, as_of: dt.date | None = None) -> HealthNeedsPicture:
+    """Start computing the picture off the request (a thread, as long return builds do: ADR 0007),
+    or inline when `OPENCSC_HEALTH_NEEDS_RUN_INLINE`. One computation at a time for a day: a running
+    one is returned instead of starting another."""
+    day = as_of or timezone.localdate()
+    running = pictures.running(day)
+    if running is not None:
+        return running
+    picture = HealthNeedsPicture.objects.create(as_of=day, actor_repr=actor.name)
+    if getattr(settings, "OPENCSC_HEALTH_NEEDS_RUN_INLINE", False):
+        health_needs_compute(actor=actor, as_of=day, picture=picture)
+    else:
+        threading.Thread(
+            target=_compute_in_thread, args=(actor, day, picture.pk), name=f"health-needs-{picture.pk}", daemon=True
+        ).start()
+    return picture
+
+
+def _compute_in_thread(actor: Actor, day: dt.date, pk: int) -> None:
+    close_old_connections()
+    try:
+        health_needs_compute(actor=actor, as_of=day, picture=HealthNeedsPicture.objects.get(pk=pk))
+    except Exception:
+        log.exception("health-needs picture %s failed", pk)
+    finally:
+        connection.close()
 
 
 def ssd_export(

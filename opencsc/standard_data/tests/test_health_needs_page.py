@@ -3,13 +3,21 @@ else is refused; a release downloads the workbook and lists it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from opencsc.audit.models import AuditEvent
 from opencsc.people.models import Person
+from opencsc.standard_data import pictures
 from opencsc.standard_data.health_needs import SUPPRESSED
-from opencsc.standard_data.models import HealthNeedsRelease
+from opencsc.standard_data.models import HealthNeedsPicture, HealthNeedsRelease
 
 pytestmark = pytest.mark.django_db
 URL = reverse("standard_data:health_needs")
@@ -21,7 +29,9 @@ def test_other_roles_are_refused(role, request, client_for, borough):
     assert client_for(user).get(URL).status_code == 403
 
 
-def test_the_analyst_sees_suppressed_counts_and_no_child(analyst, client_for, borough, icb):
+def test_the_analyst_sees_suppressed_counts_and_no_child(analyst, client_for, borough, icb, settings):
+    settings.OPENCSC_HEALTH_NEEDS_RUN_INLINE = True
+    client_for(analyst).post(f"{URL}?as_of=2026-03-31", {"recompute": "1"})
     page = client_for(analyst).get(URL, {"as_of": "2026-03-31"})
     assert page.status_code == 200
     html = page.content.decode()
@@ -65,3 +75,42 @@ def test_a_release_for_a_bad_date_releases_nothing(ig_officer, client_for, borou
     assert page.status_code == 400
     assert "The date must be today or in the past" in page.content.decode()
     assert not HealthNeedsRelease.objects.exists()
+
+
+def test_the_page_reads_the_stored_picture_and_says_when_it_was_computed(analyst, client_for, borough):
+    call_command("compute_health_needs", "--as-of", "2026-03-31", "--no-progress", stdout=io.StringIO())
+    picture = HealthNeedsPicture.objects.get()
+    assert picture.status == "done" and picture.children == 21 and picture.total and picture.done == picture.total
+    client = client_for(analyst)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(URL, {"as_of": "2026-03-31"}).content.decode()
+    assert "Computed " in html and "Counted on 31 March 2026" in html and SUPPRESSED in html
+    # No child's row is read to show the page: only the stored picture (and the releases).
+    assert not any("people_person" in q["sql"] or "casework_" in q["sql"] for q in queries.captured_queries)
+    assert HealthNeedsPicture.objects.count() == 1
+    # The newest picture of any day is shown without a date.
+    assert "Counted on 31 March 2026" in client.get(URL).content.decode()
+
+
+def test_a_date_not_yet_computed_says_so_and_offers_to_compute_it(analyst, client_for, borough, settings):
+    page = client_for(analyst).get(URL, {"as_of": "2026-01-31"}).content.decode()
+    assert "has not been computed yet" in page and "Recompute now for 31 January 2026" in page
+    settings.OPENCSC_HEALTH_NEEDS_RUN_INLINE = True
+    response = client_for(analyst).post(f"{URL}?as_of=2026-01-31", {"recompute": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("?as_of=2026-01-31")
+    assert HealthNeedsPicture.objects.get().as_of == dt.date(2026, 1, 31)
+
+
+def test_a_computation_under_way_shows_its_progress_and_refreshes(analyst, client_for, borough):
+    HealthNeedsPicture.objects.create(as_of=dt.date(2026, 3, 31), actor_repr="system:test", done=1, total=4)
+    html = client_for(analyst).get(URL, {"as_of": "2026-03-31"}).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in html and "25% done (step 1 of 4)" in html
+    assert "Recompute now" not in html  # one computation at a time
+
+
+def test_a_silent_computation_is_marked_failed(borough):
+    stale = HealthNeedsPicture.objects.create(as_of=dt.date(2026, 3, 31), actor_repr="system:test")
+    HealthNeedsPicture.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    assert pictures.running() is None
+    stale.refresh_from_db()
+    assert stale.status == "failed"
