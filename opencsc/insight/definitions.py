@@ -203,6 +203,11 @@ def _lac_children(rec: Record, w: Window) -> list[Case]:
 # --- children looked after ---------------------------------------------------------------------------
 
 SHORT_BREAKS = frozenset({"V3", "V4"})
+Episode = tuple[dt.date, dt.date | None, str, str, str]  # start, end, RNE, legal status, placement type
+# Reasons for a new episode that keep the child with the same carers: L (legal status only), T and U
+# (a new placement with the same carers). NI 63 counts "the same placement or the same carer".
+SAME_CARERS = frozenset({"L", "T", "U"})
+PLACED_FOR_ADOPTION = frozenset({"A3", "A4", "A5", "A6"})
 
 
 def _looked_after_at_end(rec: Record, w: Window) -> list[tuple[int, int, dt.date]]:
@@ -218,7 +223,7 @@ def _looked_after_at_end(rec: Record, w: Window) -> list[tuple[int, int, dt.date
     return found
 
 
-def placements_between(episodes: list[tuple[dt.date, dt.date | None, str, str]], lo: dt.date, hi: dt.date) -> int:
+def placements_between(episodes: list[Episode], lo: dt.date, hi: dt.date) -> int:
     """Placements a child had between `lo` and `hi`: each episode live then that began a placement
     (any reason but L, a change of legal status only), plus the placement an L episode continues
     when it is the first one live then (that placement began earlier)."""
@@ -236,7 +241,7 @@ def _three_placements(rec: Record, w: Window) -> list[Case]:
     ]
 
 
-def current_placement_start(episodes: list[tuple[dt.date, dt.date | None, str, str]], on: dt.date) -> dt.date | None:
+def current_placement_start(episodes: list[Episode], on: dt.date) -> dt.date | None:
     """When the placement the child is in on `on` began: back through episodes that changed only
     the legal status (L)."""
     live = [e for e in episodes if e[0] <= on]
@@ -248,14 +253,40 @@ def current_placement_start(episodes: list[tuple[dt.date, dt.date | None, str, s
     return live[i][0]
 
 
+def _back_through_same_carers(live: list[Episode], i: int) -> int:
+    """The first episode of the arrangement episode `i` belongs to: back through contiguous episodes
+    that changed only the legal status or kept the same carers."""
+    while i > 0 and live[i][2] in SAME_CARERS and live[i - 1][1] == live[i][0]:
+        i -= 1
+    return i
+
+
+def stable_since(episodes: list[Episode], on: dt.date) -> dt.date | None:
+    """Since when the child has lived where they live on `on`, as NI 63 counts it: the same placement
+    or the same carers (through L, T and U episodes); and when the child is placed for adoption
+    (A3-A6), the adoptive placement together with the placement just before it."""
+    live = [e for e in episodes if e[0] <= on]
+    if not live:
+        return None
+    i = _back_through_same_carers(live, len(live) - 1)
+    adoptive = live[-1][4] in PLACED_FOR_ADOPTION
+    if adoptive and i > 0 and live[i - 1][1] == live[i][0]:
+        i = _back_through_same_carers(live, i - 1)
+    return live[i][0]
+
+
 def _long_term_stability(rec: Record, w: Window) -> list[Case]:
+    """The DfE's long-term stability (former NI 63), applied in full: children under 16 looked after
+    continuously for 2.5 years or more at the month's end, of whom those living in the same placement
+    or with the same carers for 2 years or more, or placed for adoption with the adoptive and
+    previous placements together lasting 2 years or more."""
     cases = []
     for _, child, start in _looked_after_at_end(rec, w):
         born = rec.born.get(child)
         if born is None or add_months(born, 12 * 16) <= w.end or add_months(start, 30) > w.end:
             continue
-        placed = current_placement_start(rec.care_episodes.get(child, []), w.end)
-        cases.append(Case(child, placed is not None and add_months(placed, 24) <= w.end, w.end))
+        since = stable_since(rec.care_episodes.get(child, []), w.end)
+        cases.append(Case(child, since is not None and add_months(since, 24) <= w.end, w.end))
     return cases
 
 
@@ -556,11 +587,12 @@ INDICATORS: tuple[Indicator, ...] = (
         title="Long-term placement stability",
         theme=THEMES[2],
         kind=Kind.PERCENT,
-        numerator="Children who have lived in the same placement for at least 2 years",
+        numerator="Children who have lived in the same placement or with the same carers for at least 2 years, "
+        "or who are placed for adoption and whose adoptive and previous placements together have lasted at "
+        "least 2 years",
         denominator="Children under 16 looked after continuously for at least 2.5 years at the month's end",
         period=_MONTH_END,
-        exclusions="Children on short breaks. Not yet applied: the adoption rule (adoptive and previous placement "
-        "together 2 years or more) of the DfE definition",
+        exclusions="Children on short breaks",
         source="DfE Children looked after in England, placement stability (long term; former NI 63)",
         polarity=Polarity.HIGH,
         cases=_long_term_stability,

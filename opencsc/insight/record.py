@@ -184,11 +184,13 @@ class Record:
         return list(self._scope(PeriodOfCare.objects.all()).values_list("id", "child_id", "start_date", "end_date"))
 
     @cached_property
-    def care_episodes(self) -> dict[int, list[tuple[dt.date, dt.date | None, str, str]]]:
-        """child -> episodes of every period, in order: (start, end, reason new episode, legal status)."""
+    def care_episodes(self) -> dict[int, list[tuple[dt.date, dt.date | None, str, str, str]]]:
+        """child -> episodes of every period, in order: (start, end, reason new episode, legal status,
+        placement type)."""
         found: dict[int, list[Any]] = defaultdict(list)
         qs = self._scope(CareEpisode.objects.order_by("start_date", "pk"))
-        for child, *row in qs.values_list("child_id", "start_date", "end_date", "reason_new_episode", "legal_status"):
+        fields = ("child_id", "start_date", "end_date", "reason_new_episode", "legal_status", "placement_type")
+        for child, *row in qs.values_list(*fields):
             found[child].append(tuple(row))
         return found
 

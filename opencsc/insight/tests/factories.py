@@ -33,12 +33,12 @@ def referrals(*days: dt.date, child: Any = None) -> Any:
     return child
 
 
-def looked_after(episodes: list[tuple[str, str, dt.date]], *, born: dt.date | None = None, **period: Any) -> Any:
-    """A child in care with these episodes: (reason new episode, legal status, start); each ends
-    when the next begins."""
+def looked_after(episodes: list[tuple[Any, ...]], *, born: dt.date | None = None, **period: Any) -> Any:
+    """A child in care with these episodes: (reason new episode, legal status, start[, placement
+    type, default U1]); each ends when the next begins."""
     child = ChildFactory(date_of_birth=born or dt.date(2012, 5, 1))
     care = PeriodFactory(child=child, start_date=episodes[0][2], **period)
-    for i, (rne, legal, start) in enumerate(episodes):
+    for i, (rne, legal, start, *place) in enumerate(episodes):
         end = episodes[i + 1][2] if i + 1 < len(episodes) else None
         CareEpisodeFactory(
             period=care,
@@ -47,6 +47,6 @@ def looked_after(episodes: list[tuple[str, str, dt.date]], *, born: dt.date | No
             reason_new_episode=rne,
             legal_status=legal,
             reason_ceased="E4A" if end else "",
-            placement_type="U1",
+            placement_type=place[0] if place else "U1",
         )
     return child

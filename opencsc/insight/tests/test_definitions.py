@@ -155,6 +155,34 @@ def test_long_term_stability_follows_a_placement_through_legal_status_changes():
     assert measure("long-term-placement-stability") == (1, 2)
 
 
+def test_long_term_stability_applies_the_same_carer_and_adoption_rules():
+    """Worked by hand at 31 January 2026: under 16 and in care since before 31 July 2023 (2.5 years)
+    is the denominator; the numerator needs the current arrangement to have begun by 31 January 2024."""
+    born = D(2014, 1, 1)
+    # 1. Moved on 1 Mar 2025, but to a new placement with the same carers (T): stable since 2023. Yes.
+    looked_after([("S", "C2", D(2023, 1, 1), "U4"), ("T", "C2", D(2025, 3, 1), "U1")], born=born)
+    # 2. Placed for adoption (A6) on 1 Sep 2025 from a foster placement begun 1 Jun 2023: adoptive and
+    #    previous placements together since 1 Jun 2023, over 2 years. Yes.
+    looked_after(
+        [("S", "C2", D(2023, 1, 1), "U4"), ("P", "C2", D(2023, 6, 1), "U4"), ("B", "E1", D(2025, 9, 1), "A6")],
+        born=born,
+    )
+    # 3. Placed for adoption on 1 Sep 2025 from a placement begun 1 Jun 2024: together 1 year 8 months. No.
+    looked_after(
+        [("S", "C2", D(2023, 1, 1), "U4"), ("P", "C2", D(2024, 6, 1), "U4"), ("B", "E1", D(2025, 9, 1), "A6")],
+        born=born,
+    )
+    # 4. A new foster placement (not adoptive) on 1 Sep 2025, after one begun 1 Jun 2023: the previous
+    #    placement counts only for adoption. No.
+    looked_after(
+        [("S", "C2", D(2023, 1, 1), "U4"), ("P", "C2", D(2023, 6, 1), "U4"), ("P", "C2", D(2025, 9, 1), "U6")],
+        born=born,
+    )
+    assert measure("long-term-placement-stability") == (2, 4)
+    chosen = definitions.get("long-term-placement-stability")
+    assert chosen is not None and "Not yet applied" not in chosen.exclusions
+
+
 def test_lac_reviews_on_time_use_twenty_working_days_for_the_first():
     # In care from Mon 5 Jan 2026: 6-9 Jan (4), 12-16 (9), 19-23 (14), 26-30 (19), Mon 2 Feb (20).
     for held in (D(2026, 2, 2), D(2026, 2, 3)):
