@@ -7,9 +7,12 @@ Working Together 2023 and the Care Planning Regulations 2010. Where openCSC had 
 the period, a child's team), the choice is written in the definition.
 
 National comparison: no national or statistical-neighbour figure is shipped. The issue asks for
-them "with their source and year", and none has been verified against its publication here, so
-`national` is None for every indicator and the pages say so. Adding one is a `National(...)` value
-with the publication and year; never a remembered number.
+them "with their source and year". The domain reference (§7 and §2) was checked for them: it names
+where national figures are published (DfE Explore Education Statistics, LAIT, LG Inform) but gives no
+figure with its year; the one number in §7, a 2006/07 performance band of 10-15% for repeat CP plans,
+is a band for a former indicator, not a national figure. So `national` is None for every indicator and
+the pages say so. Adding one is a `National(...)` value with the publication and year, read from the
+publication; never a remembered number.
 
 Each indicator's `cases(record, window)` returns the cases behind one month's figure: for a
 percentage, every member of the denominator with `counted` saying whether it is in the numerator;
