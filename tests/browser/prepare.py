@@ -282,6 +282,7 @@ def main() -> None:
     _migrate(Path(os.environ["SQLITE_PATH"]))
     call_command("seed_demo", children=SEED_CHILDREN, seed=SEED, stdout=sys.stderr)
     call_command("compute_indicators", "--no-progress", stdout=sys.stderr)  # the dashboard's figures
+    call_command("compute_health_needs", "--no-progress", stdout=sys.stderr)  # the health-needs page's picture
     print(json.dumps(_facts()))
 
 

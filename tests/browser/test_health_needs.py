@@ -28,6 +28,7 @@ def test_ig_releases_the_health_needs_picture(
     page.get_by_role("link", name="Health-needs picture for the NHS").click()
     ig.arrive(HEADING)
     expect(page.get_by_role("table", name="Age band", exact=True)).to_be_visible()
+    expect(page.locator("#computed")).to_contain_text("Computed ")  # the stored nightly picture
     expect(page.get_by_role("table", name="Disability", exact=True)).to_contain_text("All children")
     ig.screenshot("picture")
 
