@@ -135,7 +135,7 @@ def contact_panel(*, user: Any, actor: Actor, contact: Contact) -> ContactPanel:
         holder_team=team,
         holder_worker=worker,
         partner_referral=referral,
-        similar_visible=bool(similar) and access.can_view_person(user, similar),
+        similar_visible=similar is not None and access.can_view_person(user, int(similar)),
     )
 
 

@@ -478,22 +478,23 @@ def referral_errors(data: dict[str, Any]) -> dict[str, str]:
     """Every problem with a request for support, by field, in words that say how to fix it (the
     page's error summary and the API's problem document both show them)."""
     errors: dict[str, str] = {}
-    for name, message in REQUIRED.items():
+    for name, required in REQUIRED.items():
         if not str(data.get(name) or "").strip():
-            errors[name] = message
+            errors[name] = required
     for name in REFERRAL_TEXT:
         limit = limits.text_limit(PartnerReferral, name)
-        if name not in errors and (message := limits.text_error(data.get(name) or "", limit=limit, label="This")):
-            errors[name] = message.replace("This", PartnerReferral._meta.get_field(name).verbose_name.capitalize(), 1)
+        label = str(getattr(PartnerReferral._meta.get_field(name), "verbose_name", name)).capitalize()
+        if name not in errors and (too_long := limits.text_error(data.get(name) or "", limit=limit, label=label)):
+            errors[name] = too_long
     born, expected = data.get("child_date_of_birth"), data.get("child_expected_date")
     if born and expected:
         errors["child_expected_date"] = "Give either the date of birth or the expected date of birth, not both"
-    elif message := limits.date_error(born, key="people.Person.date_of_birth", label="The date of birth"):
-        errors["child_date_of_birth"] = message
-    elif message := limits.date_error(
+    elif born_error := limits.date_error(born, key="people.Person.date_of_birth", label="The date of birth"):
+        errors["child_date_of_birth"] = born_error
+    elif expected_error := limits.date_error(
         expected, key="people.Person.expected_date_of_birth", label="The expected date of birth"
     ):
-        errors["child_expected_date"] = message
+        errors["child_expected_date"] = expected_error
     if born and born < timezone.localdate() - dt.timedelta(days=366 * 18) and "child_date_of_birth" not in errors:
         errors["child_date_of_birth"] = (
             "The date of birth must be of a child (under 18): refer adults to adult services"
