@@ -19,6 +19,7 @@ What it does (issue 16, part A):
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import statistics
@@ -29,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, bench_env, ensure_database, percentile
+from faker import Faker
 
 DB_NAME = os.environ.get("OPENCSC_BENCH_DB", "opencsc_bench_referrals")
 HEALTH = "Exampleton Health Visiting Service"
@@ -50,12 +52,18 @@ def setup(children: int, reseed: bool) -> None:
         call_command("seed_demo", "--children", str(children), "--seed", "16", verbosity=0)
 
 
+FAKE = Faker("en_GB")
+
+
 def body(known: object | None, n: int) -> dict[str, object]:
+    """A synthetic child: someone the borough knows (their names and date of birth), or a new child
+    (Faker's names and a date of birth: a new record unless Faker happens to name someone known)."""
+    born = dt.date(2010, 1, 1) + dt.timedelta(days=FAKE.random_int(0, 5000))
     base = {
-        "child_first_name": f"Bench{n}",
-        "child_last_name": "Referralbench",
-        "child_date_of_birth": "2019-03-04",
-        "address_line1": f"{n} Bench Street",
+        "child_first_name": FAKE.first_name(),
+        "child_last_name": FAKE.last_name(),
+        "child_date_of_birth": born.isoformat(),
+        "address_line1": f"{n} Bench Street",  # digits are fine in an address
         "address_town": "Exampleton",
         "address_postcode": "ZZ9 9ZZ",
         "concern": "Synthetic concern for the benchmark",
@@ -146,8 +154,13 @@ def main() -> None:
         results["GET"][0].append(wall)
         results["GET"][1].append(cpu)
         errors += response.status_code != 200  # type: ignore[attr-defined]
+    from collections import Counter
+
+    from opencsc.sharing.models import PartnerReferral
+
     report = {
         "database": DB_NAME,
+        "matched": dict(Counter(PartnerReferral.objects.filter(pk__in=ids).values_list("match", flat=True))),
         "errors": errors,
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
