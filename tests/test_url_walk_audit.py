@@ -316,6 +316,10 @@ def _partner_objects(world: World, users: list[User]) -> None:
         expires_on=dt.date.today() + dt.timedelta(days=2),
     )
     world.more.update({"check_id": [sent.pk], "view_id": [view.pk]})
+    from opencsc.sharing.models import PartnerReferral
+
+    # The demo's requests for support (the police persona's own, and the health visitor's it may not see).
+    world.more["referral_id"] = list(PartnerReferral.objects.order_by("pk").values_list("pk", flat=True)[:2])
     world.disclosure_ids.append(disclosure.pk)
 
 
@@ -526,6 +530,6 @@ def test_every_page_that_shows_a_person_writes_their_audit_event(settings, tmp_p
         )
     assert reads > 50, "the walk showed almost nobody: the seeded borough or the fillers are wrong"
     # The partner persona's portal pages were walked with a child on them (issue 16).
-    assert {"partners:check", "partners:view", "sharing:checks_sent"} <= pages_with_people
+    assert {"partners:check", "partners:view", "partners:referral", "sharing:checks_sent"} <= pages_with_people
     assert not failures, "pages showing a person without an audit event:\n" + "\n".join(failures)
     assert not blank_choices, "lists offering Django's '---------':\n" + "\n".join(sorted(blank_choices))

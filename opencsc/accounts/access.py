@@ -22,6 +22,11 @@ and the list check cannot disagree. Rules:
   allocation, or under break-glass by a role allowed to break the seal.
 * Break-glass: a practitioner may open one record outside their scope for a limited time, giving
   a reason; it is audited and alerts information governance (see `accounts.services`).
+* Processor staff (Art 28: users whose team is a processor's, `TeamKind.PROCESSOR`): the cases
+  contracted to the processor (a `contracted` allocation to its team, for the contract's term, made by
+  `privacy.services.processor_case_contract`) and those children's families, through the same scope
+  as any team's caseload. Nothing else: no break-glass, and a search never tells them that someone
+  outside their contracted cases is known to the service.
 * A restriction of processing (Art 18, `ProcessingRestriction`, set by information governance from
   a rights request) takes away every `change`: no casework, record edit or share while it stands.
 """
@@ -288,8 +293,14 @@ def can_create_person(user: Any) -> bool:
     return _is_active_staff(user) and user.role in CAN_EDIT_ROLES
 
 
+def is_processor_staff(user: Any) -> bool:
+    """A user working for a processor (Art 28), limited to the cases contracted to it."""
+    team = getattr(user, "team", None) if _is_active_staff(user) else None
+    return team is not None and team.kind == TeamKind.PROCESSOR
+
+
 def can_break_glass(user: Any, person: Person) -> bool:
-    if not _is_active_staff(user) or user.role not in BREAK_GLASS_ROLES:
+    if not _is_active_staff(user) or user.role not in BREAK_GLASS_ROLES or is_processor_staff(user):
         return False
     return not person.is_restricted or user.role in BREAK_SEAL_ROLES
 

@@ -37,6 +37,7 @@ class TeamKind(models.TextChoices):
     PERFORMANCE = "performance", "Performance and insight"
     INFORMATION_GOVERNANCE = "information_governance", "Information governance"
     PARTNER = "partner", "Partner agency"
+    PROCESSOR = "processor", "Processor acting for the council (Art 28)"
     SYSTEMS = "systems", "Systems"
 
 
@@ -76,6 +77,7 @@ class AllocationKind(models.TextChoices):
     CONFERENCE_CHAIR = "conference_chair", "Conference chair"
     FRONT_DOOR = "front_door", "Front door (MASH) triage"
     LEAD_PRACTITIONER = "lead_practitioner", "Lead practitioner (early help or Family Help)"
+    CONTRACTED = "contracted", "Contracted to a processor (Art 28)"
 
 
 class AllocationQuerySet(models.QuerySet["Allocation"]):

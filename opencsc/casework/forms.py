@@ -87,6 +87,14 @@ class DecisionForm(GovukForm):
     )
     decision_date = GovukDateField(label="Date of decision")
     decision_rationale = _text("Reasons for the decision", required=True)
+    referrer_outcome = forms.CharField(
+        label="What the referrer may be told (optional)",
+        required=False,
+        max_length=300,
+        help_text='Plain words about what happens next, for example "Advice given". A partner organisation that '
+        "made the referral through the portal sees this and nothing else of the decision. Leave it empty to use "
+        "the usual words for the decision.",
+    )
     primary_need = _choice("cin_primary_need", "Primary need (for a referral)", required=False, blank="Not yet known")
     team = forms.ModelChoiceField(
         label="Team the referral or help goes to",

@@ -60,7 +60,8 @@ def mash_queue(*, user: Any, actor: Actor) -> list[QueueItem]:
     contacts = list(
         Contact.objects.exclude(status=ContactStatus.DECIDED)
         .filter(child__in=access.visible_persons(user).values("pk"))
-        .select_related("child", "triage", "taken_by")
+        # `partner_referral`: a request for support from the partner portal (sharing.PartnerReferral)
+        .select_related("child", "triage", "taken_by", "partner_referral__agency")
         .prefetch_related("triage__checks")
         .annotate(rag_rank=rag_rank)
         .order_by("rag_rank", "-contact_date", "-created_at", "-pk")[:QUEUE_LIMIT]
@@ -102,6 +103,10 @@ class ContactPanel:
     checks: list[CheckRow]
     holder_team: Team | None
     holder_worker: User | None
+    # A request for support from the partner portal: the partner's provenance and what the matcher
+    # found (sharing.PartnerReferral), and whether the user may open the similar record it found.
+    partner_referral: Any = None
+    similar_visible: bool = False
 
 
 def contact_panel(*, user: Any, actor: Actor, contact: Contact) -> ContactPanel:
@@ -112,6 +117,8 @@ def contact_panel(*, user: Any, actor: Actor, contact: Contact) -> ContactPanel:
     triage = getattr(contact, "triage", None)
     rows = [CheckRow(check, *_answer(check)) for check in (triage.checks.order_by("agency") if triage else [])]
     team, worker = case_holder(contact.child)
+    referral = getattr(contact, "partner_referral", None)
+    similar = getattr(referral, "match_person_id", None)
     record_event(
         actor=actor,
         action="casework.contact_view",
@@ -127,6 +134,8 @@ def contact_panel(*, user: Any, actor: Actor, contact: Contact) -> ContactPanel:
         checks=rows,
         holder_team=team,
         holder_worker=worker,
+        partner_referral=referral,
+        similar_visible=similar is not None and access.can_view_person(user, int(similar)),
     )
 
 

@@ -104,3 +104,126 @@ def seed_processors() -> int:
             processor.purposes.set(Purpose.objects.filter(code__in=purposes))
             added += 1
     return added
+
+
+# Requests for support the demo's partners sent through the portal (synthetic children and words):
+# (portal user, first, last, born, postcode, concern, why now, the front door's decision or "")
+PARTNER_REQUESTS = [
+    (
+        "hv.demo",
+        "Poppy",
+        "Examplechild",
+        (2023, 6, 11),
+        "ZZ4 4ZZ",
+        "Mother low in mood and not feeding the baby regularly; the flat is cold.",
+        "Mother told me today she cannot cope.",
+        "advice",
+    ),
+    (
+        "partner.demo",
+        "Jayden",
+        "Sampleson",
+        (2014, 11, 2),
+        "ZZ5 5ZZ",
+        "Officers attended a domestic incident at the home; the child was present.",
+        "Third incident at the address this year.",
+        "",
+    ),
+]
+
+
+def seed_partner_requests(day: object = None) -> str:
+    """Two requests for support through the portal: the health visitor's (decided by the MASH
+    persona, with the outcome told back) and the police persona's (waiting in the MASH queue)."""
+    import datetime as dt
+
+    from opencsc.casework import services as cs
+    from opencsc.sharing.portal_selectors import caller_for_user
+    from opencsc.sharing.portal_services import partner_referral_submit
+
+    mash = User.objects.get(username="mash.demo")
+    sent = 0
+    for username, first, last, born, postcode, concern, why_now, decision in PARTNER_REQUESTS:
+        user = User.objects.get(username=username)
+        caller = caller_for_user(user)
+        if caller is None:
+            continue
+        referral = partner_referral_submit(
+            caller=caller,
+            actor=Actor.from_user(user),
+            data={
+                "child_first_name": first,
+                "child_last_name": last,
+                "child_date_of_birth": dt.date(*born),
+                "address_line1": "1 Example Row",
+                "address_town": "Exampleton",
+                "address_postcode": postcode,
+                "concern": concern,
+                "why_now": why_now,
+                "consent_given": True,
+                "family_told": "That I am asking the council's front door for help",
+                "referrer_name": user.get_full_name(),
+                "referrer_role": "Health visitor" if username == "hv.demo" else "Police constable",
+                "referrer_phone": "01632 960100",
+                "referrer_email": user.email or f"{username}@exampleton.example",
+            },
+        )
+        sent += 1
+        if decision:
+            actor = Actor.from_user(mash)
+            cs.contact_take(actor_user=mash, actor=actor, contact=referral.contact)
+            cs.contact_decide(
+                actor_user=mash,
+                actor=actor,
+                contact=referral.contact,
+                decision=decision,
+                decision_date=referral.contact.contact_date,
+                rationale="Advice to the health visitor on support for the mother; no role for social care now",
+                referrer_outcome="Advice given to the health visitor; the mother was offered perinatal support",
+            )
+    return f"{sent} requests for support from partners"
+
+
+PROCESSOR_STAFF = ("brightstart.demo", "Bri", "Start", "family-support-provider")
+
+
+def seed_processor_staff(day: object = None) -> str:
+    """The commissioned family-support provider's worker (a processor's staff, Art 28), who sees only
+    the case the team manager persona contracted to the provider: one child of their team."""
+    from opencsc.accounts import access
+    from opencsc.accounts.models import Allocation, AllocationKind
+    from opencsc.privacy.models import Processor
+    from opencsc.privacy.services import processor_case_contract
+
+    username, first, last, code = PROCESSOR_STAFF
+    processor = Processor.objects.get(code=code)
+    manager = User.objects.get(username="tm.demo")
+    if processor.team is None:
+        processor.team = Team.objects.create(name=processor.name[:120], kind=TeamKind.PROCESSOR)
+        processor.save(update_fields=["team"])
+    if not User.objects.filter(username=username).exists():
+        User.objects.create(
+            username=username,
+            first_name=first,
+            last_name=last,
+            role=Role.SOCIAL_WORKER,
+            team=processor.team,
+            email=f"{username}@brightstart.example",
+            job_title="Family support worker (commissioned provider)",
+            password=manager.password,
+        )
+    child_ids = (
+        Allocation.objects.current()
+        .filter(team=manager.team, kind=AllocationKind.ALLOCATED_WORKER, person__is_child=True)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+    )
+    child = next((pk for pk in child_ids if access.can_change_person(manager, pk)), None)
+    if child is None:
+        return "no child to contract"
+    from opencsc.people.models import Person
+
+    processor_case_contract(
+        actor_user=manager, actor=Actor.from_user(manager), processor=processor, person=Person.objects.get(pk=child)
+    )
+    return f"{username} works on one contracted case for {processor.name}"

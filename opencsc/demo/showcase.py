@@ -24,6 +24,7 @@ from opencsc.audit.services import Actor
 from opencsc.casework import models as cm
 from opencsc.casework import services as cs
 from opencsc.demo.family_help import seed_family_help
+from opencsc.demo.partners import seed_partner_requests, seed_processor_staff
 from opencsc.people import models as pm
 from opencsc.people import services as ps
 
@@ -46,6 +47,8 @@ def seed_showcase(*, as_of: dt.date) -> ShowcaseReport:
         ("front door checks in flight", seed_front_door_checks_in_flight),
         ("family help", seed_family_help),
         ("goals and outcomes", seed_goals_and_outcomes),
+        ("partner requests for support", seed_partner_requests),
+        ("processor staff", seed_processor_staff),
     ]
     for name, part in parts:
         try:

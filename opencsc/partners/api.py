@@ -290,6 +290,55 @@ class ViewDetailSerializer(ViewSerializer):
     child = ChildSerializer()
 
 
+class ReferralInSerializer(serializers.Serializer[Any]):
+    """A request for support (the portal's form, field for field). Unknown fields are refused."""
+
+    child_first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    child_last_name = serializers.CharField(max_length=100, help_text="For an unborn baby, the mother's last name")
+    child_other_names = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    child_date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    child_expected_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Only for an unborn baby"
+    )
+    address_line1 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    address_town = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    address_postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    school = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    household = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    concern = serializers.CharField(max_length=10000, help_text="What the concern is")
+    why_now = serializers.CharField(max_length=5000, help_text="Why the organisation is referring now")
+    consent_given = serializers.BooleanField(help_text="The family agreed to the referral")
+    no_consent_reason = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default="", help_text="Needed when consent_given is false"
+    )
+    family_told = serializers.CharField(max_length=5000, help_text="What the family has been told")
+    referrer_name = serializers.CharField(max_length=150)
+    referrer_role = serializers.CharField(max_length=150)
+    referrer_phone = serializers.CharField(max_length=30)
+    referrer_email = serializers.EmailField(max_length=254)
+
+
+class ReferralSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    status = serializers.CharField(help_text="received (the front door is looking at it) or decided")
+    decided_on = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField(help_text="What the front door may tell the referrer; empty until decided")
+
+
+def _referral(found: Any) -> dict[str, Any]:
+    r = found.referral
+    return {
+        "id": r.pk,
+        "reference": r.reference,
+        "received_at": r.received_at,
+        "status": "decided" if found.decided else "received",
+        "decided_on": found.decided_on,
+        "outcome": found.outcome,
+    }
+
+
 class ProblemSerializer(serializers.Serializer[Any]):
     type = serializers.CharField()
     title = serializers.CharField()
@@ -401,6 +450,56 @@ class ViewDetail(PartnerApiView):
             "child": _child(opened.shown),
         }
         return Response(body, status=410 if opened.shown.unavailable else 200)
+
+
+class ReferralList(PartnerApiView):
+    def get_permissions(self) -> list[BasePermission]:
+        self.required_scope = Scope.REFERRALS_SUBMIT if self.request.method == "POST" else Scope.REFERRALS_READ
+        return super().get_permissions()
+
+    @extend_schema(operation_id="referrals_list", responses={200: ReferralSerializer(many=True), **PROBLEMS})
+    def get(self, request: Request) -> Response:
+        """The organisation's requests for support, newest first, with their status and outcome (no child named)."""
+        found = portal_selectors.referrals_for_partner(caller=self.caller(request), actor=self.actor(request))
+        return Response([_referral(f) for f in found])
+
+    @extend_schema(
+        operation_id="referrals_create",
+        request=ReferralInSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ReferralSerializer, **PROBLEMS},
+    )
+    def post(self, request: Request) -> Response:
+        """Send a request for support about a child to the front door (MASH). It is decided within one
+        working day; read its outcome with `referrals_retrieve`. Whether the child is known is never said."""
+        return idempotent(request, lambda: self._submit(request))
+
+    def _submit(self, request: Request) -> Response:
+        data = ReferralInSerializer(data=request.data)
+        _no_unknown_fields(data)
+        data.is_valid(raise_exception=True)
+        caller, actor = self.caller(request), self.actor(request)
+        try:
+            referral = portal_services.partner_referral_submit(caller=caller, actor=actor, data=data.validated_data)
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied() from exc
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from exc
+        found = portal_selectors.ReferralForPartner(referral=referral, decided=False, decided_on=None, outcome="")
+        return Response(ReferralSerializer(_referral(found)).data, status=status.HTTP_201_CREATED)
+
+
+class ReferralDetail(PartnerApiView):
+    required_scope = Scope.REFERRALS_READ
+
+    @extend_schema(operation_id="referrals_retrieve", responses={200: ReferralSerializer, **PROBLEMS})
+    def get(self, request: Request, referral_id: int) -> Response:
+        """One of the organisation's requests for support: received or decided, and the outcome the
+        front door may tell the referrer. Another organisation's: 404."""
+        found = portal_selectors.get_referral_for_partner(
+            caller=self.caller(request), actor=self.actor(request), referral_id=referral_id
+        )
+        return Response(_referral(found))
 
 
 # --- Idempotency -------------------------------------------------------------------------------------

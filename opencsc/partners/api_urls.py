@@ -13,4 +13,6 @@ urlpatterns = [
     path("checks/<int:check_id>/answer/", api.CheckAnswer.as_view(), name="check_answer"),
     path("views/", api.ViewList.as_view(), name="views"),
     path("views/<int:view_id>/", api.ViewDetail.as_view(), name="view"),
+    path("referrals/", api.ReferralList.as_view(), name="referrals"),
+    path("referrals/<int:referral_id>/", api.ReferralDetail.as_view(), name="referral"),
 ]

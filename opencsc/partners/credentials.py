@@ -4,7 +4,9 @@ A key looks like `ocsc_<prefix>_<secret>`. Only an HMAC of the whole key (keyed 
 stored, so a copy of the database gives no usable key; the key itself is returned once, to whoever
 issued it. Scopes are limited to what the organisation's sharing agreements can support: checks
 scopes need an organisation the front door asks for checks, with a current agreement for
-safeguarding; reading shared views needs any current agreement. Every change is audited.
+safeguarding; reading shared views needs any current agreement; sending requests for support (and
+reading their outcome) needs only an active organisation, since the council receives rather than
+shares. Every change is audited.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ def _hash(key: str) -> str:
 
 def allowed_scopes(agency: Agency) -> set[str]:
     """The scopes the organisation's current agreements can support."""
-    if not agency.is_active or not SharingAgreement.objects.current().for_agency(agency).exists():
+    if not agency.is_active:
         return set()
-    scopes = {Scope.VIEWS_READ.value}
+    referrals = {Scope.REFERRALS_SUBMIT.value, Scope.REFERRALS_READ.value}
+    if not SharingAgreement.objects.current().for_agency(agency).exists():
+        return referrals
+    scopes = {Scope.VIEWS_READ.value, *referrals}
     purpose = Purpose.objects.filter(code=CHECK_PURPOSE).first()
     asked_for_checks = agency.recipient_type.code in CHECK_AGENCY_KIND and purpose is not None
     if asked_for_checks and rules.evaluate(agency=agency, purpose=purpose).agreement is not None:  # type: ignore[arg-type]

@@ -13,6 +13,8 @@ class Scope(models.TextChoices):
     CHECKS_READ = "checks:read", "Read the MASH checks sent to the organisation"
     CHECKS_ANSWER = "checks:answer", "Answer the MASH checks sent to the organisation"
     VIEWS_READ = "views:read", "Read the views shared with the organisation"
+    REFERRALS_SUBMIT = "referrals:submit", "Send requests for support about a child to the front door"
+    REFERRALS_READ = "referrals:read", "Read the status and outcome of the organisation's requests for support"
 
 
 class ApiCredentialQuerySet(models.QuerySet["ApiCredential"]):

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.portal, name="portal"),
     path("checks/<int:check_id>/", views.check, name="check"),
     path("views/<int:view_id>/", views.shared_view, name="view"),
+    path("referrals/new/", views.referral_new, name="referral_new"),
+    path("referrals/<int:referral_id>/", views.referral, name="referral"),
     path("organisation/users/", views.members, name="members"),
     path("organisation/users/<int:user_id>/disable/", views.member_disable, name="member_disable"),
 ]

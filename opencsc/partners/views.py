@@ -19,7 +19,7 @@ from opencsc.casework import selectors as casework_selectors
 from opencsc.core.http import AuthedRequest
 from opencsc.sharing import portal_selectors, portal_services
 from opencsc.sharing.models import CheckStatus, PartnerMembership
-from opencsc.sharing.portal_forms import AnswerForm, PartnerUserForm
+from opencsc.sharing.portal_forms import AnswerForm, PartnerUserForm, ReferralForm
 
 
 def _partner_only(request: HttpRequest) -> None:
@@ -42,6 +42,7 @@ def portal(request: AuthedRequest) -> HttpResponse:
             "waiting": waiting,
             "answered": answered,
             "views": portal_selectors.views_for_partner(caller=caller, actor=actor),
+            "referrals": portal_selectors.referrals_for_partner(caller=caller, actor=actor),
             "families": casework_selectors.families_led_by(user=request.user, actor=actor),
             "is_org_admin": caller is not None
             and PartnerMembership.objects.filter(user=request.user, is_org_admin=True).exists(),
@@ -130,3 +131,45 @@ def member_disable(request: AuthedRequest, user_id: int) -> HttpResponse:
         raise Http404("Not found") from exc
     messages.success(request, f"{user.get_full_name() or user.username} can no longer sign in")
     return redirect("partners:members")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request: AuthedRequest) -> HttpResponse:
+    """A request for support (the multi-agency referral form): it reaches the MASH queue as a contact."""
+    _partner_only(request)
+    caller = portal_selectors.caller_for_user(request.user)
+    if caller is None:
+        raise PermissionDenied
+    initial = {"referrer_name": request.user.get_full_name(), "referrer_email": request.user.email}
+    form = ReferralForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = portal_services.partner_referral_submit(
+                caller=caller, actor=Actor.from_request(request), data=form.data_for_service()
+            )
+        except PermissionDenied as exc:
+            raise Http404("Not found") from exc
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"Request for support {referral.reference} sent to the front door. They decide what happens next "
+                "within one working day; the outcome will show here.",
+            )
+            return redirect("partners:referral", referral_id=referral.pk)
+    return render(request, "partners/referral_new.html", {"form": form, "agency": caller.agency})
+
+
+@login_required
+@require_GET
+def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
+    _partner_only(request)
+    found = portal_selectors.get_referral_for_partner(
+        caller=portal_selectors.caller_for_user(request.user),
+        actor=Actor.from_request(request),
+        referral_id=referral_id,
+    )
+    return render(request, "partners/referral.html", {"found": found, "r": found.referral})

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
@@ -23,6 +24,7 @@ from opencsc.people.models import (
     PersonName,
     PersonPart,
     Relationship,
+    SchoolEnrolment,
 )
 
 # Parts whose change changes how the person is found (the matching index is kept in step).
@@ -107,6 +109,50 @@ def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any], not_a_
             from opencsc.accounts.services import allocation_open
 
             allocation_open(actor=actor, person=person, team=actor_user.team, worker=actor_user)
+    return person
+
+
+def person_start_from_report(
+    *, actor: Actor, data: dict[str, Any], address: dict[str, Any] | None = None, school: str = ""
+) -> Person:
+    """Start a child's record from what a partner organisation reported (a request for support
+    through the partner portal), when the matcher found no certain match. A system write: it asks
+    no person access (the partner has none and is never shown the record); the caller
+    (`sharing.portal_services.partner_referral_submit`) has validated the partner and the details.
+    The address and school are added when given (an address needs a first line and a postcode).
+    Audits `person.create` (with `reported_by_partner`) and `person.part_add` for each part, and
+    brings the matching index up to date in the same transaction."""
+    person = Person(is_child=True, **data)
+    person.la_child_id = None
+    _clean(person)
+    with transaction.atomic():
+        person.save()
+        record_event(
+            actor=actor,
+            action="person.create",
+            subject_person_id=person.pk,
+            obj=person,
+            object_repr=f"person {person.pk}",
+            detail={"fields": sorted(k for k, v in data.items() if v), "reported_by_partner": True},
+        )
+        parts: list[PersonPart] = []
+        if address:
+            parts.append(Address(person=person, start_date=timezone.localdate(), **address))
+        if school.strip():
+            parts.append(SchoolEnrolment(person=person, school_name=school.strip()))
+        for part in parts:
+            if errors := limits.model_errors(part):
+                raise ValidationError(errors)
+            _clean(part)
+            part.save()
+            record_event(
+                actor=actor,
+                action="person.part_add",
+                subject_person_id=person.pk,
+                obj=part,
+                object_repr=f"{part._meta.verbose_name} {part.pk}",
+            )
+        match_index.index_people([person.pk])
     return person
 
 

@@ -8,6 +8,8 @@ through `privacy.services` (audited). None of these tables holds personal data a
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -179,10 +181,23 @@ class Processor(RegisterEntry):
         "At the end of the contract", max_length=10, choices=EndOfContract.choices, default=EndOfContract.DELETE
     )
     is_outside_uk = models.BooleanField("Processes outside the UK", default=False)
+    # The team its staff sign in under (kind "processor"): they see only the cases contracted to it.
+    team = models.OneToOneField(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="processor",
+        help_text="The team the processor's staff sign in under, if they work in openCSC",
+    )
 
     def clean(self) -> None:
         if self.contract_end and self.contract_start and self.contract_end < self.contract_start:
             raise ValidationError({"contract_end": "The contract must end after it starts"})
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        today = on or timezone.localdate()
+        return self.contract_start <= today and (self.contract_end is None or self.contract_end >= today)
 
     @property
     def duration(self) -> str:

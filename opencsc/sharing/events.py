@@ -28,6 +28,8 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "sharing.view_create": (Kind.ALTERATION, "Delivered a disclosure as a shared view in the partner portal"),
     "sharing.view_revoke": (Kind.ALTERATION, "Revoked a shared view in the partner portal"),
     "sharing.view_open": (Kind.CONSULTATION, "A partner opened a shared view of a child's information"),
+    "sharing.referral_submit": (Kind.COLLECTION, "A partner sent a request for support about a child"),
+    "sharing.referral_open": (Kind.CONSULTATION, "A partner opened their organisation's request for support"),
     "sharing.view_refused": (Kind.SECURITY, "A partner tried to open a shared view that had expired or been revoked"),
 }
 

@@ -354,6 +354,8 @@ from opencsc.sharing.portal_models import (  # noqa: E402, F401
     CheckUrgency,
     OpeningOutcome,
     PartnerMembership,
+    PartnerReferral,
+    ReferralMatch,
     SharedView,
     SharedViewOpening,
 )

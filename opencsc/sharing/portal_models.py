@@ -207,3 +207,115 @@ class SharedViewOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} {self.view} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class ReferralMatch(models.TextChoices):
+    """What the person matcher found when the request arrived (for the front door only: the partner
+    is never told whether the child is known)."""
+
+    KNOWN = "known", "Known: the matcher found the child's record (a certain match)"
+    POSSIBLE = "possible", "Possibly known: a similar record exists, check before deciding"
+    NEW = "new", "Not known: a new record was started from the partner's details"
+
+
+@personal_data(
+    id=NP,
+    agency=NP,
+    contact=NP,
+    submitted_by=NP,
+    submitted_via=NP,
+    received_at=NP,
+    match=NP,
+    match_person=NP,
+    child_first_name=C.NAME,
+    child_last_name=C.NAME,
+    child_other_names=C.NAME,
+    child_date_of_birth=C.DATE_OF_BIRTH,
+    child_expected_date=C.DATE_OF_BIRTH,
+    address_line1=C.ADDRESS,
+    address_town=C.ADDRESS,
+    address_postcode=C.ADDRESS,
+    school=C.SCHOOL,
+    household=C.RELATIONSHIPS,
+    concern=C.REFERRAL,
+    why_now=C.REFERRAL,
+    consent_given=C.REFERRAL,
+    no_consent_reason=C.REFERRAL,
+    family_told=C.REFERRAL,
+    referrer_name=C.REFERRAL,
+    referrer_role=C.REFERRAL,
+    referrer_phone=C.REFERRAL,
+    referrer_email=C.REFERRAL,
+)
+class PartnerReferral(models.Model):
+    """A partner practitioner's request for support (the multi-agency referral form), kept as the
+    partner wrote it. It lands in the MASH queue as `contact` (a `casework.Contact` naming the
+    organisation as referrer), about the child the person matcher found or a new record started from
+    these details; `match` says which, for the front door. The partner's organisation sees this row
+    and the contact's `referrer_outcome` once decided, never the child's record.
+
+    Made through `sharing.portal_services.partner_referral_submit` only (the pages and the API).
+    Later additions (attachments) hang off this row."""
+
+    agency = models.ForeignKey("sharing.Agency", on_delete=models.PROTECT, related_name="referrals")
+    # CASCADE: the partner's copy is part of the child's contact and goes when the record is disposed of.
+    contact = models.OneToOneField("casework.Contact", on_delete=models.CASCADE, related_name="partner_referral")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_via = models.CharField(
+        max_length=150, blank=True, help_text="The organisation's API credential, when sent through the API"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    match = models.CharField(max_length=10, choices=ReferralMatch.choices)
+    match_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The similar record"
+    )
+    child_first_name = models.CharField("Child's first name", max_length=100, blank=True)
+    child_last_name = models.CharField("Child's last name", max_length=100)
+    child_other_names = models.CharField("Other names the child is known by", max_length=200, blank=True)
+    child_date_of_birth = models.DateField(null=True, blank=True)
+    child_expected_date = models.DateField("Expected date of birth", null=True, blank=True)
+    address_line1 = models.CharField("Address line 1", max_length=200, blank=True)
+    address_town = models.CharField("Town or city", max_length=100, blank=True)
+    address_postcode = models.CharField("Postcode", max_length=10, blank=True)
+    school = models.CharField("School, nursery or college", max_length=200, blank=True)
+    household = models.TextField("Who the child lives with", blank=True)
+    concern = models.TextField("What is the concern?")
+    why_now = models.TextField("Why are you referring now?")
+    consent_given = models.BooleanField()
+    no_consent_reason = models.TextField(blank=True)
+    family_told = models.TextField("What the family has been told", blank=True)
+    referrer_name = models.CharField("Your name", max_length=150)
+    referrer_role = models.CharField("Your role", max_length=150)
+    referrer_phone = models.CharField("Your telephone number", max_length=30)
+    referrer_email = models.EmailField("Your work email address", max_length=254)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "-received_at"], name="partner_referral_by_agency")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_given=True) | ~Q(no_consent_reason=""), name="partner_referral_consent_or_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(child_date_of_birth__isnull=True) | Q(child_expected_date__isnull=True),
+                name="partner_referral_born_or_expected",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request for support {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"S-{self.pk:06d}" if self.pk else ""
+
+    @property
+    def match_words(self) -> str:
+        """For the front door's queue only."""
+        return {"known": "known", "possible": "possibly known", "new": "new record"}.get(self.match, "")
+
+    @property
+    def child_name(self) -> str:
+        return " ".join(p for p in (self.child_first_name, self.child_last_name) if p)

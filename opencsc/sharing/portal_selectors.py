@@ -8,6 +8,7 @@ exactly what was shared, never the record as it is now.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
+from opencsc.casework.models import ContactStatus
 from opencsc.core.categories import DataCategory
 from opencsc.sharing import rules
 from opencsc.sharing.items import Item, items_for, pack_digest
@@ -27,6 +29,7 @@ from opencsc.sharing.models import (
     Disclosure,
     OpeningOutcome,
     PartnerMembership,
+    PartnerReferral,
     SharedView,
     SharedViewOpening,
 )
@@ -253,3 +256,66 @@ def organisation_members(*, user: Any, actor: Actor) -> tuple[Agency, list[Partn
     )
     record_event(actor=actor, action="sharing.partner_members_view", detail={"agency": caller.agency.pk})
     return caller.agency, members
+
+
+# --- Requests for support, as the partner sees them -------------------------------------------------
+
+
+@dataclass
+class ReferralForPartner:
+    """A request for support as its organisation sees it: the partner's own words, whether the
+    front door has decided, and what the referrer may be told. Nothing of the child's record, nor
+    whether the child was already known."""
+
+    referral: PartnerReferral
+    decided: bool
+    decided_on: dt.date | None
+    outcome: str
+
+    @property
+    def status(self) -> str:
+        return "Decided" if self.decided else "Received by the front door"
+
+
+def _for_partner(referral: PartnerReferral) -> ReferralForPartner:
+    contact = referral.contact
+    decided = contact.status == ContactStatus.DECIDED
+    return ReferralForPartner(
+        referral=referral,
+        decided=decided,
+        decided_on=contact.decision_date if decided else None,
+        outcome=contact.referrer_outcome if decided else "",
+    )
+
+
+def referrals_for_partner(*, caller: PartnerCaller | None, actor: Actor) -> list[ReferralForPartner]:
+    """The organisation's requests for support, newest first (by reference, date, who sent it and
+    the outcome: no child named in the list). Audits `sharing.portal_view`."""
+    if caller is None:
+        return []
+    rows = list(
+        PartnerReferral.objects.filter(agency=caller.agency)
+        .select_related("contact", "submitted_by")
+        .order_by("-received_at", "-pk")[:LIST_LIMIT]
+    )
+    record_event(actor=actor, action="sharing.portal_view", detail={"list": "referrals", "shown": len(rows)})
+    return [_for_partner(r) for r in rows]
+
+
+def get_referral_for_partner(*, caller: PartnerCaller | None, actor: Actor, referral_id: int) -> ReferralForPartner:
+    """One request for support of the caller's organisation. Another organisation's, or a missing
+    one: 404, the attempt audited (`sharing.portal_refused`). Audits `sharing.referral_open` about
+    the child."""
+    referral = (
+        PartnerReferral.objects.select_related("contact", "agency", "submitted_by").filter(pk=referral_id).first()
+    )
+    if caller is None or referral is None or referral.agency_id != caller.agency.pk:
+        raise _refused(actor, "sharing.PartnerReferral", referral_id, None)
+    record_event(
+        actor=actor,
+        action="sharing.referral_open",
+        subject_person_id=referral.contact.child_id,
+        obj=referral,
+        object_repr=f"{referral.reference} from {referral.agency}"[:200],
+    )
+    return _for_partner(referral)

@@ -11,6 +11,7 @@ disclosure log like any other share.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,10 @@ from opencsc.casework.models import Contact, ContactStatus
 from opencsc.core import limits
 from opencsc.core.categories import DataCategory
 from opencsc.core.working_days import add_working_days
+from opencsc.people import services as people_services
+from opencsc.people.matching import scoring
+from opencsc.people.matching.service import MatchQuery, find_matches
+from opencsc.people.models import Person
 from opencsc.privacy.models import Purpose
 from opencsc.sharing import rules, services
 from opencsc.sharing.items import disclosable_items
@@ -39,6 +44,8 @@ from opencsc.sharing.models import (
     Disclosure,
     DisclosureKind,
     PartnerMembership,
+    PartnerReferral,
+    ReferralMatch,
     SharedView,
 )
 from opencsc.sharing.portal_selectors import PartnerCaller, caller_for_user
@@ -411,3 +418,212 @@ def shared_view_revoke(*, actor_user: Any, actor: Actor, view: SharedView, reaso
             detail={"disclosure": view.disclosure.reference},
         )
     return view
+
+
+# --- Requests for support (the multi-agency referral form) --------------------------------------------
+
+# The CIN census source of referral for a request from each recipient type of the register.
+REFERRAL_SOURCE = {
+    "police": "6",
+    "health": "3D",
+    "hospital": "3E",
+    "education": "2A",
+    "housing": "4",
+    "probation": "7",
+    "youth-justice": "7",
+    "cafcass": "7",
+    "legal": "7",
+    "guardian": "7",
+    "other-la": "5C",
+    "lado": "5B",
+}
+OTHER_SOURCE = "8"  # children's centres, independent providers, voluntary organisations
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+REFERRAL_TEXT = (
+    "child_first_name",
+    "child_last_name",
+    "child_other_names",
+    "address_line1",
+    "address_town",
+    "address_postcode",
+    "school",
+    "household",
+    "concern",
+    "why_now",
+    "no_consent_reason",
+    "family_told",
+    "referrer_name",
+    "referrer_role",
+    "referrer_phone",
+    "referrer_email",
+)
+REFERRAL_FIELDS = (*REFERRAL_TEXT, "child_date_of_birth", "child_expected_date", "consent_given")
+REQUIRED = {
+    "child_last_name": 'Enter the child\'s last name (or "Unborn" for an unborn baby)',
+    "concern": "Enter what the concern is",
+    "why_now": "Enter why you are referring now",
+    "family_told": "Enter what the family has been told, or that they have not been told and why",
+    "referrer_name": "Enter your name",
+    "referrer_role": "Enter your role",
+    "referrer_phone": "Enter a telephone number the front door can reach you on",
+    "referrer_email": "Enter your work email address",
+}
+
+
+def referral_source(agency: Agency) -> str:
+    return REFERRAL_SOURCE.get(agency.recipient_type.code, OTHER_SOURCE)
+
+
+def referral_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Every problem with a request for support, by field, in words that say how to fix it (the
+    page's error summary and the API's problem document both show them)."""
+    errors: dict[str, str] = {}
+    for name, required in REQUIRED.items():
+        if not str(data.get(name) or "").strip():
+            errors[name] = required
+    for name in REFERRAL_TEXT:
+        limit = limits.text_limit(PartnerReferral, name)
+        label = str(getattr(PartnerReferral._meta.get_field(name), "verbose_name", name)).capitalize()
+        if name not in errors and (too_long := limits.text_error(data.get(name) or "", limit=limit, label=label)):
+            errors[name] = too_long
+    born, expected = data.get("child_date_of_birth"), data.get("child_expected_date")
+    if born and expected:
+        errors["child_expected_date"] = "Give either the date of birth or the expected date of birth, not both"
+    elif born_error := limits.date_error(born, key="people.Person.date_of_birth", label="The date of birth"):
+        errors["child_date_of_birth"] = born_error
+    elif expected_error := limits.date_error(
+        expected, key="people.Person.expected_date_of_birth", label="The expected date of birth"
+    ):
+        errors["child_expected_date"] = expected_error
+    if born and born < timezone.localdate() - dt.timedelta(days=366 * 18) and "child_date_of_birth" not in errors:
+        errors["child_date_of_birth"] = (
+            "The date of birth must be of a child (under 18): refer adults to adult services"
+        )
+    postcode = str(data.get("address_postcode") or "").strip().upper()
+    if postcode and not POSTCODE.match(postcode):
+        errors["address_postcode"] = "Enter a real postcode, like ZZ1 1ZZ, or leave it empty"
+    if str(data.get("address_line1") or "").strip() and not postcode:
+        errors["address_postcode"] = "Enter the postcode of the child's address"
+    if data.get("consent_given") is None:
+        errors["consent_given"] = "Select whether the family agreed to this referral"
+    elif not data["consent_given"] and not str(data.get("no_consent_reason") or "").strip():
+        errors["no_consent_reason"] = "Enter why you are referring without the family's agreement"
+    return errors
+
+
+def _child_for_referral(actor: Actor, data: dict[str, Any]) -> tuple[Person, str, Person | None]:
+    """The child the request is about: the record the matcher is certain of (unless it is restricted),
+    or a new record started from the partner's details, with the closest similar record kept for
+    the front door to compare."""
+    query = MatchQuery(
+        first_name=data["child_first_name"],
+        surname=data["child_last_name"],
+        other_names=data["child_other_names"],
+        date_of_birth=data["child_date_of_birth"],
+        postcode=data["address_postcode"],
+    )
+    candidates = find_matches(query, limit=3)
+    certain = [c for c in candidates if c.band == scoring.CERTAIN]
+    if len(certain) == 1:
+        known = Person.objects.filter(pk=certain[0].person_id, is_restricted=False).first()
+        if known is not None:
+            return known, ReferralMatch.KNOWN, known
+    similar = Person.objects.filter(pk=candidates[0].person_id).first() if candidates else None
+    address = None
+    if data["address_line1"] and data["address_postcode"]:
+        address = {
+            "line1": data["address_line1"],
+            "town": data["address_town"] or "Not given",
+            "postcode": data["address_postcode"],
+        }
+    child = people_services.person_start_from_report(
+        actor=actor,
+        data={
+            "first_name": data["child_first_name"],
+            "last_name": data["child_last_name"],
+            "date_of_birth": data["child_date_of_birth"],
+            "expected_date_of_birth": data["child_expected_date"],
+        },
+        address=address,
+        school=data["school"],
+    )
+    return child, (ReferralMatch.POSSIBLE if similar is not None else ReferralMatch.NEW), similar
+
+
+def _referral_reason(data: dict[str, Any], agency: Agency) -> str:
+    lines = [data["concern"], "", f"Why now: {data['why_now']}"]
+    if data["household"]:
+        lines.append(f"Lives with: {data['household']}")
+    if data["school"]:
+        lines.append(f"School: {data['school']}")
+    lines.append(f"Referrer: {data['referrer_name']}, {data['referrer_role']}, {agency}")
+    lines.append(f"Telephone {data['referrer_phone']}, email {data['referrer_email']}")
+    return "\n".join(lines)
+
+
+def partner_referral_submit(*, caller: PartnerCaller, actor: Actor, data: dict[str, Any]) -> PartnerReferral:
+    """A partner organisation's request for support about a child, from one of its users (the
+    portal's form) or its API credential. Guarantees: the caller is a current member (or key) of
+    an active organisation; every field is checked (`referral_errors`, a ValidationError by field,
+    nothing written); the person matcher decides the child (a certain, unrestricted match, or a new
+    record started from the details given); a `casework.Contact` lands in the MASH queue with the
+    organisation as referrer and the source of referral its type gives; the partner's own words are
+    kept as a `PartnerReferral`. The partner is told nothing about the match. All in one
+    transaction. Audits `sharing.referral_submit` (Kind.COLLECTION) about the child, on top of
+    `casework.contact_create` (and `person.create` for a new record)."""
+    if caller.user is None and not caller.via:
+        raise PermissionDenied
+    if (
+        caller.user is not None
+        and not PartnerMembership.objects.filter(user=caller.user, agency=caller.agency, user__is_active=True).exists()
+    ):
+        raise PermissionDenied
+    clean = _referral_data(data)
+    if errors := referral_errors(clean):
+        raise ValidationError(errors)
+    who = (
+        (caller.user.get_full_name() or str(caller.user)) if caller.user is not None else f"API credential {caller.via}"
+    )
+    with transaction.atomic():
+        child, match, similar = _child_for_referral(actor, clean)
+        contact = casework_services.contact_create_from_partner(
+            actor_user=caller.user,
+            actor=actor,
+            child=child,
+            source=referral_source(caller.agency),
+            referrer=f"{clean['referrer_name']}, {clean['referrer_role']}, {caller.agency} (partner portal)"[:200],
+            reason=_referral_reason(clean, caller.agency),
+            consent_given=clean["consent_given"],
+            no_consent_reason=clean["no_consent_reason"],
+            family_told=clean["family_told"],
+        )
+        referral = PartnerReferral.objects.create(
+            agency=caller.agency,
+            contact=contact,
+            submitted_by=caller.user,
+            submitted_via=caller.via,
+            match=match,
+            match_person=similar if match == ReferralMatch.POSSIBLE else None,
+            **clean,
+        )
+        record_event(
+            actor=actor,
+            action="sharing.referral_submit",
+            subject_person_id=child.pk,
+            obj=referral,
+            object_repr=f"{referral.reference} from {caller.agency}"[:200],
+            detail={"agency": caller.agency.pk, "match": match, "via": caller.via, "by": who[:150]},
+        )
+    return referral
+
+
+def _referral_data(data: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {name: str(data.get(name) or "").strip() for name in REFERRAL_TEXT}
+    clean["address_postcode"] = clean["address_postcode"].upper()
+    clean["child_date_of_birth"] = data.get("child_date_of_birth") or None
+    clean["child_expected_date"] = data.get("child_expected_date") or None
+    consent = data.get("consent_given")
+    clean["consent_given"] = consent if isinstance(consent, bool) else None
+    if clean["consent_given"]:
+        clean["no_consent_reason"] = ""
+    return clean

@@ -115,7 +115,8 @@ def _facts() -> dict[str, Any]:
         username: mfa.enrolment_code_issue(
             actor=Actor.system("browser-tests"), issued_by=None, user=User.objects.get(username=username)
         )
-        for username in [*(p[0] for p in PERSONAS), outsider.username, second_ig]
+        # hv.demo: the health visitor who makes a request for support in the partner portal journey
+        for username in [*(p[0] for p in PERSONAS), outsider.username, second_ig, "hv.demo"]
     }
     spare = (
         User.objects.filter(is_active=True, role=Role.SOCIAL_WORKER)

@@ -133,3 +133,124 @@ def test_a_shared_view_opens_for_the_partner_until_the_worker_revokes_it(
     partner.visit("/partners/")
     partner.arrive("Your agency's work")
     expect(page.get_by_role("link", name=f"Shared view {reference}")).to_have_count(0)
+
+
+REFERRED = ("Robin", "Journeyreferral")  # synthetic: a child nobody in the seeded borough is called
+HEALTH = "Exampleton Health Visiting Service"
+
+
+def _send_request_for_support(hv: Journey) -> str:
+    page = hv.page
+    hv.sign_in("hv.demo")
+    hv.arrive("Your agency's work")
+    page.get_by_role("button", name="Make a request for support").click()
+    hv.arrive("Make a request for support")
+    page.get_by_role("button", name="Send the request").click()  # nothing filled in: every field named
+    hv.arrive("Make a request for support")
+    summary = page.locator(".govuk-error-summary")
+    for message in ("Enter the child's last name", "Enter what the concern is", "Enter why you are referring now"):
+        expect(summary).to_contain_text(message)
+    expect(summary).to_contain_text("Select whether the family agreed to this referral")
+    hv.screenshot("referral-errors")
+    page.get_by_label("Child's first name").fill(REFERRED[0])
+    page.get_by_label("Child's last name").fill(REFERRED[1])
+    birth = page.get_by_role("group", name="Date of birth", exact=True)
+    birth.get_by_label("Day").fill("14")
+    birth.get_by_label("Month").fill("2")
+    birth.get_by_label("Year").fill("2021")
+    page.get_by_label("Address line 1 (optional)").fill("12 Example Mews")
+    page.get_by_label("Town or city (optional)").fill("Exampleton")
+    page.get_by_label("Postcode (optional)").fill("ZZ3 3ZZ")
+    page.get_by_label("What is the concern?").fill("Bruising to both arms seen at the two-year review.")
+    page.get_by_label("Why are you referring now?").fill("Mother said a new partner has moved in.")
+    page.get_by_role("group", name="Has the family agreed to this referral?").get_by_label("No").check()
+    page.get_by_label("If not, why are you referring without their agreement?").fill("Asking may put the child at risk")
+    page.get_by_label("What has the family been told?").fill("Nothing yet, on the front door's advice.")
+    page.get_by_label("Your role").fill("Health visitor")
+    page.get_by_label("Your telephone number").fill("01632 960123")
+    page.get_by_role("button", name="Send the request").click()
+    hv.arrive(re.compile(r"^Request for support S-\d{6}$"))
+    expect(page.get_by_text(re.compile("sent to the front door"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Not decided yet")
+    hv.screenshot("referral-received")
+    reference = page.get_by_role("heading", level=1).inner_text().split()[-1]
+    hv.sign_out()
+    return reference
+
+
+def test_a_partners_request_for_support_reaches_the_mash_and_the_outcome_reaches_the_partner(
+    start_journey: Callable[..., Journey], app_server: AppServer
+) -> None:
+    child = " ".join(REFERRED)
+    reference = _send_request_for_support(start_journey("referral-hv"))
+
+    mash = start_journey("referral-mash")
+    page = mash.page
+    mash.sign_in("mash.demo")
+    mash.arrive("Front door")
+    page.get_by_role("link", name="MASH queue", exact=True).first.click()
+    mash.arrive("MASH queue")
+    expect(page.get_by_role("row").filter(has_text=child)).to_contain_text(f"Partner portal {reference}")
+    _take_and_rate(mash, child)
+    panel = page.locator(".opencsc-contact-panel")
+    expect(panel).to_contain_text(f"Request for support {reference} from {HEALTH}")
+    expect(panel).to_contain_text("Harriet Visitor")
+    expect(panel).to_contain_text("Known?")
+    mash.screenshot("contact-panel")
+    page.get_by_role("link", name="Ask a partner organisation through the partner portal").click()
+    mash.arrive("Ask a partner organisation")
+    page.get_by_label("Which organisation are you asking?").select_option(label=POLICE)
+    page.get_by_label("What are you asking them to check?").fill("Anything known about adults at 12 Example Mews?")
+    page.get_by_role("button", name="Send the check").click()
+    mash.arrive("Checks waiting for partners")
+    check = page.get_by_role("row").filter(has_text=child).get_by_role("cell").first.inner_text().split()[0]
+    mash.sign_out()
+
+    police = start_journey("referral-police")
+    ppage = police.page
+    police.sign_in("partner.demo")
+    police.arrive("Your agency's work")
+    expect(ppage.get_by_role("link", name=f"Request {reference}")).to_have_count(0)  # the health service's, not theirs
+    ppage.get_by_role("link", name=f"Check {check}").click()
+    police.arrive(f"Check {check}")
+    ppage.get_by_label("Your answer").fill("The new partner has a caution for assault (2019).")
+    ppage.get_by_role("button", name="Send your answer").click()
+    police.arrive("Your agency's work")
+    police.sign_out()
+
+    again = start_journey("referral-mash-decides")
+    apage = again.page
+    again.sign_in("mash.demo")
+    again.arrive("Front door")
+    apage.get_by_role("link", name="MASH queue", exact=True).first.click()
+    again.arrive("MASH queue")
+    apage.get_by_role("row").filter(has_text=child).get_by_role("link", name=re.compile("^Decide")).click()
+    again.arrive("Decide on the contact")
+    police_row = (
+        apage.get_by_role("table", name="Checks with other agencies").get_by_role("row").filter(has_text="Police")
+    )
+    expect(police_row).to_contain_text("caution for assault")
+    expect(police_row).to_contain_text(f"From: {POLICE} (answered in the partner portal by Pat Partner, check {check})")
+    again.screenshot("decide-with-answer")
+    apage.get_by_label("Information and advice given", exact=True).check()
+    apage.get_by_label("Reasons for the decision", exact=True).fill("Advice to the health visitor; police aware")
+    apage.get_by_label("What the referrer may be told (optional)").fill(
+        "Advice given to the health visitor; the police are aware"
+    )
+    apage.get_by_role("button", name="Save").click()
+    again.arrive("MASH queue")
+    expect(apage.locator("main").get_by_text(child)).to_have_count(0)
+    again.sign_out()
+
+    hv = start_journey("referral-hv-outcome")
+    hpage = hv.page
+    hv.sign_in("hv.demo")
+    hv.arrive("Your agency's work")
+    row = hpage.get_by_role("row").filter(has_text=f"Request {reference}")
+    expect(row).to_contain_text("Advice given to the health visitor; the police are aware")
+    expect(hpage.locator("main")).not_to_contain_text(REFERRED[1])  # the list names no child
+    row.get_by_role("link", name=f"Request {reference}").click()
+    hv.arrive(f"Request for support {reference}")
+    expect(hpage.locator("main")).to_contain_text("Decided")
+    expect(hpage.locator("main")).not_to_contain_text("caution for assault")  # never the record
+    hv.screenshot("referral-outcome")

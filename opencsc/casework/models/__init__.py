@@ -34,6 +34,7 @@ from opencsc.casework.models.family_help import (
     TeamAroundFamilyMember,
 )
 from opencsc.casework.models.front_door import (
+    REFERRER_OUTCOME,
     Agency,
     Contact,
     ContactDecision,
@@ -79,6 +80,7 @@ from opencsc.casework.models.records import (
 )
 
 __all__ = [
+    "REFERRER_OUTCOME",
     "AdoptionRecord",
     "Agency",
     "Assessment",

@@ -27,6 +27,16 @@ class ContactDecision(models.TextChoices):
     PASS_TO_WORKER = "pass_to_worker", "Pass to the allocated worker (the child's case is already open)"
 
 
+# The outcome told to the referrer when the decision form leaves it empty, by decision.
+REFERRER_OUTCOME: dict[str, str] = {
+    ContactDecision.NFA: "Considered by the front door: no further action by children's social care",
+    ContactDecision.ADVICE: "Advice given",
+    ContactDecision.EARLY_HELP: "Referred to early help (Family Help)",
+    ContactDecision.REFERRAL: "Passed to children's social care for an assessment",
+    ContactDecision.PASS_TO_WORKER: "Passed to the child's allocated social worker",
+}
+
+
 class Rag(models.TextChoices):
     RED = "red", "Red: immediate risk of significant harm"
     AMBER = "amber", "Amber: risk of harm, needs a response within one working day"
@@ -58,6 +68,7 @@ class Agency(models.TextChoices):
     decision_due=NP,
     decided_by=NP,
     decision_rationale=C.REFERRAL,
+    referrer_outcome=C.REFERRAL,
 )
 class Contact(CaseworkRecord):
     """Any approach about a child. Consent is either given, or the reason for acting without it is
@@ -87,6 +98,11 @@ class Contact(CaseworkRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_rationale = models.TextField(blank=True)
+    # What may be told to whoever made contact (the partner portal shows it to the referring
+    # organisation): plain words about what happens next, never the record or the reasons.
+    referrer_outcome = models.CharField(
+        "What the referrer may be told", max_length=300, blank=True, help_text="Plain words, no details of the record"
+    )
 
     class Meta:
         ordering = ["-contact_date", "-pk"]

@@ -18,6 +18,7 @@ from opencsc.casework.services.family_help import (
 from opencsc.casework.services.front_door import (
     case_holder,
     contact_create,
+    contact_create_from_partner,
     contact_decide,
     contact_take,
     mash_check_add,
@@ -98,6 +99,7 @@ __all__ = [
     "cin_plan_start",
     "conference_record",
     "contact_create",
+    "contact_create_from_partner",
     "contact_decide",
     "contact_take",
     "core_group_record",

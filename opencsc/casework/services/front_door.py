@@ -14,6 +14,7 @@ from opencsc.accounts.services import allocation_end, allocation_open
 from opencsc.audit.services import Actor, record_event
 from opencsc.casework import invariants, timescales
 from opencsc.casework.models import (
+    REFERRER_OUTCOME,
     Agency,
     ChronologyEntry,
     Contact,
@@ -34,6 +35,7 @@ from opencsc.casework.services._common import (
     save_new,
     task_open,
     tasks_close,
+    user_or_none,
 )
 from opencsc.core import limits
 from opencsc.people import services as people_services
@@ -64,24 +66,65 @@ def contact_create(
     open the "decide within one working day" task for the front-door team.
     Audits `casework.contact_create`; status "" -> received."""
     require_change(actor_user, child)
+    return _contact_write(
+        actor_user=actor_user,
+        actor=actor,
+        child=child,
+        team=front_door_team(actor_user),
+        fields={
+            "contact_date": contact_date,
+            "source": source,
+            "referrer": referrer,
+            "reason": reason,
+            "consent_given": consent_given,
+            "no_consent_reason": no_consent_reason,
+            "family_told": family_told,
+        },
+    )
+
+
+def contact_create_from_partner(
+    *, actor_user: Any, actor: Actor, child: Person, source: str, referrer: str, reason: str, **fields: Any
+) -> Contact:
+    """A contact made by a partner organisation through the partner portal or its API (a request
+    for support), landing in the MASH queue as any contact does: the front door holds the child,
+    and the decision is due within one working day of today.
+
+    The partner cannot see or change the child's record, so this does not ask `accounts.access`:
+    the caller (`sharing.portal_services.partner_referral_submit`) has established who the partner
+    is and which child the matcher found (or started). `actor_user` is the partner's user, or None
+    for the organisation's API credential. Audits `casework.contact_create` with `portal=True`."""
+    return _contact_write(
+        actor_user=actor_user,
+        actor=actor,
+        child=child,
+        team=front_door_team(None),
+        fields={
+            "contact_date": timezone.localdate(),
+            "source": source,
+            "referrer": referrer,
+            "reason": reason,
+            **fields,
+        },
+        portal=True,
+    )
+
+
+def _contact_write(
+    *, actor_user: Any, actor: Actor, child: Person, team: Team | None, fields: dict[str, Any], portal: bool = False
+) -> Contact:
+    contact_date, consent_given = fields["contact_date"], fields["consent_given"]
     invariants.not_in_future("contact_date", contact_date, "contact date")
-    if not reason.strip():
+    if not fields["reason"].strip():
         invariants.refuse("reason", "Enter what the contact is about")
-    if not consent_given and not no_consent_reason.strip():
+    if not consent_given and not fields.get("no_consent_reason", "").strip():
         invariants.refuse("no_consent_reason", "Record why the service is acting without the family's consent")
-    team = front_door_team(actor_user)
     with transaction.atomic():
         contact = Contact(
             child=child,
-            recorded_by=actor_user,
-            contact_date=contact_date,
-            source=source,
-            referrer=referrer,
-            reason=reason,
-            consent_given=consent_given,
-            no_consent_reason=no_consent_reason if not consent_given else "",
-            family_told=family_told,
+            recorded_by=user_or_none(actor_user),
             decision_due=timescales.contact_decision_due(contact_date),
+            **{**fields, "no_consent_reason": fields.get("no_consent_reason", "") if not consent_given else ""},
         )
         record_new(
             contact,
@@ -91,8 +134,9 @@ def contact_create(
             action="casework.contact_create",
             to_status=ContactStatus.RECEIVED,
             effective_date=contact_date,
-            note="Contact received",
-            source=source,
+            note="Contact received" + (" through the partner portal" if portal else ""),
+            source=fields["source"],
+            **({"portal": True} if portal else {}),
         )
         if team is not None:
             _ensure_front_door(actor, child, team, contact_date)
@@ -327,6 +371,7 @@ def contact_decide(
     decision: str,
     decision_date: dt.date,
     rationale: str,
+    referrer_outcome: str = "",
     primary_need: str = "",
     team: Team | None = None,
     worker: User | None = None,
@@ -337,13 +382,17 @@ def contact_decide(
     help / Family Help opens a help episode held by `team` (`worker` as its lead practitioner).
     Every decision ends the front door's allocations of the child (the front door holds a child
     only while a contact is in triage) and
-    closes the decision task. Audits `casework.contact_decide` (and `casework.referral_create` for
+    closes the decision task. `referrer_outcome` is what the referrer may be told (plain words; the
+    usual words for the decision when empty): the partner portal shows it to a referring organisation.
+    Audits `casework.contact_decide` (and `casework.referral_create` for
     a referral, `casework.contact_pass` for passing it on)."""
     from opencsc.casework.services.referrals import referral_create
 
     child = contact.child
     require_change(actor_user, child)
     _check_decision(contact, decision, decision_date, rationale, team)
+    if message := limits.text_error(referrer_outcome, limit=300, label="What the referrer may be told"):
+        invariants.refuse("referrer_outcome", message)
     with transaction.atomic():
         previous = contact.status
         contact.decision, contact.decision_date, contact.decision_rationale = (
@@ -352,6 +401,7 @@ def contact_decide(
             rationale,
         )
         contact.decided_by, contact.status = actor_user, ContactStatus.DECIDED
+        contact.referrer_outcome = referrer_outcome.strip() or REFERRER_OUTCOME[decision]
         contact.save()
         history(
             actor_user=actor_user,

@@ -104,6 +104,7 @@ def _decide(ctx: Ctx, d: dict[str, Any]) -> Any:
         decision=d["decision"],
         decision_date=d["decision_date"],
         rationale=d["decision_rationale"],
+        referrer_outcome=d["referrer_outcome"],
         primary_need=d["primary_need"],
         team=d["team"],
         worker=d["worker"],

@@ -46,6 +46,19 @@ def test_showcase_fills_what_the_journeys_leave_out():
 
     assert PlanGoal.objects.count() >= 2
     assert {r.rater for r in GoalRating.objects.all()} == {Rater.WORKER, Rater.CHILD, Rater.PARENT}
+    from opencsc.accounts import access
+    from opencsc.accounts.models import User
+    from opencsc.sharing.models import PartnerReferral
+
+    requests = PartnerReferral.objects.select_related("contact")
+    assert {r.agency.recipient_type.code for r in requests} == {"health", "police"}
+    assert {r.contact.status for r in requests} == {"received", "decided"}
+    from opencsc.accounts.models import Allocation, CaseloadReach
+
+    contracted = Allocation.objects.get(kind="contracted")  # one case, and the people in its family
+    reached = set(CaseloadReach.objects.filter(allocation_id=contracted.pk).values_list("person_id", flat=True))
+    seen = set(access.visible_persons(User.objects.get(username="brightstart.demo")).values_list("pk", flat=True))
+    assert contracted.person_id in seen and seen == reached
 
 
 def test_sign_in_page_lists_every_persona_in_demo_mode_only(settings):

@@ -227,10 +227,119 @@ def test_every_operation_in_the_openapi_document_refuses_unauthenticated_calls(s
     client = Client()
     operations = 0
     for path, methods in document["paths"].items():
-        url = path.replace("{check_id}", str(sent.pk)).replace("{view_id}", "1")
+        url = path.replace("{check_id}", str(sent.pk)).replace("{view_id}", "1").replace("{referral_id}", "1")
         for method in methods:
             operations += 1
             response = client.generic(method.upper(), url, data="{}", content_type="application/json")
             assert response.status_code == 401, f"{method.upper()} {url}: {response.status_code}"
             assert response["Content-Type"] == "application/problem+json"
-    assert operations == 5
+    assert operations == 8
+
+
+REFERRAL = {
+    "child_first_name": "Canary",
+    "child_last_name": "Apichild",
+    "child_date_of_birth": "2018-05-06",
+    "address_line1": "3 Canary Street",
+    "address_town": "Exampleton",
+    "address_postcode": "ZZ1 1ZZ",
+    "concern": "CANARY-CONCERN: disclosed being hit at home",
+    "why_now": "Disclosed today",
+    "consent_given": False,
+    "no_consent_reason": "Telling the family may put the child at risk",
+    "family_told": "Nothing yet",
+    "referrer_name": "Paula Police",
+    "referrer_role": "Detective constable",
+    "referrer_phone": "01632 960001",
+    "referrer_email": "paula.police@example.org",
+}
+
+
+def _refer(client: Client, body: dict, key: str = "r-1"):
+    return client.post(
+        "/api/v1/referrals/", data=json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+def test_an_organisation_sends_a_request_for_support_and_reads_its_outcome(police, mash_practitioner, east_team):
+    from opencsc.casework import services as casework
+    from opencsc.sharing.models import PartnerReferral
+
+    _, key = _key(police, ["referrals:submit", "referrals:read"])
+    client = _api(key)
+    sent = _refer(client, REFERRAL)
+    assert sent.status_code == 201, sent.content
+    body = sent.json()
+    assert body["status"] == "received" and body["outcome"] == "" and body["reference"].startswith("S-")
+    assert "child" not in json.dumps(body).lower() and "Apichild" not in json.dumps(body)
+    referral = PartnerReferral.objects.get()
+    assert referral.contact.source == "6" and referral.submitted_via.startswith(key.split("_")[1])
+    assert referral.submitted_by is None
+    submitted = AuditEvent.objects.get(action="sharing.referral_submit")
+    assert submitted.subject_person_id == referral.contact.child_id and submitted.actor_repr.startswith("api:")
+    casework.contact_take(
+        actor_user=mash_practitioner, actor=Actor.from_user(mash_practitioner), contact=referral.contact
+    )
+    casework.contact_decide(
+        actor_user=mash_practitioner,
+        actor=Actor.from_user(mash_practitioner),
+        contact=referral.contact,
+        decision="early_help",
+        decision_date=timezone.localdate(),
+        rationale="CANARY-RATIONALE",
+        team=east_team,
+    )
+    read = client.get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert read["status"] == "decided" and read["outcome"] == "Referred to early help (Family Help)"
+    assert "CANARY-RATIONALE" not in json.dumps(read)
+    assert [r["reference"] for r in client.get("/api/v1/referrals/").json()] == [referral.reference]
+    assert AuditEvent.objects.filter(
+        action="sharing.referral_open", subject_person_id=referral.contact.child_id
+    ).exists()
+
+
+def test_a_replayed_referral_creates_nothing_new_and_a_changed_one_is_refused(police):
+    from opencsc.sharing.models import PartnerReferral
+
+    _, key = _key(police, ["referrals:submit"])
+    client = _api(key)
+    first, again = _refer(client, REFERRAL, "same"), _refer(client, REFERRAL, "same")
+    assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert first.json() == again.json() and PartnerReferral.objects.count() == 1
+    assert _refer(client, {**REFERRAL, "why_now": "Other"}, "same").status_code == 422
+    assert PartnerReferral.objects.count() == 1
+
+
+def test_bad_referrals_get_a_problem_naming_each_field_and_store_nothing(police):
+    from opencsc.casework.models import Contact
+    from opencsc.people.models import Person
+
+    _, key = _key(police, ["referrals:submit"])
+    client = _api(key)
+    unknown = _refer(client, {**REFERRAL, "child_id": 7}, "a")
+    assert unknown.status_code == 400 and unknown["Content-Type"] == "application/problem+json"
+    assert "child_id" in unknown.json()["errors"]
+    missing = _refer(client, {k: v for k, v in REFERRAL.items() if k not in ("concern", "referrer_email")}, "b")
+    assert missing.status_code == 400 and {"concern", "referrer_email"} <= set(missing.json()["errors"])
+    no_reason = _refer(client, {**REFERRAL, "no_consent_reason": "", "address_postcode": "NOT A CODE"}, "c")
+    assert no_reason.status_code == 400
+    assert {"no_consent_reason", "address_postcode"} <= set(no_reason.json()["errors"])
+    malformed = client.post("/api/v1/referrals/", data="{x", content_type="application/json", HTTP_IDEMPOTENCY_KEY="d")
+    assert malformed.status_code == 400
+    assert not Person.objects.exists() and not Contact.objects.exists()
+
+
+def test_referral_scopes_are_needed_and_another_organisations_referral_is_404(police, health):
+    from opencsc.sharing.models import PartnerReferral
+
+    _, police_key = _key(police, ["referrals:submit", "referrals:read"])
+    assert _refer(_api(police_key), REFERRAL).status_code == 201
+    referral = PartnerReferral.objects.get()
+    _, checks_only = _key(police, ["checks:read"])
+    assert _refer(_api(checks_only), REFERRAL, "x").status_code == 403
+    assert _api(checks_only).get("/api/v1/referrals/").status_code == 403
+    _, health_key = _key(health, ["referrals:read"])
+    assert _api(health_key).get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+    assert _api(health_key).get("/api/v1/referrals/").json() == []
+    refused = AuditEvent.objects.get(action="sharing.portal_refused")
+    assert refused.object_type == "sharing.PartnerReferral" and refused.object_id == str(referral.pk)

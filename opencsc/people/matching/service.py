@@ -229,6 +229,7 @@ def match_for_user(*, user: Any, actor: Actor, query: MatchQuery, limit: int = 1
         if c.person_id not in visible
         and c.band in (scoring.CERTAIN, scoring.PROBABLE)
         and getattr(user, "role", None) in access.CASEWORK_ROLES
+        and not access.is_processor_staff(user)
     ]
     teams: dict[int, list[str]] = {}
     for pid, team in (
