@@ -78,17 +78,20 @@ def person_check(data: dict[str, Any]) -> None:
     _clean(person)
 
 
-def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any], not_a_match_reason: str = "") -> Person:
-    """Record a new person. `not_a_match_reason`: why the practitioner says this is not the person
-    the matcher found as a certain match (kept as the audit event's reason)."""
-    if not access.can_create_person(actor_user):
-        raise PermissionDenied
-    person = Person(**data)
+def _person_insert(
+    *, actor: Actor, person: Person, fields: list[str], parts: list[PersonPart], reason: str = "", **detail: Any
+) -> Person:
+    """The one way a person row is born: identifiers checked and normalised, the NHS-number blind
+    index set, the person and their parts saved and audited (`person.create`, `person.part_add`),
+    and the matching index brought up to date, all in one transaction."""
     if not person.la_child_id:
         person.la_child_id = None
     _validate_identifiers(person)
     _clean(person)
     person.nhs_number_index = nhs_number_index(person.nhs_number)
+    for part in parts:
+        if errors := limits.model_errors(part):
+            raise ValidationError(errors)
     with transaction.atomic():
         person.save()
         record_event(
@@ -97,13 +100,38 @@ def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any], not_a_
             subject_person_id=person.pk,
             obj=person,
             object_repr=f"person {person.pk}",
-            reason=not_a_match_reason,
-            detail={
-                "fields": sorted(k for k, v in data.items() if v),
-                "certain_match_overridden": bool(not_a_match_reason),
-            },
+            reason=reason,
+            detail={"fields": fields, **detail},
         )
+        for part in parts:
+            part.person = person
+            _clean(part)
+            part.save()
+            record_event(
+                actor=actor,
+                action="person.part_add",
+                subject_person_id=person.pk,
+                obj=part,
+                object_repr=f"{part._meta.verbose_name} {part.pk}",
+            )
         match_index.index_people([person.pk])
+    return person
+
+
+def person_create(*, actor_user: Any, actor: Actor, data: dict[str, Any], not_a_match_reason: str = "") -> Person:
+    """Record a new person. `not_a_match_reason`: why the practitioner says this is not the person
+    the matcher found as a certain match (kept as the audit event's reason)."""
+    if not access.can_create_person(actor_user):
+        raise PermissionDenied
+    with transaction.atomic():
+        person = _person_insert(
+            actor=actor,
+            person=Person(**data),
+            fields=sorted(k for k, v in data.items() if v),
+            parts=[],
+            reason=not_a_match_reason,
+            certain_match_overridden=bool(not_a_match_reason),
+        )
         # Whoever records a new person holds them on their caseload until a manager reallocates.
         if actor_user.team_id is not None:
             from opencsc.accounts.services import allocation_open
@@ -122,38 +150,18 @@ def person_start_from_report(
     The address and school are added when given (an address needs a first line and a postcode).
     Audits `person.create` (with `reported_by_partner`) and `person.part_add` for each part, and
     brings the matching index up to date in the same transaction."""
-    person = Person(is_child=True, **data)
-    person.la_child_id = None
-    _clean(person)
-    with transaction.atomic():
-        person.save()
-        record_event(
-            actor=actor,
-            action="person.create",
-            subject_person_id=person.pk,
-            obj=person,
-            object_repr=f"person {person.pk}",
-            detail={"fields": sorted(k for k, v in data.items() if v), "reported_by_partner": True},
-        )
-        parts: list[PersonPart] = []
-        if address:
-            parts.append(Address(person=person, start_date=timezone.localdate(), **address))
-        if school.strip():
-            parts.append(SchoolEnrolment(person=person, school_name=school.strip()))
-        for part in parts:
-            if errors := limits.model_errors(part):
-                raise ValidationError(errors)
-            _clean(part)
-            part.save()
-            record_event(
-                actor=actor,
-                action="person.part_add",
-                subject_person_id=person.pk,
-                obj=part,
-                object_repr=f"{part._meta.verbose_name} {part.pk}",
-            )
-        match_index.index_people([person.pk])
-    return person
+    parts: list[PersonPart] = []
+    if address:
+        parts.append(Address(start_date=timezone.localdate(), **address))
+    if school.strip():
+        parts.append(SchoolEnrolment(school_name=school.strip()))
+    return _person_insert(
+        actor=actor,
+        person=Person(is_child=True, **data),
+        fields=sorted(k for k, v in data.items() if v),
+        parts=parts,
+        reported_by_partner=True,
+    )
 
 
 def person_update(

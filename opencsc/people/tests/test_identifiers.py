@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -106,3 +108,42 @@ def test_the_examples_shown_to_users_are_valid_numbers():
     assert len(examples) >= 2
     for example in examples:
         assert ids.nhs_number_error(example) is None, example
+
+
+def test_a_record_started_from_a_partners_report_gets_the_same_checks_as_any_new_person(db):
+    """A partner's report and the new-person page share one way to create a person: both dates at
+    once are refused before anything is written, and a child who is saved is findable by the
+    matcher straight away, with the address and school audited as parts."""
+    from django.core.exceptions import ValidationError
+
+    from opencsc.audit.models import AuditEvent
+    from opencsc.audit.services import Actor
+    from opencsc.people import services
+    from opencsc.people.matching.models import MatchKey
+    from opencsc.people.models import Person
+
+    actor = Actor.system("partner-referral-test")
+    with pytest.raises(ValidationError) as refused:
+        services.person_start_from_report(
+            actor=actor,
+            data={
+                "first_name": "Both",
+                "last_name": "Dates",
+                "date_of_birth": dt.date(2019, 1, 1),
+                "expected_date_of_birth": dt.date(2027, 1, 1),
+            },
+        )
+    assert "expected_date_of_birth" in refused.value.message_dict
+    assert not Person.objects.exists() and not AuditEvent.objects.filter(action="person.create").exists()
+
+    child = services.person_start_from_report(
+        actor=actor,
+        data={"first_name": "Reported", "last_name": "Child", "date_of_birth": dt.date(2019, 1, 1)},
+        address={"line1": "1 Test Street", "town": "Exampleton", "postcode": "zz11zz"},
+        school="Exampleton Primary",
+    )
+    assert child.is_child and child.la_child_id is None
+    assert child.addresses.get().postcode == "ZZ1 1ZZ"
+    parts = AuditEvent.objects.filter(action="person.part_add", subject_person_id=child.pk)
+    assert parts.count() == 2
+    assert MatchKey.objects.filter(person_id=child.pk).exists()
