@@ -8,7 +8,15 @@ class InsightConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from opencsc.insight import events, jobs
+        from opencsc.insight import events
+        from opencsc.ops.jobs import command, daily, register
 
         events.register_all()
-        jobs.register_job()
+        register(
+            daily(
+                "compute_indicators",
+                "Compute the performance indicators for the last 24 months",
+                command("compute_indicators", "--no-progress"),
+                at="01:30",
+            )
+        )

@@ -50,6 +50,31 @@ class Job:
     stale_after: dt.timedelta = dt.timedelta(days=2)  # no good run for this long: not ready
 
 
+def daily(
+    name: str,
+    description: str,
+    run: Callable[[], str],
+    *,
+    at: str,
+    timeout: dt.timedelta = dt.timedelta(hours=1),
+    stale_after: dt.timedelta = dt.timedelta(days=2),
+) -> Job:
+    """A job run once a day at `at` ("HH:MM", server time): its systemd calendar and its crontab line
+    are written from that one time, so the two schedules cannot disagree."""
+    hour, minute = (int(part) for part in at.split(":"))
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ValueError(f"a daily job runs at HH:MM: {at!r}")
+    return Job(
+        name=name,
+        description=description,
+        run=run,
+        on_calendar=f"*-*-* {hour:02d}:{minute:02d}:00",
+        cron=f"{minute} {hour} * * *",
+        timeout=timeout,
+        stale_after=stale_after,
+    )
+
+
 _REGISTRY: dict[str, Job] = {}
 
 
@@ -182,7 +207,9 @@ def standings(now: dt.datetime | None = None) -> list[Standing]:
 # --- the jobs openCSC itself schedules -------------------------------------------------------------
 
 
-def _command(name: str, *args: str) -> Callable[[], str]:
+def command(name: str, *args: str) -> Callable[[], str]:
+    """A job that runs a management command; its summary is the last line the command printed."""
+
     def call() -> str:
         out = io.StringIO()
         call_command(name, *args, stdout=out, stderr=io.StringIO())
@@ -203,7 +230,7 @@ def _cpis_upload() -> str:
     outbox = Path(str(getattr(settings, "OPENCSC_CPIS_OUTBOX", "") or Path(settings.BASE_DIR) / "var" / "cpis-outbox"))
     outbox.mkdir(parents=True, exist_ok=True)
     target = outbox / f"cpis-upload-{timezone.now():%Y%m%dT%H%M%S}.xml"
-    return _command("build_cpis_upload", "--out", str(target), "--no-progress")()
+    return command("build_cpis_upload", "--out", str(target), "--no-progress")()
 
 
 def _returns_housekeeping() -> str:
@@ -227,50 +254,45 @@ def register_builtin() -> None:
         )
     )
     register(
-        Job(
-            name="verify_audit",
-            description="Check the whole audit chain against its anchors",
-            run=_command("verify_audit"),
-            on_calendar="*-*-* 02:30:00",
-            cron="30 2 * * *",
+        daily(
+            "verify_audit",
+            "Check the whole audit chain against its anchors",
+            command("verify_audit"),
+            at="02:30",
             timeout=dt.timedelta(hours=3),
         )
     )
     register(
-        Job(
-            name="cpis_upload",
-            description="Build the day's CP-IS upload into the MESH outbox",
-            run=_cpis_upload,
-            on_calendar="*-*-* 06:00:00",
-            cron="0 6 * * *",
+        daily(
+            "cpis_upload",
+            "Build the day's CP-IS upload into the MESH outbox",
+            _cpis_upload,
+            at="06:00",
         )
     )
     register(
-        Job(
-            name="returns_housekeeping",
-            description="Delete return builds older than OPENCSC_RETURNS_KEEP_DAYS",
-            run=_returns_housekeeping,
-            on_calendar="*-*-* 03:15:00",
-            cron="15 3 * * *",
+        daily(
+            "returns_housekeeping",
+            "Delete return builds older than OPENCSC_RETURNS_KEEP_DAYS",
+            _returns_housekeeping,
+            at="03:15",
             timeout=15 * minutes,
         )
     )
     register(
-        Job(
-            name="check_access_scope",
-            description="Compare the access scope's reach table with its inputs",
-            run=_command("check_access_scope"),
-            on_calendar="*-*-* 04:00:00",
-            cron="0 4 * * *",
+        daily(
+            "check_access_scope",
+            "Compare the access scope's reach table with its inputs",
+            command("check_access_scope"),
+            at="04:00",
         )
     )
     register(
-        Job(
-            name="clear_sessions",
-            description="Delete expired sessions",
-            run=_command("clearsessions"),
-            on_calendar="*-*-* 03:45:00",
-            cron="45 3 * * *",
+        daily(
+            "clear_sessions",
+            "Delete expired sessions",
+            command("clearsessions"),
+            at="03:45",
             timeout=15 * minutes,
         )
     )

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -7,7 +9,16 @@ class StandardDataConfig(AppConfig):
     verbose_name = "Standard data: the NHS health-needs picture and the Standard Safeguarding Dataset"
 
     def ready(self) -> None:
-        from opencsc.standard_data import events, jobs
+        from opencsc.ops.jobs import command, daily, register
+        from opencsc.standard_data import events
 
         events.register_all()
-        jobs.register_job()
+        register(
+            daily(
+                "compute_health_needs",
+                "Count the health-needs picture for the analysts' page",
+                command("compute_health_needs", "--no-progress"),
+                at="02:15",
+                timeout=dt.timedelta(minutes=30),
+            )
+        )

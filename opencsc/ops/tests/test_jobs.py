@@ -28,6 +28,8 @@ BUILTIN = {
     "returns_housekeeping",
     "check_access_scope",
     "clear_sessions",
+    "compute_indicators",
+    "compute_health_needs",
 }
 
 
@@ -35,6 +37,17 @@ def test_every_scheduled_command_is_registered() -> None:
     assert set(jobs.registry()) >= BUILTIN
     for job in jobs.registry().values():
         assert job.on_calendar and len(job.cron.split()) == 5, job.name
+
+
+def test_a_daily_job_writes_its_systemd_calendar_and_crontab_from_one_time() -> None:
+    job = jobs.daily("nightly_thing", "A nightly thing", lambda: "done", at="01:05")
+    assert job.on_calendar == "*-*-* 01:05:00" and job.cron == "5 1 * * *"
+    assert {jobs.registry()[name].cron for name in ("compute_indicators", "verify_audit")} == {
+        "30 1 * * *",
+        "30 2 * * *",
+    }
+    with pytest.raises(ValueError, match="HH:MM"):
+        jobs.daily("bad", "Bad", lambda: "", at="25:00")
 
 
 @pytest.mark.django_db
