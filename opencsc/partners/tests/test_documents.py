@@ -260,3 +260,40 @@ def test_the_api_refuses_a_200_mb_upload_before_reading_it(sent, police):
     )
     assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
     assert not Document.objects.exists()
+
+
+def test_matrix_organisation_a_never_sees_organisation_bs_documents(
+    client_for, sent, police, health, police_user, health_user
+):
+    """Every portal URL and API endpoint that reaches a document, for organisation B's user and key,
+    about what organisation A sent (on a check answer and on a request for support): 404, nothing shown."""
+    from django.urls import get_resolver
+
+    from opencsc.partners.tests.test_referrals import FORM
+
+    client_for(police_user).post(f"/partners/checks/{sent.pk}/", {"summary": "x", "file": _file(f.PDF, "A-check.pdf")})
+    client_for(police_user).post("/partners/referrals/new/", {**FORM, "file": _file(f.png(), "A-referral.png")})
+    on_check, on_referral = Document.objects.order_by("pk")
+    referral_id = on_referral.referral_id
+    pages = [f"/partners/documents/{on_check.pk}/", f"/partners/documents/{on_referral.pk}/"]
+    api = [f"/api/v1/checks/{sent.pk}/documents/", f"/api/v1/referrals/{referral_id}/documents/"]
+    routes = {str(p.pattern) for p in get_resolver("opencsc.partners.urls").url_patterns} | {
+        str(p.pattern) for p in get_resolver("opencsc.partners.api_urls").url_patterns
+    }
+    assert {r for r in routes if "document" in r} == {
+        "documents/<int:document_id>/",
+        "checks/<int:check_id>/documents/",
+        "referrals/<int:referral_id>/documents/",
+    }, "a new document route must join this matrix"
+    b_user, b_key = client_for(health_user), _api(health)
+    for url in pages:
+        response = b_user.get(url)
+        assert response.status_code == 404 and b"A-" not in response.content
+    for url in api:
+        for response in (b_key.get(url), _post(b_key, url, f.PDF, "intrusion.pdf", key=url)):
+            assert response.status_code == 404 and b"A-" not in response.content
+    assert b"A-check" not in b_user.get("/partners/").content
+    assert Document.objects.count() == 2
+    # Organisation A reaches its own.
+    for url in pages:
+        assert client_for(police_user).get(url).status_code == 200
