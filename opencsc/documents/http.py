@@ -14,7 +14,7 @@ def download(document: Document, data: bytes) -> HttpResponse:
     response = HttpResponse(data, content_type=document.content_type)
     base = str(document.filename).rsplit(".", 1)[0][:100] or "document"
     name = f"{document.reference} {base}{EXTENSIONS[document.kind][0]}"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "no-store, private"
