@@ -21,13 +21,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -154,6 +155,7 @@ def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
 
 class PartnerApiView(APIView):
     authentication_classes = [PartnerKeyAuthentication]
+    parser_classes = [JSONParser]  # a JSON API: form bodies are a 415 (documents: multipart, below)
     permission_classes = [HasScope]
     throttle_classes = [PerKeyRateThrottle]
     versioning_class = None
@@ -352,7 +354,7 @@ class ProblemSerializer(serializers.Serializer[Any]):
     errors = serializers.DictField(required=False)
 
 
-PROBLEMS = {code: ProblemSerializer for code in (400, 401, 403, 404, 422, 429)}
+PROBLEMS: dict[Any, Any] = {(code, PROBLEM): ProblemSerializer for code in (400, 401, 403, 404, 422, 429)}
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="Unique per request; a retry reuses it"
 )
@@ -548,7 +550,7 @@ def _document(d: Document) -> dict[str, Any]:
     }
 
 
-DOCUMENT_PROBLEMS = {**PROBLEMS, 413: ProblemSerializer, 415: ProblemSerializer}
+DOCUMENT_PROBLEMS = {**PROBLEMS, (413, PROBLEM): ProblemSerializer, (415, PROBLEM): ProblemSerializer}
 
 
 class _Documents(PartnerApiView):
@@ -643,6 +645,13 @@ class ReferralDocuments(_Documents):
             caller=self.caller(request), actor=self.actor(request), referral_id=referral_id
         )
         return self.attach(request, referral=found.referral)
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other path under /api/v1/ (a malformed id included): a problem document, not a page."""
+    body = {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "There is no such API endpoint"}
+    return HttpResponse(json.dumps(body), status=404, content_type=PROBLEM)
 
 
 # --- Idempotency -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from opencsc.partners import api
@@ -17,4 +17,5 @@ urlpatterns = [
     path("referrals/", api.ReferralList.as_view(), name="referrals"),
     path("referrals/<int:referral_id>/", api.ReferralDetail.as_view(), name="referral"),
     path("referrals/<int:referral_id>/documents/", api.ReferralDocuments.as_view(), name="referral_documents"),
+    re_path(r"", api.not_found, name="not_found"),  # last: anything else is a 404 problem document
 ]
