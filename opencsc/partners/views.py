@@ -29,6 +29,7 @@ from opencsc.partners.uploads import bounded_upload, show_file_error, upload_err
 from opencsc.sharing import portal_selectors, portal_services
 from opencsc.sharing.models import CheckStatus, PartnerMembership
 from opencsc.sharing.portal_forms import PartnerUserForm
+from opencsc.sharing.portal_selectors import PartnerCaller
 
 
 def _partner_only(request: HttpRequest) -> None:
@@ -36,12 +37,18 @@ def _partner_only(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _partner(request: HttpRequest) -> tuple[PartnerCaller | None, Actor]:
+    """The organisation scope of every portal page: partners only (anyone else: 403), the user's
+    organisation as the caller the selectors filter by (None: bound to none, reaches nothing), and
+    the actor the audit events name."""
+    _partner_only(request)
+    return portal_selectors.caller_for_user(request.user), Actor.from_request(request)
+
+
 @login_required
 @require_GET
 def portal(request: AuthedRequest) -> HttpResponse:
-    _partner_only(request)
-    actor = Actor.from_request(request)
-    caller = portal_selectors.caller_for_user(request.user)
+    caller, actor = _partner(request)
     waiting, answered = portal_selectors.checks_for_partner(caller=caller, actor=actor)
     return render(
         request,
@@ -64,9 +71,9 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _file_of(request: HttpRequest, form: Any) -> tuple[bytes, str] | None:
-    """The attached file's bytes and name (None: no file), or a form error and None after a refusal
-    (checked before anything is written, so a refused file leaves nothing behind)."""
+def _file_of(form: Any, caller: PartnerCaller | None, actor: Actor) -> tuple[bytes, str] | None:
+    """The attached file's bytes and name (None: no file); after a refusal, a form error, the refusal
+    audited and DocumentRefused raised (checked before anything is written, so nothing is left)."""
     upload = form.cleaned_data.get("file")
     if upload is None:
         return None
@@ -74,12 +81,7 @@ def _file_of(request: HttpRequest, form: Any) -> tuple[bytes, str] | None:
     try:
         sniff(data, name=upload.name or "")
     except DocumentRefused as exc:
-        document_services.refuse(
-            actor=Actor.from_request(request),
-            caller=portal_selectors.caller_for_user(request.user),
-            reason=str(exc),
-            size=len(data),
-        )
+        document_services.refuse(actor=actor, caller=caller, reason=str(exc), size=len(data))
         form.add_error("file", str(exc))
         raise
     return data, upload.name or ""
@@ -89,16 +91,14 @@ def _file_of(request: HttpRequest, form: Any) -> tuple[bytes, str] | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, check_id: int) -> HttpResponse:
-    _partner_only(request)
-    actor = Actor.from_request(request)
-    caller = portal_selectors.caller_for_user(request.user)
+    caller, actor = _partner(request)
     found = portal_selectors.get_check_for_partner(caller=caller, actor=actor, check_id=check_id)
     form = AnswerWithDocumentForm(request.POST or None, request.FILES or None)
     if refused := upload_error(request):
         show_file_error(form, refused)
     elif request.method == "POST" and found.request.status == CheckStatus.SENT and form.is_valid():
         try:
-            attached = _file_of(request, form)
+            attached = _file_of(form, caller, actor)
             with transaction.atomic():
                 portal_services.check_answer(
                     actor_user=request.user, actor=actor, request=found.request, summary=form.cleaned_data["summary"]
@@ -125,10 +125,8 @@ def check(request: HttpRequest, check_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def shared_view(request: HttpRequest, view_id: int) -> HttpResponse:
-    _partner_only(request)
-    opened = portal_selectors.open_view(
-        caller=portal_selectors.caller_for_user(request.user), actor=Actor.from_request(request), view_id=view_id
-    )
+    caller, actor = _partner(request)
+    opened = portal_selectors.open_view(caller=caller, actor=actor, view_id=view_id)
     status = 410 if opened.shown.unavailable else 200
     return render(request, "partners/view.html", {"opened": opened, "v": opened.view}, status=status)
 
@@ -186,18 +184,16 @@ def member_disable(request: AuthedRequest, user_id: int) -> HttpResponse:
 def referral_new(request: AuthedRequest) -> HttpResponse:
     """A request for support (the multi-agency referral form): it reaches the MASH queue as a contact,
     with a document if one is attached (both or neither)."""
-    _partner_only(request)
-    caller = portal_selectors.caller_for_user(request.user)
+    caller, actor = _partner(request)
     if caller is None:
         raise PermissionDenied
-    actor = Actor.from_request(request)
     initial = {"referrer_name": request.user.get_full_name(), "referrer_email": request.user.email}
     form = ReferralWithDocumentForm(request.POST or None, request.FILES or None, initial=initial)
     if refused := upload_error(request):
         show_file_error(form, refused)
     elif request.method == "POST" and form.is_valid():
         try:
-            attached = _file_of(request, form)
+            attached = _file_of(form, caller, actor)
             with transaction.atomic():
                 referral = portal_services.partner_referral_submit(
                     caller=caller, actor=actor, data=form.data_for_service()
@@ -226,13 +222,8 @@ def referral_new(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
-    _partner_only(request)
-    found = portal_selectors.get_referral_for_partner(
-        caller=portal_selectors.caller_for_user(request.user),
-        actor=Actor.from_request(request),
-        referral_id=referral_id,
-    )
-    caller = portal_selectors.caller_for_user(request.user)
+    caller, actor = _partner(request)
+    found = portal_selectors.get_referral_for_partner(caller=caller, actor=actor, referral_id=referral_id)
     documents = document_selectors.documents_sent(caller=caller, referral_id=referral_id) if caller else []
     return render(request, "partners/referral.html", {"found": found, "r": found.referral, "documents": documents})
 
@@ -241,10 +232,6 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_GET
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
     """A document the user's organisation sent (another organisation's: 404, audited)."""
-    _partner_only(request)
-    found, data = document_selectors.get_document_for_partner(
-        caller=portal_selectors.caller_for_user(request.user),
-        actor=Actor.from_request(request),
-        document_id=document_id,
-    )
+    caller, actor = _partner(request)
+    found, data = document_selectors.get_document_for_partner(caller=caller, actor=actor, document_id=document_id)
     return document_http.download(found, data)
