@@ -297,3 +297,32 @@ def test_matrix_organisation_a_never_sees_organisation_bs_documents(
     # Organisation A reaches its own.
     for url in pages:
         assert client_for(police_user).get(url).status_code == 200
+
+
+def test_a_disposal_takes_the_file_unless_another_row_still_names_it(
+    sent, police, triaged, django_capture_on_commit_callbacks
+):
+    """The disposal (ADR 0030) deletes rows raw, without signals: it collects the documents' files itself."""
+    from opencsc.rights.disposal import removal
+
+    client = _api(police)
+    _post(client, f"/api/v1/checks/{sent.pk}/documents/", f.PDF, "a.pdf", key="one")
+    first = Document.objects.get()
+    twin = Document.objects.create(  # the same file sent again (content-addressed: one stored file)
+        person=first.person,
+        agency=police,
+        check_request=sent,
+        filename="b.pdf",
+        kind="pdf",
+        size=1,
+        blob=first.blob,
+        category="criminal",
+    )
+    for row, gone in ((first, False), (twin, True)):
+        found = removal.Removal()
+        found.add(Document, [row.pk])
+        files = removal.file_fields(found)
+        Document.objects.filter(pk=row.pk)._raw_delete(Document.objects.db)
+        with django_capture_on_commit_callbacks(execute=True):
+            removal.delete_files_after_commit(files)
+        assert storage.exists(first.blob) is not gone
