@@ -56,7 +56,8 @@ def bounded_upload(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             request._post, request._files = QueryDict(), MultiValueDict()  # type: ignore[attr-defined]
             request.method = "GET"
             response = view(request, *args, **kwargs)
-            response.status_code = 413
+            if response.status_code == 200:  # the form with the refusal (not a sign-in redirect, a 404...)
+                response.status_code = 413
             return response
         request.upload_handler = bound_upload_handler(request)  # type: ignore[attr-defined]
         return protected(request, *args, **kwargs)

@@ -326,3 +326,17 @@ def test_a_disposal_takes_the_file_unless_another_row_still_names_it(
         with django_capture_on_commit_callbacks(execute=True):
             removal.delete_files_after_commit(files)
         assert storage.exists(first.blob) is not gone
+
+
+def test_an_oversize_post_from_someone_signed_out_goes_to_sign_in_unread(sent):
+    response = Client().generic(
+        "POST",
+        f"/partners/checks/{sent.pk}/",
+        data=b"--x--",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+        **{"wsgi.input": _Unreadable()},
+    )
+    assert response.status_code == 302  # to the sign-in page, not a 413 page
+    sent.refresh_from_db()
+    assert sent.status == CheckStatus.SENT and not Document.objects.exists()
