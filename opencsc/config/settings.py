@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opencsc.cpis",
     "opencsc.home",
     "opencsc.rights",
+    "opencsc.documents",
     "opencsc.partners",
     "opencsc.ops",
     "opencsc.standard_data",
@@ -316,6 +317,14 @@ OPENCSC_CPIS_OUTBOX = env_str("OPENCSC_CPIS_OUTBOX", str(BASE_DIR / "var" / "cpi
 # must be outside the (read-only) release, and shared between application servers.
 OPENCSC_RETURNS_DIR = env_str("OPENCSC_RETURNS_DIR", str(BASE_DIR / "var" / "returns"))
 OPENCSC_RETURNS_KEEP_DAYS = env_int("OPENCSC_RETURNS_KEEP_DAYS", 7)
+# Partners' documents (documents/, ADR 0032): where the encrypted files live (outside the web root, never
+# under static or media; in production outside the read-only release and shared between app servers),
+# the largest file accepted, the most an Office file may declare it unpacks to (zip bombs), and how many
+# files one check answer or request for support may carry.
+OPENCSC_DOCUMENTS_DIR = env_str("OPENCSC_DOCUMENTS_DIR", str(BASE_DIR / "var" / "documents"))
+OPENCSC_DOCUMENTS_MAX_BYTES = env_int("OPENCSC_DOCUMENTS_MAX_BYTES", 20 * 1024 * 1024)
+OPENCSC_DOCUMENTS_MAX_UNPACKED_BYTES = env_int("OPENCSC_DOCUMENTS_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+OPENCSC_DOCUMENTS_PER_ITEM = env_int("OPENCSC_DOCUMENTS_PER_ITEM", 10)
 # The council's DfE LA number and ONS code for the returns (returns/build/common.py; empty: the
 # synthetic defaults there).
 OPENCSC_LA_NUMBER = env_str("OPENCSC_LA_NUMBER", "")

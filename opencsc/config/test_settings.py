@@ -14,6 +14,7 @@ os.environ.setdefault("OPENCSC_AUDIT_HMAC_KEY", "dGVzdC1vbmx5LWF1ZGl0LWNoYWluLWt
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
 os.environ.setdefault("OPENCSC_ENVIRONMENT", "test")
 os.environ.setdefault("OPENCSC_AUDIT_ANCHOR_FILE", os.path.join(tempfile.mkdtemp(prefix="opencsc-anchors-"), "a.log"))
+os.environ.setdefault("OPENCSC_DOCUMENTS_DIR", tempfile.mkdtemp(prefix="opencsc-documents-"))
 
 from opencsc.config.settings import *  # noqa: F403
 

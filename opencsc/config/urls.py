@@ -15,6 +15,7 @@ urlpatterns = [
     path("insight/", include("opencsc.insight.urls")),
     path("ask-us/", include("opencsc.rights.public_urls")),
     path("partners/", include("opencsc.partners.urls")),
+    path("documents/", include("opencsc.documents.urls")),
     path("api/v1/", include("opencsc.partners.api_urls")),
     path("", include("opencsc.ops.urls")),
     path("standard-data/", include("opencsc.standard_data.urls")),

@@ -21,12 +21,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,8 +36,12 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView, exception_handler
 
 from opencsc.audit.services import Actor, record_event
+from opencsc.documents import selectors as document_selectors
+from opencsc.documents import services as document_services
+from opencsc.documents.models import Document
 from opencsc.partners.credentials import credential_for_key
 from opencsc.partners.models import ApiCredential, ApiUsage, IdempotencyRecord, Scope
+from opencsc.partners.uploads import bound_upload_handler, declared_too_large, limit
 from opencsc.sharing import portal_selectors, portal_services
 from opencsc.sharing.portal_selectors import PartnerCaller, Shown
 
@@ -149,6 +155,7 @@ def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
 
 class PartnerApiView(APIView):
     authentication_classes = [PartnerKeyAuthentication]
+    parser_classes = [JSONParser]  # a JSON API: form bodies are a 415 (documents: multipart, below)
     permission_classes = [HasScope]
     throttle_classes = [PerKeyRateThrottle]
     versioning_class = None
@@ -347,7 +354,7 @@ class ProblemSerializer(serializers.Serializer[Any]):
     errors = serializers.DictField(required=False)
 
 
-PROBLEMS = {code: ProblemSerializer for code in (400, 401, 403, 404, 422, 429)}
+PROBLEMS: dict[Any, Any] = {(code, PROBLEM): ProblemSerializer for code in (400, 401, 403, 404, 422, 429)}
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="Unique per request; a retry reuses it"
 )
@@ -502,10 +509,155 @@ class ReferralDetail(PartnerApiView):
         return Response(_referral(found))
 
 
+# --- Documents (ADR 0032) ------------------------------------------------------------------------
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The file is larger than openCSC accepts"
+
+
+class DocumentInSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        allow_empty_file=True,
+        help_text="A PDF, PNG or JPEG image, or a Word (.docx), Excel (.xlsx) or OpenDocument text (.odt) file. "
+        "Its type is read from its content and must match its name; polyglots, macro-enabled, encrypted and "
+        "zip-bomb files are refused.",
+    )
+
+
+class DocumentSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    filename = serializers.CharField()
+    type = serializers.ChoiceField(choices=["pdf", "png", "jpeg", "docx", "xlsx", "odt"])
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes")
+    uploaded_at = serializers.DateTimeField()
+    attached_to = serializers.CharField()
+
+
+def _document(d: Document) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "reference": d.reference,
+        "filename": str(d.filename),
+        "type": d.kind,
+        "content_type": d.content_type,
+        "size": d.size,
+        "uploaded_at": d.uploaded_at,
+        "attached_to": d.attached_to,
+    }
+
+
+DOCUMENT_PROBLEMS = {**PROBLEMS, (413, PROBLEM): ProblemSerializer, (415, PROBLEM): ProblemSerializer}
+
+
+class _Documents(PartnerApiView):
+    """The organisation's documents on one of its checks or requests: list them, or attach one
+    (multipart/form-data, one `file`). Nothing is stored unless the file passes every check."""
+
+    parser_classes = [MultiPartParser]
+    read_scope = ""
+    write_scope = ""
+
+    def get_permissions(self) -> list[BasePermission]:
+        self.required_scope = self.write_scope if self.request.method == "POST" else self.read_scope
+        return super().get_permissions()
+
+    def upload(self, request: Request) -> tuple[bytes, str]:
+        if refused := declared_too_large(request._request):
+            raise PayloadTooLarge(refused)
+        handler = bound_upload_handler(request._request)
+        data = DocumentInSerializer(data=request.data)
+        if handler.too_large:
+            raise PayloadTooLarge(f"{handler.too_large[0]} is more than the {limit():,} bytes allowed for a document")
+        _no_unknown_fields(data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        return upload.read(), str(upload.name or "")
+
+    def attach(self, request: Request, **target: Any) -> Response:
+        content, name = self.upload(request)
+
+        def handle() -> Response:
+            try:
+                document = document_services.document_attach(
+                    caller=self.caller(request), actor=self.actor(request), data=content, filename=name, **target
+                )
+            except DjangoPermissionDenied as exc:
+                raise Http404 from exc
+            return Response(DocumentSerializer(_document(document)).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, handle, extra=hashlib.sha256(content).hexdigest())
+
+
+class CheckDocuments(_Documents):
+    read_scope = Scope.CHECKS_READ
+    write_scope = Scope.CHECKS_ANSWER
+
+    @extend_schema(operation_id="checks_documents_list", responses={200: DocumentSerializer(many=True), **PROBLEMS})
+    def get(self, request: Request, check_id: int) -> Response:
+        """The documents the organisation attached to its answer to a check."""
+        caller = self.caller(request)
+        portal_selectors.get_check_for_partner(caller=caller, actor=self.actor(request), check_id=check_id)
+        return Response(
+            [_document(d) for d in document_selectors.documents_sent(caller=caller, check_request_id=check_id)]
+        )
+
+    @extend_schema(
+        operation_id="checks_documents_create",
+        request={"multipart/form-data": DocumentInSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: DocumentSerializer, **DOCUMENT_PROBLEMS},
+    )
+    def post(self, request: Request, check_id: int) -> Response:
+        """Attach a document to the organisation's answer to a check (before or after answering; not to a
+        withdrawn check). It goes on the child's record beside the answer."""
+        found = portal_selectors.get_check_for_partner(
+            caller=self.caller(request), actor=self.actor(request), check_id=check_id
+        )
+        return self.attach(request, check_request=found.request)
+
+
+class ReferralDocuments(_Documents):
+    read_scope = Scope.REFERRALS_READ
+    write_scope = Scope.REFERRALS_SUBMIT
+
+    @extend_schema(operation_id="referrals_documents_list", responses={200: DocumentSerializer(many=True), **PROBLEMS})
+    def get(self, request: Request, referral_id: int) -> Response:
+        """The documents the organisation attached to one of its requests for support."""
+        caller = self.caller(request)
+        portal_selectors.get_referral_for_partner(caller=caller, actor=self.actor(request), referral_id=referral_id)
+        return Response(
+            [_document(d) for d in document_selectors.documents_sent(caller=caller, referral_id=referral_id)]
+        )
+
+    @extend_schema(
+        operation_id="referrals_documents_create",
+        request={"multipart/form-data": DocumentInSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: DocumentSerializer, **DOCUMENT_PROBLEMS},
+    )
+    def post(self, request: Request, referral_id: int) -> Response:
+        """Attach a document to one of the organisation's requests for support."""
+        found = portal_selectors.get_referral_for_partner(
+            caller=self.caller(request), actor=self.actor(request), referral_id=referral_id
+        )
+        return self.attach(request, referral=found.referral)
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other path under /api/v1/ (a malformed id included): a problem document, not a page."""
+    body = {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "There is no such API endpoint"}
+    return HttpResponse(json.dumps(body), status=404, content_type=PROBLEM)
+
+
 # --- Idempotency -------------------------------------------------------------------------------------
 
 
-def idempotent(request: Request, handle: Any) -> Response:
+def idempotent(request: Request, handle: Any, extra: str = "") -> Response:
     """Run `handle` once per (key, Idempotency-Key): a retry with the same request gets the first
     reply again (`Idempotent-Replayed: true`) and changes nothing; the same key with a different
     request is refused (422). Only successful replies are kept, so a failed request can be retried."""
@@ -515,7 +667,8 @@ def idempotent(request: Request, handle: Any) -> Response:
     principal = request.user
     assert isinstance(principal, ApiPrincipal)  # noqa: S101
     fingerprint = hashlib.sha256(
-        f"{request.method} {request.path}\n".encode() + json.dumps(request.data, sort_keys=True, default=str).encode()
+        f"{request.method} {request.path} {extra}\n".encode()
+        + json.dumps(request.data, sort_keys=True, default=str).encode()
     ).hexdigest()
     kept = IdempotencyRecord.objects.filter(credential=principal.credential, key=key).first()
     if kept is not None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from opencsc.partners import api
@@ -11,8 +11,11 @@ urlpatterns = [
     path("checks/", api.CheckList.as_view(), name="checks"),
     path("checks/<int:check_id>/", api.CheckDetail.as_view(), name="check"),
     path("checks/<int:check_id>/answer/", api.CheckAnswer.as_view(), name="check_answer"),
+    path("checks/<int:check_id>/documents/", api.CheckDocuments.as_view(), name="check_documents"),
     path("views/", api.ViewList.as_view(), name="views"),
     path("views/<int:view_id>/", api.ViewDetail.as_view(), name="view"),
     path("referrals/", api.ReferralList.as_view(), name="referrals"),
     path("referrals/<int:referral_id>/", api.ReferralDetail.as_view(), name="referral"),
+    path("referrals/<int:referral_id>/documents/", api.ReferralDocuments.as_view(), name="referral_documents"),
+    re_path(r"", api.not_found, name="not_found"),  # last: anything else is a 404 problem document
 ]

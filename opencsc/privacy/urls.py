@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from opencsc.privacy import views
+from opencsc.privacy import contract_views, views
 
 app_name = "privacy"
 urlpatterns = [
@@ -13,4 +13,14 @@ urlpatterns = [
     path("privacy/register/", views.register_index, name="register"),
     path("privacy/register/<slug:kind>/new/", views.register_edit, name="register_add"),
     path("privacy/register/<slug:kind>/<int:pk>/", views.register_edit, name="register_edit"),
+    path(
+        "privacy/children/<int:person_id>/processors/",
+        contract_views.processor_contracts,
+        name="processor_contracts",
+    ),
+    path(
+        "privacy/children/<int:person_id>/processors/<int:allocation_id>/end/",
+        contract_views.processor_contract_end,
+        name="processor_contract_end",
+    ),
 ]

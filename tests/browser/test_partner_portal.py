@@ -3,15 +3,18 @@
 The MASH practitioner takes a contact, rates it, and asks the police through the partner portal; the
 partner persona (the police's public protection unit) signs in with their second factor, finds the
 check on their organisation's page, reads the question and the child's identifying details, and
-answers; the MASH practitioner then sees the answer on the contact with where it came from.
+answers, attaching a document; the MASH practitioner then sees the answer and the document on the
+contact with where they came from, and opens the document.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from .journey import Journey
@@ -20,6 +23,24 @@ from .server import AppServer
 pytestmark = pytest.mark.browser
 
 POLICE = "Exampleton Constabulary Public Protection Unit"
+CALL_OUT_LOG = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"  # synthetic
+
+
+def _signed_in(start_journey: Callable[..., Journey], name: str, username: str, home: str) -> Journey:
+    """A new browser for `username`, signed in (password and second factor) and on their home page."""
+    journey = start_journey(name)
+    journey.sign_in(username)
+    journey.arrive(home)
+    return journey
+
+
+def _open_decision(mash: Journey, child: str) -> None:
+    """From anywhere, the MASH queue and then the decision page of the contact about `child`."""
+    page = mash.page
+    page.get_by_role("link", name="MASH queue", exact=True).first.click()
+    mash.arrive("MASH queue")
+    page.get_by_role("row").filter(has_text=child).get_by_role("link", name=re.compile("^Decide")).click()
+    mash.arrive("Decide on the contact")
 
 
 def _take_and_rate(mash: Journey, child: str) -> None:
@@ -32,20 +53,15 @@ def _take_and_rate(mash: Journey, child: str) -> None:
     page.get_by_label("Why this rating?", exact=True).fill("Concern needs checks with partners today")
     page.get_by_role("button", name="Save").click()
     mash.arrive(f"Casework: {child}")
-    page.get_by_role("link", name="MASH queue", exact=True).first.click()
-    mash.arrive("MASH queue")
-    page.get_by_role("row").filter(has_text=child).get_by_role("link", name=re.compile("^Decide")).click()
-    mash.arrive("Decide on the contact")
+    _open_decision(mash, child)
 
 
 def test_mash_asks_the_police_through_the_portal_and_the_answer_reaches_the_child(
-    start_journey: Callable[..., Journey], app_server: AppServer
+    start_journey: Callable[..., Journey], app_server: AppServer, tmp_path: Path
 ) -> None:
     child = str(app_server.facts["portal_check_child"])
-    mash = start_journey("portal-mash")
+    mash = _signed_in(start_journey, "portal-mash", "mash.demo", "Front door")
     page = mash.page
-    mash.sign_in("mash.demo")
-    mash.arrive("Front door")
     _take_and_rate(mash, child)
     page.get_by_role("link", name="Ask a partner organisation through the partner portal").click()
     mash.arrive("Ask a partner organisation")
@@ -62,10 +78,8 @@ def test_mash_asks_the_police_through_the_portal_and_the_answer_reaches_the_chil
     reference = row.get_by_role("cell").first.inner_text().split()[0]
     mash.sign_out()
 
-    partner = start_journey("portal-partner")
+    partner = _signed_in(start_journey, "portal-partner", "partner.demo", "Your agency's work")
     ppage = partner.page
-    partner.sign_in("partner.demo")
-    partner.arrive("Your agency's work")
     expect(ppage.locator("main")).not_to_contain_text(child)  # the lists name no child
     ppage.get_by_role("link", name=f"Check {reference}").click()
     partner.arrive(f"Check {reference}")
@@ -76,24 +90,36 @@ def test_mash_asks_the_police_through_the_portal_and_the_answer_reaches_the_chil
     partner.arrive(f"Check {reference}")
     expect(ppage.locator(".govuk-error-summary")).to_contain_text("Enter your answer")
     ppage.get_by_label("Your answer").fill("Two domestic abuse call-outs in March; no arrests.")
+    disguised = tmp_path / "call-out-log.pdf"  # a PNG named .pdf: refused, and the answer is not sent
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(disguised, "PNG")
+    ppage.get_by_label("Attach a document (optional)").set_input_files(str(disguised))
+    ppage.get_by_role("button", name="Send your answer").click()
+    partner.arrive(f"Check {reference}")
+    expect(ppage.locator(".govuk-error-summary")).to_contain_text("named .pdf but it is a PNG image")
+    partner.screenshot("document-refused")
+    log = tmp_path / "Call-out log.pdf"
+    log.write_bytes(CALL_OUT_LOG)
+    ppage.get_by_label("Attach a document (optional)").set_input_files(str(log))
     ppage.get_by_role("button", name="Send your answer").click()
     partner.arrive("Your agency's work")
     expect(ppage.get_by_text(f"Your answer to {reference} has been sent")).to_be_visible()
     partner.sign_out()
 
-    again = start_journey("portal-mash-again")
+    again = _signed_in(start_journey, "portal-mash-again", "mash.demo", "Front door")
     apage = again.page
-    again.sign_in("mash.demo")
-    again.arrive("Front door")
-    apage.get_by_role("link", name="MASH queue", exact=True).first.click()
-    again.arrive("MASH queue")
-    apage.get_by_role("row").filter(has_text=child).get_by_role("link", name=re.compile("^Decide")).click()
-    again.arrive("Decide on the contact")
+    _open_decision(again, child)
     checks = apage.get_by_role("table", name="Checks with other agencies")
     police_row = checks.get_by_role("row").filter(has_text="Police")
     expect(police_row).to_contain_text("Two domestic abuse call-outs in March")
     provenance = f"From: {POLICE} (answered in the partner portal by Pat Partner, check {reference})"
     expect(police_row).to_contain_text(provenance)
+    expect(police_row).to_contain_text(f"sent by {POLICE} (Pat Partner)")
+    again.screenshot("answer-with-document")
+    with apage.expect_download() as opened:
+        police_row.get_by_role("link", name=re.compile(r"^Download D-\d{6}: Call-out log\.pdf")).click()
+    download = opened.value
+    assert Path(download.path()).read_bytes() == CALL_OUT_LOG
+    assert download.suggested_filename.endswith("Call-out log.pdf")
 
 
 def test_a_shared_view_opens_for_the_partner_until_the_worker_revokes_it(
@@ -103,10 +129,8 @@ def test_a_shared_view_opens_for_the_partner_until_the_worker_revokes_it(
     reference = str(facts["shared_view"])
     child = facts["shared_view_child"]  # a child no other journey changes
     assert isinstance(child, dict)
-    partner = start_journey("portal-view-partner")
+    partner = _signed_in(start_journey, "portal-view-partner", "partner.demo", "Your agency's work")
     page = partner.page
-    partner.sign_in("partner.demo")
-    partner.arrive("Your agency's work")
     page.get_by_role("link", name=f"Shared view {reference}").click()
     partner.arrive(f"Shared view {reference}")
     expect(page.locator("main")).to_contain_text(str(child["last_name"]))
@@ -117,10 +141,8 @@ def test_a_shared_view_opens_for_the_partner_until_the_worker_revokes_it(
     partner.arrive("Your organisation's users")
     expect(page.get_by_role("table")).to_contain_text("partner.demo")
 
-    worker = start_journey("portal-view-worker")
+    worker = _signed_in(start_journey, "portal-view-worker", str(facts["social_worker"]), "Your caseload")
     wpage = worker.page
-    worker.sign_in(str(facts["social_worker"]))
-    worker.arrive("Your caseload")
     worker.visit(f"/sharing/people/{child['id']}/disclosures/")
     worker.arrive("Disclosure log")
     row = wpage.get_by_role("row").filter(has_text=reference)
@@ -184,10 +206,8 @@ def test_a_partners_request_for_support_reaches_the_mash_and_the_outcome_reaches
     child = " ".join(REFERRED)
     reference = _send_request_for_support(start_journey("referral-hv"))
 
-    mash = start_journey("referral-mash")
+    mash = _signed_in(start_journey, "referral-mash", "mash.demo", "Front door")
     page = mash.page
-    mash.sign_in("mash.demo")
-    mash.arrive("Front door")
     page.get_by_role("link", name="MASH queue", exact=True).first.click()
     mash.arrive("MASH queue")
     expect(page.get_by_role("row").filter(has_text=child)).to_contain_text(f"Partner portal {reference}")
@@ -206,10 +226,8 @@ def test_a_partners_request_for_support_reaches_the_mash_and_the_outcome_reaches
     check = page.get_by_role("row").filter(has_text=child).get_by_role("cell").first.inner_text().split()[0]
     mash.sign_out()
 
-    police = start_journey("referral-police")
+    police = _signed_in(start_journey, "referral-police", "partner.demo", "Your agency's work")
     ppage = police.page
-    police.sign_in("partner.demo")
-    police.arrive("Your agency's work")
     expect(ppage.get_by_role("link", name=f"Request {reference}")).to_have_count(0)  # the health service's, not theirs
     ppage.get_by_role("link", name=f"Check {check}").click()
     police.arrive(f"Check {check}")
@@ -218,14 +236,9 @@ def test_a_partners_request_for_support_reaches_the_mash_and_the_outcome_reaches
     police.arrive("Your agency's work")
     police.sign_out()
 
-    again = start_journey("referral-mash-decides")
+    again = _signed_in(start_journey, "referral-mash-decides", "mash.demo", "Front door")
     apage = again.page
-    again.sign_in("mash.demo")
-    again.arrive("Front door")
-    apage.get_by_role("link", name="MASH queue", exact=True).first.click()
-    again.arrive("MASH queue")
-    apage.get_by_role("row").filter(has_text=child).get_by_role("link", name=re.compile("^Decide")).click()
-    again.arrive("Decide on the contact")
+    _open_decision(again, child)
     police_row = (
         apage.get_by_role("table", name="Checks with other agencies").get_by_role("row").filter(has_text="Police")
     )
@@ -242,10 +255,8 @@ def test_a_partners_request_for_support_reaches_the_mash_and_the_outcome_reaches
     expect(apage.locator("main").get_by_text(child)).to_have_count(0)
     again.sign_out()
 
-    hv = start_journey("referral-hv-outcome")
+    hv = _signed_in(start_journey, "referral-hv-outcome", "hv.demo", "Your agency's work")
     hpage = hv.page
-    hv.sign_in("hv.demo")
-    hv.arrive("Your agency's work")
     row = hpage.get_by_role("row").filter(has_text=f"Request {reference}")
     expect(row).to_contain_text("Advice given to the health visitor; the police are aware")
     expect(hpage.locator("main")).not_to_contain_text(REFERRED[1])  # the list names no child

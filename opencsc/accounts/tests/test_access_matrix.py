@@ -30,6 +30,7 @@ PERSON_ROUTES = {
     "people:remove_part": ({"kind": "address", "part_id": None}, True),
     "people:allocate": ({}, "manage"),
     "people:restricted": ({}, "manage"),
+    "privacy:processor_contracts": ({}, "manage"),
 }
 # Routes from later apps register here (name -> (kwargs, needs change)); see casework and sharing tests.
 EXTRA_ROUTES: dict[str, tuple[dict, bool]] = {
@@ -48,6 +49,8 @@ EXTRA_ROUTES: dict[str, tuple[dict, bool]] = {
     "sharing:share_items": ({}, True),
     "sharing:request_new": ({}, True),
     "sharing:request_reply": ({"request_id": 1}, True),
+    # contracted cases: ending one (POST only; tested in opencsc/privacy/tests/test_contract_page.py)
+    "privacy:processor_contract_end": ({"allocation_id": 1}, "manage"),
     # insight outcomes (tested role by role in opencsc/insight/tests/test_outcomes.py)
     "insight:child_outcomes": ({}, False),
     "insight:goal_new": ({}, True),

@@ -233,7 +233,7 @@ def test_every_operation_in_the_openapi_document_refuses_unauthenticated_calls(s
             response = client.generic(method.upper(), url, data="{}", content_type="application/json")
             assert response.status_code == 401, f"{method.upper()} {url}: {response.status_code}"
             assert response["Content-Type"] == "application/problem+json"
-    assert operations == 8
+    assert operations == 12
 
 
 REFERRAL = {

@@ -25,7 +25,9 @@ from opencsc.people.models import Person, Relationship
 
 # Registered models that are not the person's information for a bundle: the rights app's own rows
 # (the correspondence about requests, skipped by app), and internal workflow of the CP-IS upload.
-SKIP_MODELS = frozenset({"rights.RightsRequest", "cpis.UploadRecord", "people.Person", "people.Relationship"})
+SKIP_MODELS = frozenset(
+    {"rights.RightsRequest", "cpis.UploadRecord", "people.Person", "people.Relationship", "documents.Document"}
+)
 CONSULTATION_KINDS = (Kind.CONSULTATION.value,)
 
 
@@ -179,6 +181,30 @@ def _disclosure_entries(person: Person) -> list[Entry]:
     return entries
 
 
+def _document_entries(person: Person) -> list[Entry]:
+    """Documents partners sent about the person (ADR 0032): listed with what they are and where
+    they came from. The bundle is a PDF of text, so the files themselves are not inside it: the
+    information governance officer adds a copy of each (opened from the child's record) when
+    sending the bundle, or records why one is withheld."""
+    from opencsc.documents.models import Document  # rights sits above documents
+
+    entries = []
+    for d in Document.objects.filter(person=person).select_related("agency", "uploaded_by").order_by("uploaded_at"):
+        text = (
+            f"{d.reference}: {d.filename} ({d.get_kind_display()}, {d.size_words}), sent by {d.agency} with the "
+            f"{d.attached_to}. The document itself is added to this bundle by the information governance officer."
+        )
+        entries.append(
+            Entry(
+                d.uploaded_at.date(),
+                d.get_category_display(),
+                "A document sent about you",
+                [Line(f"documents.Document:{d.pk}:filename", "Document", text)],
+            )
+        )
+    return entries
+
+
 def _access_entries(person: Person) -> list[Entry]:
     """Who opened the record: every consultation event about the person, one line per person per
     day, from the audit log."""
@@ -219,6 +245,7 @@ def compile_bundle(person: Person, *, progress: Callable[[str], None] | None = N
         if progress is not None:
             progress(model._meta.label)
     entries += _disclosure_entries(person)
+    entries += _document_entries(person)
     entries += _access_entries(person)
     head, rest = entries[0], entries[1:]
     rest.sort(key=lambda e: (e.when or dt.date.min, e.category, e.title))

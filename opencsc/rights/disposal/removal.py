@@ -193,9 +193,31 @@ def audit_scope(found: Removal) -> Q:
     return where
 
 
+class _DocumentBlob:
+    """A partner's document's encrypted file (ADR 0032): the same file may be named by another
+    child's row (content-addressed), so it goes only if no row names it once the commit is done."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.storage = name, self
+
+    def delete(self, name: str) -> None:
+        from opencsc.documents import storage  # rights sits above documents
+        from opencsc.documents.models import Document
+
+        if not Document.objects.filter(blob=name).exists():
+            storage.delete(name)
+
+
 def file_fields(found: Removal) -> list[Any]:
     """Stored files of the rows found (uploaded documents), to delete after the commit."""
-    files = []
+    from opencsc.documents.models import Document
+
+    files: list[Any] = [
+        _DocumentBlob(name)
+        for name in set(
+            Document._base_manager.filter(pk__in=found.rows.get(Document, [])).values_list("blob", flat=True)
+        )
+    ]
     for model, pks in found.rows.items():
         names = [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
         if names and pks:

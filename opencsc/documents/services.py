@@ -1,0 +1,110 @@
+"""Every write of the documents app (ADR 0032): a partner organisation attaches a file to its own
+request for support or its own answer to a check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from opencsc.audit.services import Actor, record_event
+from opencsc.core.categories import DataCategory
+from opencsc.documents import storage
+from opencsc.documents.models import Document
+from opencsc.documents.sniff import DocumentRefused, sniff
+from opencsc.sharing.models import CheckRequest, CheckStatus, PartnerMembership, PartnerReferral
+from opencsc.sharing.portal_selectors import PartnerCaller
+
+
+def refuse(*, actor: Actor, caller: PartnerCaller | None, reason: str, size: int | None = None) -> None:
+    """Audit a refused upload (`documents.refused`): what and why, never the file."""
+    record_event(
+        actor=actor,
+        action="documents.refused",
+        outcome="denied",
+        detail={"agency": caller.agency.pk if caller else None, "reason": reason[:300], "size": size},
+    )
+
+
+def _may_attach(caller: PartnerCaller, agency_id: int) -> None:
+    if caller.agency.pk != agency_id or (caller.user is None and not caller.via):
+        raise PermissionDenied
+    if (
+        caller.user is not None
+        and not PartnerMembership.objects.filter(user=caller.user, agency_id=agency_id, user__is_active=True).exists()
+    ):
+        raise PermissionDenied
+
+
+def document_attach(
+    *,
+    caller: PartnerCaller,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    check_request: CheckRequest | None = None,
+    referral: PartnerReferral | None = None,
+) -> Document:
+    """Attach `data` to the organisation's own check answer or request for support.
+
+    Guarantees: only the organisation the check was sent to, or that sent the request (otherwise
+    PermissionDenied); a withdrawn check takes nothing; at most OPENCSC_DOCUMENTS_PER_ITEM files per
+    item; the content is sniffed and checked (`sniff.sniff`: a ValidationError on `file`, audited
+    `documents.refused`, nothing stored); the bytes are stored encrypted and the row written in one
+    transaction (a file this call created is removed again if the row is not written). Audits
+    `documents.attach` (Kind.COLLECTION) about the child."""
+    if (check_request is None) == (referral is None):
+        raise ValueError("Attach to exactly one of a check or a request for support")
+    target: Any = check_request or referral
+    _may_attach(caller, target.agency_id)
+    if check_request is not None and check_request.status == CheckStatus.WITHDRAWN:
+        raise ValidationError({"file": f"Check {check_request.reference} was withdrawn: it takes no documents"})
+    if target.documents.count() >= settings.OPENCSC_DOCUMENTS_PER_ITEM:
+        message = f"{target.reference} already has {settings.OPENCSC_DOCUMENTS_PER_ITEM} documents, the most allowed"
+        raise ValidationError({"file": message})
+    try:
+        kind = sniff(data, name=filename)
+    except DocumentRefused as exc:
+        refuse(actor=actor, caller=caller, reason=str(exc), size=len(data))
+        raise ValidationError({"file": str(exc)}) from exc
+    person_id = check_request.person_id if check_request is not None else referral.contact.child_id  # type: ignore[union-attr]
+    category = DataCategory.REFERRAL
+    if check_request is not None:
+        category = DataCategory.CRIMINAL if check_request.mash_check.agency == "police" else DataCategory.OTHER_AGENCIES
+    name, created = storage.write(data)
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                person_id=person_id,
+                agency=caller.agency,
+                check_request=check_request,
+                referral=referral,
+                filename=_clean_name(filename),
+                kind=kind,
+                size=len(data),
+                blob=name,
+                category=category,
+                uploaded_by=caller.user,
+                uploaded_via=caller.via,
+            )
+            record_event(
+                actor=actor,
+                action="documents.attach",
+                subject_person_id=person_id,
+                obj=document,
+                object_repr=f"{document.reference} ({document.get_kind_display()}) on {target.reference}"[:200],
+                detail={"agency": caller.agency.pk, "kind": kind, "size": len(data), "via": caller.via},
+            )
+    except BaseException:
+        if created and not Document.objects.filter(blob=name).exists():
+            storage.delete(name)
+        raise
+    return document
+
+
+def _clean_name(filename: str) -> str:
+    """The last part of the name the partner gave, without control characters, at most 200 long."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in base if c.isprintable())[:200] or "document"

@@ -1,0 +1,342 @@
+"""Documents a partner attaches (ADR 0032): stored encrypted outside the web root, shown on the child's
+record with provenance, served only through the access check, and hostile uploads refused with a
+problem document or a form error and nothing stored."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from opencsc.audit.models import AuditEvent
+from opencsc.audit.services import Actor
+from opencsc.documents import storage
+from opencsc.documents.models import Document
+from opencsc.documents.tests import factories as f
+from opencsc.partners import credentials
+from opencsc.sharing.models import CheckStatus
+from opencsc.sharing.portal_services import check_send
+
+pytestmark = pytest.mark.django_db
+SCOPES = ["checks:read", "checks:answer", "referrals:read", "referrals:submit"]
+
+
+@pytest.fixture(autouse=True)
+def documents_dir(settings, tmp_path):
+    settings.OPENCSC_DOCUMENTS_DIR = str(tmp_path / "documents")
+
+
+@pytest.fixture
+def sent(mash_practitioner, triaged, police, police_user):
+    return check_send(
+        actor_user=mash_practitioner,
+        actor=Actor.from_user(mash_practitioner),
+        contact=triaged,
+        agency=police,
+        urgency="amber",
+        question="CANARY-QUESTION",
+    )
+
+
+def _file(data: bytes, name: str) -> io.BytesIO:
+    upload = io.BytesIO(data)
+    upload.name = name
+    return upload
+
+
+def _stored_files() -> list[Path]:
+    return [p for p in Path(settings.OPENCSC_DOCUMENTS_DIR).rglob("*") if p.is_file()]
+
+
+def _api(agency) -> Client:
+    _, key = credentials.credential_issue(actor=Actor.system("tests"), agency=agency, label="RMS", scopes=SCOPES)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def test_the_partner_attaches_a_document_to_the_answer_and_the_mash_opens_it(
+    client_for, sent, police_user, mash_practitioner, triaged
+):
+    response = client_for(police_user).post(
+        f"/partners/checks/{sent.pk}/", {"summary": "CANARY-ANSWER", "file": _file(f.PDF, "Incident log.pdf")}
+    )
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.kind == "pdf" and document.check_request == sent and document.category == "criminal"
+    assert document.person_id == triaged.child_id and document.uploaded_by == police_user
+    # On disk: encrypted, under a name that is not the content's plain hash, outside the project's static files.
+    (path,) = _stored_files()
+    on_disk = path.read_bytes()
+    assert b"CANARY-PDF-CONTENT" not in on_disk and on_disk.startswith(storage.MAGIC)
+    assert path.name == document.blob != hashlib.sha256(f.PDF).hexdigest()
+    assert "Incident log" not in path.name
+    # On the child's record beside the answer, with provenance; opened through the access check.
+    page = client_for(mash_practitioner).get(f"/casework/{triaged.child_id}/record/decision/{triaged.pk}/")
+    body = page.content.decode()
+    assert f"/documents/{document.pk}/" in body and "Incident log.pdf" in body and police_user.get_full_name() in body
+    download = client_for(mash_practitioner).get(f"/documents/{document.pk}/")
+    assert download.status_code == 200 and download.content == f.PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert (
+        download["Content-Disposition"].startswith("attachment;")
+        and document.reference in download["Content-Disposition"]
+    )
+    assert download["X-Content-Type-Options"] == "nosniff" and "sandbox" in download["Content-Security-Policy"]
+    viewed = AuditEvent.objects.filter(
+        action="person.view", subject_person_id=triaged.child_id, actor_id=mash_practitioner.pk
+    )
+    assert any(e.detail.get("purpose") == "document" for e in viewed)
+    assert AuditEvent.objects.filter(action="documents.open", subject_person_id=triaged.child_id).count() == 1
+    # The partner can fetch their own organisation's upload back.
+    assert client_for(police_user).get(f"/partners/documents/{document.pk}/").content == f.PDF
+
+
+def test_staff_outside_the_childs_scope_and_other_organisations_get_404_audited(
+    client_for, sent, police_user, health_user, outsider, triaged
+):
+    client_for(police_user).post(f"/partners/checks/{sent.pk}/", {"summary": "x", "file": _file(f.png(), "a.png")})
+    document = Document.objects.get()
+    assert client_for(outsider).get(f"/documents/{document.pk}/").status_code == 404
+    assert AuditEvent.objects.filter(action="person.access_denied", actor_id=outsider.pk).exists()
+    assert client_for(health_user).get(f"/partners/documents/{document.pk}/").status_code == 404
+    assert client_for(health_user).get("/partners/documents/999999/").status_code == 404
+    refused = AuditEvent.objects.filter(action="documents.partner_refused", actor_id=health_user.pk)
+    assert refused.count() == 2 and refused.first().outcome == "denied"
+    assert client_for(police_user).get(f"/documents/{document.pk}/").status_code == 404  # partners: no record access
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [(f.pdf_zip_polyglot(), "a.pdf"), (f.zip_bomb(), "b.docx"), (f.png(), "c.pdf"), (b"<html></html>", "d.pdf")],
+)
+def test_a_hostile_upload_on_the_page_answers_nothing_and_stores_nothing(client_for, sent, police_user, data, name):
+    response = client_for(police_user).post(f"/partners/checks/{sent.pk}/", {"summary": "x", "file": _file(data, name)})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "govuk-error-summary" in body and 'href="#id_file"' in body
+    sent.refresh_from_db()
+    assert sent.status == CheckStatus.SENT and not Document.objects.exists() and not _stored_files()
+    assert AuditEvent.objects.filter(action="documents.refused").count() == 1
+
+
+class _Unreadable(io.RawIOBase):
+    def read(self, *args):  # pragma: no cover - reaching it fails the test
+        raise AssertionError("the body was read")
+
+    readinto = read
+
+
+def test_a_200_mb_upload_is_refused_before_its_body_is_read(client_for, sent, police_user):
+    response = client_for(police_user).generic(
+        "POST",
+        f"/partners/checks/{sent.pk}/",
+        data=b"--x--",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+        **{"wsgi.input": _Unreadable()},
+    )
+    assert response.status_code == 413 and "allowed for a document" in response.content.decode()
+    assert "govuk-error-summary" in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == CheckStatus.SENT and not Document.objects.exists()
+
+
+def test_a_file_over_the_limit_without_a_declared_size_is_dropped_while_received(
+    client_for, sent, police_user, settings
+):
+    settings.OPENCSC_DOCUMENTS_MAX_BYTES = 1000
+    big = f.PDF + b"%" * 5000 + b"\n%%EOF\n"
+    response = client_for(police_user).post(
+        f"/partners/checks/{sent.pk}/", {"summary": "x", "file": _file(big, "big.pdf")}
+    )
+    assert response.status_code == 200 and "allowed for a document" in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == CheckStatus.SENT and not Document.objects.exists()
+
+
+def test_a_request_for_support_carries_its_document(client_for, police_user, mash_practitioner):
+    from opencsc.partners.tests.test_referrals import FORM  # the valid form of the referral tests
+
+    response = client_for(police_user).post("/partners/referrals/new/", {**FORM, "file": _file(f.docx(), "Notes.docx")})
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.referral is not None and document.kind == "docx" and document.category == "referral"
+    page = client_for(police_user).get(response["Location"])
+    assert "Notes.docx" in page.content.decode()
+
+
+# --- The API --------------------------------------------------------------------------------------
+
+
+def _post(client: Client, url: str, data: bytes, name: str, key: str = "d-1", **extra):
+    return client.post(url, {"file": _file(data, name), **extra}, HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_the_api_attaches_lists_and_replays_without_a_second_document(sent, police):
+    client = _api(police)
+    url = f"/api/v1/checks/{sent.pk}/documents/"
+    first = _post(client, url, f.jpeg(), "photo.jpg")
+    assert first.status_code == 201 and first.json()["type"] == "jpeg"
+    again = _post(client, url, f.jpeg(), "photo.jpg")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    other = _post(client, url, f.png(), "photo.png")  # same key, another file: refused
+    assert other.status_code == 422
+    assert Document.objects.count() == 1 and len(_stored_files()) == 1
+    listed = client.get(url).json()
+    assert [d["reference"] for d in listed] == [first.json()["reference"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"content": json.dumps({"file": "x"}), "content_type": "application/json"}, 415, None),
+        ({"data": {}}, 400, "file"),
+        ({"data": {"file": _file(f.PDF, "a.pdf"), "colour": "red"}}, 400, "colour"),
+        ({"data": {"file": _file(f.pdf_zip_polyglot(), "a.pdf")}}, 400, "file"),
+        ({"data": {"file": _file(f.zip_bomb(), "a.docx")}}, 400, "file"),
+        ({"data": {"file": _file(f.png(), "a.pdf")}}, 400, "file"),
+    ],
+)
+def test_bad_api_input_is_a_problem_document_and_stores_nothing(sent, police, body, status, field):
+    client = _api(police)
+    url = f"/api/v1/checks/{sent.pk}/documents/"
+    if "content" in body:
+        response = client.post(url, body["content"], content_type=body["content_type"], HTTP_IDEMPOTENCY_KEY="k")
+    else:
+        response = client.post(url, body["data"], HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == status and response["Content-Type"] == "application/problem+json"
+    if field:
+        assert field in response.json()["errors"]
+    assert not Document.objects.exists() and not _stored_files()
+
+
+def test_the_api_refuses_an_oversize_upload_with_413(sent, police, settings):
+    settings.OPENCSC_DOCUMENTS_MAX_BYTES = 1000
+    response = _post(_api(police), f"/api/v1/checks/{sent.pk}/documents/", f.PDF + b"%" * 5000 + b"\n%%EOF\n", "a.pdf")
+    assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
+    assert not Document.objects.exists()
+
+
+def test_another_organisation_cannot_attach_to_or_list_a_check(sent, health):
+    client = _api(health)
+    url = f"/api/v1/checks/{sent.pk}/documents/"
+    assert _post(client, url, f.PDF, "a.pdf").status_code == 404
+    assert client.get(url).status_code == 404
+    assert not Document.objects.exists()
+
+
+def test_documents_are_listed_in_the_subject_access_bundle(sent, police, triaged):
+    from opencsc.rights.bundle.compile import compile_bundle
+
+    _post(_api(police), f"/api/v1/checks/{sent.pk}/documents/", f.PDF, "Custody record.pdf")
+    bundle = compile_bundle(triaged.child)
+    texts = [line.text for line in bundle.lines()]
+    assert any("Custody record.pdf" in t for t in texts)
+    assert any("information governance" in t.lower() for t in texts)
+
+
+def test_the_stored_file_goes_with_its_last_row(sent, police, django_capture_on_commit_callbacks):
+    _post(_api(police), f"/api/v1/checks/{sent.pk}/documents/", f.PDF, "a.pdf")
+    document = Document.objects.get()
+    assert storage.exists(document.blob)
+    with django_capture_on_commit_callbacks(execute=True):
+        document.delete()
+    assert not storage.exists(document.blob)
+
+
+def test_the_api_refuses_a_200_mb_upload_before_reading_it(sent, police):
+    response = _api(police).generic(
+        "POST",
+        f"/api/v1/checks/{sent.pk}/documents/",
+        data=b"--x--",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+        HTTP_IDEMPOTENCY_KEY="big",
+        **{"wsgi.input": _Unreadable()},
+    )
+    assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
+    assert not Document.objects.exists()
+
+
+def test_matrix_organisation_a_never_sees_organisation_bs_documents(
+    client_for, sent, police, health, police_user, health_user
+):
+    """Every portal URL and API endpoint that reaches a document, for organisation B's user and key,
+    about what organisation A sent (on a check answer and on a request for support): 404, nothing shown."""
+    from django.urls import get_resolver
+
+    from opencsc.partners.tests.test_referrals import FORM
+
+    client_for(police_user).post(f"/partners/checks/{sent.pk}/", {"summary": "x", "file": _file(f.PDF, "A-check.pdf")})
+    client_for(police_user).post("/partners/referrals/new/", {**FORM, "file": _file(f.png(), "A-referral.png")})
+    on_check, on_referral = Document.objects.order_by("pk")
+    referral_id = on_referral.referral_id
+    pages = [f"/partners/documents/{on_check.pk}/", f"/partners/documents/{on_referral.pk}/"]
+    api = [f"/api/v1/checks/{sent.pk}/documents/", f"/api/v1/referrals/{referral_id}/documents/"]
+    routes = {str(p.pattern) for p in get_resolver("opencsc.partners.urls").url_patterns} | {
+        str(p.pattern) for p in get_resolver("opencsc.partners.api_urls").url_patterns
+    }
+    assert {r for r in routes if "document" in r} == {
+        "documents/<int:document_id>/",
+        "checks/<int:check_id>/documents/",
+        "referrals/<int:referral_id>/documents/",
+    }, "a new document route must join this matrix"
+    b_user, b_key = client_for(health_user), _api(health)
+    for url in pages:
+        response = b_user.get(url)
+        assert response.status_code == 404 and b"A-" not in response.content
+    for url in api:
+        for response in (b_key.get(url), _post(b_key, url, f.PDF, "intrusion.pdf", key=url)):
+            assert response.status_code == 404 and b"A-" not in response.content
+    assert b"A-check" not in b_user.get("/partners/").content
+    assert Document.objects.count() == 2
+    # Organisation A reaches its own.
+    for url in pages:
+        assert client_for(police_user).get(url).status_code == 200
+
+
+def test_a_disposal_takes_the_file_unless_another_row_still_names_it(
+    sent, police, triaged, django_capture_on_commit_callbacks
+):
+    """The disposal (ADR 0030) deletes rows raw, without signals: it collects the documents' files itself."""
+    from opencsc.rights.disposal import removal
+
+    client = _api(police)
+    _post(client, f"/api/v1/checks/{sent.pk}/documents/", f.PDF, "a.pdf", key="one")
+    first = Document.objects.get()
+    twin = Document.objects.create(  # the same file sent again (content-addressed: one stored file)
+        person=first.person,
+        agency=police,
+        check_request=sent,
+        filename="b.pdf",
+        kind="pdf",
+        size=1,
+        blob=first.blob,
+        category="criminal",
+    )
+    for row, gone in ((first, False), (twin, True)):
+        found = removal.Removal()
+        found.add(Document, [row.pk])
+        files = removal.file_fields(found)
+        Document.objects.filter(pk=row.pk)._raw_delete(Document.objects.db)
+        with django_capture_on_commit_callbacks(execute=True):
+            removal.delete_files_after_commit(files)
+        assert storage.exists(first.blob) is not gone
+
+
+def test_an_oversize_post_from_someone_signed_out_goes_to_sign_in_unread(sent):
+    response = Client().generic(
+        "POST",
+        f"/partners/checks/{sent.pk}/",
+        data=b"--x--",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+        **{"wsgi.input": _Unreadable()},
+    )
+    assert response.status_code == 302  # to the sign-in page, not a 413 page
+    sent.refresh_from_db()
+    assert sent.status == CheckStatus.SENT and not Document.objects.exists()
