@@ -112,9 +112,9 @@ def goals_and_ratings(child_ids: list[int] | None = None) -> list[tuple[Goal, li
         found.append((Goal(key, g.goal, _plan_label(g.plan_type), g.agreed_on, g.child_id, g.pk), rated[key]))
     family = list(help_goals)
     ratings = FamilyHelpGoalRating.objects.filter(goal__in=family).select_related("review")
-    for r in ratings.order_by("review__review_date", "pk"):
-        rated[f"family-goal-{r.goal_id}"].append(
-            Rating(r.pk, r.review.review_date, r.rater, r.score, "Review of the family's plan")
+    for fr in ratings.order_by("review__review_date", "pk"):
+        rated[f"family-goal-{fr.goal_id}"].append(
+            Rating(fr.pk, fr.review.review_date, fr.rater, fr.score, "Review of the family's plan")
         )
     label = help_plan_label()
     for fg in family:

@@ -225,3 +225,24 @@ def test_contact_to_early_help_step_up_and_step_down_in_the_browser(
     _open(sw, "Chronology", "Chronology")
     expect(sw.page.locator("svg.opencsc-chronology-picture text", has_text="Early help")).to_be_visible()
     sw.screenshot("chronology-help-lane")
+
+
+def test_a_partner_lead_sees_the_familys_help_only(
+    start_journey: Callable[..., Journey], app_server: AppServer
+) -> None:
+    """The demo's police practitioner leads Maisie Brennan's help: from their home page they reach the
+    reduced casework page (the help, its plan, the Team Around the Family), with no chronology or case
+    notes to follow, and the chronology's address gives them the page for a record they cannot see."""
+    lead = start_journey("partner-lead")
+    page = lead.page
+    lead.sign_in("partner.demo")
+    lead.arrive("Your agency's work")
+    page.get_by_role("link", name="Maisie Brennan").first.click()
+    lead.arrive(re.compile(r"^(Early|Family) help: Maisie Brennan$"))
+    expect(page.get_by_text("The council's social care record is not shown here")).to_be_visible()
+    expect(page.get_by_role("link", name="Chronology")).to_have_count(0)
+    expect(page.get_by_role("link", name="Case notes")).to_have_count(0)
+    lead.screenshot("partner-lead-reduced-view")
+    response = lead.visit(page.url + "chronology/")
+    assert response is not None and response.status == 404
+    lead.arrive("Page not found")

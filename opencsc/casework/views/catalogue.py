@@ -39,18 +39,17 @@ def catalogue_edit(request: AuthedRequest, service_id: int | None = None) -> Htt
     if not access.can_manage_services(request.user):
         raise PermissionDenied
     service = get_object_or_404(Service, pk=service_id) if service_id is not None else None
-    initial = {"active": True, "commissioned": False}
+    initial: dict[str, object] = {"active": "yes", "commissioned": "no"}
     if service is not None:
         initial = {
-            f: getattr(service, f)
-            for f in ("name", "kind", "commissioned", "provider_agency", "provider", "description", "active")
+            "name": service.name,
+            "kind": service.kind,
+            "commissioned": "yes" if service.commissioned else "no",
+            "provider_agency": service.provider_agency_id,
+            "provider": "" if service.commissioned else service.provider,
+            "description": service.description,
+            "active": "yes" if service.active else "no",
         }
-        initial["commissioned"] = "yes" if service.commissioned else "no"
-        initial["active"] = "yes" if service.active else "no"
-        if service.commissioned:
-            initial["provider"] = ""
-    else:
-        initial = {"active": "yes", "commissioned": "no"}
     form = ServiceCatalogueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
