@@ -238,6 +238,19 @@ def test_the_chronology_picture_has_a_help_lane_with_services_as_events(client_f
     assert "Early help: Attendance and routines from 1 May 2025 to continuing" in page
     assert "Service provided: Parenting programme: Incredible Years, referred 5 May 2025, started 12 May 2025" in page
     assert "4 of 6 sessions attended" in page
+    # The lane costs a fixed number of queries, whatever the number of services and episodes.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    worker = client_for(social_worker)
+    worker.get(f"/casework/{child.pk}/chronology/")  # the session's first request loads more
+    with CaptureQueriesContext(connection) as one:
+        worker.get(f"/casework/{child.pk}/chronology/")
+    for n in range(4):
+        services.service_refer(**who(social_worker), child=child, service=service, referred_on=dt.date(2025, 6, 2 + n))
+    with CaptureQueriesContext(connection) as five:
+        worker.get(f"/casework/{child.pk}/chronology/")
+    assert len(five.captured_queries) == len(one.captured_queries)
 
 
 # --- 6. the reduced casework view of a partner lead practitioner ----------------------------------
