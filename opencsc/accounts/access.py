@@ -289,6 +289,28 @@ def can_work_family_help(user: Any, person_id: int) -> bool:
     )
 
 
+def can_manage_services(user: Any) -> bool:
+    """Keep the services catalogue (family centres, parenting programmes, contact centres, ...):
+    team managers, who commission and run them, and system administrators. No person's data."""
+    return _is_active_staff(user) and user.role in (Role.TEAM_MANAGER, Role.SYSTEM_ADMIN)
+
+
+def can_view_services(user: Any) -> bool:
+    """Read the services catalogue: council staff (a partner sees the services on the families they lead)."""
+    return _is_active_staff(user) and user.role != Role.PARTNER and not is_processor_staff(user)
+
+
+def sees_help_only(user: Any) -> bool:
+    """A partner-agency lead practitioner reaches a child's casework through their help only: the
+    reduced view (help episode, plan, reviews, Team Around the Family, meetings, services), never
+    the statutory record (assessments, section 47, police information). A MACPT partner member,
+    who works the team's child protection cases, is not reduced."""
+    if not _is_active_staff(user) or user.role != Role.PARTNER:
+        return False
+    team = getattr(user, "team", None)
+    return team is None or team.kind != TeamKind.MULTI_AGENCY_CP
+
+
 def can_create_person(user: Any) -> bool:
     return _is_active_staff(user) and user.role in CAN_EDIT_ROLES
 

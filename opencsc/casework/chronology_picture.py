@@ -1,4 +1,5 @@
-"""The chronology drawn in lanes: referral episodes, child in need, child protection and looked-after
+"""The chronology drawn in lanes: episodes of early help / Family Help (with the services provided
+drawn on them as diamonds), referral episodes, child in need, child protection and looked-after
 periods as bars, placements, and the events as numbered markers (significant events in their own
 colour and lane). The numbers are the rows of the events table printed with it, and every bar is also
 listed in a table (`Period` rows), so the picture has a full text alternative.
@@ -16,7 +17,16 @@ from dataclasses import dataclass
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from opencsc.casework.models import CareEpisode, ChildInNeedPlan, ChildProtectionPlan, PeriodOfCare, ReferralEpisode
+from opencsc.casework import help_model
+from opencsc.casework.models import (
+    CareEpisode,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    HelpEpisode,
+    PeriodOfCare,
+    ReferralEpisode,
+    ServiceReferral,
+)
 from opencsc.casework.selectors import ChronologyItem
 from opencsc.people.models import Person
 
@@ -29,7 +39,10 @@ BAR = 18
 MARKER = 12  # radius of an event's numbered marker
 INK = "#0b0c0c"
 GRID = "#b1b4b6"
+HELP_COLOUR = "#28a197"
+SERVICE_COLOUR = "#ffdd00"
 LANES = (
+    ("help", "Early help", HELP_COLOUR),  # titled by OPENCSC_HELP_MODEL: see `lanes()`
     ("referral", "Referral episodes", "#1d70b8"),
     ("cin", "Child in need plans", "#00703c"),
     ("cp", "Child protection plans", "#d4351c"),
@@ -56,17 +69,52 @@ class Numbered:
     item: ChronologyItem
 
 
+@dataclass(frozen=True)
+class ServiceMark:
+    """A service provided, drawn as a diamond in the help lane on the day it started (or was
+    referred, until it starts), and listed in the services table."""
+
+    day: dt.date
+    what: str
+
+
 @dataclass
 class Picture:
     svg: SafeString
     periods: list[Period]
     events: list[Numbered]
+    services: list[ServiceMark] | None = None
+
+
+def lanes() -> tuple[tuple[str, str, str], ...]:
+    """The lanes, the help lane named as the council names its help ("Early help" / "Family help")."""
+    return tuple((k, help_model.help_name() if k == "help" else t, c) for k, t, c in LANES)
+
+
+def services_for(child: Person) -> list[ServiceMark]:
+    """The services provided to the child (one query), oldest first."""
+    marks = []
+    for r in ServiceReferral.objects.filter(child=child).select_related("service").order_by("referred_on", "pk"):
+        words = [f"{r.service.get_kind_display()}: {r.service.name}", f"referred {r.referred_on:%-d %B %Y}"]
+        if r.start_date:
+            words.append(f"started {r.start_date:%-d %B %Y}")
+        if r.end_date:
+            words.append(f"ended {r.end_date:%-d %B %Y}")
+        if r.sessions_offered:
+            words.append(f"{r.sessions_attended} of {r.sessions_offered} sessions attended")
+        marks.append(ServiceMark(r.start_date or r.referred_on, ", ".join(words)))
+    return marks
 
 
 def periods_for(child: Person) -> list[Period]:
-    """Every bar of the picture, in lane order: five small queries on indexed child columns."""
-    titles = {key: title for key, title, _ in LANES}
+    """Every bar of the picture, in lane order: six small queries on indexed child columns."""
+    titles = {key: title for key, title, _ in lanes()}
     found: list[Period] = []
+    for h in HelpEpisode.objects.filter(child=child).order_by("start_date", "pk"):
+        what = f"{titles['help']}: {h.reason[:80]}"
+        if h.end_date:
+            what += f"; ended: {h.get_end_reason_display()}"
+        found.append(Period("help", titles["help"], h.start_date, h.end_date, what))
     for e in ReferralEpisode.objects.filter(child=child).order_by("referral_date"):
         what = f"Referral ({e.get_source_display()})"
         if e.closure_reason:
@@ -87,10 +135,11 @@ def periods_for(child: Person) -> list[Period]:
 
 def draw(child: Person, items: list[ChronologyItem], *, today: dt.date) -> Picture:
     periods = periods_for(child)
+    services = services_for(child)
     events = [Numbered(i + 1, item) for i, item in enumerate(items)]
-    days = [p.start for p in periods] + [i.day for i in items]
+    days = [p.start for p in periods] + [i.day for i in items] + [m.day for m in services]
     if not days:
-        return Picture(svg=mark_safe(""), periods=periods, events=events)
+        return Picture(svg=mark_safe(""), periods=periods, events=events, services=services)
     first = dt.date(min(days).year, 1, 1)
     last = max([today, *days, *(p.end for p in periods if p.end)])
     span = max((last - first).days, 1)
@@ -124,6 +173,7 @@ def draw(child: Person, items: list[ChronologyItem], *, today: dt.date) -> Pictu
     ]
     parts += _axis(first, last, x, height)
     parts += _lanes(periods, x, today)
+    parts += [_service(mark, x(mark.day)) for mark in services]
     parts += _lane_name("Events (numbered)", event_top + MARKER)
     parts += _lane_name("Significant events", significant_top + MARKER)
     for event in events:
@@ -149,7 +199,7 @@ def draw(child: Person, items: list[ChronologyItem], *, today: dt.date) -> Pictu
         )
     )
     parts.append("</svg>")
-    return Picture(svg=mark_safe("".join(str(p) for p in parts)), periods=periods, events=events)  # noqa: S308 (format_html above)
+    return Picture(svg=mark_safe("".join(str(p) for p in parts)), periods=periods, events=events, services=services)  # noqa: S308 (format_html above)
 
 
 def _today(at: float, height: float) -> SafeString:
@@ -221,7 +271,7 @@ def _lane_name(title: str, middle: float) -> list[str | SafeString]:
 def _lanes(periods: list[Period], x: Place, today: dt.date) -> list[str | SafeString]:
     place = x
     parts: list[str | SafeString] = []
-    for index, (key, title, colour) in enumerate(LANES):
+    for index, (key, title, colour) in enumerate(lanes()):
         top = TOP + index * LANE
         parts += _lane_name(title, top + LANE / 2)
         parts.append(
@@ -270,6 +320,22 @@ def _lanes(periods: list[Period], x: Place, today: dt.date) -> list[str | SafeSt
                     )
                 )
     return parts
+
+
+def _service(mark: ServiceMark, cx: float) -> SafeString:
+    """A diamond on the help lane (the first lane) for a service provided."""
+    cy = TOP + LANE / 2
+    size = 8
+    return format_html(
+        '<path d="M{0} {1}l{2} {2}l-{2} {2}l-{2} -{2}Z" fill="{3}" stroke="{4}" stroke-width="1.5">'
+        "<title>Service provided: {5}</title></path>",
+        f"{cx:.1f}",
+        f"{cy - size:.1f}",
+        size,
+        SERVICE_COLOUR,
+        INK,
+        mark.what,
+    )
 
 
 def _marker(event: Numbered, cx: float, cy: float, significant: bool) -> SafeString:

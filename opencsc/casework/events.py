@@ -70,6 +70,8 @@ EVENTS: dict[str, tuple[Kind, str]] = {
     "casework.network_meeting_record": (Kind.COLLECTION, "Recorded a family network meeting and the family's plan"),
     "casework.service_refer": (Kind.COLLECTION, "Referred a child or family to a service"),
     "casework.service_update": (Kind.COLLECTION, "Recorded a service's start, attendance or end"),
+    "casework.service_catalogue_add": (Kind.COLLECTION, "Added a service to the services catalogue"),
+    "casework.service_catalogue_change": (Kind.ALTERATION, "Changed a service in the services catalogue"),
     "casework.lead_cp_practitioner_set": (Kind.ALTERATION, "Named the lead child protection practitioner"),
 }
 

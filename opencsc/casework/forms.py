@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
@@ -526,6 +526,32 @@ class HelpReviewForm(GovukForm):
     )
 
 
+RATING_FIELD = "rate_{goal}_{rater}"
+
+
+def add_goal_ratings(form: GovukForm, goals: list[cm.FamilyHelpGoal]) -> None:
+    """One optional 0 to 10 rating per goal and per rater (worker, child, parent) on the review form:
+    the only place a family help goal is rated (the outcome measures read these)."""
+    for goal in goals:
+        for rater, words in cm.GoalRater.choices:
+            form.fields[RATING_FIELD.format(goal=goal.pk, rater=rater)] = forms.IntegerField(
+                label=f"{words}: rating of \u201c{goal.goal}\u201d (0 to 10)",
+                required=False,
+                min_value=0,
+                max_value=10,
+                widget=forms.NumberInput(attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}),
+            )
+
+
+def pop_goal_ratings(values: dict[str, Any]) -> dict[int, dict[str, int | None]]:
+    """Take the rating fields out of a review form's cleaned data: goal id -> rater -> score."""
+    ratings: dict[int, dict[str, int | None]] = {}
+    for name in [n for n in values if n.startswith("rate_")]:
+        _, goal, rater = name.split("_", 2)
+        ratings.setdefault(int(goal), {})[rater] = values.pop(name)
+    return ratings
+
+
 class HelpCloseForm(GovukForm):
     end_date = GovukDateField(label="End date")
     end_reason = _radio("Why is the help ending?", cm.HelpEndReason.choices)
@@ -548,9 +574,39 @@ class HelpStepUpForm(GovukForm):
     primary_need = _choice("cin_primary_need", "Primary need", required=False, blank="Not yet known")
 
 
+def agency_register() -> Any:
+    """The sharing agency register's active organisations, reached through the model field that keys
+    them (casework does not import the sharing app, which sits above it)."""
+    agency = cm.TeamAroundFamilyMember._meta.get_field("organisation").related_model
+    return agency._default_manager.filter(is_active=True).select_related("recipient_type")  # type: ignore[union-attr]
+
+
 class TeamMemberForm(GovukForm):
     name = forms.CharField(label="Practitioner's name", max_length=200)
-    agency = forms.CharField(label="Agency", max_length=200, help_text="For example: Exampleton Primary School")
+    organisation = forms.ModelChoiceField(
+        label="Their organisation",
+        help_text="From the council's agency register",
+        required=False,
+        empty_label="Select",
+        queryset=cm.Service.objects.none(),
+    )
+    agency = forms.CharField(
+        label="Or, if their organisation is not in the register, its name",
+        max_length=200,
+        required=False,
+        help_text="For example: a relative's GP surgery. Ask information governance to add regular partners.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = agency_register()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("organisation") and not (data.get("agency") or "").strip():
+            self.add_error("organisation", "Select their organisation, or enter its name")
+        return data
+
     role = forms.CharField(label="Role", max_length=200, required=False)
     joined_on = GovukDateField(label="Joined on")
 
@@ -592,3 +648,33 @@ class ServiceUpdateForm(GovukForm):
     sessions_offered = forms.IntegerField(label="Sessions offered so far", min_value=0, max_value=500)
     sessions_attended = forms.IntegerField(label="Sessions attended so far", min_value=0, max_value=500)
     end_date = GovukDateField(label="Date the service ended", required=False)
+
+
+class ServiceCatalogueForm(GovukForm):
+    name = forms.CharField(label="Name of the service", max_length=200)
+    kind = _radio("What kind of service is it?", cm.ServiceKind.choices)
+    commissioned = forms.TypedChoiceField(
+        label="Who provides it?",
+        choices=[("no", "The council (in-house)"), ("yes", "Another organisation, under contract (commissioned)")],
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+    )
+    provider_agency = forms.ModelChoiceField(
+        label="If commissioned: the provider",
+        help_text="From the council's agency register",
+        required=False,
+        empty_label="Select",
+        queryset=cm.Service.objects.none(),
+    )
+    provider = forms.CharField(
+        label="If in-house: the council service that runs it",
+        max_length=200,
+        required=False,
+        help_text="For example: Exampleton Council Family Help service",
+    )
+    description = _text("What the service offers", help_text="Shown to the public in the privacy notice", rows=3)
+    active = _yes_no("Is the service taking referrals?")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["provider_agency"]).queryset = agency_register()

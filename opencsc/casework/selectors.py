@@ -54,7 +54,7 @@ from opencsc.people.models import Person
 M = TypeVar("M", bound=models.Model)
 
 
-def _refuse(actor: Actor, person_id: int, purpose: str) -> Http404:
+def refuse(actor: Actor, person_id: int, purpose: str) -> Http404:
     record_event(
         actor=actor,
         action="person.access_denied",
@@ -74,7 +74,7 @@ def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str 
     allowed = access.person_access(user, person_id)
     person = Person.objects.filter(pk=person_id).first() if allowed.view else None
     if person is None:
-        raise _refuse(actor, person_id, purpose)
+        raise refuse(actor, person_id, purpose)
     break_glass = allowed.break_glass
     record_event(
         actor=actor,
@@ -109,7 +109,7 @@ def get_child_for_change(
     """The child, if the user may change their casework; otherwise the same 404 as a missing one.
     `may` is the `accounts.access` decision the step needs (for example `can_record_conference`)."""
     if not may(user, person_id):
-        raise _refuse(actor, person_id, "casework change")
+        raise refuse(actor, person_id, "casework change")
     return Person.objects.get(pk=person_id)
 
 
@@ -226,6 +226,39 @@ def casework_overview(child: Person) -> Overview:
         overview.previous_permanence = PreviousPermanence.objects.filter(period=open_period).first()
         overview.dolos = list(open_period.dolos.all())
     _help(overview)
+    overview.timescales = _timescales(overview)
+    return overview
+
+
+HELP_TASK_KINDS = ("family_assessment", "family_plan", "family_plan_review")
+
+
+def help_overview(child: Person) -> Overview:
+    """The reduced casework page of a partner lead practitioner (`access.sees_help_only`): the
+    family's help (episode, assessment, plan, goals, reviews, Team Around the Family, family network
+    meetings, services) and its tasks, read without a single statutory row: no referral episode,
+    assessment, section 47, plan of social care or period of care is even queried, so none can
+    leak onto the page. The caller has checked access and audited the read."""
+    overview = Overview(
+        child=child,
+        episodes=[],
+        current=None,
+        contacts=[],
+        assessments=[],
+        section47s=[],
+        cp_plans=[],
+        cin_plans=[],
+        periods=[],
+        current_care_episode=None,
+        visits=[],
+        tasks=list(
+            Task.objects.open().filter(person=child, kind__in=HELP_TASK_KINDS).select_related("assignee", "team")
+        ),
+    )
+    _help(overview)
+    overview.network_meetings = [m for m in overview.network_meetings if m.help_episode_id is not None]
+    if overview.help_plan is not None:
+        overview.help_reviews = list(overview.help_plan.reviews.prefetch_related("ratings__goal"))
     overview.timescales = _timescales(overview)
     return overview
 

@@ -12,7 +12,9 @@ from opencsc.insight.models import Occasion, PlanType, Rater
 class GoalForm(GovukForm):
     plan_type = forms.ChoiceField(
         label="Which plan the goal is in",
-        choices=PlanType.choices,
+        # An early help / Family Help plan's goals are recorded in the family's plan and rated at its
+        # reviews (casework), and read from there: never entered here a second time.
+        choices=[(v, label) for v, label in PlanType.choices if v != PlanType.FAMILY_HELP],
         widget=forms.RadioSelect,
         error_messages={"required": "Select which plan the goal is in"},
     )

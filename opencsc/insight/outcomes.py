@@ -2,6 +2,12 @@
 through `people.selectors.get_person_for_user`, audited), and "distance travelled" aggregated by plan
 type, team and service (counts and averages only, no child named).
 
+Two sources, one definition: the goals recorded here (`PlanGoal`, `GoalRating`: child in need, child
+protection, care and pathway plans) and the goals of an early help / Family Help plan, which are
+recorded once in casework (`FamilyHelpGoal`) and rated at its plan reviews (`FamilyHelpGoalRating`).
+Both are read into the same `Goal` and `Rating` rows below, so the distance travelled is computed the
+same way for both and nothing is entered twice.
+
 Distance travelled is, for one goal and one person rating it, their latest rating minus their first:
 how far that person thinks things have moved. A goal rated once by someone has no distance for them.
 The child's and the parent's views are kept apart from the worker's, never averaged together."""
@@ -17,6 +23,8 @@ from statistics import mean
 from django.utils import timezone
 
 from opencsc.accounts.models import Team, TeamKind
+from opencsc.casework import help_model
+from opencsc.casework.models import FamilyHelpGoal, FamilyHelpGoalRating
 from opencsc.insight import charts
 from opencsc.insight.models import GoalRating, PlanGoal, PlanType, Rater
 from opencsc.insight.record import Record
@@ -27,10 +35,39 @@ def _day(day: dt.date) -> str:
     return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
 
 
+@dataclass(frozen=True)
+class Rating:
+    """One rating of a goal, from either source."""
+
+    pk: int
+    rated_on: dt.date
+    rater: str
+    score: int
+    occasion: str
+    words: str = ""
+
+    @property
+    def rater_label(self) -> str:
+        return str(dict(Rater.choices).get(self.rater, self.rater))
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A goal, from either source: `key` is unique across both ("goal-3", "family-goal-7");
+    `plan_goal_id` is set for goals recorded here (which are rated here too)."""
+
+    key: str
+    text: str
+    plan_label: str
+    agreed_on: dt.date
+    child_id: int
+    plan_goal_id: int | None = None
+
+
 @dataclass
 class GoalView:
-    goal: PlanGoal
-    ratings: list[GoalRating]
+    goal: Goal
+    ratings: list[Rating]
     chart: str = ""
 
     @property
@@ -38,28 +75,62 @@ class GoalView:
         return distances(self.ratings)
 
 
-def distances(ratings: list[GoalRating]) -> dict[str, int]:
+def distances(ratings: list[Rating]) -> dict[str, int]:
     """rater -> latest score minus first score, for each rater with two ratings or more."""
-    by_rater: dict[str, list[GoalRating]] = defaultdict(list)
+    by_rater: dict[str, list[Rating]] = defaultdict(list)
     for r in sorted(ratings, key=lambda r: (r.rated_on, r.pk)):
         by_rater[r.rater].append(r)
     return {rater: rs[-1].score - rs[0].score for rater, rs in by_rater.items() if len(rs) > 1}
 
 
+def help_plan_label() -> str:
+    """ "Early help plan" or "Family help plan", as the council names its help (OPENCSC_HELP_MODEL)."""
+    return f"{help_model.help_name()} plan"
+
+
+def _plan_label(plan_type: str) -> str:
+    if plan_type == PlanType.FAMILY_HELP:
+        return help_plan_label()
+    return str(dict(PlanType.choices).get(plan_type, plan_type))
+
+
+def goals_and_ratings(child_ids: list[int] | None = None) -> list[tuple[Goal, list[Rating]]]:
+    """Every goal with its ratings (oldest first), from both sources: four queries, whatever the
+    number of goals. `child_ids` limits it to those children."""
+    plan_goals = PlanGoal.objects.all()
+    help_goals = FamilyHelpGoal.objects.select_related("plan")
+    if child_ids is not None:
+        plan_goals = plan_goals.filter(child_id__in=child_ids)
+        help_goals = help_goals.filter(child_id__in=child_ids)
+    found: list[tuple[Goal, list[Rating]]] = []
+    rated: dict[str, list[Rating]] = defaultdict(list)
+    here = list(plan_goals.only("pk", "child_id", "plan_type", "goal", "agreed_on"))
+    for r in GoalRating.objects.filter(goal__in=here).order_by("rated_on", "pk"):
+        rated[f"goal-{r.goal_id}"].append(Rating(r.pk, r.rated_on, r.rater, r.score, r.get_occasion_display(), r.words))
+    for g in here:
+        key = f"goal-{g.pk}"
+        found.append((Goal(key, g.goal, _plan_label(g.plan_type), g.agreed_on, g.child_id, g.pk), rated[key]))
+    family = list(help_goals)
+    ratings = FamilyHelpGoalRating.objects.filter(goal__in=family).select_related("review")
+    for fr in ratings.order_by("review__review_date", "pk"):
+        rated[f"family-goal-{fr.goal_id}"].append(
+            Rating(fr.pk, fr.review.review_date, fr.rater, fr.score, "Review of the family's plan")
+        )
+    label = help_plan_label()
+    for fg in family:
+        key = f"family-goal-{fg.pk}"
+        found.append((Goal(key, fg.goal, label, fg.plan.start_date, fg.child_id), rated[key]))
+    return sorted(found, key=lambda pair: (pair[0].agreed_on, pair[0].key))
+
+
 def goals_for(person: Person) -> list[GoalView]:
     """The child's goals, each with its ratings and its chart."""
-    goals = list(PlanGoal.objects.filter(child=person))
-    ratings: dict[int, list[GoalRating]] = defaultdict(list)
-    for rating in GoalRating.objects.filter(goal__in=goals).order_by("rated_on", "pk"):
-        ratings[rating.goal_id].append(rating)
     views = []
-    labels = dict(Rater.choices)
-    for goal in goals:
-        mine = ratings.get(goal.pk, [])
+    for goal, mine in goals_and_ratings([person.pk]):
         days = sorted({r.rated_on for r in mine})
-        rated = [charts.Rated(_day(r.rated_on), r.rater, str(labels[r.rater]), r.score) for r in mine]
-        title = f"Ratings of the goal: {goal.goal}"
-        chart = charts.goal_chart(f"goal-{goal.pk}", title, [_day(d) for d in days], rated)
+        rated = [charts.Rated(_day(r.rated_on), r.rater, r.rater_label, r.score) for r in mine]
+        title = f"Ratings of the goal: {goal.text}"
+        chart = charts.goal_chart(goal.key, title, [_day(d) for d in days], rated)
         views.append(GoalView(goal, mine, chart))
     return views
 
@@ -91,24 +162,20 @@ def distance_travelled(today: dt.date | None = None) -> DistanceTables:
     """Every goal's distance travelled, grouped by plan type, by the team holding the child today (or
     last), and by that team's service."""
     today = today or timezone.localdate()
-    goals = list(PlanGoal.objects.values_list("pk", "child_id", "plan_type"))
-    ratings: dict[int, list[GoalRating]] = defaultdict(list)
-    for rating in GoalRating.objects.only("goal_id", "rater", "score", "rated_on", "pk"):
-        ratings[rating.goal_id].append(rating)
-    rec = Record({child for _, child, _ in goals})
+    goals = goals_and_ratings()
+    rec = Record({goal.child_id for goal, _ in goals})
     teams = {t.pk: t for t in Team.objects.all()}
-    plans = dict(PlanType.choices)
     services = dict(TeamKind.choices)
     groups: dict[str, dict[str, DistanceRow]] = {"plan": {}, "team": {}, "service": {}}
-    for pk, child, plan_type in goals:
-        held = rec.holder(child, today)
+    for goal, ratings in goals:
+        held = rec.holder(goal.child_id, today)
         team = teams.get(held.team_id) if held else None
         keys = {
-            "plan": str(plans.get(plan_type, plan_type)),
+            "plan": goal.plan_label,
             "team": team.name if team else "No team",
             "service": str(services.get(team.kind, team.kind)) if team else "No team",
         }
-        moved = distances(ratings.get(pk, []))
+        moved = distances(ratings)
         for group, key in keys.items():
             row = groups[group].setdefault(key, DistanceRow(key))
             row.goals += 1

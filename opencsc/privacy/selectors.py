@@ -5,6 +5,7 @@ need no person-level access check; the IG pages that call them check the role.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,37 @@ def last_updated() -> dt.datetime | None:
     return max(present) if present else None
 
 
+@dataclass(frozen=True)
+class ServiceLine:
+    """One service the council provides or commissions, as the public notice names it."""
+
+    kind: str
+    name: str
+    provider: str
+    commissioned: bool
+    description: str = ""
+
+
+# The notice's "details of the services we provide" come from the services catalogue, which lives in
+# casework (above this app): casework registers its reader here when it starts, so privacy never
+# imports it. Each source returns the services taking referrals.
+_SERVICE_SOURCES: list[Callable[[], list[ServiceLine]]] = []
+
+
+def register_services_source(source: Callable[[], list[ServiceLine]]) -> None:
+    if source not in _SERVICE_SOURCES:
+        _SERVICE_SOURCES.append(source)
+
+
+def services_we_provide() -> list[tuple[str, list[ServiceLine]]]:
+    """The services, grouped by kind in the order first met (the sources sort them)."""
+    groups: dict[str, list[ServiceLine]] = {}
+    for source in _SERVICE_SOURCES:
+        for line in source():
+            groups.setdefault(line.kind, []).append(line)
+    return list(groups.items())
+
+
 @dataclass
 class Notice:
     controller: Controller | None
@@ -66,6 +98,7 @@ class Notice:
     transfers: list[InternationalTransfer]
     updated: dt.datetime | None
     processors: list[Processor] = field(default_factory=list)
+    services: list[tuple[str, list[ServiceLine]]] = field(default_factory=list)
 
 
 NATIONAL_RECIPIENTS = ("nhs-cpis", "dfe")
@@ -87,6 +120,7 @@ def privacy_notice() -> Notice:
         transfers=list(InternationalTransfer.objects.select_related("recipient_type").order_by("display_order")),
         updated=last_updated(),
         processors=list(Processor.objects.order_by("display_order", "name")),
+        services=services_we_provide(),
     )
 
 

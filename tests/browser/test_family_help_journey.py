@@ -85,8 +85,42 @@ def _help_work(sw: Journey, casework: str, last: str, days: list[dt.date]) -> No
     _date(page, "Review date", days[2])
     page.get_by_label("Progress against the goals", exact=True).fill("Late twice this week, down from daily")
     page.get_by_label("At school on time every day", exact=True).check()
+    # The goal's ratings are taken on the review form, once: the outcome measures read them.
+    for rater, score in (("The worker", "8"), ("The child or young person", "7"), ("A parent or carer", "9")):
+        page.get_by_label(f"{rater}: rating of \u201cAt school on time every day\u201d (0 to 10)").fill(score)
     _save(sw, casework, "Review recorded: the next review is due")
     expect(page.get_by_role("table", name="Goals of the family's plan").get_by_text("Achieved")).to_be_visible()
+    _open(sw, "Goals and outcomes", re.compile("Goals and outcomes: "))
+    expect(page.get_by_role("heading", name="At school on time every day")).to_be_visible()
+    expect(page.get_by_text("Early help plan, agreed")).to_be_visible()
+    sw.screenshot("goal-ratings-from-the-review")
+    page.get_by_role("link", name="Back to casework").click()
+    sw.arrive(casework)
+
+
+def _services_catalogue(manager: Journey, name: str) -> None:
+    """A team manager adds an in-house family centre to the services catalogue; the public privacy
+    notice then lists it among the services we provide."""
+    page = manager.page
+    manager.visit("/casework/services/")
+    manager.arrive("Services catalogue")
+    _open(manager, "Add a service", "Add a service")
+    page.get_by_role("button", name="Save").click()
+    manager.arrive("Add a service")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    manager.screenshot("service-errors")
+    page.get_by_label("Name of the service", exact=True).fill(name)
+    page.get_by_label("Family centre", exact=True).check()
+    page.get_by_label("The council (in-house)", exact=True).check()
+    page.get_by_label("If in-house: the council service that runs it", exact=True).fill("Exampleton Family Help")
+    page.get_by_label("What the service offers", exact=True).fill("Stay and play, parenting drop-ins")
+    page.get_by_role("group", name="Is the service taking referrals?").get_by_label("Yes", exact=True).check()
+    _save(manager, "Services catalogue", "saved in the services catalogue")
+    expect(page.get_by_role("rowheader", name=re.compile(name))).to_be_visible()
+    manager.screenshot("services-catalogue")
+    manager.visit("/privacy-notice/")
+    manager.arrive(re.compile("Privacy notice"))
+    expect(page.locator("#service-list").get_by_text(name)).to_be_visible()
 
 
 def _step_up(sw: Journey, manager: Journey, casework: str, last: str, days: list[dt.date]) -> None:
@@ -106,8 +140,6 @@ def _step_up(sw: Journey, manager: Journey, casework: str, last: str, days: list
     page.get_by_label("Strategy discussion (significant harm)", exact=True).check()
     page.get_by_label("Summary of the assessment", exact=True).fill("Disclosure at school needs a strategy discussion")
     _save(sw, casework, "Assessment sent to a team manager to authorise")
-    manager.sign_in("tm.demo")
-    manager.arrive("Your teams")
     tray = _tray(manager)
     _row(tray, "Authorise the assessment", last).get_by_role("link").click()
     manager.arrive(casework)
@@ -184,6 +216,33 @@ def test_contact_to_early_help_step_up_and_step_down_in_the_browser(
     sw.arrive(re.compile("Your caseload"))
     _help_work(sw, casework, last, days)
     manager = start_journey("family-help-manager")
+    manager.sign_in("tm.demo")
+    manager.arrive("Your teams")
+    _services_catalogue(manager, f"Riverside Family Centre {last}")
     _step_up(sw, manager, casework, last, days)
     _protection(sw, casework, days)
     _step_down_and_close(sw, casework, days)
+    _open(sw, "Chronology", "Chronology")
+    expect(sw.page.locator("svg.opencsc-chronology-picture text", has_text="Early help")).to_be_visible()
+    sw.screenshot("chronology-help-lane")
+
+
+def test_a_partner_lead_sees_the_familys_help_only(
+    start_journey: Callable[..., Journey], app_server: AppServer
+) -> None:
+    """The demo's police practitioner leads Maisie Brennan's help: from their home page they reach the
+    reduced casework page (the help, its plan, the Team Around the Family), with no chronology or case
+    notes to follow, and the chronology's address gives them the page for a record they cannot see."""
+    lead = start_journey("partner-lead")
+    page = lead.page
+    lead.sign_in("partner.demo")
+    lead.arrive("Your agency's work")
+    page.get_by_role("link", name="Maisie Brennan").first.click()
+    lead.arrive(re.compile(r"^(Early|Family) help: Maisie Brennan$"))
+    expect(page.get_by_text("The council's social care record is not shown here")).to_be_visible()
+    expect(page.get_by_role("link", name="Chronology")).to_have_count(0)
+    expect(page.get_by_role("link", name="Case notes")).to_have_count(0)
+    lead.screenshot("partner-lead-reduced-view")
+    response = lead.visit(page.url + "chronology/")
+    assert response is not None and response.status == 404
+    lead.arrive("Page not found")

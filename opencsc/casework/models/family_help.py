@@ -213,11 +213,42 @@ class FamilyHelpReview(CaseworkRecord):
         return f"Family plan review on {self.review_date:%d %b %Y}"
 
 
+class GoalRater(models.TextChoices):
+    """Whose rating (the same codes as `insight.Rater`, which reads these rows)."""
+
+    WORKER = "worker", "The worker"
+    CHILD = "child", "The child or young person"
+    PARENT = "parent", "A parent or carer"
+
+
+@personal_data(**BASE_TAGS, goal=NP, review=NP, rater=C.REFERRAL, score=C.REFERRAL)
+class FamilyHelpGoalRating(CaseworkRecord):
+    """A goal of the family's plan rated at a plan review, 0 (not at all) to 10 (fully achieved), by
+    the worker, the child or a parent. Recorded once, on the review form; the outcome measures
+    (`insight.outcomes`) read these rows, so nobody enters a family help goal or rating twice."""
+
+    goal = models.ForeignKey(FamilyHelpGoal, on_delete=models.CASCADE, related_name="ratings")
+    review = models.ForeignKey(FamilyHelpReview, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.CharField("Whose rating", max_length=8, choices=GoalRater.choices)
+    score = models.PositiveSmallIntegerField(help_text="0 (not at all) to 10 (fully achieved)")
+
+    class Meta:
+        ordering = ["review__review_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=10), name="family_goal_rating_0_to_10"),
+            models.UniqueConstraint(fields=["review", "goal", "rater"], name="one_rating_per_rater_per_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rating {self.score}/10"
+
+
 @personal_data(
     **BASE_TAGS,
     episode=NP,
     name=C.OTHER_AGENCIES,
     agency=C.OTHER_AGENCIES,
+    organisation=NP,
     role=C.OTHER_AGENCIES,
     user=NP,
     joined_on=C.OTHER_AGENCIES,
@@ -225,11 +256,18 @@ class FamilyHelpReview(CaseworkRecord):
 )
 class TeamAroundFamilyMember(CaseworkRecord):
     """A practitioner in the Team Around the Family: who they are, their agency and role. `user` is
-    set when they have an account (then they can be made lead practitioner)."""
+    set when they have an account (then they can be made lead practitioner).
+
+    A partner agency is chosen from the sharing agency register (`organisation`); `agency` keeps its
+    name as it was when they joined (and the free text typed before the register was used, still
+    shown). The key is by model label: casework never imports the sharing app (ADR 0033)."""
 
     episode = models.ForeignKey(HelpEpisode, on_delete=models.CASCADE, related_name="team_members")
     name = models.CharField(max_length=200)
     agency = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "sharing.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     role = models.CharField(max_length=200, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -328,16 +366,36 @@ class ServiceKind(models.TextChoices):
     OTHER = "other", "Other service"
 
 
-@personal_data(id=NP, name=NP, kind=NP, commissioned=NP, provider=NP, active=NP)
+@personal_data(
+    id=NP,
+    name=NP,
+    kind=NP,
+    commissioned=NP,
+    provider=NP,
+    provider_agency=NP,
+    description=NP,
+    active=NP,
+    created_at=NP,
+    updated_at=NP,
+)
 class Service(models.Model):
     """A service the council provides or commissions (the privacy notice's "services we provide"): a
-    catalogue row, not about any person. Kept in the admin; the demo seeds a borough's list."""
+    catalogue row, not about any person. Kept on /casework/services/ by team managers and system
+    administrators. A commissioned service names its provider from the sharing agency register
+    (`provider_agency`, by model label: casework never imports sharing); `provider` holds the name
+    shown (the council's own service for in-house ones)."""
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=24, choices=ServiceKind.choices)
     commissioned = models.BooleanField(default=False, help_text="Provided by another organisation under contract")
     provider = models.CharField(max_length=200, help_text="Who runs it")
+    provider_agency = models.ForeignKey(
+        "sharing.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(blank=True, help_text="What the service offers, in plain words (public)")
     active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         ordering = ["name"]

@@ -32,8 +32,10 @@ from opencsc.casework.models import (
     Contact,
     FamilyHelpAssessment,
     FamilyHelpGoal,
+    FamilyHelpGoalRating,
     FamilyHelpPlan,
     FamilyHelpReview,
+    GoalRater,
     GoalStatus,
     HelpEndReason,
     HelpEpisode,
@@ -431,9 +433,13 @@ def help_plan_review(
     progress: str,
     family_view: str = "",
     achieved: list[int] | None = None,
+    ratings: dict[int, dict[str, int | None]] | None = None,
 ) -> FamilyHelpReview:
-    """Review the plan: progress, the family's view, and which goals are achieved (the others are in
-    progress). The next review is due a cycle later. Audits `casework.help_plan_review`."""
+    """Review the plan: progress, the family's view, which goals are achieved (the others are in
+    progress), and each goal's rating from 0 to 10 by the worker, the child and a parent
+    (`ratings`: goal id -> rater -> score; a missing score is simply not recorded). The ratings are
+    the outcome measures' data: `insight.outcomes` reads them. The next review is due a cycle later.
+    Audits `casework.help_plan_review`."""
     child = plan.child
     require_family_help(actor_user, child)
     if plan.end_date is not None:
@@ -442,6 +448,18 @@ def help_plan_review(
     invariants.not_before("review_date", review_date, plan.start_date, "A review cannot be before the plan started")
     require_text("progress", progress, "Enter the progress against the goals")
     done = set(achieved or [])
+    goal_ids = set(plan.goals.values_list("pk", flat=True))
+    scores = [
+        (goal_id, rater, score)
+        for goal_id, by_rater in (ratings or {}).items()
+        for rater, score in by_rater.items()
+        if score is not None
+    ]
+    for goal_id, rater, score in scores:
+        if goal_id not in goal_ids or rater not in GoalRater.values:
+            invariants.refuse("progress", "A rating is for a goal that is not in this plan")
+        if not 0 <= score <= 10:
+            invariants.refuse(f"rate_{goal_id}_{rater}", "A rating must be a whole number from 0 to 10")
     with transaction.atomic():
         review = FamilyHelpReview(
             child=child,
@@ -461,6 +479,13 @@ def help_plan_review(
             effective_date=review_date,
             note="The family's plan reviewed",
             achieved=sorted(done),
+            ratings=len(scores),
+        )
+        FamilyHelpGoalRating.objects.bulk_create(
+            FamilyHelpGoalRating(
+                child=child, recorded_by=actor_user, goal_id=goal_id, review=review, rater=rater, score=score
+            )
+            for goal_id, rater, score in scores
         )
         plan.goals.filter(pk__in=done).update(status=GoalStatus.ACHIEVED)
         plan.goals.exclude(pk__in=done).exclude(status=GoalStatus.ACHIEVED).update(status=GoalStatus.IN_PROGRESS)

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from opencsc.accounts import access
 from opencsc.accounts.models import Role, User
-from opencsc.audit.services import Actor
+from opencsc.audit.services import Actor, record_event
 from opencsc.casework import invariants
 from opencsc.casework.models import (
     ChildProtectionPlan,
@@ -38,16 +40,21 @@ def team_member_add(
     actor: Actor,
     episode: HelpEpisode,
     name: str,
-    agency: str,
+    agency: str = "",
+    organisation: Any = None,
     role: str = "",
     joined_on: dt.date,
     user: User | None = None,
 ) -> TeamAroundFamilyMember:
-    """Add a practitioner to the Team Around the Family. Audits `casework.taf_member_add`."""
+    """Add a practitioner to the Team Around the Family: their organisation from the agency register
+    (`organisation`, whose name is kept in `agency` as it was when they joined), or typed when it
+    is not in the register. Audits `casework.taf_member_add`."""
     child = episode.child
     require_family_help(actor_user, child)
     require_text("name", name, "Enter the practitioner's name")
-    require_text("agency", agency, "Enter their agency")
+    if organisation is not None:
+        agency = organisation.name
+    require_text("organisation", agency, "Select their organisation, or enter its name")
     invariants.not_in_future("joined_on", joined_on, "date")
     with transaction.atomic():
         member = TeamAroundFamilyMember(
@@ -55,7 +62,8 @@ def team_member_add(
             recorded_by=actor_user,
             episode=episode,
             name=name,
-            agency=agency,
+            agency=agency.strip(),
+            organisation=organisation,
             role=role,
             user=user,
             joined_on=joined_on,
@@ -310,3 +318,54 @@ def service_update(
             offered=sessions_offered,
         )
     return referral
+
+
+def _catalogue_values(values: dict[str, Any]) -> dict[str, Any]:
+    name = (values.get("name") or "").strip()
+    require_text("name", name, "Enter the name of the service")
+    agency = values.get("provider_agency")
+    provider = (values.get("provider") or "").strip()
+    if values.get("commissioned"):
+        if agency is None:
+            invariants.refuse("provider_agency", "Select the organisation that provides the service")
+        provider = agency.name
+    else:
+        agency = None
+        require_text("provider", provider, "Enter the council service that runs it")
+    return {
+        "name": name,
+        "kind": values["kind"],
+        "commissioned": bool(values.get("commissioned")),
+        "provider": provider,
+        "provider_agency": agency,
+        "description": (values.get("description") or "").strip(),
+        "active": bool(values.get("active", True)),
+    }
+
+
+def service_catalogue_save(*, actor_user: Any, actor: Actor, service: Service | None = None, **values: Any) -> Service:
+    """Add a service to the catalogue or change one: a commissioned service names its provider from
+    the agency register, an in-house one the council service that runs it. Team managers and system
+    administrators only (`access.can_manage_services`). Audits `casework.service_catalogue_add` or
+    `casework.service_catalogue_change` with the fields changed. No person's data."""
+    if not access.can_manage_services(actor_user):
+        raise PermissionDenied("You cannot change the services catalogue")
+    clean = _catalogue_values(values)
+    clash = Service.objects.filter(name__iexact=clean["name"])
+    if service is not None:
+        clash = clash.exclude(pk=service.pk)
+    if clash.exists():
+        invariants.refuse("name", "A service with this name is already in the catalogue")
+    with transaction.atomic():
+        if service is None:
+            service = Service(**clean)
+            changed = sorted(clean)
+            action = "casework.service_catalogue_add"
+        else:
+            changed = sorted(k for k, v in clean.items() if getattr(service, k) != v)
+            for key, value in clean.items():
+                setattr(service, key, value)
+            action = "casework.service_catalogue_change"
+        save_new(service)
+        record_event(actor=actor, action=action, obj=service, detail={"fields": changed})
+    return service

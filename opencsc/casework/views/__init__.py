@@ -35,6 +35,8 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def overview(request: AuthedRequest, person_id: int) -> HttpResponse:
+    if access.sees_help_only(request.user):
+        return _help_only(request, person_id)
     child = selectors.get_child_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
     can_change = child.access.change
     return render(
@@ -53,9 +55,36 @@ def overview(request: AuthedRequest, person_id: int) -> HttpResponse:
     )
 
 
+def _help_only(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """A partner lead practitioner's casework page: the family's help and nothing of the statutory
+    record. The read is audited as `casework.view` with purpose "family help (partner lead)"."""
+    child = selectors.get_child_for_user(
+        user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="family help (partner lead)"
+    )
+    return render(
+        request,
+        "casework/help_only.html",
+        {
+            "person": child,
+            "o": selectors.help_overview(child),
+            "can_change": False,
+            "can_work_help": access.can_work_family_help(request.user, child.pk),
+            "help_name": help_model.help_name(),
+        },
+    )
+
+
+def _refuse_help_only(request: AuthedRequest, person_id: int, purpose: str) -> None:
+    """The statutory pages (chronology, case notes) are not part of a partner lead's reduced view:
+    the same audited 404 as a record they may not see."""
+    if access.sees_help_only(request.user):
+        raise selectors.refuse(Actor.from_request(request), person_id, purpose)
+
+
 @login_required
 @require_GET
 def chronology(request: AuthedRequest, person_id: int) -> HttpResponse:
+    _refuse_help_only(request, person_id, "chronology")
     child = selectors.get_child_for_user(
         user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="chronology"
     )
@@ -75,6 +104,7 @@ def chronology(request: AuthedRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def notes(request: AuthedRequest, person_id: int) -> HttpResponse:
+    _refuse_help_only(request, person_id, "case notes")
     child = selectors.get_child_for_user(
         user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="case notes"
     )

@@ -296,8 +296,16 @@ def _assessment_organisation(ctx: Ctx) -> dict[str, Any]:
 
 
 def _prepare_review(ctx: Ctx, form: GovukForm) -> None:
+    goals = list(ctx.obj.goals.all())
     field = cast(forms.TypedMultipleChoiceField, form.fields["achieved"])
-    field.choices = [(g.pk, g.goal) for g in ctx.obj.goals.exclude(status=cm.GoalStatus.ACHIEVED)]
+    field.choices = [(g.pk, g.goal) for g in goals if g.status != cm.GoalStatus.ACHIEVED]
+    f.add_goal_ratings(form, goals)
+
+
+def _help_review(ctx: Ctx, d: dict[str, Any]) -> Any:
+    values = dict(d)
+    ratings = f.pop_goal_ratings(values)
+    return s.help_plan_review(**ctx.who(), plan=ctx.obj, ratings=ratings, **values)
 
 
 def _prepare_meeting(ctx: Ctx, form: GovukForm) -> None:
@@ -661,7 +669,7 @@ STEPS: dict[str, Step] = {
     "help-review": Step(
         "Review the family's plan",
         f.HelpReviewForm,
-        _on_obj(s.help_plan_review, "plan"),
+        _help_review,
         model=cm.FamilyHelpPlan,
         prepare=_prepare_review,
         initial=_dated("review_date"),
