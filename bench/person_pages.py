@@ -186,7 +186,9 @@ def refresh_digests(users: list[BenchUser]) -> None:
     among = sorted({t.person_id for u in users for t in u.targets})
     started = time.perf_counter()
     done = refresh(among=among)
-    print(f"Stored digests for {len(among):,} target persons: {done} ({time.perf_counter() - started:.0f} s)", flush=True)
+    print(
+        f"Stored digests for {len(among):,} target persons: {done} ({time.perf_counter() - started:.0f} s)", flush=True
+    )
 
 
 # --- server --------------------------------------------------------------------------------------

@@ -145,7 +145,8 @@ def main() -> None:
         p95 = times[max(0, round(0.95 * len(times)) - 1)]
         print(
             f"{what:<7} median {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   "
-            f"CPU median {statistics.median(cpu):5.1f} ms   queries median {statistics.median(queries):.0f}   (n={len(times)})"
+            f"CPU median {statistics.median(cpu):5.1f} ms   "
+            f"queries median {statistics.median(queries):.0f}   (n={len(times)})"
         )
 
 

@@ -30,9 +30,7 @@ SUMMARY = "summary"
 KINDS = (FINDINGS, SUMMARY)
 
 
-def read_or_compute(
-    person_id: int, kind: str, compute: Callable[[], Any], *, today: dt.date | None = None
-) -> Any:
+def read_or_compute(person_id: int, kind: str, compute: Callable[[], Any], *, today: dt.date | None = None) -> Any:
     """The digest `kind` of the person as JSON-able data: stored if current, else computed and stored."""
     day = today or timezone.localdate()
     current = SubjectVersion.objects.filter(person_id=OuterRef("person_id")).values("version")[:1]
@@ -57,7 +55,10 @@ def store(person_id: int, kind: str, version: int, day: dt.date, value: Any) -> 
 def store_many(kind: str, day: dt.date, rows: list[tuple[int, int, Any]]) -> None:
     """Store (person id, counter read before computing, value) digests, replacing what was there."""
     PersonDigest.objects.bulk_create(
-        [PersonDigest(person_id=pk, kind=kind, version=version, as_of=day, data=json.dumps(value)) for pk, version, value in rows],
+        [
+            PersonDigest(person_id=pk, kind=kind, version=version, as_of=day, data=json.dumps(value))
+            for pk, version, value in rows
+        ],
         update_conflicts=True,
         unique_fields=["person", "kind"],
         update_fields=["version", "as_of", "data"],

@@ -226,3 +226,12 @@ def test_refresh_digests_stores_what_is_stale_and_only_that(sw, social_worker, s
 
     assert refresh() == {digests.FINDINGS: 1, digests.SUMMARY: 1}
     assert _current(child) == {digests.FINDINGS: True, digests.SUMMARY: True}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_refresh_digests_all_recomputes_after_a_fix_outside_the_services(sw, child):
+    _open_both_pages(sw, child)
+    PersonAlert.objects.create(person=child, kind=AlertKind.RISK_TO_STAFF, detail="Dog", start_date=NOW.date())
+    assert "Risk to staff" not in _open_both_pages(sw, child)  # no audit event: the counter did not move
+    call_command("refresh_digests", "--all", "--no-progress")
+    assert "Risk to staff" in _open_both_pages(sw, child)

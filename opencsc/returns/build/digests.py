@@ -23,14 +23,19 @@ CHUNK = 500
 
 
 def stale_person_ids(
-    kind: str, day: dt.date, *, children_only: bool = False, among: Iterable[int] | None = None
+    kind: str,
+    day: dt.date,
+    *,
+    children_only: bool = False,
+    among: Iterable[int] | None = None,
+    everyone: bool = False,
 ) -> list[int]:
     """The people whose digest `kind` is missing, of another day or older than their record."""
     counter = SubjectVersion.objects.filter(person_id=OuterRef(OuterRef("pk"))).values("version")[:1]
     fresh = PersonDigest.objects.filter(
         person_id=OuterRef("pk"), kind=kind, as_of=day, version=Coalesce(Subquery(counter), Value(0))
     )
-    people = Person.objects.filter(~Exists(fresh))
+    people = Person.objects.all() if everyone else Person.objects.filter(~Exists(fresh))
     if children_only:
         people = people.filter(is_child=True)
     if among is not None:
@@ -43,15 +48,20 @@ def refresh(
     *,
     today: dt.date | None = None,
     among: Iterable[int] | None = None,
+    everyone: bool = False,
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Compute and store every stale digest of `kinds` (of the people `among`, else everyone's);
-    returns how many of each were stored."""
+    returns how many of each were stored. `everyone`: current ones too (after a data fix made
+    outside the services, which no audit event told the change counter about)."""
     day = today or timezone.localdate()
     year = current_year(day)
     ids = None if among is None else list(among)
-    plan = {kind: stale_person_ids(kind, day, children_only=kind == digests.FINDINGS, among=ids) for kind in kinds}
+    plan = {
+        kind: stale_person_ids(kind, day, children_only=kind == digests.FINDINGS, among=ids, everyone=everyone)
+        for kind in kinds
+    }
     if on_total:
         on_total(sum(len(ids) for ids in plan.values()))
     done: dict[str, int] = {}

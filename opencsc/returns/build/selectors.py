@@ -7,9 +7,9 @@ from typing import Any
 
 from opencsc.accounts import access
 from opencsc.accounts.models import Allocation, Role
+from opencsc.people import digests
 from opencsc.returns.build.common import current_year
 from opencsc.returns.build.entry import ChildReadiness, validate_child_for_returns, validate_children_for_returns
-from opencsc.people import digests
 from opencsc.returns.findings import Finding, Severity
 
 # Returns hold pseudonymised child-level data for the whole council: performance analysts build them,

@@ -1,4 +1,4 @@
-"""manage.py refresh_digests [--kind findings|summary] [--no-progress]: compute the stored digests
+"""manage.py refresh_digests [--kind findings|summary] [--all] [--no-progress]: compute the stored digests
 (the DfE-rule findings of each child, the summary's own rows of each person) that are missing, of an
 earlier day or older than the record, so the first reader of each page today does not pay for them."""
 
@@ -19,6 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kind", choices=digests.KINDS, action="append", help="Only this digest (repeatable)")
+        parser.add_argument(
+            "--all", action="store_true", help="Compute current digests too (after a data fix outside the services)"
+        )
         parser.add_argument("--no-progress", action="store_true", help="Do not show a progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,7 +38,9 @@ class Command(BaseCommand):
                 bar.update(step)
 
         try:
-            done = refresh(options["kind"] or digests.KINDS, on_total=on_total, progress=progress)
+            done = refresh(
+                options["kind"] or digests.KINDS, everyone=options["all"], on_total=on_total, progress=progress
+            )
         finally:
             if bar is not None:
                 bar.close()
