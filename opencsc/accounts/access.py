@@ -81,7 +81,7 @@ def _team_ids(user: User) -> list[int]:
     if user.team_id is not None:
         ids.add(user.team_id)
     if request_id:
-        user._opencsc_team_ids = (request_id, tuple(sorted(ids)))
+        user._opencsc_team_ids = (request_id, tuple(sorted(ids)))  # type: ignore[attr-defined]
     return sorted(ids)
 
 

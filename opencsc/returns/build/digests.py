@@ -80,7 +80,7 @@ def refresh(
             for person in people:
                 if kind == digests.FINDINGS:
                     # A child in neither return breaks no rule: no need to build one to find that out.
-                    found = validate_child_for_returns(person, year) if person.in_returns else []
+                    found = validate_child_for_returns(person, year) if getattr(person, "in_returns", True) else []
                     value: object = {
                         "year": year,
                         "findings": [asdict(f) | {"severity": f.severity.value} for f in found],
