@@ -45,7 +45,7 @@ def prepare(children: int, reseed: bool) -> dict[str, Any]:
         return {"persons": have, "seed_seconds": None, "reused": True}
     print(f"Seeding {pp.DB_NAME}: {children:,} children in journeys, and their early help...", flush=True)
     started = time.perf_counter()
-    pp.manage("seed_demo", "--children", str(children), "--seed", "2026")
+    pp.manage("seed_demo", "--children", str(children), "--seed", "2026", "--no-digests")
     seconds = time.perf_counter() - started
     pp.analyze()
     return {"persons": pp.person_count(), "seed_seconds": round(seconds, 1), "reused": False}

@@ -66,7 +66,10 @@ def prepare(name: str, env: dict[str, str], children: int, reseed: bool) -> floa
     print(f"Seeding {name}: {children:,} children with families and casework journeys...", flush=True)
     started = time.perf_counter()
     subprocess.run(
-        [PYTHON, "manage.py", "seed_demo", "--children", str(children), "--seed", "2026"], cwd=ROOT, env=env, check=True
+        [PYTHON, "manage.py", "seed_demo", "--children", str(children), "--seed", "2026", "--no-digests"],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     seconds = time.perf_counter() - started
     with psycopg.connect(url, autocommit=True) as conn:

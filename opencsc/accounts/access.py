@@ -52,6 +52,7 @@ from opencsc.accounts.models import (
     TeamKind,
     User,
 )
+from opencsc.core import request_context
 from opencsc.people.models import Person
 
 CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
@@ -69,10 +70,18 @@ def _is_active_staff(user: Any) -> bool:
 
 
 def _team_ids(user: User) -> list[int]:
-    """The user's own team and, for a manager, the teams they manage (each once)."""
+    """The user's own team and, for a manager, the teams they manage (each once). Read once per
+    request: a page checks scope several times (the record, the summary's family, the findings) for
+    the same user object, which the authentication middleware loads afresh for every request."""
+    request_id = request_context.current()
+    cached = getattr(user, "_opencsc_team_ids", None)
+    if request_id and cached is not None and cached[0] == request_id:
+        return list(cached[1])
     ids = set(user.managed_teams.values_list("id", flat=True)) if user.role == Role.TEAM_MANAGER else set()
     if user.team_id is not None:
         ids.add(user.team_id)
+    if request_id:
+        user._opencsc_team_ids = (request_id, tuple(sorted(ids)))  # type: ignore[attr-defined]
     return sorted(ids)
 
 

@@ -80,3 +80,16 @@ class ScrubbedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"scrubbed #{self.seq}"
+
+
+class SubjectVersion(models.Model):
+    """How many times the record of one person has changed: bumped in the same transaction as every
+    audit event that writes about them (collection, alteration, combination, erasure, security), so a
+    value stored beside it (a stored digest, `people.PersonDigest`) is stale exactly when the record
+    changed. A plain id column like the trail's own `subject_person_id` (no foreign key)."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} v{self.version}"

@@ -6,6 +6,7 @@ back together. For reads (which have no transaction of their own) it opens one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from opencsc.audit import chain, events
-from opencsc.audit.models import AuditEvent
+from opencsc.audit.models import AuditEvent, SubjectVersion
 from opencsc.core import request_context, server_timing
 from opencsc.core.bulk import bulk_insert
 
@@ -98,6 +99,8 @@ def record_event(
         seq, prev = (head["seq"] + 1, head["hash"]) if head else (1, chain.GENESIS)
         values["seq"] = seq
         event = AuditEvent.objects.create(**values, prev_hash=prev, hash=chain.row_hash(prev, values))
+        if subject_person_id and kind in CHANGING_KINDS:
+            bump_subject_versions([subject_person_id])
         if seq % settings.OPENCSC_AUDIT_ANCHOR_EVERY == 0:
             transaction.on_commit(lambda: chain.write_anchor(seq, event.hash, values["occurred_at"].isoformat()))
     return event
@@ -137,7 +140,36 @@ def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]])
             batch.append(AuditEvent(**values, prev_hash=prev, hash=this_hash))
             prev = this_hash
         bulk_insert(AuditEvent, batch)  # COPY on PostgreSQL (an import writes a million)
+        if kind in CHANGING_KINDS:
+            bump_subject_versions({e.subject_person_id for e in batch if e.subject_person_id})
     return len(batch)
+
+
+# The kinds of event that say a person's record changed (or who may see it): each bumps the person's
+# SubjectVersion in the event's own transaction, so stored digests keyed by it go stale with the record.
+CHANGING_KINDS = frozenset(
+    {events.Kind.COLLECTION, events.Kind.ALTERATION, events.Kind.COMBINATION, events.Kind.ERASURE, events.Kind.SECURITY}
+)
+
+
+def bump_subject_versions(person_ids: Iterable[int]) -> None:
+    """Add one to each person's change counter (creating it at 1), in the caller's transaction."""
+    ids = sorted({int(pk) for pk in person_ids})  # a fixed order: concurrent bumps cannot deadlock
+    if not ids:
+        return
+    table = connection.ops.quote_name(SubjectVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            # Only placeholders and our own table name are formatted in; the ids are parameters.
+            values = ", ".join(["(%s, 1)"] * len(chunk))
+            sql = f"INSERT INTO {table} (person_id, version) VALUES {values} "  # noqa: S608
+            cursor.execute(sql + f"ON CONFLICT (person_id) DO UPDATE SET version = {table}.version + 1", chunk)
+
+
+def subject_version(person_id: int) -> int:
+    """The person's change counter (0 if nothing was ever written about them)."""
+    return SubjectVersion.objects.filter(person_id=person_id).values_list("version", flat=True).first() or 0
 
 
 def _lock_chain() -> None:

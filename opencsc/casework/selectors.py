@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -203,29 +203,56 @@ class Overview:
         return next((c for c in self.contacts if c.status != "decided"), None)
 
 
+def _present(child: Person) -> dict[str, bool]:
+    """Which of the page's kinds of row the child has, in one query (each an indexed EXISTS), so the
+    page reads only the tables that hold something: most children have three or four of the twelve."""
+    ref = OuterRef("pk")
+    checks: dict[str, QuerySet[Any]] = {
+        "episodes": ReferralEpisode.objects.filter(child=ref),
+        "periods": PeriodOfCare.objects.filter(child=ref),
+        "contacts": Contact.objects.filter(child=ref),
+        "assessments": Assessment.objects.filter(child=ref),
+        "section47s": Section47.objects.filter(child=ref),
+        "cp_plans": ChildProtectionPlan.objects.filter(child=ref),
+        "cin_plans": ChildInNeedPlan.objects.filter(child=ref),
+        "visits": Visit.objects.filter(child=ref),
+        "tasks": Task.objects.open().filter(person=ref),
+        "help": HelpEpisode.objects.filter(child=ref),
+        "meetings": FamilyNetworkMeeting.objects.filter(child=ref),
+        "services": ServiceReferral.objects.filter(child=ref),
+    }
+    row = Person.objects.filter(pk=child.pk).values(**{f"has_{k}": Exists(q) for k, q in checks.items()}).first()
+    return {k: bool(row and row[f"has_{k}"]) for k in checks}
+
+
 def casework_overview(child: Person) -> Overview:
     """Everything on the child's casework page (the caller has already checked access and audited)."""
-    episodes = list(ReferralEpisode.objects.filter(child=child))
-    periods = list(PeriodOfCare.objects.filter(child=child))
+    has = _present(child)
+    episodes = list(ReferralEpisode.objects.filter(child=child)) if has["episodes"] else []
+    periods = list(PeriodOfCare.objects.filter(child=child)) if has["periods"] else []
     open_period = next((p for p in periods if p.end_date is None), None)
     overview = Overview(
         child=child,
         episodes=episodes,
         current=next((e for e in episodes if e.is_open), None),
-        contacts=list(Contact.objects.filter(child=child).select_related("triage")[:10]),
-        assessments=list(Assessment.objects.filter(child=child).select_related("authorised_by")),
-        section47s=list(Section47.objects.filter(child=child)),
-        cp_plans=list(ChildProtectionPlan.objects.filter(child=child)),
-        cin_plans=list(ChildInNeedPlan.objects.filter(child=child)),
+        contacts=list(Contact.objects.filter(child=child).select_related("triage")[:10]) if has["contacts"] else [],
+        assessments=(
+            list(Assessment.objects.filter(child=child).select_related("authorised_by")) if has["assessments"] else []
+        ),
+        section47s=list(Section47.objects.filter(child=child)) if has["section47s"] else [],
+        cp_plans=list(ChildProtectionPlan.objects.filter(child=child)) if has["cp_plans"] else [],
+        cin_plans=list(ChildInNeedPlan.objects.filter(child=child)) if has["cin_plans"] else [],
         periods=periods,
         current_care_episode=open_period.episodes.filter(end_date__isnull=True).first() if open_period else None,
-        visits=list(Visit.objects.filter(child=child)[:5]),
-        tasks=list(Task.objects.open().filter(person=child).select_related("assignee", "team")),
+        visits=list(Visit.objects.filter(child=child)[:5]) if has["visits"] else [],
+        tasks=(
+            list(Task.objects.open().filter(person=child).select_related("assignee", "team")) if has["tasks"] else []
+        ),
     )
     if open_period is not None:
         overview.previous_permanence = PreviousPermanence.objects.filter(period=open_period).first()
         overview.dolos = list(open_period.dolos.all())
-    _help(overview)
+    _help(overview, has)
     overview.timescales = _timescales(overview)
     return overview
 
@@ -255,7 +282,7 @@ def help_overview(child: Person) -> Overview:
             Task.objects.open().filter(person=child, kind__in=HELP_TASK_KINDS).select_related("assignee", "team")
         ),
     )
-    _help(overview)
+    _help(overview, {"help": True, "meetings": True, "services": True})  # read, never guessed from statutory rows
     overview.network_meetings = [m for m in overview.network_meetings if m.help_episode_id is not None]
     if overview.help_plan is not None:
         overview.help_reviews = list(overview.help_plan.reviews.prefetch_related("ratings__goal"))
@@ -263,22 +290,28 @@ def help_overview(child: Person) -> Overview:
     return overview
 
 
-def _help(o: Overview) -> None:
+def _help(o: Overview, has: dict[str, bool]) -> None:
     """The child's early help / Family Help on the overview: the open episode, its assessment, plan,
     goals, reviews, team and meetings; every episode of help; and the latest RC9 closure (a step-down
     the page offers to start help for)."""
     child = o.child
-    help_episodes = list(
-        HelpEpisode.objects.filter(child=child).select_related(
-            "lead_practitioner", "contact", "stepped_down_from", "stepped_up_to"
+    help_episodes = (
+        list(
+            HelpEpisode.objects.filter(child=child).select_related(
+                "lead_practitioner", "contact", "stepped_down_from", "stepped_up_to"
+            )
         )
+        if has["help"]
+        else []
     )
     o.help = next((h for h in help_episodes if h.end_date is None), None)
-    o.network_meetings = list(FamilyNetworkMeeting.objects.filter(child=child).prefetch_related("attendees")[:5])
+    if has["meetings"]:
+        o.network_meetings = list(FamilyNetworkMeeting.objects.filter(child=child).prefetch_related("attendees")[:5])
     o.history_of_help = help_model.episodes_of_help(
         child, help_episodes=help_episodes, referrals=o.episodes, cp_plans=o.cp_plans, periods=o.periods
     )
-    o.services = list(ServiceReferral.objects.filter(child=child).select_related("service")[:10])
+    if has["services"]:
+        o.services = list(ServiceReferral.objects.filter(child=child).select_related("service")[:10])
     o.last_rc9 = next((e for e in o.episodes if e.closure_reason == "RC9"), None)
     if o.help is None:
         return

@@ -11,7 +11,7 @@ A handful of small indexed queries, whatever the size of the borough (the pages 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -34,6 +34,7 @@ from opencsc.casework.models import (
     Task,
     UascStatus,
 )
+from opencsc.people import digests
 from opencsc.people.models import (
     AlertKind,
     Disability,
@@ -131,13 +132,29 @@ def person_summary(*, user: Any, person: Person, today: dt.date | None = None) -
     """The summary of `person` as `user` may see it (the caller has checked access and audited)."""
     day = today or timezone.localdate()
     summary = PersonSummary(person=person)
-    has = _presence(person, day)
-    summary.statuses = _statuses(person, day, has)
-    _allocation(summary, person, day)
+    own = digests.read_or_compute(person.pk, digests.SUMMARY, lambda: own_rows(person, day), today=day)
+    summary.statuses = [Status(**row) for row in own["statuses"]]
+    summary.worker, summary.team = own["worker"], own["team"]
+    summary.alerts = [Alert(**row) for row in own["alerts"]]
+    # Tasks change without an audit event of their own, and the family depends on who is looking:
+    # both are read now, never stored.
     _key_dates(summary, person, day)
-    summary.alerts = _alerts(person, day, has)
     summary.family = _family(user, person, day)
     return summary
+
+
+def own_rows(person: Person, day: dt.date) -> dict[str, Any]:
+    """The parts of the summary that depend only on the person's own rows and the day: what the
+    stored digest holds (`people.digests`)."""
+    has = _presence(person, day)
+    allocated = PersonSummary(person=person)
+    _allocation(allocated, person, day)
+    return {
+        "statuses": [asdict(s) for s in _statuses(person, day, has)],
+        "worker": allocated.worker,
+        "team": allocated.team,
+        "alerts": [asdict(a) for a in _alerts(person, day, has)],
+    }
 
 
 def _presence(person: Person, day: dt.date) -> dict[str, bool]:

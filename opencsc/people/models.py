@@ -449,6 +449,28 @@ class PersonAlert(PersonPart):
         ordering = ["-start_date", "-pk"]
 
 
+@personal_data(id=NP, person=NP, kind=NP, version=NP, as_of=NP, data=C.HEALTH)
+class PersonDigest(models.Model):
+    """A stored digest of one person's record (the summary's own rows, the DfE-rule findings) that a
+    page reads instead of computing it again. It is current while `version` equals the person's
+    change counter (`audit.SubjectVersion`, bumped with every audit event that writes about them) and
+    `as_of` is today; otherwise the page computes it again and stores it (`people.digests`). It may
+    hold health and care information, so it is encrypted at rest; it holds nothing about anyone else
+    (the family and anything that depends on who is looking are read at view time)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="digests")
+    kind = models.CharField(max_length=20)
+    version = models.BigIntegerField()
+    as_of = models.DateField()
+    data = EncryptedTextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="person_digest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} digest of person {self.person_id} v{self.version}"
+
+
 # The matching service's tables (issue 12) belong to this app; imported here so Django loads them.
 from opencsc.people.matching.models import (  # noqa: E402, F401
     DuplicatePair,

@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -21,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database already has people")
+        parser.add_argument(
+            "--no-digests",
+            action="store_true",
+            help="Do not compute the stored digests of the pages (run manage.py refresh_digests later)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.OPENCSC_ENVIRONMENT == "production":
@@ -42,3 +48,6 @@ class Command(BaseCommand):
                 f"{report.staff} staff in {report.teams} teams ({time.perf_counter() - started:.1f} s)."
             )
         )
+        if not options["no_digests"]:
+            # The pages' stored digests (issue 11), so the first reader of each record does not wait.
+            call_command("refresh_digests", "--no-progress", stdout=self.stdout, stderr=self.stderr)
