@@ -120,7 +120,7 @@ def run_backend(args: argparse.Namespace) -> dict:
         print(f"[{vendor}] reusing the {len(existing):,} people already loaded", flush=True)
         from opencsc.people.matching.models import NameFrequency
 
-        if not NameFrequency.objects.filter(token__contains="+").exists():  # indexed before pair frequencies
+        if not NameFrequency.objects.filter(token__contains="+").exists():  # noqa: S106 (indexed before pair frequencies)
             t = time.perf_counter()
             index.rebuild_frequencies()
             print(f"[{vendor}] name frequencies recounted in {time.perf_counter() - t:.1f} s", flush=True)

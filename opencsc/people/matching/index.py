@@ -229,7 +229,8 @@ def keys_bulk_loading(adding: int) -> Iterator[None]:
         )
         indexes = cursor.fetchall()
         cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'f'",
             [table],
         )
         foreign = cursor.fetchall()

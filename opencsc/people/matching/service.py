@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from opencsc.accounts import access
 from opencsc.accounts.models import Allocation
@@ -196,7 +196,7 @@ def _sift(query: Profile, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         return rows
     wanted = " ".join(sorted(query.tokens))
     names = [f"{row[1]} {row[2].replace('/', ' ')}" for row in rows]
-    similarity = process.cdist([wanted], names, scorer=fuzz.token_set_ratio, workers=1)[0] if wanted else None
+    similarity = [fuzz.token_set_ratio(wanted, name) for name in names] if wanted else None
     postcode_wanted = query.postcodes[0] if query.postcodes else ""
     marks = []
     for i, row in enumerate(rows):
