@@ -51,6 +51,10 @@ ELSEWHERE_BITS = 22.0
 # (`Frequencies.pair_excess`) already take the weight of common pairings away (the sweep in
 # docs/matching-thresholds.md, "Crowding").
 PROPOSE_FROM = 19.0
+# Bits the elsewhere rule adds per doubling of the population above REFERENCE_POPULATION: 0.6, the
+# smallest that kept precision at 0.95 at a million people once pair frequencies took the weight
+# of common pairings away (1.0 before them; docs/matching-thresholds.md, "Crowding").
+ELSEWHERE_SLOPE = 0.6
 REFERENCE_POPULATION = 100_000
 Progress = Callable[[int, int], None]
 
@@ -203,13 +207,13 @@ def score_pairs(pairs: list[tuple[int, int]], people: _People) -> Iterator[Propo
 
 def elsewhere_threshold(population: int) -> float:
     """The weight a pair needs to be proposed when the two records share no postcode (current or
-    previous): ELSEWHERE_BITS up to REFERENCE_POPULATION people, and log2 of how many times larger the
-    population is above that. Two records at one address need only the probable band. Comparing
+    previous): ELSEWHERE_BITS up to REFERENCE_POPULATION people, and ELSEWHERE_SLOPE times log2 of how
+    many times larger the population is above that. Two records at one address need only the probable band. Comparing
     every person with every other, the chance that a same-name, same-date pair is two people grows
     with the population (the prior odds of a match fall as 1 / N): at a million people the
     bench's namesakes with the same date of birth at other addresses outnumbered the duplicates that
     had moved. docs/matching-thresholds.md has the sweep."""
-    return ELSEWHERE_BITS + max(0.0, math.log2(max(population, 1) / REFERENCE_POPULATION))
+    return ELSEWHERE_BITS + ELSEWHERE_SLOPE * max(0.0, math.log2(max(population, 1) / REFERENCE_POPULATION))
 
 
 def _frequencies() -> list[tuple[str, int]]:
