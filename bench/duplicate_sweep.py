@@ -37,7 +37,7 @@ def sweep(people_count: int, seed: int) -> None:
     truth = {tuple(sorted((ids[p.key], ids[p.duplicate_of]))) for p in people if p.duplicate_of is not None}
     found = duplicates._read_people()
     pairs, shared = duplicates.candidate_pairs(found)
-    freq = scoring.Frequencies(dict(duplicates._frequencies()), len(found))
+    freq = scoring.Frequencies(dict(duplicates._frequencies()), len(found), shift=0.0)
     scored = []  # (weight, is a true pair, share a postcode)
     for i, j in pairs:
         a, b = found.rows[i], found.rows[j]
@@ -54,11 +54,12 @@ def sweep(people_count: int, seed: int) -> None:
     print("probable threshold alone:")
     for threshold in range(18, 31):
         line(f"from {threshold} bits", [t for w, t, _ in scored if w >= threshold])
-    print("probable from 20; pairs sharing no postcode need X:")
-    for x in (20, 21, 22, 23, 24, 25, 26, 27, 28):
-        line(f"X = {x}", [t for w, t, pc in scored if w >= 20 and (pc or w >= x)])
-    x = duplicates.elsewhere_threshold(len(found))
-    line(f"X = {x:.2f} (the code's)", [t for w, t, pc in scored if w >= 20 and (pc or w >= x)])
+    for probable in (18, 19, 20):
+        print(f"pairs at one address from {probable} bits; pairs sharing no postcode need X:")
+        for x in range(probable, 29):
+            line(f"X = {x}", [t for w, t, pc in scored if w >= probable and (pc or w >= x)])
+    p, x = duplicates.PROPOSE_FROM, duplicates.elsewhere_threshold(len(found))
+    line(f"{p} / X = {x:.2f} (the code's)", [t for w, t, pc in scored if w >= p and (pc or w >= x)])
 
 
 def main() -> None:

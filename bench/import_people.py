@@ -35,7 +35,9 @@ PG_DB = "opencsc_bench12_import"
 def write_csv(path: Path, rows: int, seed: int) -> None:
     from bench.matching_population import Generator
 
-    people = Generator(seed).population(rows, duplicate_share=0.0)
+    # The same borough as bench/matching.py (its ~1.5% duplicates included, in the same order), so
+    # that `bench/matching.py --reuse --db opencsc_bench12_import` can query the imported database.
+    people = Generator(seed).population(rows)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(

@@ -118,6 +118,12 @@ def run_backend(args: argparse.Namespace) -> dict:
         ids = {p.key: pk for p, pk in zip(people, existing, strict=True)}
         result["load_s"] = result["index_s"] = "reused"
         print(f"[{vendor}] reusing the {len(existing):,} people already loaded", flush=True)
+        from opencsc.people.matching.models import NameFrequency
+
+        if not NameFrequency.objects.filter(token__contains="+").exists():  # noqa: S106 (indexed before pair frequencies)
+            t = time.perf_counter()
+            index.rebuild_frequencies()
+            print(f"[{vendor}] name frequencies recounted in {time.perf_counter() - t:.1f} s", flush=True)
     else:
         t = time.perf_counter()
         ids = _load(people)

@@ -14,7 +14,7 @@ The run reads every profile once (one SQL statement, no ORM objects) and works i
    name at a crowded address, say) is skipped: its true duplicates share one of the tighter keys.
 2. **A cheap filter** on every pair sharing a block, in plain comparisons of precomputed values:
    a pair whose dates of birth are both known and differ by more than a swap or one digit cannot
-   reach the probable band (a different date of birth weighs -9 bits, more than all the rest can
+   reach PROPOSE_FROM (a different date of birth weighs -9 bits, more than all the rest can
    make up), nor can a pair of different sexes or different NHS numbers (the scorer vetoes them),
    unless an identifier agrees. Nine pairs in ten stop here.
 3. **The scorer** (`scoring.score`, the same as for a query) on the pairs that are left; certain
@@ -46,6 +46,15 @@ from opencsc.people.matching.normalise import phonetic
 
 MAX_BLOCK = 100
 ELSEWHERE_BITS = 22.0
+# Pairs at one address are proposed from this many bits (not vetoed), as "probable" below the certain
+# band: a bit under the query's probable band, since first name + surname pair frequencies
+# (`Frequencies.pair_excess`) already take the weight of common pairings away (the sweep in
+# docs/matching-thresholds.md, "Crowding").
+PROPOSE_FROM = 19.0
+# Bits the elsewhere rule adds per doubling of the population above REFERENCE_POPULATION: 0.6, the
+# smallest that kept precision at 0.95 at a million people once pair frequencies took the weight
+# of common pairings away (1.0 before them; docs/matching-thresholds.md, "Crowding").
+ELSEWHERE_SLOPE = 0.6
 REFERENCE_POPULATION = 100_000
 Progress = Callable[[int, int], None]
 
@@ -176,7 +185,8 @@ def candidate_pairs(people: _People, progress: Progress | None = None) -> tuple[
 
 
 def score_pairs(pairs: list[tuple[int, int]], people: _People) -> Iterator[Proposal]:
-    freq = scoring.Frequencies(dict(_frequencies()), len(people))
+    # The duplicate run keeps its own rule for the population (`elsewhere_threshold`), not the bands' shift.
+    freq = scoring.Frequencies(dict(_frequencies()), len(people), shift=0.0)
     profiles: dict[int, Profile] = {}
 
     def profile(i: int) -> Profile:
@@ -187,22 +197,23 @@ def score_pairs(pairs: list[tuple[int, int]], people: _People) -> Iterator[Propo
     elsewhere = elsewhere_threshold(len(people))
     for i, j in pairs:
         s = scoring.score(profile(i), profile(j), freq)
-        if s.band not in (scoring.CERTAIN, scoring.PROBABLE):
+        if s.vetoed or s.weight < PROPOSE_FROM:
             continue
         if s.weight < elsewhere and not set(people.rows[i][5].split()) & set(people.rows[j][5].split()):
             continue  # a namesake at another address, in a population where namesakes are common
-        yield Proposal(people.rows[i][0], people.rows[j][0], s.score, s.band, s.reasons)
+        band = scoring.CERTAIN if s.band == scoring.CERTAIN else scoring.PROBABLE
+        yield Proposal(people.rows[i][0], people.rows[j][0], s.score, band, s.reasons)
 
 
 def elsewhere_threshold(population: int) -> float:
     """The weight a pair needs to be proposed when the two records share no postcode (current or
-    previous): ELSEWHERE_BITS up to REFERENCE_POPULATION people, and log2 of how many times larger the
-    population is above that. Two records at one address need only the probable band. Comparing
+    previous): ELSEWHERE_BITS up to REFERENCE_POPULATION people, and ELSEWHERE_SLOPE times log2 of how
+    many times larger the population is above that. Two records at one address need only the probable band. Comparing
     every person with every other, the chance that a same-name, same-date pair is two people grows
     with the population (the prior odds of a match fall as 1 / N): at a million people the
     bench's namesakes with the same date of birth at other addresses outnumbered the duplicates that
     had moved. docs/matching-thresholds.md has the sweep."""
-    return ELSEWHERE_BITS + max(0.0, math.log2(max(population, 1) / REFERENCE_POPULATION))
+    return ELSEWHERE_BITS + ELSEWHERE_SLOPE * max(0.0, math.log2(max(population, 1) / REFERENCE_POPULATION))
 
 
 def _frequencies() -> list[tuple[str, int]]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,7 +167,7 @@ def _adjust_frequencies(change: Counter[str]) -> None:
 def _stored_tokens(ids: Sequence[int]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for given, surnames in MatchProfile.objects.filter(person_id__in=ids).values_list("given", "surnames"):
-        counts.update(set(given.split()) | set(surnames.replace("/", " ").split()))
+        counts.update(_stored_row_tokens(given, surnames))
     return counts
 
 
@@ -198,9 +199,108 @@ def index_people(ids: Iterable[int], *, new: bool = False) -> None:
                 MatchProfile.objects.filter(person_id__in=chunk).delete()
             profiles = build_profiles(chunk)
             for p in profiles:
-                change.update(set(p.tokens))
+                change.update(_profile_tokens(p))
             _write(profiles)
         _adjust_frequencies(change)  # once: each token's count changes by its total
+
+
+# An import adding more people than this (and more than the index holds) files their keys with the
+# (key, person) index and the key table's foreign key dropped, then rebuilds both once: sixteen
+# million keys inserted one by one into a B-tree of random 64-bit keys, each queueing a deferred
+# foreign-key check for the commit, cost most of a million-row import's database time.
+BULK_LOAD_FROM = 50_000
+
+
+@contextmanager
+def keys_bulk_loading(adding: int) -> Iterator[None]:
+    """Within the caller's transaction (PostgreSQL): for a load of `adding` people that is large
+    against the index, drop the key table's indexes and foreign keys, and re-create them (same
+    definitions, the foreign key checked in one pass) when the block ends. The table is locked
+    against reads until the commit, which an onboarding load can afford and a query on a live
+    system would wait for: below the limits nothing changes."""
+    table = MatchKey._meta.db_table
+    if connection.vendor != "postgresql" or adding < BULK_LOAD_FROM or adding < MatchProfile.objects.count():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef NOT LIKE %s",
+            [table, "%UNIQUE%"],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        foreign = cursor.fetchall()
+        for name, _ in foreign:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in foreign:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+def frequency_tokens(given: Iterable[str], surnames: Iterable[str], current: int = 0) -> set[str]:
+    """What a person adds to the name frequencies: each name token once, and the pair of their first
+    name with each token of their current surname ("muhammad+khan"), so the scorer can tell when a
+    first name and a surname go together far more often than chance (names that run in one origin)."""
+    given, surnames = list(given), list(surnames)
+    now = surnames[:current] if current else surnames
+    tokens = set(given) | set(surnames)
+    if given:
+        tokens.update(pair_token(given[0], s) for s in now)
+    return tokens
+
+
+def pair_token(first: str, surname: str) -> str:
+    return f"{first}+{surname}"[:100]
+
+
+def _profile_tokens(p: Profile) -> set[str]:
+    return frequency_tokens(p.given, p.surnames, p.current_surnames)
+
+
+def index_new_profiles(profiles: list[Profile], change: Counter[str]) -> None:
+    """File people created in this transaction, from profiles the caller built (an import: no read
+    back of the rows just written). Their name frequencies are added to `change`, for the caller
+    to write once with `add_frequencies`."""
+    for p in profiles:
+        change.update(_profile_tokens(p))
+    _write(profiles)
+
+
+def add_frequencies(change: Counter[str]) -> None:
+    _adjust_frequencies(change)
+
+
+def rebuild_frequencies() -> int:
+    """Recount the name frequencies (tokens and first name + surname pairs) from the stored profiles,
+    without touching the keys: for a database indexed before pair frequencies existed
+    (`rebuild_match_index --frequencies`). Returns the number of distinct tokens."""
+    counts: Counter[str] = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT given, surnames FROM {MatchProfile._meta.db_table}")  # noqa: S608
+        for given, surnames in cursor.fetchall():
+            counts.update(_stored_row_tokens(given, surnames))
+    with transaction.atomic():
+        NameFrequency.objects.all().delete()
+        NameFrequency.objects.bulk_create(
+            [NameFrequency(token=t[:100], count=n) for t, n in counts.items()], batch_size=CHUNK
+        )
+    return len(counts)
+
+
+def _stored_row_tokens(given: str, surnames: str) -> set[str]:
+    current, _, others = surnames.partition("/")
+    now = current.split()
+    return frequency_tokens(given.split(), [*now, *others.split()], len(now))
 
 
 def remove_person_keys(person_id: int) -> None:
@@ -225,7 +325,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
         for start in range(0, len(ids), CHUNK):
             profiles = build_profiles(ids[start : start + CHUNK], contiguous=True)
             for p in profiles:
-                frequencies.update(set(p.tokens))
+                frequencies.update(_profile_tokens(p))
             _write(profiles)
             if progress:
                 progress(min(start + CHUNK, len(ids)), len(ids))

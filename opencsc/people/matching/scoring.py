@@ -39,21 +39,38 @@ IDENTIFIER_DIFFERENT = {"nhs": -12.0, "la": -3.0, "upn": -2.0}
 IDENTIFIER_LABELS = {"nhs": "NHS number", "la": "LA child id", "upn": "UPN"}
 
 
+# The bands were set at REFERENCE_POPULATION people. Above it, "certain" and "probable" need
+# log2(population / REFERENCE_POPULATION) more bits: the prior odds that a given record is the
+# person asked about fall as 1 / population, so the same evidence is worth less (at a million people,
+# 3.3 bits; docs/matching-thresholds.md, "Crowding").
+REFERENCE_POPULATION = 100_000
+# A first name + surname pair is weighed by its own frequency when at least this many people hold it
+# (fewer say nothing reliable about how the two names go together).
+MIN_PAIR_COUNT = 5
+
+
+def band_shift(population: int) -> float:
+    """Bits added to the certain and probable thresholds for a population of this size."""
+    return max(0.0, math.log2(max(population, 1) / REFERENCE_POPULATION))
+
+
 @dataclass
 class Scored:
     person_id: int
     weight: float
     reasons: list[str] = field(default_factory=list)
     vetoed: bool = False  # strong evidence of two different people (different first names, sex, NHS number)
+    shift: float = 0.0  # bits added to the certain and probable thresholds (`band_shift`)
 
     @property
     def score(self) -> float:
-        return round(1.0 / (1.0 + 2.0 ** (-(self.weight - 15.0) / 2.5)), 3)
+        return round(1.0 / (1.0 + 2.0 ** (-(self.weight - self.shift - 15.0) / 2.5)), 3)
 
     @property
     def band(self) -> str:
         for band in (CERTAIN, PROBABLE, POSSIBLE):
-            if self.weight >= THRESHOLDS[band] and not (self.vetoed and band != POSSIBLE):
+            needed = THRESHOLDS[band] + (self.shift if band != POSSIBLE else 0.0)
+            if self.weight >= needed and not (self.vetoed and band != POSSIBLE):
                 return band
         return ""
 
@@ -61,8 +78,9 @@ class Scored:
 class Frequencies:
     """How common each name token is among `population` people."""
 
-    def __init__(self, counts: Mapping[str, int], population: int):
+    def __init__(self, counts: Mapping[str, int], population: int, *, shift: float | None = None):
         self.counts, self.population = counts, population
+        self.shift = band_shift(population) if shift is None else shift
 
     def weight(self, token: str) -> float:
         if self.population < MIN_POPULATION_FOR_FREQUENCIES:
@@ -70,6 +88,19 @@ class Frequencies:
         share = max(self.counts.get(token, 0), 1) / self.population
         low, high = NAME_WEIGHT_RANGE
         return min(max(math.log2(0.95 / share), low), high)
+
+    def pair_excess(self, first: str, surname: str) -> float:
+        """How many bits the two names' separate weights overstate their agreement together: names
+        of one origin go together far more often than chance (Muhammad Khan, Jakub Nowak), so a
+        first name and surname agreeing is weighed by the pair's own frequency when that is lower.
+        0 when the pair is too rare to say (fewer than MIN_PAIR_COUNT people)."""
+        if self.population < MIN_POPULATION_FOR_FREQUENCIES:
+            return 0.0
+        count = self.counts.get(f"{first}+{surname}"[:100], 0)
+        if count < MIN_PAIR_COUNT:
+            return 0.0
+        pair = math.log2(0.95 * self.population / count)
+        return max(0.0, self.weight(first) + self.weight(surname) - pair)
 
 
 @lru_cache(maxsize=500_000)
@@ -165,6 +196,17 @@ def _names(query: Profile, record: Profile, freq: Frequencies) -> tuple[float, l
             return sg[0] + gs[0] - 1.0, ["first name and surname swapped", gs[1], sg[1]], False
     reasons = [r for r in (g[1], s[1]) if r]
     weight = g[0] + s[0]
+    if g[2] and s[2] and query.given and query.surnames:
+        # the pair's frequency, read as the record's names where they agree exactly, else the query's
+        first = query.given[0] if query.given[0] in record.given[:1] or not record.given else record.given[0]
+        surname = query.surnames[0]
+        now = record.surnames[: record.current_surnames or len(record.surnames)]
+        if surname not in now and now:
+            surname = now[0]
+        excess = max(freq.pair_excess(first, surname), freq.pair_excess(query.given[0], query.surnames[0]))
+        if excess >= 0.5:
+            weight -= excess
+            reasons.append("a common pairing of first name and surname")
     for extra in query.given[1:3]:  # a middle name that agrees is a little more evidence
         if any(_similar(extra, r) in ("exact", "nickname") for r in record.given[1:]):
             weight += 1.0
@@ -204,7 +246,7 @@ def _postcode(query: list[str], record: list[str]) -> tuple[float, str]:
 
 def score(query: Profile, record: Profile, freq: Frequencies) -> Scored:
     weight, reasons, first_names_differ = _names(query, record, freq)
-    out = Scored(record.person_id, weight, reasons, vetoed=first_names_differ)
+    out = Scored(record.person_id, weight, reasons, vetoed=first_names_differ, shift=freq.shift)
     identifier_agrees = False
     for kind, q, r in (
         ("nhs", query.nhs_number_index, record.nhs_number_index),

@@ -184,18 +184,18 @@ def test_find_duplicates_finds_a_record_with_two_errors_and_leaves_siblings_unsc
 def test_the_duplicate_filter_only_drops_pairs_that_cannot_be_probable():
     """find_duplicates skips pairs whose dates of birth differ without scoring them: that is only
     right while a different date outweighs the most that names, postcode and sex can add."""
-    from opencsc.people.matching import scoring
+    from opencsc.people.matching import duplicates, scoring
 
     best_names = 2 * scoring.NAME_WEIGHT_RANGE[1] + 2.0  # first name, surname, two other names agreeing
     best_rest = 3.0 + 0.5  # same postcode, same sex
-    assert best_names + best_rest + scoring.DOB_DIFFERENT < scoring.THRESHOLDS[scoring.PROBABLE]
+    assert best_names + best_rest + scoring.DOB_DIFFERENT < duplicates.PROPOSE_FROM <= scoring.THRESHOLDS["probable"]
 
 
 def test_records_at_different_addresses_need_more_evidence_as_the_population_grows(db):
     from opencsc.people.matching import duplicates
 
     assert duplicates.elsewhere_threshold(5_000) == duplicates.elsewhere_threshold(100_000) == 22.0
-    assert duplicates.elsewhere_threshold(1_000_000) == pytest.approx(22.0 + 3.32, abs=0.01)
+    assert duplicates.elsewhere_threshold(1_000_000) == pytest.approx(22.0 + 0.6 * 3.32, abs=0.01)
     # A child recorded again after a move, same names and date of birth: proposed (small borough).
     first = _recorded("Temitope", "Adeyemi", dt.date(2013, 2, 8), "EX3 3CC")
     again = _recorded("Temitope", "Adeyemi", dt.date(2013, 2, 8), "EX8 8HH")
