@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from opencsc.accounts import access
+from opencsc.audit.models import SubjectVersion
 from opencsc.audit.scrub import scrub_events
 from opencsc.audit.services import Actor, record_event
 from opencsc.people.models import Person
@@ -167,6 +168,8 @@ def person_dispose(*, actor: Actor, item: DisposalItem, still_due: Callable[[Dis
             obj=item.batch,
             detail={"rows": sum(item.rows_removed.values()), "events_scrubbed": scrubbed, "rule": item.rule},
         )
+        # The event just written bumped the disposed person's change counter: that row names them too.
+        SubjectVersion.objects.filter(person_id__in=people).delete()
 
 
 def _still_pending(item: DisposalItem) -> bool:
