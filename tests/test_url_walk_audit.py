@@ -43,10 +43,10 @@ pytestmark = pytest.mark.django_db(transaction=False)
 # Pages the walk does not GET, and why. Each must be either unreachable by GET or provably free of
 # any person's data; anything else belongs in the walk.
 NOT_WALKED: dict[str, str] = {
-    "partners:document": "no document is seeded; opencsc/documents tests check each download is audited against the child",
-    "documents:document": "no document is seeded; opencsc/documents tests check each download is audited against the child",
+    "partners:document": "no document seeded; documents tests audit each download",
+    "documents:document": "no document seeded; documents tests audit each download",
     "casework:service_edit": "the services catalogue: names services and providers, no person (casework tests)",
-    "privacy:processor_contract_end": "POST only (GET is 405); ends a processor contract, redirects to the contract page",
+    "privacy:processor_contract_end": "POST only (GET is 405); ends a processor contract",
     "accounts:logout": "POST only (GET is 405); signs the user out",
     "casework:tray_assign": "POST only (GET is 405); redirects to the tray",
     "casework:tray_done": "POST only (GET is 405); redirects to the tray",
