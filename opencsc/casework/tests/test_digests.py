@@ -210,7 +210,7 @@ def test_reading_the_digest_costs_fewer_queries_than_computing_it(sw, child, dja
     assert len(warm) < len(cold)
     with django_assert_max_num_queries(45):  # the casework page's ceiling with current digests
         sw.get(f"/casework/{child.pk}/")
-    with django_assert_max_num_queries(35):  # the person record's
+    with django_assert_max_num_queries(36):  # the person record's (36 on PostgreSQL since the help lane)
         sw.get(f"/people/{child.pk}/")
 
 
