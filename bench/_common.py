@@ -1,12 +1,21 @@
 """What the benchmarks share: the bench-only environment, creating a PostgreSQL bench database, a
-free loopback port and the percentile they all report. Keys here are bench-only values, used only
+free loopback port, the percentile they all report, running a pool of client threads and writing
+the result. Keys here are bench-only values, used only
 with synthetic data."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
+import os
 import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -60,3 +69,31 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def run_threads(count: int, target: Callable[..., None], *args: Any) -> dict[str, Any]:
+    """Run `count` threads of `target(*args)` (the clients of a load run) and wait for them all.
+    Returns the seconds from the first start to the last join and the 1-minute load average before and
+    after, as the benches report them."""
+    before = os.getloadavg()[0]
+    started = time.monotonic()
+    threads = [threading.Thread(target=target, args=args) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "seconds": time.monotonic() - started,
+        "load_average": {"before": round(before, 1), "after": round(os.getloadavg()[0], 1)},
+    }
+
+
+def write_result(name: str, result: dict[str, Any], raw: Iterable[Any]) -> Path:
+    """Print `result` as JSON and keep it with the raw samples (dataclasses) in
+    bench/out/<name>-<UTC time>.json; returns the file written."""
+    print(json.dumps(result, indent=2))
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    path = OUT / f"{name}-{stamp}.json"
+    path.write_text(json.dumps({**result, "raw": [asdict(sample) for sample in raw]}))
+    return path

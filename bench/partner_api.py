@@ -2,11 +2,14 @@
 
 What it does (issue 16, "Measured"):
 
-1. Creates the PostgreSQL database `opencsc_bench_api` if needed (--reseed drops it), migrates it and
-   seeds a small demo borough.
-2. Prepares --checks MASH checks sent to the police's public protection unit through the portal, each
-   through the real services (a contact by the child's social worker, MASH triage, `check_send`: one
-   disclosure each), and issues the organisation an API key with every scope.
+1. Creates the PostgreSQL database `opencsc_bench_api` (--db or OPENCSC_BENCH_DB for another) if needed
+   (--reseed drops it), migrates it and seeds a small demo borough.
+2. Prepares --checks MASH checks sent to the police's public protection unit through the portal (a
+   contact by the child's social worker, MASH triage, `check_send`: one disclosure each), and issues
+   the organisation an API key with every scope. The checks are the fixture, not what is measured: up
+   to 2,000 missing are made through the real services, each audited (~2.5 a second on the shared
+   machine); more are made in bulk (`opencsc/demo/bench_checks.py`: the same rows in the same state,
+   held to the services by a test, without the preparation's audit events). --bulk / --no-bulk choose.
 3. Starts gunicorn (sync workers) with production behaviour (DEBUG off, every middleware, MFA on;
    TLS off), the rate limit raised out of the way (it is tested, not benchmarked).
 4. Drives --clients threads, closed loop, no think time, for --duration seconds: each round lists the
@@ -22,8 +25,6 @@ What it does (issue 16, "Measured"):
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import statistics
 import subprocess
@@ -31,22 +32,33 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import OUT, ROOT, bench_env, ensure_database, free_port, percentile
+from _common import OUT, ROOT, bench_env, ensure_database, free_port, percentile, run_threads, write_result
 
 PYTHON = sys.executable
-DB_NAME = os.environ.get("OPENCSC_BENCH_API_DB", "opencsc_bench_api")
-BENCH_ENV = {
-    **bench_env(DB_NAME, anchor_file="partner-api-anchors.log"),
-    "OPENCSC_PARTNER_API_PER_MINUTE": "100000000",
-}
+DB_NAME = os.environ.get("OPENCSC_BENCH_API_DB") or os.environ.get("OPENCSC_BENCH_DB") or "opencsc_bench_api"
+BENCH_ENV: dict[str, str] = {}
 POLICE = "Exampleton Constabulary Public Protection Unit"
+# Above this many checks to make, `prepare` writes them in bulk (opencsc/demo/bench_checks.py) unless told.
+BULK_ABOVE = 2000
+
+
+def use_database(name: str) -> None:
+    """Point the bench (this module and the server it starts) at the PostgreSQL database `name`."""
+    global DB_NAME
+    DB_NAME = name
+    BENCH_ENV.clear()
+    BENCH_ENV.update(bench_env(name, anchor_file="partner-api-anchors.log"))
+    BENCH_ENV["OPENCSC_PARTNER_API_PER_MINUTE"] = "100000000"
+
+
+use_database(DB_NAME)
 
 
 def manage(*args: str) -> None:
@@ -55,9 +67,15 @@ def manage(*args: str) -> None:
     )
 
 
-def prepare(checks: int, reseed: bool) -> tuple[str, list[int]]:
-    """Seed if needed, send `checks` checks to the police, and return a fresh API key and the ids of
-    the checks waiting."""
+def prepare(checks: int, reseed: bool, bulk: bool | None = None) -> tuple[str, list[int]]:
+    """Seed if needed, make sure `checks` checks wait for the police, and return a fresh API key and
+    the ids of the checks waiting.
+
+    The checks are the fixture, not what is measured. Made through the real services (`contact_create`,
+    `mash_triage_record`, `check_send`, each audited) when `bulk` is False, or by default when at most
+    BULK_ABOVE are missing; otherwise in bulk by `opencsc.demo.bench_checks.checks_bulk_send`: the same
+    rows in the same state (held to the services by opencsc/demo/tests/test_bench_checks.py) without the
+    preparation's audit events, a few thousand to a transaction."""
     if ensure_database(DB_NAME, recreate=reseed):
         manage("migrate", "--noinput")
         manage("seed_demo", "--children", "60", "--seed", "16")
@@ -66,55 +84,28 @@ def prepare(checks: int, reseed: bool) -> tuple[str, list[int]]:
     import django
 
     django.setup()
-    from django.utils import timezone
-
     from opencsc.accounts.models import Role, User
     from opencsc.audit.services import Actor
-    from opencsc.casework import services as casework
     from opencsc.partners.credentials import credential_issue
     from opencsc.people.selectors import caseload_for_user
     from opencsc.sharing.models import Agency, CheckRequest, CheckStatus
-    from opencsc.sharing.portal_services import check_send
 
     police = Agency.objects.get(name=POLICE)
     mash = User.objects.get(username="mash.demo")
     waiting = list(CheckRequest.objects.filter(agency=police, status=CheckStatus.SENT).values_list("pk", flat=True))
     workers = list(User.objects.filter(role=Role.SOCIAL_WORKER, is_active=True).order_by("pk"))
     children = [(w, a.person) for w in workers for a in caseload_for_user(w) if a.person.is_child][:400]
+    missing = max(0, checks - len(waiting))
+    in_bulk = missing > BULK_ABOVE if bulk is None else bulk
     started = time.monotonic()
-    today = timezone.localdate()
-    i = 0
-    while len(waiting) < checks:
-        worker, child = children[i % len(children)]
-        i += 1
-        contact = casework.contact_create(
-            actor_user=worker,
-            actor=Actor.from_user(worker),
-            child=child,
-            contact_date=today,
-            source="2A",
-            reason="Bench: school concern",
-            consent_given=True,
-        )
-        casework.mash_triage_record(
-            actor_user=mash,
-            actor=Actor.from_user(mash),
-            contact=contact,
-            rag="amber",
-            rationale="Bench",
-            triaged_on=today,
-            agencies=[],
-        )
-        sent = check_send(
-            actor_user=mash,
-            actor=Actor.from_user(mash),
-            contact=contact,
-            agency=police,
-            urgency="amber",
-            question="Bench: anything known?",
-        )
-        waiting.append(sent.pk)
-    print(f"  {len(waiting):,} checks waiting ({i:,} sent now in {time.monotonic() - started:.1f} s)")
+    if missing and in_bulk:
+        from opencsc.demo.bench_checks import checks_bulk_send
+
+        waiting += checks_bulk_send(mash=mash, agency=police, pairs=children, count=missing)
+    elif missing:
+        waiting += [_send_one(mash, police, *children[i % len(children)]).pk for i in range(missing)]
+    how = "in bulk, without the preparation's audit events" if in_bulk else "through the services"
+    print(f"  {len(waiting):,} checks waiting ({missing:,} made now {how} in {time.monotonic() - started:.1f} s)")
     _, key = credential_issue(
         actor=Actor.system("bench"),
         agency=police,
@@ -125,6 +116,44 @@ def prepare(checks: int, reseed: bool) -> tuple[str, list[int]]:
 
     connections.close_all()
     return key, waiting
+
+
+def _send_one(mash: Any, police: Any, worker: Any, child: Any) -> Any:
+    """One check through the real services, each audited: a contact, its triage, the check sent."""
+    from django.utils import timezone
+
+    from opencsc.audit.services import Actor
+    from opencsc.casework import services as casework
+    from opencsc.demo.bench_checks import RAG, RATIONALE, REASON, SOURCE
+    from opencsc.sharing.portal_services import check_send
+
+    today = timezone.localdate()
+    contact = casework.contact_create(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        child=child,
+        contact_date=today,
+        source=SOURCE,
+        reason=REASON,
+        consent_given=True,
+    )
+    casework.mash_triage_record(
+        actor_user=mash,
+        actor=Actor.from_user(mash),
+        contact=contact,
+        rag=RAG,
+        rationale=RATIONALE,
+        triaged_on=today,
+        agencies=[],
+    )
+    return check_send(
+        actor_user=mash,
+        actor=Actor.from_user(mash),
+        contact=contact,
+        agency=police,
+        urgency="amber",
+        question="Bench: anything known?",
+    )
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -236,44 +265,45 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
     return result
 
 
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=DB_NAME, help="PostgreSQL database (env OPENCSC_BENCH_DB; default %(default)s)")
+    parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--bulk",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"make the checks in bulk (default: when more than {BULK_ABOVE:,} are missing)",
+    )
+    parser.add_argument("--prepare-only", action="store_true", help="prepare the checks, then stop (no load)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checks", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--reseed", action="store_true")
+    add_database_options(parser)
     args = parser.parse_args()
+    use_database(args.db)
     print(f"Preparing {DB_NAME} ...")
-    key, waiting = prepare(args.checks, args.reseed)
+    key, waiting = prepare(args.checks, args.reseed, args.bulk)
+    if args.prepare_only:
+        return
     port = free_port()
     server = start_server(port, args.workers)
     samples: list[Sample] = []
     lock = threading.Lock()
     try:
-        load_before = os.getloadavg()
-        started = time.monotonic()
-        stop_at = started + args.duration
-        threads = [
-            threading.Thread(target=drive, args=(f"http://127.0.0.1:{port}", key, waiting, lock, stop_at, samples))
-            for _ in range(args.clients)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds = time.monotonic() - started
-        load_after = os.getloadavg()
+        stop_at = time.monotonic() + args.duration
+        run = run_threads(args.clients, drive, f"http://127.0.0.1:{port}", key, waiting, lock, stop_at, samples)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    result = summarise(samples, seconds)
-    result["load_average"] = {"before": round(load_before[0], 1), "after": round(load_after[0], 1)}
+    result = summarise(samples, run["seconds"])
+    result["load_average"] = run["load_average"]
     result["clients"], result["workers"] = args.clients, args.workers
-    print(json.dumps(result, indent=2))
-    OUT.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    (OUT / f"partner-api-{stamp}.json").write_text(json.dumps({**result, "raw": [asdict(s) for s in samples]}))
+    write_result("partner-api", result, samples)
 
 
 if __name__ == "__main__":
