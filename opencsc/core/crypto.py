@@ -4,7 +4,8 @@ Ciphertext format: ``v1:<key id>:<base64(nonce || ciphertext+tag)>``. The associ
 ciphertext to its column ("people.Person.ethnicity"), so a value copied into another column does not
 decrypt, and any flipped bit fails authentication. Keys come from settings (the environment), never
 from the database: ``OPENCSC_FIELD_KEYS="k2:<base64 32 bytes>,k1:<...>"`` — the first key encrypts,
-every listed key decrypts, and `manage.py rotate_field_keys` re-encrypts old rows under the first.
+every listed key decrypts, and `manage.py rotate_field_keys` re-encrypts old rows (and, through
+`ROTATIONS`, the documents' files) under the first.
 Why this and not an off-the-shelf Django field package: see docs/adr/0004-field-encryption.md.
 """
 
@@ -14,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -57,6 +59,17 @@ def _keyring(spec: str) -> KeyRing:
 
 def keyring() -> KeyRing:
     return _keyring(settings.OPENCSC_FIELD_KEYS)
+
+
+# What apps encrypt with the key ring outside encrypted fields (the documents' files): each a callable
+# that re-encrypts its part under the primary key and returns {what: how many}. `rotate_field_keys`
+# runs them after the fields; apps register theirs in `AppConfig.ready` (core imports no app).
+ROTATIONS: list[Callable[[], dict[str, int]]] = []
+
+
+def register_rotation(rotation: Callable[[], dict[str, int]]) -> None:
+    if rotation not in ROTATIONS:
+        ROTATIONS.append(rotation)
 
 
 def encrypt(plaintext: str, *, context: str) -> str:

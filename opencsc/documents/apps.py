@@ -12,3 +12,7 @@ class DocumentsConfig(AppConfig):
         from opencsc.documents import events, signals  # noqa: F401  (signals: remove a blob with its last row)
 
         events.register_all()
+        from opencsc.core.crypto import register_rotation
+        from opencsc.documents.services import documents_rotate_keys
+
+        register_rotation(documents_rotate_keys)

@@ -61,6 +61,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     kind=C.OTHER_AGENCIES,
     size=NP,
     blob=NP,
+    key_id=NP,
     category=NP,
     uploaded_by=NP,
     uploaded_via=NP,
@@ -86,6 +87,9 @@ class Document(models.Model):
     kind = models.CharField("Type", max_length=8, choices=DocumentKind.choices)
     size = models.PositiveBigIntegerField(help_text="Bytes")
     blob = models.CharField(max_length=64, help_text="Keyed hash of the content: the stored file's name")
+    key_id = models.CharField(
+        max_length=32, blank=True, help_text="The field key the stored file is encrypted under (blank: not yet known)"
+    )
     category = models.CharField(max_length=32, choices=C.choices)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

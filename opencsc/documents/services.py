@@ -1,5 +1,5 @@
 """Every write of the documents app (ADR 0032): a partner organisation attaches a file to its own
-request for support or its own answer to a check."""
+request for support or its own answer to a check; a key rotation re-encrypts the stored files."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from opencsc.audit.services import Actor, record_event
+from opencsc.core import crypto
 from opencsc.core.categories import DataCategory
 from opencsc.documents import storage
 from opencsc.documents.models import Document
@@ -85,6 +86,7 @@ def document_attach(
                 kind=kind,
                 size=len(data),
                 blob=name,
+                key_id=storage.key_of(name),
                 category=category,
                 uploaded_by=caller.user,
                 uploaded_via=caller.via,
@@ -108,3 +110,27 @@ def _clean_name(filename: str) -> str:
     """The last part of the name the partner gave, without control characters, at most 200 long."""
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
     return "".join(c for c in base if c.isprintable())[:200] or "document"
+
+
+def documents_rotate_keys() -> dict[str, int]:
+    """Re-encrypt every stored document file under the primary field key (`manage.py rotate_field_keys`
+    runs it after the fields), so the old key can be removed.
+
+    For each file whose rows do not yet name the primary key: the file is rewritten under it
+    (`storage.reencrypt`: new file, fsync, rename), then the rows naming it are updated to the key
+    in one transaction. The file goes first, so a crash between the two leaves a row naming the old
+    key over a file under the new one, which still reads (the file's header names its key) and is
+    put right by the next run; at no point is a document unreadable while both keys are listed.
+    Resumable: files already under the primary key are only recorded as such. Returns how many files
+    were rewritten, and how many rows name a file that is missing (left for an operator to look at)."""
+    primary = crypto.keyring().primary_id
+    rewritten = missing = 0
+    names = Document.objects.exclude(key_id=primary).values_list("blob", flat=True).distinct().order_by("blob")
+    for name in list(names):
+        if not storage.exists(name):
+            missing += 1
+            continue
+        rewritten += storage.reencrypt(name)
+        with transaction.atomic():
+            Document.objects.filter(blob=name).exclude(key_id=primary).update(key_id=primary)
+    return {"documents.Document files": rewritten, "documents.Document files missing": missing}

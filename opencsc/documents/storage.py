@@ -7,6 +7,9 @@
 * Encryption: AES-256-GCM with the field-encryption key ring (`core.crypto`), the associated data
   binding the ciphertext to its name (a file copied under another name does not decrypt). Layout:
   ``OCSCDOC1 | key id length (1 byte) | key id | nonce (12) | ciphertext+tag``.
+* Key rotation (`reencrypt`, run by `manage.py rotate_field_keys`): a file is rewritten under the
+  primary key beside the old one, flushed to disk, then renamed over it, so a reader (or a crash)
+  finds either the whole old file or the whole new one, each readable while both keys are listed.
 """
 
 from __future__ import annotations
@@ -50,17 +53,53 @@ def write(data: bytes) -> tuple[str, bool]:
     target = _path(name)
     if target.exists():
         return name, False
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _seal_into(target, name, data)
+    return name, True
+
+
+def _seal_into(target: Path, name: str, data: bytes) -> None:
+    """Encrypt under the primary key into a file beside `target`, flush it, rename it over `target`
+    (atomic on POSIX) and flush the directory, so the name holds the old bytes or the new, never half."""
     ring = crypto.keyring()
     nonce = os.urandom(12)
     sealed = ring.keys[ring.primary_id].encrypt(nonce, data, name.encode())
     kid = ring.primary_id.encode()
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = target.with_suffix(f".{os.getpid()}.part")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(MAGIC + bytes([len(kid)]) + kid + nonce + sealed)
-    os.replace(partial, target)
-    return name, True
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(MAGIC + bytes([len(kid)]) + kid + nonce + sealed)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def key_of(name: str) -> str:
+    """The id of the key the stored file is encrypted under (read from its header)."""
+    with _path(name).open("rb") as stored:
+        head = stored.read(len(MAGIC) + 1 + 255)
+    if not head.startswith(MAGIC):
+        raise crypto.DecryptionError("Not an openCSC document")
+    size = head[len(MAGIC)]
+    return head[len(MAGIC) + 1 : len(MAGIC) + 1 + size].decode()
+
+
+def reencrypt(name: str) -> bool:
+    """Rewrite the stored file under the primary key (atomically, see `_seal_into`); False if it was
+    already under it. Raises `crypto.DecryptionError` if it cannot be read with the listed keys."""
+    if key_of(name) == crypto.keyring().primary_id:
+        return False
+    _seal_into(_path(name), name, read(name))
+    return True
 
 
 def read(name: str) -> bytes:

@@ -1,4 +1,6 @@
-"""Re-encrypt every encrypted field under the primary key, so an old key can then be removed.
+"""Re-encrypt every encrypted field, and every file an app keeps encrypted with the key ring (the
+documents' files, registered in `crypto.ROTATIONS`), under the primary key, so an old key can then
+be removed.
 
 Resumable: rows already under the primary key are skipped, and work is committed in batches, so the
 command can be stopped and run again. Run it after putting the new key first in OPENCSC_FIELD_KEYS;
@@ -27,7 +29,8 @@ def encrypted_columns() -> list[tuple[Any, EncryptedTextField]]:
 
 
 def rotate(batch_size: int = 1000) -> dict[str, int]:
-    """Re-encrypt stale ciphertexts; returns {"model.field": rows re-encrypted}."""
+    """Re-encrypt stale ciphertexts, then the registered files; returns {"model.field": rows
+    re-encrypted, "documents.Document files": files re-encrypted, ...}."""
     primary = crypto.keyring().primary_id
     counts: dict[str, int] = {}
     for model, field in encrypted_columns():
@@ -51,6 +54,8 @@ def rotate(batch_size: int = 1000) -> dict[str, int]:
             if len(rows) < batch_size:
                 break
         counts[f"{model._meta.label}.{field.name}"] = done
+    for rotation in crypto.ROTATIONS:
+        counts.update(rotation())
     return counts
 
 
@@ -65,4 +70,7 @@ class Command(BaseCommand):
         for name, count in counts.items():
             if count:
                 self.stdout.write(f"{name}: {count} re-encrypted")
+        for name in [name for name in counts if name.endswith(" missing")]:
+            if missing := counts.pop(name):
+                self.stderr.write(f"{name}: {missing} (rows name files not on disk: find them before removing a key)")
         self.stdout.write(f"Done: {sum(counts.values())} values re-encrypted under key {crypto.keyring().primary_id}.")
