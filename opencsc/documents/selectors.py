@@ -40,11 +40,24 @@ def get_document_for_user(*, user: Any, actor: Actor, document_id: int) -> tuple
     return document, _opened(actor, document, "documents.open")
 
 
-def get_document_for_partner(*, caller: PartnerCaller | None, actor: Actor, document_id: int) -> tuple[Document, bytes]:
+def get_document_for_partner(
+    *,
+    caller: PartnerCaller | None,
+    actor: Actor,
+    document_id: int,
+    check_request_id: int | None = None,
+    referral_id: int | None = None,
+) -> tuple[Document, bytes]:
     """A document the caller's organisation sent, with its bytes (`documents.partner_open` about the
-    child). Another organisation's or a missing one: Http404 and `documents.partner_refused`."""
+    child); with `check_request_id` or `referral_id` (the API's nested routes), only if it is attached
+    to that check or request. Another organisation's, a missing one or one attached elsewhere:
+    Http404 and `documents.partner_refused`."""
     document = Document.objects.select_related("agency").filter(pk=document_id).first()
-    if caller is None or document is None or document.agency_id != caller.agency.pk:
+    elsewhere = document is not None and (
+        (check_request_id is not None and document.check_request_id != check_request_id)
+        or (referral_id is not None and document.referral_id != referral_id)
+    )
+    if caller is None or document is None or document.agency_id != caller.agency.pk or elsewhere:
         record_event(
             actor=actor,
             action="documents.partner_refused",

@@ -25,9 +25,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -36,9 +38,10 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView, exception_handler
 
 from opencsc.audit.services import Actor, record_event
+from opencsc.documents import http as document_http
 from opencsc.documents import selectors as document_selectors
 from opencsc.documents import services as document_services
-from opencsc.documents.models import Document
+from opencsc.documents.models import CONTENT_TYPES, Document
 from opencsc.partners.credentials import credential_for_key
 from opencsc.partners.models import ApiCredential, ApiUsage, IdempotencyRecord, Scope
 from opencsc.partners.uploads import bound_upload_handler, declared_too_large, limit
@@ -645,6 +648,63 @@ class ReferralDocuments(_Documents):
             caller=self.caller(request), actor=self.actor(request), referral_id=referral_id
         )
         return self.attach(request, referral=found.referral)
+
+
+class AnyAccept(BaseContentNegotiation):
+    """A download answers with the document's own type whatever the client accepts (a problem
+    document when refused), so content negotiation never turns it into a 406."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+DOWNLOAD = {
+    **{(200, content_type): OpenApiTypes.BINARY for content_type in dict.fromkeys(CONTENT_TYPES.values())},
+    **PROBLEMS,
+}
+
+
+class _DocumentDownload(PartnerApiView):
+    """One of the organisation's own documents, as sent: the type openCSC found (`Content-Type`), an
+    attachment (`Content-Disposition`, named by reference and the sender's name made safe), `nosniff`,
+    not cached, sandboxed. Another organisation's, a missing one, or one attached to another check or
+    request: 404, and the attempt audited (`documents.partner_refused`); an opening is audited
+    (`documents.partner_open`), as on the portal's `/partners/documents/<id>/`."""
+
+    content_negotiation_class = AnyAccept
+
+    def send(self, request: Request, document_id: int, **parent: int) -> HttpResponse:
+        found, data = document_selectors.get_document_for_partner(
+            caller=self.caller(request), actor=self.actor(request), document_id=document_id, **parent
+        )
+        return document_http.download(found, data)
+
+
+class CheckDocument(_DocumentDownload):
+    required_scope = Scope.CHECKS_READ
+
+    @extend_schema(operation_id="checks_documents_retrieve", responses=DOWNLOAD)
+    def get(self, request: Request, check_id: int, document_id: int) -> HttpResponse:
+        """Download a document the organisation attached to its answer to a check."""
+        portal_selectors.get_check_for_partner(
+            caller=self.caller(request), actor=self.actor(request), check_id=check_id
+        )
+        return self.send(request, document_id, check_request_id=check_id)
+
+
+class ReferralDocument(_DocumentDownload):
+    required_scope = Scope.REFERRALS_READ
+
+    @extend_schema(operation_id="referrals_documents_retrieve", responses=DOWNLOAD)
+    def get(self, request: Request, referral_id: int, document_id: int) -> HttpResponse:
+        """Download a document the organisation attached to one of its requests for support."""
+        portal_selectors.get_referral_for_partner(
+            caller=self.caller(request), actor=self.actor(request), referral_id=referral_id
+        )
+        return self.send(request, document_id, referral_id=referral_id)
 
 
 @csrf_exempt

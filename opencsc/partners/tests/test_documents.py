@@ -280,13 +280,16 @@ def test_matrix_organisation_a_never_sees_organisation_bs_documents(
     referral_id = on_referral.referral_id
     pages = [f"/partners/documents/{on_check.pk}/", f"/partners/documents/{on_referral.pk}/"]
     api = [f"/api/v1/checks/{sent.pk}/documents/", f"/api/v1/referrals/{referral_id}/documents/"]
+    downloads = [f"{api[0]}{on_check.pk}/", f"{api[1]}{on_referral.pk}/"]
     routes = {str(p.pattern) for p in get_resolver("opencsc.partners.urls").url_patterns} | {
         str(p.pattern) for p in get_resolver("opencsc.partners.api_urls").url_patterns
     }
     assert {r for r in routes if "document" in r} == {
         "documents/<int:document_id>/",
         "checks/<int:check_id>/documents/",
+        "checks/<int:check_id>/documents/<int:document_id>/",
         "referrals/<int:referral_id>/documents/",
+        "referrals/<int:referral_id>/documents/<int:document_id>/",
     }, "a new document route must join this matrix"
     b_user, b_key = client_for(health_user), _api(health)
     for url in pages:
@@ -295,11 +298,20 @@ def test_matrix_organisation_a_never_sees_organisation_bs_documents(
     for url in api:
         for response in (b_key.get(url), _post(b_key, url, f.PDF, "intrusion.pdf", key=url)):
             assert response.status_code == 404 and b"A-" not in response.content
+    for url in downloads:
+        response = b_key.get(url)
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+        assert b"A-" not in response.content and b"CANARY" not in response.content
     assert b"A-check" not in b_user.get("/partners/").content
     assert Document.objects.count() == 2
-    # Organisation A reaches its own.
+    assert not AuditEvent.objects.filter(action="documents.partner_open").exists()
+    # Organisation A reaches its own, on the portal and through the API.
     for url in pages:
         assert client_for(police_user).get(url).status_code == 200
+    a_key = _api(police)
+    for url, document in zip(downloads, (on_check, on_referral), strict=True):
+        response = a_key.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == document.content_type
 
 
 def test_a_disposal_takes_the_file_unless_another_row_still_names_it(
@@ -413,3 +425,71 @@ def test_a_crash_mid_rotation_leaves_every_document_readable_and_the_next_run_fi
     settings.OPENCSC_FIELD_KEYS = NEW_KEY
     for document in Document.objects.all():
         assert storage.read(document.blob) == contents[document.pk]
+
+
+# --- Downloads through the API ------------------------------------------------------------------------
+
+
+def test_the_api_downloads_the_organisations_own_document_as_an_attachment_audited(sent, police, triaged):
+    client = _api(police)
+    uploaded = _post(client, f"/api/v1/checks/{sent.pk}/documents/", f.PDF, 'x/Custody "log"; x=y.pdf').json()
+    response = client.get(f"/api/v1/checks/{sent.pk}/documents/{uploaded['id']}/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.content == f.PDF
+    assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;") and uploaded["reference"] in disposition
+    assert "x/" not in disposition and '\\"log\\"; x=y.pdf"' in disposition  # their quotes escaped, no path
+    assert "no-store" in response["Cache-Control"] and "sandbox" in response["Content-Security-Policy"]
+    opened = AuditEvent.objects.get(action="documents.partner_open")
+    assert opened.subject_person_id == triaged.child_id and opened.object_id == str(uploaded["id"])
+    call = AuditEvent.objects.filter(action="partners.api_call").latest("seq")
+    assert call.detail["status"] == 200 and call.detail["agency"] == police.pk
+
+
+def test_an_api_download_needs_its_scope_and_the_check_it_is_attached_to(
+    sent, police, social_worker, mash_practitioner, triaged
+):
+    from django.utils import timezone
+
+    from opencsc.casework import services as casework
+
+    client = _api(police)
+    uploaded = _post(client, f"/api/v1/checks/{sent.pk}/documents/", f.png(), "a.png").json()
+    _, views_only = credentials.credential_issue(
+        actor=Actor.system("tests"), agency=police, label="views", scopes=["views:read"]
+    )
+    url = f"/api/v1/checks/{sent.pk}/documents/{uploaded['id']}/"
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {views_only}").get(url).status_code == 403
+    assert Client().get(url).status_code == 401
+    # Another check of the same organisation (it may read it) does not lead to this document.
+    today, mash = timezone.localdate(), Actor.from_user(mash_practitioner)
+    contact = casework.contact_create(
+        actor_user=social_worker,
+        actor=Actor.from_user(social_worker),
+        child=triaged.child,
+        contact_date=today,
+        source="1B",
+        reason="Second concern",
+        consent_given=True,
+    )
+    casework.mash_triage_record(
+        actor_user=mash_practitioner,
+        actor=mash,
+        contact=contact,
+        rag="amber",
+        rationale="x",
+        triaged_on=today,
+        agencies=[],
+    )
+    other = check_send(
+        actor_user=mash_practitioner, actor=mash, contact=contact, agency=police, urgency="green", question="Q"
+    )
+    for wrong in (
+        f"/api/v1/checks/{other.pk}/documents/{uploaded['id']}/",
+        f"/api/v1/checks/{sent.pk}/documents/{uploaded['id'] + 1000}/",
+    ):
+        response = client.get(wrong)
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    assert AuditEvent.objects.filter(action="documents.partner_refused", outcome="denied").count() == 2
+    assert client.get(f"/api/v1/referrals/{sent.pk}/documents/{uploaded['id']}/").status_code == 404
+    assert not AuditEvent.objects.filter(action="documents.partner_open").exists()
