@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from opencsc.accounts import access
@@ -43,11 +43,12 @@ from opencsc.people.models import Person
 from opencsc.privacy.models import Purpose
 from opencsc.sharing import rules
 from opencsc.sharing import services as sharing_services
-from opencsc.sharing.items import Item, pack_digest
+from opencsc.sharing.items import Item, disclosable_items, pack_digest
 from opencsc.sharing.models import Agency, Channel, CheckRequest, Disclosure, DisclosureKind, SharingAgreement
 from opencsc.sharing.portal_services import (
     CHECK_AGENCY_KIND,
     CHECK_PURPOSE,
+    IDENTITY,
     _check_consent,
     _identity_keys,
     agencies_on_the_portal,
@@ -75,7 +76,10 @@ def _prepare_child(worker: User, person: Person, agency: Agency, purpose: Purpos
     if not decision.allowed:
         raise rules.SharingRefused(decision.reasons)
     probe = Contact(child=person, contact_date=timezone.localdate(), consent_given=True)
-    items = sharing_services._chosen_items(person, _identity_keys(probe, set(decision.allowed_categories)))
+    keys = _identity_keys(probe, set(decision.allowed_categories))
+    # `disclosure_share` picks these keys from every item of the record; they are all identifying ones.
+    available = {item.key: item for items in disclosable_items(person, IDENTITY).values() for item in items}
+    items = [available[key] for key in dict.fromkeys(keys)]
     agreement = rules.require(agency=agency, purpose=purpose, categories={i.category for i in items}).agreement
     assert agreement is not None  # noqa: S101  (require() returns only allowed decisions)
     return _Child(worker, person, items, agreement)
@@ -220,15 +224,23 @@ def _write(mash: User, agency: Agency, purpose: Purpose, batch: list[_Child], qu
             for c, triage in zip(batch, triages, strict=True)
         ]
     )
-    disclosures = Disclosure.objects.bulk_create(
-        [
-            _disclosure(c, contact, mash, mash_name, agency, purpose, now)
-            for c, contact in zip(batch, contacts, strict=True)
-        ]
-    )
+    disclosures = [
+        _disclosure(c, contact, mash, mash_name, agency, purpose, now)
+        for c, contact in zip(batch, contacts, strict=True)
+    ]
+    # The pack digest covers the reference (the id): on PostgreSQL take the ids first and insert each
+    # row whole; elsewhere insert, then add the digests.
+    ids = _next_ids(Disclosure, len(disclosures))
+    for disclosure, pk in zip(disclosures, ids or [], strict=False):
+        disclosure.pk = pk
+    if ids is None:
+        Disclosure.objects.bulk_create(disclosures)
     for c, disclosure in zip(batch, disclosures, strict=True):
         disclosure.pack_digest = pack_digest(sharing_services.pack_header(disclosure), c.items)
-    Disclosure.objects.bulk_update(disclosures, ["pack_digest"], batch_size=1000)
+    if ids is None:
+        Disclosure.objects.bulk_update(disclosures, ["pack_digest"], batch_size=1000)
+    else:
+        Disclosure.objects.bulk_create(disclosures)
     requests = CheckRequest.objects.bulk_create(
         [
             CheckRequest(
@@ -248,6 +260,18 @@ def _write(mash: User, agency: Agency, purpose: Purpose, batch: list[_Child], qu
         ]
     )
     return [r.pk for r in requests]
+
+
+def _next_ids(model: type[Disclosure], count: int) -> list[int] | None:
+    """`count` ids from the table's own sequence (PostgreSQL), or None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _disclosure(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,21 +88,26 @@ def _items_of(instance: models.Model, title: str) -> list[Item]:
     return items
 
 
-def disclosable_items(person: Person) -> dict[DataCategory, list[Item]]:
-    """Every item of the person's record, keyed by category, in the order of `DataCategory`."""
+def disclosable_items(
+    person: Person, categories: Collection[DataCategory] | None = None
+) -> dict[DataCategory, list[Item]]:
+    """Every item of the person's record, keyed by category, in the order of `DataCategory`; with
+    `categories`, only the items of those (the same items, without reading the models that hold
+    none of them: a MASH check's identifying details read two models, not every one)."""
+    wanted = set(categories) if categories is not None else set(DataCategory)
     found: list[Item] = _items_of(person, "Personal details")
     for model in registered_models():
         if model is Person or model._meta.app_label in _NOT_DISCLOSABLE_APPS or model._meta.abstract:
             continue
         owner = _owner_field(model)
-        if owner is None:
+        if owner is None or not wanted & set(_fields_by_category(model)):
             continue
         for row in model._default_manager.filter(**{owner: person}).order_by("pk"):
             found += _items_of(row, str(model._meta.verbose_name).capitalize())
     grouped: dict[DataCategory, list[Item]] = {category: [] for category in DataCategory}
     for item in found:
         grouped[item.category].append(item)
-    return {category: items for category, items in grouped.items() if items}
+    return {category: items for category, items in grouped.items() if items and category in wanted}
 
 
 def items_for(person: Person, references: list[dict[str, Any]]) -> list[Item]:

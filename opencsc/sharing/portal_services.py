@@ -179,7 +179,7 @@ def check_due(urgency: str, sent_at: dt.datetime) -> dt.datetime:
 
 
 def _identity_keys(contact: Contact, allowed: set[DataCategory]) -> list[str]:
-    items = disclosable_items(contact.child)
+    items = disclosable_items(contact.child, IDENTITY)
     return [item.key for category in IDENTITY if category in allowed for item in items.get(category, [])]
 
 
