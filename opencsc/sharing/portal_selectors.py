@@ -150,6 +150,17 @@ def get_check_for_partner(*, caller: PartnerCaller | None, actor: Actor, check_i
     return CheckForPartner(request=request, shown=shown)
 
 
+def get_check_to_answer(*, caller: PartnerCaller | None, actor: Actor, check_id: int) -> CheckRequest:
+    """One check of the caller's organisation, to answer: the row only. Nothing of the child is read
+    or shown, so this is not a `sharing.check_open` (the answer is audited by
+    `portal_services.check_answer_as`). Another organisation's check, or a missing one: 404, the
+    attempt audited (`sharing.portal_refused`), as `get_check_for_partner`."""
+    request = CheckRequest.objects.select_related("agency", "mash_check").filter(pk=check_id).first()
+    if caller is None or request is None or request.agency_id != caller.agency.pk:
+        raise _refused(actor, "sharing.CheckRequest", check_id, None)
+    return request
+
+
 # --- Shared views -----------------------------------------------------------------------------
 
 

@@ -117,7 +117,9 @@ def _shape(label: str, pks: set[Any], made: dict[str, set[Any]], child_id: int) 
                 target = "people.Person" if prefix in ("person", "child") else _label_named(prefix, made)
             if target == "people.Person" and value == child_id:
                 value = "<child>"
-            elif (target and value in made.get(target, ())) or value in _ids_of(obj, field.name, made):
+            elif (target and value in made.get(target, ())) or (
+                isinstance(value, str) and value in _ids_of(obj, field.name, made)
+            ):
                 value = "<made with it>"
             elif field.name == "records":
                 value = [{k: v for k, v in r.items() if k not in ("id", "key")} for r in value]

@@ -27,6 +27,7 @@ from opencsc.sharing.portal_services import check_send, shared_view_create
 
 pytestmark = pytest.mark.django_db
 ALL = ["checks:read", "checks:answer", "views:read"]
+QUERY_CEILING = 42
 
 
 def _key(agency, scopes=ALL):
@@ -76,6 +77,25 @@ def test_the_organisation_reads_and_answers_its_check(sent, police, triaged):
     assert AuditEvent.objects.filter(action="sharing.check_open", subject_person_id=triaged.child_id).exists()
     calls = AuditEvent.objects.filter(action="partners.api_call")
     assert calls.count() == 3 and {e.detail["status"] for e in calls} == {200, 201}
+
+
+def test_an_answer_reads_the_check_not_the_childs_details_and_keeps_to_its_queries(sent, police):
+    """The answer shows nothing of the child, so it is not an opening of the check (no rebuilt
+    details, no `sharing.check_open`); it is audited as the answer. The ceiling is the count measured
+    on SQLite and on PostgreSQL (57 before the answer stopped rebuilding the check and writing the
+    key's `last_used_at` on every call)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    credential, key = _key(police)
+    client = _api(key)
+    with CaptureQueriesContext(connection) as queries:
+        response = _answer(client, sent.pk, {"summary": "Nothing known"})
+    assert response.status_code == 201
+    assert not AuditEvent.objects.filter(action="sharing.check_open").exists()
+    assert AuditEvent.objects.filter(action="sharing.check_answer", subject_person_id=sent.person_id).count() == 1
+    assert len(queries) <= QUERY_CEILING, [q["sql"][:80] for q in queries.captured_queries]
+    assert ApiCredential.objects.get(pk=credential.pk).last_used_at is not None
 
 
 def test_replaying_a_post_with_the_same_idempotency_key_creates_nothing_new(sent, police):
@@ -227,13 +247,18 @@ def test_every_operation_in_the_openapi_document_refuses_unauthenticated_calls(s
     client = Client()
     operations = 0
     for path, methods in document["paths"].items():
-        url = path.replace("{check_id}", str(sent.pk)).replace("{view_id}", "1").replace("{referral_id}", "1")
+        url = (
+            path.replace("{check_id}", str(sent.pk))
+            .replace("{view_id}", "1")
+            .replace("{referral_id}", "1")
+            .replace("{document_id}", "1")
+        )
         for method in methods:
             operations += 1
             response = client.generic(method.upper(), url, data="{}", content_type="application/json")
             assert response.status_code == 401, f"{method.upper()} {url}: {response.status_code}"
             assert response["Content-Type"] == "application/problem+json"
-    assert operations == 12
+    assert operations == 14
 
 
 REFERRAL = {
