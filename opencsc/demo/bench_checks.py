@@ -28,7 +28,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -103,6 +104,8 @@ def checks_bulk_send(
     """Send `count` MASH checks to `agency`, cycling through the (social worker, child) `pairs`: each
     a contact recorded by the worker today, triaged amber and sent by `mash`, in the state the
     services leave them (see the module docstring). Returns the new `CheckRequest` ids."""
+    if settings.OPENCSC_ENVIRONMENT == "production":
+        raise ImproperlyConfigured("Bulk bench checks refuse to run in production: they skip audit events")
     if not access.can_send_partner_checks(mash):
         raise PermissionDenied
     if agency.recipient_type.code not in CHECK_AGENCY_KIND or not agencies_on_the_portal().filter(pk=agency.pk):

@@ -192,8 +192,14 @@ def test_the_api_answers_a_bulk_made_check_as_it_answers_a_service_made_one(
     assert CheckRequest.objects.filter(pk__in=[by_service.pk, bulk_id], status=CheckStatus.ANSWERED).count() == 2
 
 
-def test_the_bulk_path_refuses_what_the_services_refuse(social_worker, mash_practitioner, east_team, police, outsider):
+def test_the_bulk_path_refuses_what_the_services_refuse(
+    social_worker, mash_practitioner, east_team, police, outsider, settings
+):
     child = _child(social_worker, east_team)
+    settings.OPENCSC_ENVIRONMENT = "production"
+    with pytest.raises(Exception, match="production"):
+        checks_bulk_send(mash=mash_practitioner, agency=police, pairs=[(social_worker, child)], count=1)
+    settings.OPENCSC_ENVIRONMENT = "test"
     with pytest.raises(Exception, match="cannot change"):
         checks_bulk_send(mash=mash_practitioner, agency=police, pairs=[(outsider, child)], count=1)
     with pytest.raises(Exception):  # noqa: B017  (PermissionDenied: a social worker does not send checks)
