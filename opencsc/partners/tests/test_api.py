@@ -27,7 +27,7 @@ from opencsc.sharing.portal_services import check_send, shared_view_create
 
 pytestmark = pytest.mark.django_db
 ALL = ["checks:read", "checks:answer", "views:read"]
-QUERY_CEILING = 42
+QUERY_CEILING = {"sqlite": 42, "postgresql": 46}  # the first call of a minute: the usage row's savepoints
 
 
 def _key(agency, scopes=ALL):
@@ -94,7 +94,7 @@ def test_an_answer_reads_the_check_not_the_childs_details_and_keeps_to_its_queri
     assert response.status_code == 201
     assert not AuditEvent.objects.filter(action="sharing.check_open").exists()
     assert AuditEvent.objects.filter(action="sharing.check_answer", subject_person_id=sent.person_id).count() == 1
-    assert len(queries) <= QUERY_CEILING, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(queries) <= QUERY_CEILING[connection.vendor], [q["sql"][:80] for q in queries.captured_queries]
     assert ApiCredential.objects.get(pk=credential.pk).last_used_at is not None
 
 
