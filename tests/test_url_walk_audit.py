@@ -43,8 +43,6 @@ pytestmark = pytest.mark.django_db(transaction=False)
 # Pages the walk does not GET, and why. Each must be either unreachable by GET or provably free of
 # any person's data; anything else belongs in the walk.
 NOT_WALKED: dict[str, str] = {
-    "partners:document": "no document seeded; documents tests audit each download",
-    "documents:document": "no document seeded; documents tests audit each download",
     "casework:service_edit": "the services catalogue: names services and providers, no person (casework tests)",
     "privacy:processor_contract_end": "POST only (GET is 405); ends a processor contract",
     "accounts:logout": "POST only (GET is 405); signs the user out",
@@ -100,6 +98,7 @@ def _marks(person: Person) -> list[str]:
 def _seed(settings: Any, tmp_path: Any) -> World:
     settings.OPENCSC_RETURNS_DIR = str(tmp_path / "returns")
     settings.OPENCSC_RETURNS_RUN_INLINE = True
+    settings.OPENCSC_DOCUMENTS_DIR = str(tmp_path / "documents")
     call_command("seed_demo", children=8, seed=3, stdout=io.StringIO())
     users = [User.objects.get(username=username) for username, *_ in PERSONAS]
     worker = users[0]
@@ -320,6 +319,23 @@ def _partner_objects(world: World, users: list[User]) -> None:
         expires_on=dt.date.today() + dt.timedelta(days=2),
     )
     world.more.update({"check_id": [sent.pk], "view_id": [view.pk]})
+    # A photograph the police attached to their answer: downloaded by staff and by the partner.
+    from PIL import Image
+
+    from opencsc.documents.services import document_attach
+    from opencsc.sharing.portal_selectors import caller_for_user
+
+    caller = next(c for c in map(caller_for_user, users) if c is not None and c.agency == police)
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(picture, format="PNG")
+    document = document_attach(
+        caller=caller,
+        actor=Actor.from_user(caller.user),
+        data=picture.getvalue(),
+        filename="door.png",
+        check_request=sent,
+    )
+    world.more["document_id"] = [document.pk]
     from opencsc.sharing.models import PartnerReferral
 
     # The demo's requests for support (the police persona's own, and the health visitor's it may not see).

@@ -227,3 +227,62 @@ def seed_processor_staff(day: object = None) -> str:
         actor_user=manager, actor=Actor.from_user(manager), processor=processor, person=Person.objects.get(pk=child)
     )
     return f"{username} works on one contracted case for {processor.name}"
+
+
+def _incident_log_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF of typed lines (Pillow draws and saves it): what a force's system exports."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (595, 842), "white")
+    draw = ImageDraw.Draw(page)
+    for row, line in enumerate(lines):
+        draw.text((48, 56 + 22 * row), line, fill="black")
+    out = io.BytesIO()
+    page.save(out, format="PDF")
+    return out.getvalue()
+
+
+def seed_police_answer_with_document(day: object = None) -> str:
+    """The MASH persona asks the police (through the portal) about a child whose contact is in
+    triage; the partner persona answers and attaches the force's incident log (a synthetic PDF): the
+    answer and its document are on the child's MASH page, through the access check."""
+    from opencsc.casework.models import Contact
+    from opencsc.documents.services import document_attach
+    from opencsc.sharing.portal_selectors import caller_for_user
+    from opencsc.sharing.portal_services import check_answer_as, check_send
+
+    mash = User.objects.get(username="mash.demo")
+    police = Agency.objects.get(name=POLICE)
+    contact = Contact.objects.filter(child__first_name="Ava", child__last_name="Quinn", triage__isnull=False).first()
+    caller = caller_for_user(User.objects.get(username="partner.demo"))
+    if contact is None or caller is None:
+        raise LookupError("no triaged contact for Ava Quinn, or no police portal user")
+    request = check_send(
+        actor_user=mash,
+        actor=Actor.from_user(mash),
+        contact=contact,
+        agency=police,
+        urgency="amber",
+        question="Any police information about the household, and any call-outs to the address?",
+    )
+    actor = Actor.from_user(caller.user)
+    check_answer_as(
+        caller=caller,
+        actor=actor,
+        request=request,
+        summary="Two call-outs to the address this year (noise, a verbal argument); no arrests. Log attached.",
+    )
+    pdf = _incident_log_pdf(
+        [
+            "Exampleton Constabulary - incident log extract (SYNTHETIC DEMO DATA)",
+            "Address: 14 Example Row, Exampleton",
+            "03/02: noise complaint, officers attended, words of advice",
+            "19/06: verbal argument reported by a neighbour, no offences disclosed",
+        ]
+    )
+    document = document_attach(
+        caller=caller, actor=actor, data=pdf, filename="incident-log-extract.pdf", check_request=request
+    )
+    return f"police answered {request.reference} with {document.filename}"

@@ -24,7 +24,7 @@ from opencsc.audit.services import Actor
 from opencsc.casework import models as cm
 from opencsc.casework import services as cs
 from opencsc.demo.family_help import seed_family_help
-from opencsc.demo.partners import seed_partner_requests, seed_processor_staff
+from opencsc.demo.partners import seed_partner_requests, seed_police_answer_with_document, seed_processor_staff
 from opencsc.people import models as pm
 from opencsc.people import services as ps
 
@@ -49,6 +49,7 @@ def seed_showcase(*, as_of: dt.date) -> ShowcaseReport:
         ("goals and outcomes", seed_goals_and_outcomes),
         ("partner requests for support", seed_partner_requests),
         ("processor staff", seed_processor_staff),
+        ("police answer with a document", seed_police_answer_with_document),
     ]
     for name, part in parts:
         try:
@@ -166,7 +167,9 @@ def seed_missing_now(day: dt.date) -> str:
     looked_after = cm.PeriodOfCare.objects.filter(end_date__isnull=True, child__in=_born(_caseload(sw)))
     period = looked_after.order_by("child__pk").first()
     if period is None:
-        raise LookupError("no looked-after child on the social worker's caseload")
+        # Some seeds and dates leave the persona without a looked-after child: the showcase gives
+        # them one (the first looked-after child open to change), as a team manager would.
+        period = _looked_after_for(sw, day)
     actor = Actor.from_user(sw)
     earlier = max(period.start_date + dt.timedelta(days=2), day - dt.timedelta(days=30))
     if earlier + dt.timedelta(days=1) < day - dt.timedelta(days=1):
@@ -182,6 +185,23 @@ def seed_missing_now(day: dt.date) -> str:
         )
     cs.missing_record(actor_user=sw, actor=actor, child=period.child, kind="M", start_date=day - dt.timedelta(days=1))
     return f"{period.child.full_name} missing since yesterday"
+
+
+def _looked_after_for(worker: User, day: dt.date) -> cm.PeriodOfCare:
+    from opencsc.accounts.services import allocation_end, allocation_open
+
+    periods = cm.PeriodOfCare.objects.filter(
+        end_date__isnull=True, child__is_restricted=False, child__date_of_death__isnull=True
+    ).select_related("child")
+    period = periods.order_by("child__pk").first()
+    if period is None or worker.team is None:
+        raise LookupError("no looked-after child in the borough")
+    actor = Actor.system("seed_demo")
+    current = Allocation.objects.current().filter(person=period.child, kind=AllocationKind.ALLOCATED_WORKER)
+    for allocation in current:
+        allocation_end(actor=actor, allocation=allocation, end_date=max(day, allocation.start_date))
+    allocation_open(actor=actor, person=period.child, team=worker.team, worker=worker, start_date=day)
+    return period
 
 
 def seed_prebirth_plan(day: dt.date) -> str:

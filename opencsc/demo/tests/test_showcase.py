@@ -59,6 +59,14 @@ def test_showcase_fills_what_the_journeys_leave_out():
     reached = set(CaseloadReach.objects.filter(allocation_id=contracted.pk).values_list("person_id", flat=True))
     seen = set(access.visible_persons(User.objects.get(username="brightstart.demo")).values_list("pk", flat=True))
     assert contracted.person_id in seen and seen == reached
+    from opencsc.documents import storage
+    from opencsc.documents.models import Document
+
+    log = Document.objects.get(check_request__isnull=False)  # the police answer's attachment
+    assert log.filename == "incident-log-extract.pdf" and log.kind == "pdf"
+    assert log.check_request.status == "answered"
+    assert log.person.first_name == "Ava"
+    assert storage.read(log.blob).startswith(b"%PDF")
 
 
 def test_sign_in_page_lists_every_persona_in_demo_mode_only(settings):
