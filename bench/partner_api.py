@@ -12,9 +12,10 @@ What it does (issue 16, "Measured"):
    held to the services by a test, without the preparation's audit events). --bulk / --no-bulk choose.
 3. Starts gunicorn (sync workers) with production behaviour (DEBUG off, every middleware, MFA on;
    TLS off), the rate limit raised out of the way (it is tested, not benchmarked).
-4. Drives --clients threads, closed loop, no think time, for --duration seconds: each round lists the
-   checks, reads one check in full, and answers one not yet answered (with its own Idempotency-Key)
-   while any are left.
+4. Drives --clients threads, closed loop, for --duration seconds: each round lists the checks, reads
+   one check in full, and answers one not yet answered (with its own Idempotency-Key) while any are
+   left, then pauses --think seconds on average (default 0: no pause, the server saturated, so
+   client time is mostly queueing; --think 1 is a partner system working through its queue).
 5. Prints requests, errors, p50/p95/p99 (client and server time from `Server-Timing`) by endpoint and
    the rate of answers (what an hour at that rate would give). Raw figures go to bench/out/.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -211,7 +213,13 @@ def server_ms(header: str) -> float | None:
     return None
 
 
-def drive(base: str, key: str, queue: list[int], lock: threading.Lock, stop_at: float, out: list[Sample]) -> None:
+def drive(
+    base: str, key: str, queue: list[int], lock: threading.Lock, stop_at: float, out: list[Sample], think: float
+) -> None:
+    """One client: list, read one, answer one, then wait `think` seconds on average (0: none)."""
+    rng = random.Random(threading.get_ident())
+    if think > 0:
+        time.sleep(rng.uniform(0, think))  # clients do not all start at the same instant
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
     reads = list(queue[:200])
@@ -238,6 +246,8 @@ def drive(base: str, key: str, queue: list[int], lock: threading.Lock, stop_at: 
                 json={"summary": "Bench: nothing known to us"},
                 headers={"Idempotency-Key": uuid.uuid4().hex},
             )
+        if think > 0:
+            time.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
 
 def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
@@ -282,6 +292,9 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean pause of a client between rounds, s (0: saturation)"
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     add_database_options(parser)
     args = parser.parse_args()
@@ -296,13 +309,14 @@ def main() -> None:
     lock = threading.Lock()
     try:
         stop_at = time.monotonic() + args.duration
-        run = run_threads(args.clients, drive, f"http://127.0.0.1:{port}", key, waiting, lock, stop_at, samples)
+        base = f"http://127.0.0.1:{port}"
+        run = run_threads(args.clients, drive, base, key, waiting, lock, stop_at, samples, args.think)
     finally:
         server.terminate()
         server.wait(timeout=30)
     result = summarise(samples, run["seconds"])
     result["load_average"] = run["load_average"]
-    result["clients"], result["workers"] = args.clients, args.workers
+    result["clients"], result["workers"], result["think_seconds"] = args.clients, args.workers, args.think
     write_result("partner-api", result, samples)
 
 
