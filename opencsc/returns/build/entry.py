@@ -13,7 +13,7 @@ caseload for the readiness page): one build per return, the child-level rules on
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 from django.utils import timezone
@@ -64,7 +64,8 @@ def validate_each_child_for_returns(person_ids: Iterable[int], year: str | None 
     cut into one return per child: `refresh_digests` stores a few hundred children's findings at a
     time. Children with no finding are left out."""
     from opencsc.returns.cin.validate import validate_child as cin_child
-    from opencsc.returns.ssda903.validate import validate_child as ssda_child
+    from opencsc.returns.ssda903.rules import rules_for_year
+    from opencsc.returns.ssda903.validate import validate_903
 
     ids = list(person_ids)
     year = year or current_year()
@@ -83,15 +84,33 @@ def validate_each_child_for_returns(person_ids: Iterable[int], year: str | None 
     if in_903:
         ssda = collect_903(year, child_ids=sorted(in_903))
         if ssda.person_ids:
-            # Providers and postcodes are looked up once for all, by key: each child reads only its own.
+            # The child-level rules run once over the return of them all (each rule looks only at one
+            # child's rows); each finding's row is then numbered within its child's own rows, as in
+            # the return built for that child alone.
+            child_rules = tuple(r.code for r in rules_for_year(year) if r.scope == "child")
             providers = provider_register(_urns(ssda.tables))
             postcodes = postcode_lookup(postcodes_in(ssda.tables, providers=providers))
-            la_code, as_of = la_ons_code(), timezone.localdate()
-            for code, pk in ssda.person_ids.items():
-                mine = {name: frame.filter(frame.get_column("CHILD") == code) for name, frame in ssda.tables.items()}
-                found.setdefault(pk, []).extend(
-                    ssda_child(mine, code, year, la_code=la_code, providers=providers, postcodes=postcodes, as_of=as_of)
-                )
+            all_903 = validate_903(
+                ssda.tables,
+                year,
+                la_code=la_ons_code(),
+                providers=providers,
+                postcodes=postcodes,
+                only=child_rules,
+                as_of=timezone.localdate(),
+            )
+            own_row = {
+                name: frame.select(pl.int_range(pl.len()).over("CHILD")).to_series().to_list()
+                for name, frame in ssda.tables.items()
+                if "CHILD" in frame.columns
+            }
+            for finding in all_903:
+                pk = ssda.person_ids.get(finding.child_id or "")
+                if pk is None:
+                    continue
+                if finding.row is not None and finding.table in own_row:
+                    finding = replace(finding, row=own_row[finding.table][finding.row])
+                found.setdefault(pk, []).append(finding)
     return {
         pk: sorted(findings, key=lambda f: (f.severity != Severity.ERROR, f.rule))
         for pk, findings in found.items()

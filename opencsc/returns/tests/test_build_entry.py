@@ -115,9 +115,15 @@ def test_each_childs_findings_built_together_are_those_built_alone(social_worker
     from opencsc.people.tests.factories import ChildFactory
     from opencsc.returns.build.entry import validate_each_child_for_returns
 
+    from opencsc.returns.build.importer import import_903
+    from opencsc.returns.ssda903.csv_io import write_903_dir
+    from opencsc.returns.tests.test_import_903 import legacy_return
+
     path = tmp_path / "cin.xml"
     write_cin_xml(synthetic_return(12, YEAR, seed=4), path)
     assert import_cin(path, partial=True).committed
+    write_903_dir(legacy_return(30, seed=5), tmp_path / "903")
+    assert import_903(tmp_path / "903", year=YEAR, partial=True).committed
     with time_machine.travel(dt.datetime(2025, 12, 4, 10, tzinfo=dt.UTC), tick=False):
         looked_after = []
         for began in (dt.date(2025, 11, 1), dt.date(2025, 11, 10), dt.date(2025, 12, 1)):
@@ -143,7 +149,7 @@ def test_each_childs_findings_built_together_are_those_built_alone(social_worker
                 source="1A",
             )
             referred.append(child)
-        children = [*Person.objects.filter(la_child_id__startswith="DEMO"), *looked_after, *referred, ChildFactory()]
+        children = [*Person.objects.filter(is_child=True), ChildFactory()]
         alone = {child.pk: validate_child_for_returns(child, YEAR) for child in children}
         together = validate_each_child_for_returns([child.pk for child in children], YEAR)
     assert together == {pk: found for pk, found in alone.items() if found}
