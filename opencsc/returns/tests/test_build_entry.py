@@ -114,7 +114,6 @@ def test_each_childs_findings_built_together_are_those_built_alone(social_worker
     from opencsc.accounts.tests.factories import AllocationFactory
     from opencsc.people.tests.factories import ChildFactory
     from opencsc.returns.build.entry import validate_each_child_for_returns
-
     from opencsc.returns.build.importer import import_903
     from opencsc.returns.ssda903.csv_io import write_903_dir
     from opencsc.returns.tests.test_import_903 import legacy_return
