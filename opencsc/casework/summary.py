@@ -18,7 +18,6 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from opencsc.accounts import access
 from opencsc.accounts.models import Allocation, AllocationKind
 from opencsc.casework import help_model
 from opencsc.casework.models import (
@@ -36,46 +35,14 @@ from opencsc.casework.models import (
     UascStatus,
 )
 from opencsc.people import digests
+from opencsc.people.kin import FamilyMember, family_members
 from opencsc.people.models import (
     AlertKind,
     Disability,
-    FamilyMembership,
     Person,
     PersonAlert,
-    Relationship,
-    RelationshipKind,
 )
 
-K = RelationshipKind
-# "A is KIND of B", read from B's side: what A is to B is the label; what B is to A is the inverse.
-INVERSE_ROLE: dict[str, str] = {
-    K.PARENT: "Child",
-    K.STEP_PARENT: "Step-child",
-    K.SIBLING: "Sibling",
-    K.HALF_SIBLING: "Half-sibling",
-    K.GRANDPARENT: "Grandchild",
-    K.CARER: "Cared for by them",
-    K.FOSTER_CARER: "Foster child",
-    K.PARTNER: "Partner",
-    K.FORMER_PARTNER: "Former partner",
-    K.AUNT_UNCLE: "Niece or nephew",
-    K.COUSIN: "Cousin",
-    K.OTHER: "Other relationship",
-}
-ROLE: dict[str, str] = {
-    K.PARENT: "Parent",
-    K.STEP_PARENT: "Step-parent",
-    K.SIBLING: "Sibling",
-    K.HALF_SIBLING: "Half-sibling",
-    K.GRANDPARENT: "Grandparent",
-    K.CARER: "Carer",
-    K.FOSTER_CARER: "Foster carer",
-    K.PARTNER: "Partner",
-    K.FORMER_PARTNER: "Former partner",
-    K.AUNT_UNCLE: "Aunt or uncle",
-    K.COUSIN: "Cousin",
-    K.OTHER: "Other relationship",
-}
 KEY_DATES_SHOWN = 4
 
 
@@ -100,15 +67,6 @@ class KeyDate:
     due: dt.date
     overdue: bool
     today: bool
-
-
-@dataclass(frozen=True)
-class FamilyMember:
-    person_id: int
-    name: str
-    role: str
-    age: str
-    lives_with: bool = False
 
 
 @dataclass
@@ -140,7 +98,7 @@ def person_summary(*, user: Any, person: Person, today: dt.date | None = None) -
     # Tasks change without an audit event of their own, and the family depends on who is looking:
     # both are read now, never stored.
     _key_dates(summary, person, day)
-    summary.family = _family(user, person, day)
+    summary.family = family_members(user, person, day)
     return summary
 
 
@@ -353,38 +311,3 @@ def _alerts(person: Person, day: dt.date, rows: _OwnRows) -> list[Alert]:
     if disabilities:
         alerts.append(Alert("Disability", "; ".join(disabilities)))
     return alerts
-
-
-def _family(user: Any, person: Person, day: dt.date) -> list[FamilyMember]:
-    """Relatives both ways and family-group members, each once, nearest first; only those visible."""
-    roles: dict[int, tuple[str, bool]] = {}
-    for rel in Relationship.objects.filter(relative=person).values("person_id", "kind", "lives_with"):
-        roles.setdefault(rel["person_id"], (ROLE.get(rel["kind"], "Relative"), rel["lives_with"]))
-    for out in Relationship.objects.filter(person=person).values("relative_id", "kind", "lives_with"):
-        roles.setdefault(out["relative_id"], (INVERSE_ROLE.get(out["kind"], "Relative"), out["lives_with"]))
-    groups = FamilyMembership.objects.filter(person=person).values("family_id")
-    for member in (
-        FamilyMembership.objects.filter(family_id__in=groups)
-        .exclude(person=person)
-        .order_by("pk")
-        .values("person_id", "role")[:60]
-    ):
-        roles.setdefault(member["person_id"], ((member["role"] or "Family member").capitalize(), False))
-    if not roles:
-        return []
-    visible = access.visible_persons(user).filter(pk__in=list(roles)[:100])
-    people = visible.only("pk", "first_name", "last_name", "date_of_birth", "expected_date_of_birth", "date_of_death")
-    found = []
-    for relative in people:
-        role, lives_with = roles[relative.pk]
-        found.append(FamilyMember(relative.pk, relative.full_name, role, _age(relative, day), lives_with))
-    order = list(roles)
-    return sorted(found, key=lambda m: order.index(m.person_id))
-
-
-def _age(person: Person, day: dt.date) -> str:
-    if person.date_of_death:
-        return f"died {person.date_of_death:%Y}"
-    if person.date_of_birth is None:
-        return f"due {person.expected_date_of_birth:%b %Y}" if person.expected_date_of_birth else ""
-    return f"age {person.age_on(day)}"
