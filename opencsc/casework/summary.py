@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -235,7 +235,8 @@ def _presence(ids: list[int], day: dt.date) -> dict[int, dict[str, bool]]:
         "alert": PersonAlert.objects.filter(current, person=child, start_date__lte=day),
     }
     annotations = {f"has_{name}": Exists(query) for name, query in checks.items()}
-    found = {row["pk"]: row for row in Person.objects.filter(pk__in=ids).values("pk", **annotations)}
+    rows = cast(Iterable[dict[str, Any]], Person.objects.filter(pk__in=ids).values("pk", **annotations))
+    found = {row["pk"]: row for row in rows}
     return {pk: {name: bool(pk in found and found[pk][f"has_{name}"]) for name in checks} for pk in ids}
 
 

@@ -23,7 +23,7 @@ def person_summary(context: Any, person: Any) -> dict[str, Any]:
     summary = build_summary(user=getattr(request, "user", None), person=person)
     # The page's own view event names the family when its selector was told (`summary_family_ids`);
     # anyone it did not name is recorded here.
-    named = getattr(person, "audited_person_ids", frozenset())
+    named: frozenset[int] = getattr(person, "audited_person_ids", frozenset())
     unnamed = [member.person_id for member in summary.family if member.person_id not in named]
     if request is not None and unnamed:
         record_people_listed(actor=Actor.from_request(request), people_ids=unnamed, listing="summary family")
