@@ -51,7 +51,10 @@ from opencsc.accounts.models import Allocation, Role, User  # noqa: E402
 def signed_in(role: str) -> tuple[Client, list[tuple[int, str, str, str]]]:
     own = Allocation.objects.filter(worker=OuterRef("pk"))
     team = Allocation.objects.filter(team=OuterRef("team"))
-    user = User.objects.filter(Exists(own) | Exists(team), role=role).order_by("username").first()
+    if role == Role.MASH_PRACTITIONER:  # the front door's queue needs no caseload
+        user = User.objects.filter(role=role, is_active=True).order_by("username").first()
+    else:
+        user = User.objects.filter(Exists(own) | Exists(team), role=role).order_by("username").first()
     if user is None:
         raise SystemExit(f"no {role} with a caseload in the bench database: run bench/person_pages.py --seed-only")
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
@@ -73,7 +76,7 @@ def signed_in(role: str) -> tuple[Client, list[tuple[int, str, str, str]]]:
     return client, targets
 
 
-KINDS = ["page", "casework", "search", "dob", "nhs"]
+KINDS = ["page", "casework", "mash", "search", "dob", "nhs"]
 
 
 def request(client: Client, what: str, target: tuple[int, str, str, str]) -> int:
@@ -82,6 +85,8 @@ def request(client: Client, what: str, target: tuple[int, str, str, str]) -> int
         response = client.get(f"/people/{pk}/")
     elif what == "casework":
         response = client.get(f"/casework/{pk}/")
+    elif what == "mash":
+        response = client.get("/casework/front-door/")
     elif what == "search":
         response = client.get("/people/", {"name": last_name[:4]})
     elif what == "dob" and dob:
@@ -102,6 +107,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--profile", choices=KINDS)
     parser.add_argument("--queries", choices=KINDS)
+    parser.add_argument("--only", choices=KINDS, action="append", help="only these kinds (repeatable)")
     parser.add_argument(
         "--warm",
         action="store_true",
@@ -109,10 +115,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     client, targets = signed_in(args.role)
+    # The MASH queue is a MASH practitioner's page, as in the load test.
+    mash_client = signed_in(Role.MASH_PRACTITIONER)[0]
     rng = random.Random(3)
     if args.queries:
         with CaptureQueriesContext(connection) as ctx:
-            request(client, args.queries, rng.choice(targets))
+            request(mash_client if args.queries == "mash" else client, args.queries, rng.choice(targets))
         for query in ctx.captured_queries:
             print(f"{query['time']:>7} {query['sql'][:400]}")
         print(f"{len(ctx.captured_queries)} queries")
@@ -120,24 +128,25 @@ def main() -> None:
     if args.profile:
         chosen = [rng.choice(targets) for _ in range(args.n)]
         for target in chosen if args.warm else chosen[:5]:
-            request(client, args.profile, target)
+            request(mash_client if args.profile == "mash" else client, args.profile, target)
         profiler = cProfile.Profile()
         profiler.enable()
         for target in chosen:
-            request(client, args.profile, target)
+            request(mash_client if args.profile == "mash" else client, args.profile, target)
         profiler.disable()
         stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
-        stats.print_stats(45)
+        stats.print_stats(int(os.environ.get("N", "45")))
         return
-    for what in KINDS:
+    for what in args.only or KINDS:
+        who = mash_client if what == "mash" else client
         chosen = [rng.choice(targets) for _ in range(args.n)]
         for target in chosen if args.warm else chosen[:5]:
-            request(client, what, target)
+            request(who, what, target)
         times, cpu, queries = [], [], []
         for target in chosen:
             started, started_cpu = time.perf_counter(), time.process_time()
             with CaptureQueriesContext(connection) as ctx:
-                request(client, what, target)
+                request(who, what, target)
             times.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             queries.append(len(ctx.captured_queries))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -67,15 +67,25 @@ def refuse(actor: Actor, person_id: int, purpose: str) -> Http404:
     return Http404("No such person")
 
 
-def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str = "casework") -> Person:
+def get_child_for_user(
+    *,
+    user: Any,
+    actor: Actor,
+    person_id: int,
+    purpose: str = "casework",
+    shown_with: Callable[[Person], Iterable[int]] | None = None,
+) -> Person:
     """The child, if the user may see them. Audits `casework.view` (flagging break-glass), or the
     refusal as `person.access_denied`; raises Http404 for both "not allowed" and "no such child".
-    The returned child carries `access` (an `accounts.access.PersonAccess`)."""
+    The returned child carries `access` (an `accounts.access.PersonAccess`). `shown_with(child)`
+    gives the other people the page will name (the summary's family): they go in the event's
+    `person_ids`, and the child carries them as `audited_person_ids`."""
     allowed = access.person_access(user, person_id)
     person = Person.objects.filter(pk=person_id).first() if allowed.view else None
     if person is None:
         raise refuse(actor, person_id, purpose)
     break_glass = allowed.break_glass
+    shown = sorted(set(shown_with(person)) - {person.pk}) if shown_with else []
     record_event(
         actor=actor,
         action="casework.view",
@@ -83,10 +93,11 @@ def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str 
         object_type="people.Person",
         object_id=str(person.pk),
         object_repr=f"person {person.pk}",
-        detail={"purpose": purpose, "break_glass": break_glass},
+        detail={"purpose": purpose, "break_glass": break_glass, **({"person_ids": shown} if shown else {})},
     )
     person.viewed_under_break_glass = break_glass
     person.access = allowed
+    person.audited_person_ids = frozenset(shown)
     return person
 
 

@@ -11,13 +11,13 @@ A handful of small indexed queries, whatever the size of the borough (the pages 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from opencsc.accounts import access
 from opencsc.accounts.models import Allocation, AllocationKind
 from opencsc.casework import help_model
 from opencsc.casework.models import (
@@ -35,46 +35,14 @@ from opencsc.casework.models import (
     UascStatus,
 )
 from opencsc.people import digests
+from opencsc.people.kin import FamilyMember, family_members
 from opencsc.people.models import (
     AlertKind,
     Disability,
-    FamilyMembership,
     Person,
     PersonAlert,
-    Relationship,
-    RelationshipKind,
 )
 
-K = RelationshipKind
-# "A is KIND of B", read from B's side: what A is to B is the label; what B is to A is the inverse.
-INVERSE_ROLE: dict[str, str] = {
-    K.PARENT: "Child",
-    K.STEP_PARENT: "Step-child",
-    K.SIBLING: "Sibling",
-    K.HALF_SIBLING: "Half-sibling",
-    K.GRANDPARENT: "Grandchild",
-    K.CARER: "Cared for by them",
-    K.FOSTER_CARER: "Foster child",
-    K.PARTNER: "Partner",
-    K.FORMER_PARTNER: "Former partner",
-    K.AUNT_UNCLE: "Niece or nephew",
-    K.COUSIN: "Cousin",
-    K.OTHER: "Other relationship",
-}
-ROLE: dict[str, str] = {
-    K.PARENT: "Parent",
-    K.STEP_PARENT: "Step-parent",
-    K.SIBLING: "Sibling",
-    K.HALF_SIBLING: "Half-sibling",
-    K.GRANDPARENT: "Grandparent",
-    K.CARER: "Carer",
-    K.FOSTER_CARER: "Foster carer",
-    K.PARTNER: "Partner",
-    K.FORMER_PARTNER: "Former partner",
-    K.AUNT_UNCLE: "Aunt or uncle",
-    K.COUSIN: "Cousin",
-    K.OTHER: "Other relationship",
-}
 KEY_DATES_SHOWN = 4
 
 
@@ -99,15 +67,6 @@ class KeyDate:
     due: dt.date
     overdue: bool
     today: bool
-
-
-@dataclass(frozen=True)
-class FamilyMember:
-    person_id: int
-    name: str
-    role: str
-    age: str
-    lives_with: bool = False
 
 
 @dataclass
@@ -139,27 +98,126 @@ def person_summary(*, user: Any, person: Person, today: dt.date | None = None) -
     # Tasks change without an audit event of their own, and the family depends on who is looking:
     # both are read now, never stored.
     _key_dates(summary, person, day)
-    summary.family = _family(user, person, day)
+    summary.family = family_members(user, person, day)
     return summary
 
 
 def own_rows(person: Person, day: dt.date) -> dict[str, Any]:
     """The parts of the summary that depend only on the person's own rows and the day: what the
     stored digest holds (`people.digests`)."""
-    has = _presence(person, day)
-    allocated = PersonSummary(person=person)
-    _allocation(allocated, person, day)
-    return {
-        "statuses": [asdict(s) for s in _statuses(person, day, has)],
-        "worker": allocated.worker,
-        "team": allocated.team,
-        "alerts": [asdict(a) for a in _alerts(person, day, has)],
-    }
+    return own_rows_many([person], day)[person.pk]
 
 
-def _presence(person: Person, day: dt.date) -> dict[str, bool]:
-    """Which kinds of row the person has, in one query (each an indexed EXISTS), so that the summary
-    reads only the rows that are there: most people have two or three of the eleven."""
+def own_rows_many(people: Sequence[Person], day: dt.date) -> dict[int, dict[str, Any]]:
+    """`own_rows` of many people at once, with one query per kind of row (not per person): the page
+    reads one person through it, `refresh_digests` a few hundred. Each person's value is built from
+    their own rows only, exactly as for one person alone (a test compares the two)."""
+    rows = _OwnRows(people, day)
+    found: dict[int, dict[str, Any]] = {}
+    for person in people:
+        worker, team = rows.allocation(person.pk)
+        found[person.pk] = {
+            "statuses": [asdict(s) for s in _statuses(person, day, rows)],
+            "worker": worker,
+            "team": team,
+            "alerts": [asdict(a) for a in _alerts(person, day, rows)],
+        }
+    return found
+
+
+def _first_each(rows: Iterable[Any], key: str) -> dict[int, Any]:
+    """The first row of each person (rows come in the order `.first()` would take them)."""
+    first: dict[int, Any] = {}
+    for row in rows:
+        first.setdefault(getattr(row, key), row)
+    return first
+
+
+def _all_each(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
+    each: dict[int, list[Any]] = {}
+    for row in rows:
+        each.setdefault(getattr(row, key), []).append(row)
+    return each
+
+
+class _OwnRows:
+    """The rows the summary's own part reads, for a set of people: one presence query (which kinds of
+    row each has, each an indexed EXISTS), then one query for each kind somebody has; most people
+    have two or three of the twelve."""
+
+    def __init__(self, people: Sequence[Person], day: dt.date) -> None:
+        ids = [p.pk for p in people]
+        self.has = _presence(ids, day)
+
+        def having(name: str) -> list[int]:
+            return [pk for pk in ids if self.has[pk][name]]
+
+        current = Q(end_date__isnull=True) | Q(end_date__gte=day)
+        self.cp = _first_each(
+            ChildProtectionPlan.objects.filter(child_id__in=having("cp"), end_date__isnull=True), "child_id"
+        )
+        self.cin = _first_each(
+            ChildInNeedPlan.objects.filter(child_id__in=having("cin"), end_date__isnull=True), "child_id"
+        )
+        self.period = _first_each(
+            PeriodOfCare.objects.filter(child_id__in=having("period"), end_date__isnull=True), "child_id"
+        )
+        periods = [period.pk for period in self.period.values()]
+        self.care = _first_each(
+            CareEpisode.objects.filter(period_id__in=periods, end_date__isnull=True) if periods else [], "period_id"
+        )
+        self.contact = _first_each(
+            Contact.objects.filter(child_id__in=having("contact"))
+            .exclude(status=ContactStatus.DECIDED)
+            .order_by("-pk"),
+            "child_id",
+        )
+        self.episode = _first_each(
+            ReferralEpisode.objects.filter(child_id__in=having("episode")).order_by("-referral_date", "-pk"), "child_id"
+        )
+        self.help = _first_each(
+            HelpEpisode.objects.filter(child_id__in=having("help"), end_date__isnull=True).select_related(
+                "lead_practitioner"
+            ),
+            "child_id",
+        )
+        self.alerts = _all_each(
+            PersonAlert.objects.filter(current, person_id__in=having("alert"), start_date__lte=day), "person_id"
+        )
+        self.missing = _first_each(
+            MissingEpisode.objects.filter(child_id__in=having("missing"), end_date__isnull=True), "child_id"
+        )
+        self.disabilities = _all_each(
+            Disability.objects.filter(person_id__in=having("disability")).order_by("pk"), "person_id"
+        )
+        self.allocations = _all_each(
+            Allocation.objects.current(day)
+            .filter(person_id__in=ids, kind__in=[AllocationKind.ALLOCATED_WORKER, AllocationKind.LEAD_PRACTITIONER])
+            .select_related("worker", "team"),
+            "person_id",
+        )
+
+    def allocation(self, person_id: int) -> tuple[str, str]:
+        """(worker, team): the allocated social worker; for a family in early help / Family Help only,
+        its lead practitioner."""
+        allocation = min(
+            self.allocations.get(person_id, []),
+            key=lambda a: (
+                a.kind != AllocationKind.ALLOCATED_WORKER,
+                a.worker_id is None,
+                -a.start_date.toordinal(),
+                -a.pk,
+            ),
+            default=None,
+        )
+        if allocation is None:
+            return "", ""
+        return (str(allocation.worker) if allocation.worker else ""), allocation.team.name
+
+
+def _presence(ids: list[int], day: dt.date) -> dict[int, dict[str, bool]]:
+    """Which kinds of row each person has, in one query (each an indexed EXISTS), so that the summary
+    reads only the rows that are there."""
     child = OuterRef("pk")
     current = Q(end_date__isnull=True) | Q(end_date__gte=day)
     checks = {
@@ -177,52 +235,45 @@ def _presence(person: Person, day: dt.date) -> dict[str, bool]:
         "alert": PersonAlert.objects.filter(current, person=child, start_date__lte=day),
     }
     annotations = {f"has_{name}": Exists(query) for name, query in checks.items()}
-    row = Person.objects.filter(pk=person.pk).values(**annotations).first()
-    return {name: bool(row and row[f"has_{name}"]) for name in checks}
+    rows = cast(Iterable[dict[str, Any]], Person.objects.filter(pk__in=ids).values("pk", **annotations))
+    found = {row["pk"]: row for row in rows}
+    return {pk: {name: bool(pk in found and found[pk][f"has_{name}"]) for name in checks} for pk in ids}
 
 
-def _statuses(person: Person, day: dt.date, has: dict[str, bool]) -> list[Status]:
+def _statuses(person: Person, day: dt.date, rows: _OwnRows) -> list[Status]:
     statuses: list[Status] = []
     if person.date_of_death:
         statuses.append(Status("Died", "grey", f"Died on {person.date_of_death:%-d %B %Y}"))
-    cp = ChildProtectionPlan.objects.filter(child=person, end_date__isnull=True).first() if has["cp"] else None
+    cp = rows.cp.get(person.pk)
     if cp is not None:
         detail = f"Since {cp.start_date:%-d %B %Y}; category {cp.get_latest_category_display()}"
         statuses.append(Status("Child protection plan", "red", detail + (" (pre-birth)" if cp.is_pre_birth else "")))
-    cin = ChildInNeedPlan.objects.filter(child=person, end_date__isnull=True).first() if has["cin"] else None
+    cin = rows.cin.get(person.pk)
     if cin is not None:
         statuses.append(Status("Child in need plan", "yellow", f"Since {cin.start_date:%-d %B %Y}"))
-    period = PeriodOfCare.objects.filter(child=person, end_date__isnull=True).first() if has["period"] else None
+    period = rows.period.get(person.pk)
     if period is not None:
-        care = CareEpisode.objects.filter(period=period, end_date__isnull=True).first()
+        care = rows.care.get(period.pk)
         detail = f"Since {period.start_date:%-d %B %Y}"
         if care is not None:
             detail += f"; legal status {care.get_legal_status_display()}; placement {care.get_placement_type_display()}"
         statuses.append(Status("Looked after", "purple", detail))
-    elif _is_care_leaver(person, day, has):
+    elif _is_care_leaver(person, day, rows.has[person.pk]):
         statuses.append(Status("Care leaver", "turquoise", "Was looked after; the leaving care service keeps in touch"))
-    contact = None
-    if has["contact"]:
-        contact = Contact.objects.filter(child=person).exclude(status=ContactStatus.DECIDED).order_by("-pk").first()
+    contact = rows.contact.get(person.pk)
     if contact is not None:
         detail = f"Contact on {contact.contact_date:%-d %B %Y}, {contact.get_status_display().lower()}"
         statuses.append(
             Status("At the front door", "orange", detail + f"; decision due {contact.decision_due:%-d %B %Y}")
         )
-    episode = None
-    if has["episode"]:
-        episode = ReferralEpisode.objects.filter(child=person).order_by("-referral_date", "-pk").first()
+    episode = rows.episode.get(person.pk)
     if episode is not None and episode.is_open and not statuses:
         statuses.append(Status("Open referral", "blue", f"Referred on {episode.referral_date:%-d %B %Y}"))
     elif episode is not None and not episode.is_open and period is None:
         reason = episode.get_closure_reason_display()
         closed = Status("Closed", "grey", f"Closed on {episode.closure_date:%-d %B %Y}: {reason}")
         statuses.append(closed)
-    help_episode = (
-        HelpEpisode.objects.filter(child=person, end_date__isnull=True).select_related("lead_practitioner").first()
-        if has["help"]
-        else None
-    )
+    help_episode = rows.help.get(person.pk)
     if help_episode is not None:
         lead = help_episode.lead_practitioner
         detail = f"Since {help_episode.start_date:%-d %B %Y}; led by {help_episode.organisation}"
@@ -237,28 +288,6 @@ def _is_care_leaver(person: Person, day: dt.date, has: dict[str, bool]) -> bool:
     return has["leaver_contact"] or (age is not None and 16 <= age <= 25 and has["ended_period"])
 
 
-def _allocation(summary: PersonSummary, person: Person, day: dt.date) -> None:
-    """The allocated social worker; for a family in early help / Family Help only, its lead practitioner."""
-    allocations = (
-        Allocation.objects.current(day)
-        .filter(person=person, kind__in=[AllocationKind.ALLOCATED_WORKER, AllocationKind.LEAD_PRACTITIONER])
-        .select_related("worker", "team")
-    )
-    allocation = min(
-        allocations,
-        key=lambda a: (
-            a.kind != AllocationKind.ALLOCATED_WORKER,
-            a.worker_id is None,
-            -a.start_date.toordinal(),
-            -a.pk,
-        ),
-        default=None,
-    )
-    if allocation is not None:
-        summary.team = allocation.team.name
-        summary.worker = str(allocation.worker) if allocation.worker else ""
-
-
 def _key_dates(summary: PersonSummary, person: Person, day: dt.date) -> None:
     tasks = list(Task.objects.open().filter(person=person).order_by("due_date", "pk")[: KEY_DATES_SHOWN * 5])
     summary.overdue = sum(1 for t in tasks if t.due_date < day)
@@ -268,55 +297,18 @@ def _key_dates(summary: PersonSummary, person: Person, day: dt.date) -> None:
     summary.more_dates = max(0, len(tasks) - KEY_DATES_SHOWN)
 
 
-def _alerts(person: Person, day: dt.date, has: dict[str, bool]) -> list[Alert]:
+def _alerts(person: Person, day: dt.date, rows: _OwnRows) -> list[Alert]:
     alerts: list[Alert] = []
     if person.is_restricted:
         alerts.append(Alert("Restricted record", "Only the people named on it may see it"))
-    current = Q(end_date__isnull=True) | Q(end_date__gte=day)
-    for alert in PersonAlert.objects.filter(current, person=person, start_date__lte=day) if has["alert"] else []:
+    for alert in rows.alerts.get(person.pk, []):
         alerts.append(Alert(AlertKind(alert.kind).label, alert.detail))
-    missing = MissingEpisode.objects.filter(child=person, end_date__isnull=True).first() if has["missing"] else None
+    missing = rows.missing.get(person.pk)
     if missing is not None:
         alerts.append(Alert("Missing now", f"{missing.get_kind_display()} since {missing.start_date:%-d %B %Y}"))
-    if has["uasc"]:
+    if rows.has[person.pk]["uasc"]:
         alerts.append(Alert("Unaccompanied asylum-seeking child"))
-    rows = Disability.objects.filter(person=person) if has["disability"] else []
-    disabilities = [d.get_code_display() for d in rows if d.code != "NONE"]
+    disabilities = [d.get_code_display() for d in rows.disabilities.get(person.pk, []) if d.code != "NONE"]
     if disabilities:
         alerts.append(Alert("Disability", "; ".join(disabilities)))
     return alerts
-
-
-def _family(user: Any, person: Person, day: dt.date) -> list[FamilyMember]:
-    """Relatives both ways and family-group members, each once, nearest first; only those visible."""
-    roles: dict[int, tuple[str, bool]] = {}
-    for rel in Relationship.objects.filter(relative=person).values("person_id", "kind", "lives_with"):
-        roles.setdefault(rel["person_id"], (ROLE.get(rel["kind"], "Relative"), rel["lives_with"]))
-    for out in Relationship.objects.filter(person=person).values("relative_id", "kind", "lives_with"):
-        roles.setdefault(out["relative_id"], (INVERSE_ROLE.get(out["kind"], "Relative"), out["lives_with"]))
-    groups = FamilyMembership.objects.filter(person=person).values("family_id")
-    for member in (
-        FamilyMembership.objects.filter(family_id__in=groups)
-        .exclude(person=person)
-        .order_by("pk")
-        .values("person_id", "role")[:60]
-    ):
-        roles.setdefault(member["person_id"], ((member["role"] or "Family member").capitalize(), False))
-    if not roles:
-        return []
-    visible = access.visible_persons(user).filter(pk__in=list(roles)[:100])
-    people = visible.only("pk", "first_name", "last_name", "date_of_birth", "expected_date_of_birth", "date_of_death")
-    found = []
-    for relative in people:
-        role, lives_with = roles[relative.pk]
-        found.append(FamilyMember(relative.pk, relative.full_name, role, _age(relative, day), lives_with))
-    order = list(roles)
-    return sorted(found, key=lambda m: order.index(m.person_id))
-
-
-def _age(person: Person, day: dt.date) -> str:
-    if person.date_of_death:
-        return f"died {person.date_of_death:%Y}"
-    if person.date_of_birth is None:
-        return f"due {person.expected_date_of_birth:%b %Y}" if person.expected_date_of_birth else ""
-    return f"age {person.age_on(day)}"

@@ -93,6 +93,7 @@ class Person(TimeStamped):
     # `get_..._for_user`), so the page knows what else that user may do without asking again.
     access: Any = None  # accounts.access.PersonAccess (accounts imports this module)
     viewed_under_break_glass: bool = False
+    audited_person_ids: frozenset[int] = frozenset()  # others named in this request's view event
 
     class Meta:
         indexes = [

@@ -34,8 +34,9 @@ def get_person_for_user(
     `access` (an `accounts.access.PersonAccess`), so the page need not ask again.
 
     `shown_with(person)` gives the ids of other people the page will name (relatives on the record, the
-    family in a genogram); they go in the event's `person_ids`, so the trail answers "who was shown
-    the mother's name?" too."""
+    family in a genogram, the summary's family); they go in the event's `person_ids`, so the trail
+    answers "who was shown the mother's name?" too, and the person carries them as
+    `audited_person_ids` (the summary then writes no second event for them)."""
     allowed = access.person_access(user, person_id)
     person = Person.objects.filter(pk=person_id).first() if allowed.view else None
     if person is None:
@@ -49,6 +50,7 @@ def get_person_for_user(
             detail={"purpose": purpose},
         )
         raise Http404("No such person")
+    shown = sorted(set(shown_with(person)) - {person.pk}) if shown_with else []
     break_glass = allowed.break_glass
     grant_reason = ""
     if break_glass:
@@ -65,11 +67,12 @@ def get_person_for_user(
         detail={
             "purpose": purpose,
             "break_glass": break_glass,
-            **({"person_ids": sorted(set(shown_with(person)) - {person.pk})} if shown_with else {}),
+            **({"person_ids": shown} if shown_with else {}),
         },
     )
     person.viewed_under_break_glass = break_glass
     person.access = allowed
+    person.audited_person_ids = frozenset(shown)  # named in this event: the page need not audit them again
     return person
 
 
@@ -98,12 +101,27 @@ def refuse_person(*, actor: Actor, person_id: int, purpose: str) -> Http404:
     return Http404("No such person")
 
 
-def relatives_shown(person: Person) -> list[int]:
-    """The people a record page names in its relationships section (both directions)."""
+def relationships_both_ways(person: Person) -> list[Any]:
+    """The person's relationships in both directions (`Relationship` rows with both people), read
+    once per page: the record's relationships section, the summary's family and the audit event's
+    `person_ids` all start from them. Kept on this person object, which lives for one request; who
+    may see each relative is still decided by each caller."""
     from opencsc.people.models import Relationship
 
-    pairs = Relationship.objects.filter(Q(person=person) | Q(relative=person)).values_list("person_id", "relative_id")
-    return [pk for pair in pairs for pk in pair]
+    cached = person.__dict__.get("_relationships_both_ways")
+    if cached is None:
+        cached = list(
+            Relationship.objects.filter(Q(person=person) | Q(relative=person))
+            .select_related("person", "relative")
+            .order_by("pk")
+        )
+        person.__dict__["_relationships_both_ways"] = cached
+    return cached
+
+
+def relatives_shown(person: Person) -> list[int]:
+    """The people a record page names in its relationships section (both directions)."""
+    return [pk for rel in relationships_both_ways(person) for pk in (rel.person_id, rel.relative_id)]
 
 
 def record_person_read(*, actor: Actor, person: Person, purpose: str, also_shown: Iterable[int] = ()) -> None:

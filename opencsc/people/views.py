@@ -18,6 +18,7 @@ from opencsc.audit.services import Actor
 from opencsc.core.http import AuthedRequest
 from opencsc.people import selectors, services
 from opencsc.people.forms import PERSON_FIELDS, NotAMatchForm, PersonForm, SearchForm, part_form_class
+from opencsc.people.kin import summary_family_ids
 from opencsc.people.matching.merge import merged_into
 from opencsc.people.matching.service import MatchQuery, match_for_user
 from opencsc.people.parts import PART_KINDS
@@ -91,8 +92,13 @@ def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     # (anyone else gets the same 404, audited, as for any record they may not see).
     if (survivor := merged_into(person_id)) is not None and access.can_view_person(request.user, survivor):
         return redirect("people:detail", person_id=survivor)
+    summary_family = summary_family_ids(request.user)
     person = selectors.get_person_for_user(
-        user=request.user, actor=Actor.from_request(request), person_id=person_id, shown_with=selectors.relatives_shown
+        user=request.user,
+        actor=Actor.from_request(request),
+        person_id=person_id,
+        # The relatives the record names and the family its summary shows, in one view event.
+        shown_with=lambda shown: [*selectors.relatives_shown(shown), *summary_family(shown)],
     )
     can_change = person.access.change
     return render(

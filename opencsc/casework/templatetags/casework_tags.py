@@ -1,7 +1,8 @@
 """`{% person_summary person %}`: the summary at the top of every page about a person (status,
 allocated worker and team, key dates, alerts, family). The page's own selector has already checked
 access and audited the person; the family the summary names are people too, so the tag audits them
-(`person.list`, listing "summary family") wherever the summary is drawn."""
+(`person.list`, listing "summary family") wherever the summary is drawn, unless the page's view
+event already named them (`people.kin.summary_family_ids` given to the page's selector)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ register = template.Library()
 def person_summary(context: Any, person: Any) -> dict[str, Any]:
     request = context.get("request")
     summary = build_summary(user=getattr(request, "user", None), person=person)
-    if request is not None and summary.family:
-        record_people_listed(
-            actor=Actor.from_request(request),
-            people_ids=[member.person_id for member in summary.family],
-            listing="summary family",
-        )
+    # The page's own view event names the family when its selector was told (`summary_family_ids`);
+    # anyone it did not name is recorded here.
+    named: frozenset[int] = getattr(person, "audited_person_ids", frozenset())
+    unnamed = [member.person_id for member in summary.family if member.person_id not in named]
+    if request is not None and unnamed:
+        record_people_listed(actor=Actor.from_request(request), people_ids=unnamed, listing="summary family")
     return {"s": summary, "person": person}

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -235,3 +236,32 @@ def test_refresh_digests_all_recomputes_after_a_fix_outside_the_services(sw, chi
     assert "Risk to staff" not in _open_both_pages(sw, child)  # no audit event: the counter did not move
     call_command("refresh_digests", "--all", "--no-progress")
     assert "Risk to staff" in _open_both_pages(sw, child)
+
+
+def test_refresh_digests_computes_each_person_as_the_page_would_alone():
+    """`refresh_digests` computes a few hundred people at a time (one query per kind of row for them
+    all): each person's digest must be what the page computes for that person alone, never another's
+    rows. Checked on the demo borough, where people have every kind of status and alert."""
+    import io
+
+    from opencsc.casework.summary import own_rows
+    from opencsc.people.models import Person
+    from opencsc.returns.build.common import current_year
+    from opencsc.returns.build.digests import compute_many
+    from opencsc.returns.build.entry import validate_child_for_returns
+
+    call_command("seed_demo", children=40, seed=11, no_digests=True, stdout=io.StringIO())
+    day = dt.date.today()
+    people = list(Person.objects.order_by("pk"))
+    together = compute_many(digests.SUMMARY, people, day)
+    alone = {person.pk: own_rows(person, day) for person in people}
+    assert together == alone
+    shown = [row for value in alone.values() for row in value["statuses"] + value["alerts"]]
+    assert len({row["tag"] for row in shown if "tag" in row}) >= 4 and any("label" in row for row in shown)
+    children = [person for person in people if person.is_child]
+    findings = compute_many(digests.FINDINGS, children, day)
+    year = current_year(day)
+    for child in children:
+        one = [asdict(f) | {"severity": f.severity.value} for f in validate_child_for_returns(child, year)]
+        assert findings[child.pk] == {"year": year, "findings": one}, child.pk
+    assert any(value["findings"] for value in findings.values())

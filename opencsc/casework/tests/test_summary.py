@@ -136,3 +136,24 @@ def test_summary_queries_do_not_grow_with_the_family(sw, child):
     for _ in range(8):
         RelationshipFactory(person=PersonFactory(), relative=child, kind="aunt_uncle")
     assert count() == small
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("page", ["/people/{}/", "/casework/{}/"])
+def test_the_pages_one_view_event_names_everyone_the_summary_shows(sw, child, page):
+    """One audit append per page (issue 11's speed): the page's view event names the summary's family
+    (a relative and a family-group member who is no relative), so the summary writes no event of its
+    own; a member the reader may not see is neither shown nor named."""
+    aunt = PersonFactory(first_name="Agnes", last_name="Aunt")
+    RelationshipFactory(person=aunt, relative=child, kind="aunt_uncle")
+    lodger = PersonFactory(first_name="Larry", last_name="Lodger")
+    hidden = PersonFactory(first_name="Hidden", last_name="Member", is_restricted=True)
+    group = FamilyGroup.objects.create(name="Household")
+    for person, role in ((child, "child"), (lodger, "lodger"), (hidden, "lodger")):
+        FamilyMembership.objects.create(person=person, family=group, role=role)
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    html = sw.get(page.format(child.pk)).content.decode()
+    assert "Larry Lodger" in _summary(html) and "Agnes Aunt" in _summary(html) and "Hidden" not in html
+    (event,) = AuditEvent.objects.filter(seq__gt=before)
+    assert event.action in {"person.view", "casework.view"} and event.subject_person_id == child.pk
+    assert {aunt.pk, lodger.pk} <= set(event.detail["person_ids"]) and hidden.pk not in event.detail["person_ids"]

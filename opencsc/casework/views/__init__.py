@@ -22,6 +22,7 @@ from opencsc.casework.forms import AssignForm
 from opencsc.casework.models import Task
 from opencsc.casework.views.steps import STEPS, Ctx, redirect_target
 from opencsc.core.http import AuthedRequest
+from opencsc.people.kin import summary_family_ids
 
 
 def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -37,7 +38,12 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 def overview(request: AuthedRequest, person_id: int) -> HttpResponse:
     if access.sees_help_only(request.user):
         return _help_only(request, person_id)
-    child = selectors.get_child_for_user(user=request.user, actor=Actor.from_request(request), person_id=person_id)
+    child = selectors.get_child_for_user(
+        user=request.user,
+        actor=Actor.from_request(request),
+        person_id=person_id,
+        shown_with=summary_family_ids(request.user),  # one view event names the summary's family too
+    )
     can_change = child.access.change
     return render(
         request,

@@ -6,18 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from opencsc.audit.models import SubjectVersion
-from opencsc.casework.models import CareEpisode, CareLeaverContact, ReferralEpisode
-from opencsc.casework.summary import own_rows
+from opencsc.casework.summary import own_rows_many
 from opencsc.people import digests
 from opencsc.people.models import Person, PersonDigest
 from opencsc.returns.build.common import current_year
-from opencsc.returns.build.entry import validate_child_for_returns
+from opencsc.returns.build.entry import validate_each_child_for_returns
 
 CHUNK = 500
 
@@ -56,7 +56,6 @@ def refresh(
     returns how many of each were stored. `everyone`: current ones too (after a data fix made
     outside the services, which no audit event told the change counter about)."""
     day = today or timezone.localdate()
-    year = current_year(day)
     ids = None if among is None else list(among)
     plan = {
         kind: stale_person_ids(kind, day, children_only=kind == digests.FINDINGS, among=ids, everyone=everyone)
@@ -68,28 +67,29 @@ def refresh(
     for kind, ids in plan.items():
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
+            # The counter is read before computing (as on the pages): a change meanwhile leaves the
+            # digest stored under the older counter, which the next reader computes again.
             versions = dict(SubjectVersion.objects.filter(person_id__in=chunk).values_list("person_id", "version"))
-            people = Person.objects.filter(pk__in=chunk)
-            if kind == digests.FINDINGS:
-                people = people.annotate(
-                    in_returns=Exists(ReferralEpisode.objects.filter(child=OuterRef("pk")))
-                    | Exists(CareEpisode.objects.filter(child=OuterRef("pk")))
-                    | Exists(CareLeaverContact.objects.filter(child=OuterRef("pk")))
-                )
-            rows = []
-            for person in people:
-                if kind == digests.FINDINGS:
-                    # A child in neither return breaks no rule: no need to build one to find that out.
-                    found = validate_child_for_returns(person, year) if getattr(person, "in_returns", True) else []
-                    value: object = {
-                        "year": year,
-                        "findings": [asdict(f) | {"severity": f.severity.value} for f in found],
-                    }
-                else:
-                    value = own_rows(person, day)
-                rows.append((person.pk, value))
-            digests.store_many(kind, day, [(pk, versions.get(pk, 0), value) for pk, value in rows])
-            done[kind] = done.get(kind, 0) + len(rows)
+            values = compute_many(kind, list(Person.objects.filter(pk__in=chunk).order_by("pk")), day)
+            digests.store_many(kind, day, [(pk, versions.get(pk, 0), value) for pk, value in values.items()])
+            done[kind] = done.get(kind, 0) + len(values)
             if progress:
                 progress(len(chunk))
     return done
+
+
+def compute_many(kind: str, people: list[Person], day: dt.date) -> dict[int, Any]:
+    """The digest `kind` of each of `people` for `day`: the same value each page would compute for
+    one person alone, built with one query per kind of row for them all."""
+    if kind == digests.SUMMARY:
+        return own_rows_many(people, day)
+    year = current_year(day)
+    # A child in neither return breaks no rule: no need to build one to find that out.
+    found = validate_each_child_for_returns([p.pk for p in people], year)
+    return {
+        person.pk: {
+            "year": year,
+            "findings": [asdict(f) | {"severity": f.severity.value} for f in found.get(person.pk, [])],
+        }
+        for person in people
+    }
