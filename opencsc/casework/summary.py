@@ -262,7 +262,7 @@ def _statuses(person: Person, day: dt.date, rows: _OwnRows) -> list[Status]:
         statuses.append(Status("Care leaver", "turquoise", "Was looked after; the leaving care service keeps in touch"))
     contact = rows.contact.get(person.pk)
     if contact is not None:
-        detail = f"Contact on {contact.contact_date:%-d %B %Y}, {contact.get_status_display().lower()}"
+        detail = f"Contact on {contact.contact_date:%-d %B %Y}: {contact.get_status_display()}"
         statuses.append(
             Status("At the front door", "orange", detail + f"; decision due {contact.decision_due:%-d %B %Y}")
         )
