@@ -17,7 +17,7 @@ from opencsc.audit.services import Actor
 from opencsc.people.matching import index, scoring, service
 from opencsc.people.matching.index import Profile
 from opencsc.people.matching.models import MatchKey, NameFrequency
-from opencsc.people.matching.onboarding import COLUMNS, import_people
+from opencsc.people.matching.onboarding import BULK_LOADED, COLUMNS, import_people
 from opencsc.people.matching.service import MatchQuery, find_matches
 from opencsc.people.models import Person
 
@@ -125,6 +125,23 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
+def _indexes_and_foreign_keys() -> set[tuple[str, str, str]]:
+    """(table, name, definition) of every index and foreign key of the tables an import fills."""
+    if connection.vendor != "postgresql":
+        return set()
+    tables = [MatchKey._meta.db_table, *(m._meta.db_table for m in BULK_LOADED)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+            " UNION SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+            [tables, tables],
+        )
+        found = set(cursor.fetchall())
+    assert {t for t, _, _ in found} == set(tables)
+    return found
+
+
 @pytest.mark.django_db
 def test_a_large_import_rebuilds_the_key_index_and_files_everyone(tmp_path, monkeypatch):
     """Above BULK_LOAD_FROM new people (lowered here) an import on PostgreSQL drops the key table's
@@ -139,9 +156,13 @@ def test_a_large_import_rebuilds_the_key_index_and_files_everyone(tmp_path, monk
     ]  # fmt: skip
     path = tmp_path / "people.csv"
     _write(path, rows)
+    schema_before = _indexes_and_foreign_keys()
     report = import_people(path, actor=Actor.system("test"))
     assert report.created == 3
     assert index.discrepancies() == []
+    # The other tables an import fills (people, addresses, names, external ids, audit) get back every
+    # index and foreign key they had, with the same definitions.
+    assert _indexes_and_foreign_keys() == schema_before
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [MatchKey._meta.db_table])
