@@ -150,7 +150,7 @@ def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]])
             # COPY on PostgreSQL, without a model instance an event (an import writes a million)
             insert_values(AuditEvent, [*BULK_COLUMNS, "prev_hash", "hash"], batch)
         if kind in CHANGING_KINDS:
-            bump_subject_versions({row.get("subject_person_id") for row in rows} - {None, 0})
+            bump_subject_versions({int(pk) for row in rows if (pk := row.get("subject_person_id"))})
     return len(batch)
 
 

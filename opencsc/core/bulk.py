@@ -97,7 +97,7 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
         objs = [model(**dict(zip(names, row, strict=True))) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=BATCH)
         return
-    sql_columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
+    sql_columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
     real = connections[connection.alias]
     with real.cursor() as cursor, cursor.cursor.copy(f"COPY {meta.db_table} ({sql_columns}) FROM STDIN") as copy:
         if not any(json_at):

@@ -204,7 +204,7 @@ def _lookup(model: type[Model], key: str, value: str, values: list[str], **equal
         return found
 
     def column(name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)  # type: ignore[union-attr]
+        return connection.ops.quote_name(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
 
     # Only our own quoted table and column names are formatted in; every value is a parameter.
     sql = (
