@@ -18,7 +18,7 @@ from django.utils import timezone
 from opencsc.audit import chain, events
 from opencsc.audit.models import AuditEvent, SubjectVersion
 from opencsc.core import request_context, server_timing
-from opencsc.core.bulk import bulk_insert
+from opencsc.core.bulk import insert_values
 
 # Any 64-bit constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x0A0D17C5A1
@@ -106,6 +106,12 @@ def record_event(
     return event
 
 
+BULK_COLUMNS = (
+    "seq", "occurred_at", "actor_id", "actor_repr", "actor_role", "action", "kind", "outcome", "subject_person_id",
+    "object_type", "object_id", "object_repr", "reason", "detail", "request_id", "ip_address",
+)  # fmt: skip
+
+
 def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]]) -> int:
     """Append many events for one system process (an import, the demo seed) in one transaction,
     chained exactly as `record_event` would chain them one by one. Each row gives the optional
@@ -115,7 +121,8 @@ def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]])
         _lock_chain()
         head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
         seq, prev = (head["seq"], head["hash"]) if head else (0, chain.GENESIS)
-        batch, now = [], timezone.now()
+        batch: list[tuple[Any, ...]] = []
+        now = timezone.now()
         for row in rows:
             seq += 1
             values: dict[str, Any] = {
@@ -137,11 +144,13 @@ def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]])
                 "ip_address": actor.ip_address,
             }
             this_hash = chain.row_hash(prev, values)
-            batch.append(AuditEvent(**values, prev_hash=prev, hash=this_hash))
+            batch.append((*(values[c] for c in BULK_COLUMNS), prev, this_hash))
             prev = this_hash
-        bulk_insert(AuditEvent, batch)  # COPY on PostgreSQL (an import writes a million)
+        if batch:
+            # COPY on PostgreSQL, without a model instance an event (an import writes a million)
+            insert_values(AuditEvent, [*BULK_COLUMNS, "prev_hash", "hash"], batch)
         if kind in CHANGING_KINDS:
-            bump_subject_versions({e.subject_person_id for e in batch if e.subject_person_id})
+            bump_subject_versions({int(pk) for row in rows if (pk := row.get("subject_person_id"))})
     return len(batch)
 
 
@@ -159,6 +168,13 @@ def bump_subject_versions(person_ids: Iterable[int]) -> None:
         return
     table = connection.ops.quote_name(SubjectVersion._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one array parameter: no statement of 5,000 placeholders
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, version) SELECT unnest(%s::bigint[]), 1"
+                f" ON CONFLICT (person_id) DO UPDATE SET version = {table}.version + 1",
+                [ids],
+            )
+            return
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
             # Only placeholders and our own table name are formatted in; the ids are parameters.

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Model
 
-from opencsc.core.bulk import bulk_insert
+from opencsc.core.bulk import insert_values, secondary_indexes_dropped
 from opencsc.people.matching import keys as match_keys
 from opencsc.people.matching.models import MatchKey, MatchProfile, NameFrequency, PersonMerge
 from opencsc.people.matching.normalise import name_tokens, postcode
@@ -58,17 +58,18 @@ class Profile:
             with_pairs=with_pairs,
         )
 
-    def to_row(self) -> MatchProfile:
-        return MatchProfile(
-            person_id=self.person_id,
-            given=" ".join(self.given)[:300],
-            surnames=_join_surnames(self.surnames, self.current_surnames)[:300],
-            sex=self.sex if self.sex in ("M", "F") else "",
-            date_of_birth=self.date_of_birth,
-            postcodes=" ".join(self.postcodes or [])[:200],
-            nhs_number_index=self.nhs_number_index,
-            la_child_id=self.la_child_id,
-            upn=self.upn,
+    def values(self) -> tuple[Any, ...]:
+        """The values of its stored `MatchProfile` row, in PROFILE_COLUMNS order."""
+        return (
+            self.person_id,
+            " ".join(self.given)[:300],
+            _join_surnames(self.surnames, self.current_surnames)[:300],
+            self.sex if self.sex in ("M", "F") else "",
+            self.date_of_birth,
+            " ".join(self.postcodes or [])[:200],
+            self.nhs_number_index,
+            self.la_child_id,
+            self.upn,
         )
 
     @classmethod
@@ -157,6 +158,14 @@ def _adjust_frequencies(change: Counter[str]) -> None:
         return
     table = NameFrequency._meta.db_table
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # two array parameters: one statement for 100,000 tokens
+            tokens, counts = zip(*rows, strict=True)
+            cursor.execute(
+                f"INSERT INTO {table} (token, count) SELECT * FROM unnest(%s::text[], %s::int[])"  # noqa: S608
+                f" ON CONFLICT (token) DO UPDATE SET count = {table}.count + excluded.count",
+                [list(tokens), list(counts)],
+            )
+            return
         cursor.executemany(
             f"INSERT INTO {table} (token, count) VALUES (%s, %s)"  # noqa: S608 (our table name)
             f" ON CONFLICT (token) DO UPDATE SET count = {table}.count + excluded.count",
@@ -172,7 +181,8 @@ def _stored_tokens(ids: Sequence[int]) -> Counter[str]:
 
 
 def _write(profiles: list[Profile]) -> None:
-    bulk_insert(MatchProfile, [p.to_row() for p in profiles])  # COPY on PostgreSQL
+    # COPY on PostgreSQL, without a model instance a profile
+    insert_values(MatchProfile, PROFILE_COLUMNS, [p.values() for p in profiles])
     rows = [(p.person_id, k) for p in profiles for k in p.key_set()]
     table = MatchKey._meta.db_table
     with connection.cursor() as cursor:
@@ -212,39 +222,20 @@ BULK_LOAD_FROM = 50_000
 
 
 @contextmanager
-def keys_bulk_loading(adding: int) -> Iterator[None]:
+def keys_bulk_loading(adding: int, also: Sequence[type[Model]] = ()) -> Iterator[None]:
     """Within the caller's transaction (PostgreSQL): for a load of `adding` people that is large
-    against the index, drop the key table's indexes and foreign keys, and re-create them (same
-    definitions, the foreign key checked in one pass) when the block ends. The table is locked
-    against reads until the commit, which an onboarding load can afford and a query on a live
-    system would wait for: below the limits nothing changes."""
-    table = MatchKey._meta.db_table
+    against the index, drop the key table's secondary indexes and foreign keys (and those of the
+    tables in `also`: an import adds people, their addresses, external ids and audit events), and
+    re-create them (same definitions, each foreign key checked in one pass) when the block ends
+    (`core.bulk.secondary_indexes_dropped`). The tables are locked against reads until the commit,
+    which an onboarding load can afford and a query on a live system would wait for: below the
+    limits nothing changes."""
     if connection.vendor != "postgresql" or adding < BULK_LOAD_FROM or adding < MatchProfile.objects.count():
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef NOT LIKE %s",
-            [table, "%UNIQUE%"],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype = 'f'",
-            [table],
-        )
-        foreign = cursor.fetchall()
-        for name, _ in foreign:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _, definition in indexes:
-            cursor.execute(definition)
-        for name, definition in foreign:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    tables = [MatchKey._meta.db_table, *(m._meta.db_table for m in also)]
+    with secondary_indexes_dropped(tables):
+        yield
 
 
 def frequency_tokens(given: Iterable[str], surnames: Iterable[str], current: int = 0) -> set[str]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import combinations
 
 from opencsc.people.matching.normalise import token_codes
@@ -42,9 +43,12 @@ def key_kind(text: str) -> int:
     return NAME_PAIR  # and a name code alone
 
 
+@lru_cache(maxsize=1 << 18)
 def hash_key(text: str) -> int:
     """A signed 64-bit hash whose two lowest bits say the kind of key (so `find_duplicates` can leave
-    out keys that only say "same family": a surname at one postcode)."""
+    out keys that only say "same family": a surname at one postcode). Cached: a name code with a
+    year and month, or a pair of name codes, is shared by many people (half the keys of an import
+    of 200,000 people were ones already hashed)."""
     digest = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
     return (digest & ~3) | key_kind(text)
 

@@ -76,6 +76,25 @@ def are_nicknames(a: str, b: str) -> bool:
     return a != b and (a in formal_names(b) or b in formal_names(a))
 
 
+@lru_cache(maxsize=1)
+def _short_forms() -> dict[str, frozenset[str]]:
+    """formal name -> the names listed as its short forms (the reverse of `_nickname_table`)."""
+    table: dict[str, set[str]] = defaultdict(set)
+    for nick, formals in _nickname_table().items():
+        for formal in formals:
+            if formal != nick:
+                table[formal].add(nick)
+    return {name: frozenset(nicks) for name, nicks in table.items()}
+
+
+@lru_cache(maxsize=100_000)
+def name_family(token: str) -> frozenset[str]:
+    """The token, the formal names it may be short for and the short forms of each of those."""
+    formals = formal_names(token)
+    short = _short_forms()
+    return formals.union(*(short.get(f, frozenset()) for f in formals))
+
+
 @lru_cache(maxsize=100_000)
 def phonetic(token: str) -> str:
     """Metaphone code of a name token ("" for an initial)."""

@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from opencsc.people.matching.index import Profile
-from opencsc.people.matching.normalise import are_nicknames, phonetic, postcode_sector
+from opencsc.people.matching.normalise import are_nicknames, name_family, phonetic, postcode_sector
 
 CERTAIN, PROBABLE, POSSIBLE = "certain", "probable", "possible"
 BAND_LABELS = {
@@ -125,6 +125,38 @@ def _similar(a: str, b: str) -> str:
 
 _PENALTY = {"exact": 0.0, "nickname": 1.5, "sounds": 2.5, "typo": 3.0}
 
+# Two records' first names that `_similar` calls different may still be one name mistyped twice (Zainab
+# typed "Zanyab") or a short form mistyped (Ollie typed "Olle" for Oliver). The
+# duplicate run (`score(..., near_names=True)`) reads them as one name when one of the two is held by at
+# most RARE_NAME_COUNT people (the frequency table counts the pair's own records): a mistyped name is
+# a name nobody else has, while twins and siblings are given real names, which others hold too.
+# So the twins rule stands (same surname, date of birth and address, different first names: vetoed).
+RARE_NAME_COUNT = 2
+NEAR_PENALTY = 5.0
+
+
+@lru_cache(maxsize=200_000)
+def _near(a: str, b: str) -> bool:
+    """Two edits apart (four letters or more), or one edit from a short or formal form of the other."""
+    if min(len(a), len(b)) < 4:
+        return False
+    if OSA.distance(a, b, score_cutoff=2) <= 2:
+        return True
+    return any(OSA.distance(a, n, score_cutoff=1) <= 1 for n in name_family(b) if n != b) or any(
+        OSA.distance(b, n, score_cutoff=1) <= 1 for n in name_family(a) if n != a
+    )
+
+
+def _near_first_name(q: str, record: list[str], freq: Frequencies) -> tuple[float, str, bool] | None:
+    if not record or freq.population < MIN_POPULATION_FOR_FREQUENCIES:
+        return None
+    r = record[0]
+    if min(freq.counts.get(q, 0), freq.counts.get(r, 0)) > RARE_NAME_COUNT or not _near(q, r):
+        return None
+    common = q if freq.counts.get(q, 0) >= freq.counts.get(r, 0) else r
+    reason = f"first name spelt quite differently ({q.title()} \u2194 {r.title()})"
+    return freq.weight(common) - NEAR_PENALTY, reason, True
+
 
 def _given_evidence(q: str, record: list[str], freq: Frequencies) -> tuple[float, str, bool]:
     """(weight, reason, agrees) for the query's first name against the record's given names."""
@@ -178,11 +210,15 @@ def _surname_evidence(
     return best
 
 
-def _names(query: Profile, record: Profile, freq: Frequencies) -> tuple[float, list[str], bool]:
+def _names(
+    query: Profile, record: Profile, freq: Frequencies, near_names: bool = False
+) -> tuple[float, list[str], bool]:
     """(weight, reasons, first names disagree)."""
     if not query.given and not query.surnames:
         return 0.0, [], False
     g = _given_evidence(query.given[0], record.given, freq) if query.given and record.given else (0.0, "", True)
+    if near_names and not g[2]:
+        g = _near_first_name(query.given[0], record.given, freq) or g
     s = (
         _surname_evidence(query.surnames, record.surnames, freq, record.current_surnames)
         if query.surnames and record.surnames
@@ -244,8 +280,10 @@ def _postcode(query: list[str], record: list[str]) -> tuple[float, str]:
     return 0.0, ""
 
 
-def score(query: Profile, record: Profile, freq: Frequencies) -> Scored:
-    weight, reasons, first_names_differ = _names(query, record, freq)
+def score(query: Profile, record: Profile, freq: Frequencies, *, near_names: bool = False) -> Scored:
+    """With `near_names` (the duplicate run, two stored records), a first name two edits from the
+    other's, where one of them is a name almost nobody holds, is read as mistyped (`_near_first_name`)."""
+    weight, reasons, first_names_differ = _names(query, record, freq, near_names)
     out = Scored(record.person_id, weight, reasons, vetoed=first_names_differ, shift=freq.shift)
     identifier_agrees = False
     for kind, q, r in (

@@ -17,7 +17,7 @@ from opencsc.audit.services import Actor
 from opencsc.people.matching import index, scoring, service
 from opencsc.people.matching.index import Profile
 from opencsc.people.matching.models import MatchKey, NameFrequency
-from opencsc.people.matching.onboarding import COLUMNS, import_people
+from opencsc.people.matching.onboarding import BULK_LOADED, COLUMNS, import_people
 from opencsc.people.matching.service import MatchQuery, find_matches
 from opencsc.people.models import Person
 
@@ -125,6 +125,23 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
+def _indexes_and_foreign_keys() -> set[tuple[str, str, str]]:
+    """(table, name, definition) of every index and foreign key of the tables an import fills."""
+    if connection.vendor != "postgresql":
+        return set()
+    tables = [MatchKey._meta.db_table, *(m._meta.db_table for m in BULK_LOADED)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+            " UNION SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+            [tables, tables],
+        )
+        found = set(cursor.fetchall())
+    assert {t for t, _, _ in found} == set(tables)
+    return found
+
+
 @pytest.mark.django_db
 def test_a_large_import_rebuilds_the_key_index_and_files_everyone(tmp_path, monkeypatch):
     """Above BULK_LOAD_FROM new people (lowered here) an import on PostgreSQL drops the key table's
@@ -139,9 +156,13 @@ def test_a_large_import_rebuilds_the_key_index_and_files_everyone(tmp_path, monk
     ]  # fmt: skip
     path = tmp_path / "people.csv"
     _write(path, rows)
+    schema_before = _indexes_and_foreign_keys()
     report = import_people(path, actor=Actor.system("test"))
     assert report.created == 3
     assert index.discrepancies() == []
+    # The other tables an import fills (people, addresses, names, external ids, audit) get back every
+    # index and foreign key they had, with the same definitions.
+    assert _indexes_and_foreign_keys() == schema_before
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [MatchKey._meta.db_table])
@@ -156,3 +177,39 @@ def test_a_large_import_rebuilds_the_key_index_and_files_everyone(tmp_path, monk
     assert Counter(dict(NameFrequency.objects.values_list("token", "count"))) == before
     found = find_matches(MatchQuery(first_name="Ngozi", surname="Okafor", date_of_birth=dt.date(2012, 2, 11)))
     assert found[0].band == scoring.CERTAIN
+
+
+# -- the duplicate run: a first name mistyped twice is not a twin (issue 12, ADR 0040)
+
+NEAR_COUNTS = {"zainab": 900, "zanyab": 1, "rayyan": 700, "aryan": 600, "oliver": 3000, "olle": 1, "hussain": 2000}
+
+
+@pytest.mark.parametrize(
+    ("original", "retyped", "reason"),
+    [
+        ("zainab", "zanyab", "first name spelt quite differently (Zainab \u2194 Zanyab)"),  # two letters wrong
+        ("oliver", "olle", "first name spelt quite differently (Oliver \u2194 Olle)"),  # Ollie, mistyped
+    ],
+)
+def test_the_duplicate_run_reads_a_rare_name_two_edits_away_as_mistyped(original, retyped, reason):
+    freq = scoring.Frequencies(NEAR_COUNTS, 200_000, shift=0.0)
+    a, b = _profile(0, original, "hussain"), _profile(1, retyped, "hussain")
+    as_duplicates = scoring.score(a, b, freq, near_names=True)
+    assert not as_duplicates.vetoed and reason in as_duplicates.reasons
+    assert as_duplicates.weight < scoring.score(a, _profile(2, original, "hussain"), freq).weight - 4
+    # A query is scored as before: a practitioner's typing is not a stored record's.
+    assert scoring.score(a, b, freq).vetoed
+
+
+def test_twins_with_names_two_edits_apart_stay_two_people():
+    """Rayyan and Aryan are two edits apart, but both are names many children have: twins, not a typo."""
+    freq = scoring.Frequencies(NEAR_COUNTS, 200_000, shift=0.0)
+    twin = scoring.score(_profile(0, "rayyan", "hussain"), _profile(1, "aryan", "hussain"), freq, near_names=True)
+    assert twin.vetoed and "different first name" in twin.reasons
+
+
+def test_in_a_small_population_no_name_counts_as_rare():
+    """Below MIN_POPULATION_FOR_FREQUENCIES every name is held by few people: the rule does not apply."""
+    freq = scoring.Frequencies({"zainab": 2, "zanyab": 1}, 3_000, shift=0.0)
+    small = scoring.score(_profile(0, "zainab", "hussain"), _profile(1, "zanyab", "hussain"), freq, near_names=True)
+    assert small.vetoed
