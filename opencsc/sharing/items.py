@@ -19,6 +19,11 @@ from opencsc.people.models import Person
 
 # Records the sharing and privacy apps keep about disclosures are not themselves shared onwards.
 _NOT_DISCLOSABLE_APPS = frozenset({"sharing", "privacy", "accounts", "audit"})
+# Tables derived from the record (the matching index, the stored page digests, duplicate proposals
+# and merges): the record itself is what may be shared, never a second, normalised copy of it.
+_DERIVED_MODELS = frozenset(
+    {"people.MatchProfile", "people.MatchKey", "people.PersonDigest", "people.DuplicatePair", "people.PersonMerge"}
+)
 # Keys and search aids carry no information a recipient needs.
 _NEVER_SHOWN = frozenset({"nhs_number_index"})
 
@@ -99,6 +104,8 @@ def disclosable_items(
     for model in registered_models():
         if model is Person or model._meta.app_label in _NOT_DISCLOSABLE_APPS or model._meta.abstract:
             continue
+        if model._meta.label in _DERIVED_MODELS:
+            continue
         owner = _owner_field(model)
         if owner is None or not wanted & set(_fields_by_category(model)):
             continue
@@ -131,7 +138,7 @@ def items_for(person: Person, references: list[dict[str, Any]]) -> list[Item]:
             title = "Personal details"
         else:
             owner = _owner_field(model)
-            if owner is None or model._meta.app_label in _NOT_DISCLOSABLE_APPS:
+            if owner is None or model._meta.app_label in _NOT_DISCLOSABLE_APPS or label in _DERIVED_MODELS:
                 continue
             rows = model._default_manager.filter(**{owner: person}, pk__in=ids).order_by("pk")
             title = str(model._meta.verbose_name).capitalize()

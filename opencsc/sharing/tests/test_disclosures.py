@@ -207,3 +207,20 @@ def test_the_pack_is_closed_to_someone_who_cannot_see_the_child(
     _post(client_for(social_worker), child, police, safeguarding, [key(record["address"], "address")])
     token = pack_token(Disclosure.objects.get())
     assert client_for(outsider).get(reverse("sharing:pack", args=[token])).status_code == 404
+
+
+def test_derived_copies_of_the_record_are_never_offered_for_sharing(child, record):
+    """The matching index and the stored page digest hold normalised copies of the child's name, date
+    of birth and address: a share offers the record's own items, never those copies."""
+    from opencsc.people.matching.index import index_people
+    from opencsc.people.matching.models import MatchProfile
+    from opencsc.sharing.items import disclosable_items, items_for
+
+    index_people([child.pk])
+    profile = MatchProfile.objects.get(person=child)
+    assert profile.surnames  # the copy exists
+    keys = [item.key for items in disclosable_items(child).values() for item in items]
+    assert any(k.startswith("people.Person:") for k in keys)
+    assert not [k for k in keys if k.split(":")[0] in {"people.MatchProfile", "people.PersonDigest"}]
+    forged = [{"model": "people.MatchProfile", "id": profile.pk, "key": f"people.MatchProfile:{profile.pk}:name"}]
+    assert items_for(child, forged) == []
