@@ -48,8 +48,10 @@ from opencsc.casework.models import (
     Visit,
 )
 from opencsc.casework.timescales import Timescale
+from opencsc.casework.summary import HELP_TASK_KINDS
 from opencsc.core import codelists
 from opencsc.people.models import Person
+from opencsc.people.selectors import person_fields
 
 M = TypeVar("M", bound=models.Model)
 
@@ -72,7 +74,10 @@ def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str 
     refusal as `person.access_denied`; raises Http404 for both "not allowed" and "no such child".
     The returned child carries `access` (an `accounts.access.PersonAccess`)."""
     allowed = access.person_access(user, person_id)
-    person = Person.objects.filter(pk=person_id).first() if allowed.view else None
+    rows = Person.objects.filter(pk=person_id)
+    if (categories := access.record_categories(user)) is not None:
+        rows = rows.only(*person_fields(categories))  # a partner lead: no NHS number or ethnicity read
+    person = rows.first() if allowed.view else None
     if person is None:
         raise refuse(actor, person_id, purpose)
     break_glass = allowed.break_glass
@@ -87,6 +92,7 @@ def get_child_for_user(*, user: Any, actor: Actor, person_id: int, purpose: str 
     )
     person.viewed_under_break_glass = break_glass
     person.access = allowed
+    person.categories = categories
     return person
 
 
@@ -255,9 +261,6 @@ def casework_overview(child: Person) -> Overview:
     _help(overview, has)
     overview.timescales = _timescales(overview)
     return overview
-
-
-HELP_TASK_KINDS = ("family_assessment", "family_plan", "family_plan_review")
 
 
 def help_overview(child: Person) -> Overview:

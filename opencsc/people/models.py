@@ -93,6 +93,8 @@ class Person(TimeStamped):
     # `get_..._for_user`), so the page knows what else that user may do without asking again.
     access: Any = None  # accounts.access.PersonAccess (accounts imports this module)
     viewed_under_break_glass: bool = False
+    # The data categories the reader's pages may show (`accounts.access.record_categories`); None: all.
+    categories: Any = None
 
     class Meta:
         indexes = [

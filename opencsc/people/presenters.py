@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -53,35 +53,52 @@ def _date(value: Any) -> str:
     return value.strftime("%-d %B %Y") if value else ""
 
 
-def _person_rows(person: Person) -> dict[DataCategory, list[tuple[str, str]]]:
+def _name_rows(person: Person) -> list[tuple[str, str]]:
+    return [
+        ("Name", person.full_name),
+        ("Preferred name", person.preferred_name),
+        ("Sex", person.get_sex_display()),
+        ("LA child id", person.la_child_id or ""),
+    ]
+
+
+def _birth_rows(person: Person) -> list[tuple[str, str]]:
     age = ""
     if person.date_of_birth:
         from django.utils import timezone
 
         age = f" (age {person.age_on(timezone.localdate())})"
-    return {
-        DataCategory.NAME: [
-            ("Name", person.full_name),
-            ("Preferred name", person.preferred_name),
-            ("Sex", person.get_sex_display()),
-            ("LA child id", person.la_child_id or ""),
-        ],
-        DataCategory.DATE_OF_BIRTH: [
-            ("Date of birth", _date(person.date_of_birth) + age),
-            ("Expected date of birth", _date(person.expected_date_of_birth)),
-            ("Date of death", _date(person.date_of_death)),
-        ],
-        DataCategory.ETHNICITY: [("Ethnicity", person.get_ethnicity_display() if person.ethnicity else "Not recorded")],
-        DataCategory.NHS_NUMBER: [
-            ("NHS number", identifiers.format_nhs_number(person.nhs_number) if person.nhs_number else "Not recorded"),
-            ("Verified on the NHS Spine", "Yes" if person.nhs_number_verified else "No"),
-        ],
-        DataCategory.UPN: [
-            ("Unique pupil number", person.upn or "Not recorded"),
-            ("Former UPN", person.former_upn),
-            ("Reason UPN not known", person.get_upn_unknown_reason_display() if person.upn_unknown_reason else ""),
-        ],
-    }
+    return [
+        ("Date of birth", _date(person.date_of_birth) + age),
+        ("Expected date of birth", _date(person.expected_date_of_birth)),
+        ("Date of death", _date(person.date_of_death)),
+    ]
+
+
+def _nhs_rows(person: Person) -> list[tuple[str, str]]:
+    return [
+        ("NHS number", identifiers.format_nhs_number(person.nhs_number) if person.nhs_number else "Not recorded"),
+        ("Verified on the NHS Spine", "Yes" if person.nhs_number_verified else "No"),
+    ]
+
+
+def _upn_rows(person: Person) -> list[tuple[str, str]]:
+    return [
+        ("Unique pupil number", person.upn or "Not recorded"),
+        ("Former UPN", person.former_upn),
+        ("Reason UPN not known", person.get_upn_unknown_reason_display() if person.upn_unknown_reason else ""),
+    ]
+
+
+# The person row's own fields, by category. Each is read only when its category is shown, so a
+# reader limited to some categories (`Person.categories`) never touches the others' columns.
+PERSON_ROWS: dict[DataCategory, Callable[[Person], list[tuple[str, str]]]] = {
+    DataCategory.NAME: _name_rows,
+    DataCategory.DATE_OF_BIRTH: _birth_rows,
+    DataCategory.ETHNICITY: lambda p: [("Ethnicity", p.get_ethnicity_display() if p.ethnicity else "Not recorded")],
+    DataCategory.NHS_NUMBER: _nhs_rows,
+    DataCategory.UPN: _upn_rows,
+}
 
 
 def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
@@ -99,18 +116,36 @@ def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
     return rows
 
 
-def record_sections(person: Person, *, can_change: bool, visible: Callable[[list[int]], set[int]]) -> list[Section]:
+def _with_name_of(via: str) -> list[str]:
+    """A relationship row with the other person's name only: their record's other columns (an NHS
+    number, an ethnicity) are neither read nor decrypted to print a name."""
+    own = [f.name for f in Relationship._meta.concrete_fields]
+    return own + [f"{via}__{name}" for name in ("first_name", "last_name", "is_child")]
+
+
+def record_sections(
+    person: Person,
+    *,
+    can_change: bool,
+    visible: Callable[[list[int]], set[int]],
+    categories: Iterable[DataCategory] | None = None,
+) -> list[Section]:
     """The record's sections. `visible` says which of some person ids the reader may see: a relative
-    they may not see is left out of the relationships, with no row that hints at them."""
-    by_category = _person_rows(person)
+    they may not see is left out of the relationships, with no row that hints at them. With
+    `categories`, only those sections are built: the other categories' tables are never queried."""
+    shown = [c for c in DataCategory if categories is None or c in set(categories)]
     sections = {
-        category: Section(category, rows=[r for r in by_category.get(category, []) if r[1]])
-        for category in DataCategory
+        category: Section(category, rows=[r for r in PERSON_ROWS[category](person) if r[1]])
+        if category in PERSON_ROWS
+        else Section(category)
+        for category in shown
     }
     for kind in PART_KINDS.values():
+        if kind.category not in sections:
+            continue
         parts = kind.model._default_manager.filter(person=person)
         if kind.model is Relationship:
-            parts = parts.select_related("relative")  # type: ignore[misc]
+            parts = parts.select_related("relative").only(*_with_name_of("relative"))  # type: ignore[misc]
             rows = list(parts)
             seen = visible([cast(Relationship, r).relative_id for r in rows])
             parts = [r for r in rows if cast(Relationship, r).relative_id in seen]  # type: ignore[assignment]
@@ -119,10 +154,13 @@ def record_sections(person: Person, *, can_change: bool, visible: Callable[[list
     for category, section in sections.items():
         if can_change:
             section.add = kinds_for_category(category)
-    incoming = list(Relationship.objects.filter(relative=person).select_related("person"))
-    seen = visible([rel.person_id for rel in incoming])
-    for rel in (rel for rel in incoming if rel.person_id in seen):
-        sections[DataCategory.RELATIONSHIPS].rows.append(
-            (rel.person.full_name, f"{rel.get_kind_display()} {person.full_name}")
+    if DataCategory.RELATIONSHIPS in sections:
+        incoming = list(
+            Relationship.objects.filter(relative=person).select_related("person").only(*_with_name_of("person"))
         )
+        seen = visible([rel.person_id for rel in incoming])
+        for rel in (rel for rel in incoming if rel.person_id in seen):
+            sections[DataCategory.RELATIONSHIPS].rows.append(
+                (rel.person.full_name, f"{rel.get_kind_display()} {person.full_name}")
+            )
     return [s for s in sections.values() if s.rows or s.items or s.add]

@@ -15,6 +15,8 @@ from django.http import Http404
 from opencsc.accounts import access
 from opencsc.accounts.models import Allocation
 from opencsc.audit.services import Actor, record_event
+from opencsc.core.categories import DataCategory
+from opencsc.core.personal_data import tags_for
 from opencsc.people import identifiers
 from opencsc.people.matching.service import MatchQuery, MatchResult, match_for_user
 from opencsc.people.models import Person, PersonName
@@ -35,9 +37,16 @@ def get_person_for_user(
 
     `shown_with(person)` gives the ids of other people the page will name (relatives on the record, the
     family in a genogram); they go in the event's `person_ids`, so the trail answers "who was shown
-    the mother's name?" too."""
+    the mother's name?" too.
+
+    A partner lead practitioner (`access.record_categories`) gets the person row with the columns of
+    their categories only, and `person.categories` says which: the pages built on it read no other."""
     allowed = access.person_access(user, person_id)
-    person = Person.objects.filter(pk=person_id).first() if allowed.view else None
+    categories = access.record_categories(user)
+    rows = Person.objects.filter(pk=person_id)
+    if categories is not None:
+        rows = rows.only(*person_fields(categories))  # the other columns are never read, nor decrypted
+    person = rows.first() if allowed.view else None
     if person is None:
         record_event(
             actor=actor,
@@ -66,11 +75,24 @@ def get_person_for_user(
             "purpose": purpose,
             "break_glass": break_glass,
             **({"person_ids": sorted(set(shown_with(person)) - {person.pk})} if shown_with else {}),
+            **({"categories": sorted(categories)} if categories is not None else {}),
         },
     )
     person.viewed_under_break_glass = break_glass
     person.access = allowed
+    person.categories = categories
     return person
+
+
+def person_fields(categories: Iterable[DataCategory]) -> list[str]:
+    """The columns of a person row in these categories, with the keys and flags that are not
+    personal data (from the field registry, so a new column is left out until it is tagged)."""
+    wanted = set(categories)
+    return [
+        name
+        for name, tag in tags_for(Person).items()
+        if not isinstance(tag, DataCategory) or tag in wanted
+    ]
 
 
 def get_person_for_change(*, user: Any, actor: Actor, person_id: int, purpose: str = "change") -> Person:
