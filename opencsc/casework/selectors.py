@@ -24,6 +24,7 @@ from opencsc.casework.help_model import EpisodeOfHelp
 from opencsc.casework.models import (
     Assessment,
     CareEpisode,
+    CareLeaverContact,
     CaseNote,
     CategoryOfAbuse,
     ChildInNeedPlan,
@@ -47,8 +48,8 @@ from opencsc.casework.models import (
     TeamAroundFamilyMember,
     Visit,
 )
-from opencsc.casework.timescales import Timescale
 from opencsc.casework.summary import HELP_TASK_KINDS
+from opencsc.casework.timescales import Timescale
 from opencsc.core import codelists
 from opencsc.people.models import Person
 from opencsc.people.selectors import person_fields
@@ -226,6 +227,7 @@ def _present(child: Person) -> dict[str, bool]:
         "help": HelpEpisode.objects.filter(child=ref),
         "meetings": FamilyNetworkMeeting.objects.filter(child=ref),
         "services": ServiceReferral.objects.filter(child=ref),
+        "leaver_contacts": CareLeaverContact.objects.filter(child=ref),
     }
     row = Person.objects.filter(pk=child.pk).values(**{f"has_{k}": Exists(q) for k, q in checks.items()}).first()
     return {k: bool(row and row[f"has_{k}"]) for k in checks}
@@ -311,7 +313,12 @@ def _help(o: Overview, has: dict[str, bool]) -> None:
     if has["meetings"]:
         o.network_meetings = list(FamilyNetworkMeeting.objects.filter(child=child).prefetch_related("attendees")[:5])
     o.history_of_help = help_model.episodes_of_help(
-        child, help_episodes=help_episodes, referrals=o.episodes, cp_plans=o.cp_plans, periods=o.periods
+        child,
+        help_episodes=help_episodes,
+        referrals=o.episodes,
+        cp_plans=o.cp_plans,
+        periods=o.periods,
+        care_leaver=has.get("leaver_contacts", False),  # never looked for on a partner lead's page
     )
     if has["services"]:
         o.services = list(ServiceReferral.objects.filter(child=child).select_related("service")[:10])

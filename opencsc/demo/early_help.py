@@ -256,7 +256,9 @@ class _Rows:
         self.goals += goals
         rated = [self._trend(goal, len(reviews)) for goal in goals]
         for n, day in enumerate(reviews):
-            review = cm.FamilyHelpReview(child_id=child_id, plan=plan, review_date=day, progress="Progress on the goals")
+            review = cm.FamilyHelpReview(
+                child_id=child_id, plan=plan, review_date=day, progress="Progress on the goals"
+            )
             self.reviews.append(review)
             self.history.append((child_id, plan, "open", "open", day, "The family's plan reviewed"))
             for goal, by_rater in zip(goals, rated, strict=True):

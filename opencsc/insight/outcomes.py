@@ -94,9 +94,7 @@ def _plan_label(plan_type: str) -> str:
     return str(dict(PlanType.choices).get(plan_type, plan_type))
 
 
-def goals_and_ratings(
-    child_ids: list[int] | None = None, *, statutory: bool = True
-) -> list[tuple[Goal, list[Rating]]]:
+def goals_and_ratings(child_ids: list[int] | None = None, *, statutory: bool = True) -> list[tuple[Goal, list[Rating]]]:
     """Every goal with its ratings (oldest first), from both sources: four queries, whatever the
     number of goals. `child_ids` limits it to those children; `statutory=False` reads the family
     plans' goals only (social care's plan goals are not even queried)."""

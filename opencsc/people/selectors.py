@@ -88,11 +88,7 @@ def person_fields(categories: Iterable[DataCategory]) -> list[str]:
     """The columns of a person row in these categories, with the keys and flags that are not
     personal data (from the field registry, so a new column is left out until it is tagged)."""
     wanted = set(categories)
-    return [
-        name
-        for name, tag in tags_for(Person).items()
-        if not isinstance(tag, DataCategory) or tag in wanted
-    ]
+    return [name for name, tag in tags_for(Person).items() if not isinstance(tag, DataCategory) or tag in wanted]
 
 
 def get_person_for_change(*, user: Any, actor: Actor, person_id: int, purpose: str = "change") -> Person:

@@ -322,7 +322,9 @@ def test_partner_lead_matrix_over_every_person_url(client_for, led, child, pasto
     RelationshipFactory(person=mother, relative=child, kind="parent")
     elsewhere = ChildFactory()
     AllocationFactory(person=elsewhere, team=east_team, start_date=dt.date(2015, 1, 1))
-    address = Address.objects.create(person=child, line1="1 Test Street", town="Exampleton", postcode="ZZ1 1ZZ", start_date=TODAY)
+    address = Address.objects.create(
+        person=child, line1="1 Test Street", town="Exampleton", postcode="ZZ1 1ZZ", start_date=TODAY
+    )
     # What a lead may open about the family they lead; every other person route is the audited 404.
     opens = {
         "people:detail",
@@ -349,7 +351,9 @@ def test_partner_lead_matrix_over_every_person_url(client_for, led, child, pasto
                 continue  # casework pages are a child's
             url = reverse(name, kwargs={"person_id": person.pk, **kwargs})
             if name == "casework:step":
-                url = reverse("casework:step_on", kwargs={"person_id": child.pk, "slug": "help-assessment", "obj_id": led.pk})
+                url = reverse(
+                    "casework:step_on", kwargs={"person_id": child.pk, "slug": "help-assessment", "obj_id": led.pk}
+                )
             denied = AuditEvent.objects.filter(actor_id=pastoral_lead.pk, outcome="denied").count()
             response = ask(lead, name, url)
             expected = 200 if name in opens else 404
