@@ -587,7 +587,7 @@ class _AgencyField(forms.ModelChoiceField):
     it is reached through may not be loaded yet."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        field = super().__deepcopy__(memo)
+        field = super().__deepcopy__(memo)  # type: ignore[misc]  # Field.__deepcopy__, not in the stubs
         field.queryset = agency_register()
         return field
 

@@ -261,11 +261,11 @@ class _Rows:
             )
             self.reviews.append(review)
             self.history.append((child_id, plan, "open", "open", day, "The family's plan reviewed"))
-            for goal, by_rater in zip(goals, rated, strict=True):
+            for rated_goal, by_rater in zip(goals, rated, strict=True):
                 self.ratings += [
-                    cm.FamilyHelpGoalRating(child_id=child_id, goal=goal, review=review, rater=rater, score=scores[n])
+                    cm.FamilyHelpGoalRating(child_id=child_id, goal=rated_goal, review=review, rater=rater, score=score)
                     for rater, scores in by_rater.items()
-                    if scores[n] is not None
+                    if (score := scores[n]) is not None
                 ]
         if end is None:
             task = cm.Task(
