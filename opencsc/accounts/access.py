@@ -53,6 +53,7 @@ from opencsc.accounts.models import (
     User,
 )
 from opencsc.core import request_context
+from opencsc.core.categories import DataCategory
 from opencsc.people.models import Person
 
 CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
@@ -320,6 +321,31 @@ def sees_help_only(user: Any) -> bool:
     return team is None or team.kind != TeamKind.MULTI_AGENCY_CP
 
 
+# What a partner lead practitioner (`sees_help_only`) reads of the person record of the family they
+# lead: who they are, how to reach them, who is in the family and which school. Not the special
+# categories (ethnicity, health), police information, the NHS number or UPN, money, social media or
+# other agencies' information: no sharing agreement gives a school or a health visitor those for
+# consent-based help. The council shares more, when it must, through a recorded disclosure.
+HELP_LEAD_CATEGORIES: frozenset[DataCategory] = frozenset(
+    {
+        DataCategory.NAME,
+        DataCategory.DATE_OF_BIRTH,
+        DataCategory.ADDRESS,
+        DataCategory.PHONE,
+        DataCategory.CONTACT_DETAILS,
+        DataCategory.RELATIONSHIPS,
+        DataCategory.SCHOOL,
+    }
+)
+
+
+def record_categories(user: Any) -> frozenset[DataCategory] | None:
+    """The categories of a person record the user's pages may read (`None`: every category their
+    scope allows). A partner lead practitioner reads `HELP_LEAD_CATEGORIES` only, of the child they
+    lead and of the family; the other categories' rows are never queried for them."""
+    return HELP_LEAD_CATEGORIES if sees_help_only(user) else None
+
+
 def can_create_person(user: Any) -> bool:
     return _is_active_staff(user) and user.role in CAN_EDIT_ROLES
 
@@ -421,9 +447,10 @@ def can_release_health_needs(user: Any) -> bool:
 
 
 def is_partner(user: Any) -> bool:
-    """A partner-agency practitioner. They reach no person record through the record's pages; the
-    partner portal (`sharing.portal_selectors`) scopes what they see to their own organisation's
-    checks and shared views, and only while the sharing agreement allows it."""
+    """A partner-agency practitioner. They reach a person record only as a family's lead
+    practitioner (reduced: `record_categories`) or a multi-agency child protection team member
+    (`visible_persons`); the partner portal (`sharing.portal_selectors`) scopes what they see to
+    their own organisation's checks and shared views, and only while the sharing agreement allows it."""
     return _is_active_staff(user) and user.role == Role.PARTNER
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
@@ -581,25 +581,32 @@ def agency_register() -> Any:
     return agency._default_manager.filter(is_active=True).select_related("recipient_type")  # type: ignore[union-attr]
 
 
+class _AgencyField(forms.ModelChoiceField):
+    """An optional choice from the agency register. The register's queryset is made for each form
+    (Django deep-copies a form's fields when it makes one), not at import, when the sharing model
+    it is reached through may not be loaded yet."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        field = super().__deepcopy__(memo)  # type: ignore[misc]  # Field.__deepcopy__, not in the stubs
+        field.queryset = agency_register()
+        return field
+
+
+def _agency_field(label: str) -> forms.ModelChoiceField:
+    return _AgencyField(
+        label=label, help_text="From the council's agency register", required=False, empty_label="Select", queryset=None
+    )
+
+
 class TeamMemberForm(GovukForm):
     name = forms.CharField(label="Practitioner's name", max_length=200)
-    organisation = forms.ModelChoiceField(
-        label="Their organisation",
-        help_text="From the council's agency register",
-        required=False,
-        empty_label="Select",
-        queryset=cm.Service.objects.none(),
-    )
+    organisation = _agency_field("Their organisation")
     agency = forms.CharField(
         label="Or, if their organisation is not in the register, its name",
         max_length=200,
         required=False,
         help_text="For example: a relative's GP surgery. Ask information governance to add regular partners.",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = agency_register()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -659,13 +666,7 @@ class ServiceCatalogueForm(GovukForm):
         widget=forms.RadioSelect,
         coerce=lambda v: v == "yes",
     )
-    provider_agency = forms.ModelChoiceField(
-        label="If commissioned: the provider",
-        help_text="From the council's agency register",
-        required=False,
-        empty_label="Select",
-        queryset=cm.Service.objects.none(),
-    )
+    provider_agency = _agency_field("If commissioned: the provider")
     provider = forms.CharField(
         label="If in-house: the council service that runs it",
         max_length=200,
@@ -674,7 +675,3 @@ class ServiceCatalogueForm(GovukForm):
     )
     description = _text("What the service offers", help_text="Shown to the public in the privacy notice", rows=3)
     active = _yes_no("Is the service taking referrals?")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["provider_agency"]).queryset = agency_register()

@@ -98,10 +98,12 @@ def episodes_of_help(
     referrals: Sequence[Any] | None = None,
     cp_plans: Sequence[Any] | None = None,
     periods: Sequence[Any] | None = None,
+    care_leaver: bool = True,
 ) -> list[EpisodeOfHelp]:
     """Every episode of help the child has had, of every kind, oldest first (the caller has checked
     access). Statutory kinds are read from the statutory models; a caller that has already read the
-    child's rows (the casework page) passes them in rather than reading them again."""
+    child's rows (the casework page) passes them in rather than reading them again, and says with
+    `care_leaver=False` that the child has no care leaver contact (so none is looked for)."""
     from opencsc.casework.models import (
         CareLeaverContact,
         ChildProtectionPlan,
@@ -130,7 +132,9 @@ def episodes_of_help(
         for p in cp_plans
     ]
     items += [EpisodeOfHelp(HelpKind.LOOKED_AFTER, p.start_date, p.end_date) for p in periods]
-    first_leaver = CareLeaverContact.objects.filter(child=child).order_by("contact_date").first()
+    first_leaver = (
+        CareLeaverContact.objects.filter(child=child).order_by("contact_date").first() if care_leaver else None
+    )
     if first_leaver is not None:
         items.append(EpisodeOfHelp(HelpKind.CARE_LEAVER, first_leaver.contact_date, None))
     return sorted(items, key=lambda e: (e.start, e.end or dt.date.max))

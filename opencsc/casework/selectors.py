@@ -24,6 +24,7 @@ from opencsc.casework.help_model import EpisodeOfHelp
 from opencsc.casework.models import (
     Assessment,
     CareEpisode,
+    CareLeaverContact,
     CaseNote,
     CategoryOfAbuse,
     ChildInNeedPlan,
@@ -47,9 +48,11 @@ from opencsc.casework.models import (
     TeamAroundFamilyMember,
     Visit,
 )
+from opencsc.casework.summary import HELP_TASK_KINDS
 from opencsc.casework.timescales import Timescale
 from opencsc.core import codelists
 from opencsc.people.models import Person
+from opencsc.people.selectors import person_fields
 
 M = TypeVar("M", bound=models.Model)
 
@@ -81,7 +84,10 @@ def get_child_for_user(
     gives the other people the page will name (the summary's family): they go in the event's
     `person_ids`, and the child carries them as `audited_person_ids`."""
     allowed = access.person_access(user, person_id)
-    person = Person.objects.filter(pk=person_id).first() if allowed.view else None
+    rows = Person.objects.filter(pk=person_id)
+    if (categories := access.record_categories(user)) is not None:
+        rows = rows.only(*person_fields(categories))  # a partner lead: no NHS number or ethnicity read
+    person = rows.first() if allowed.view else None
     if person is None:
         raise refuse(actor, person_id, purpose)
     break_glass = allowed.break_glass
@@ -98,6 +104,7 @@ def get_child_for_user(
     person.viewed_under_break_glass = break_glass
     person.access = allowed
     person.audited_person_ids = frozenset(shown)
+    person.categories = categories
     return person
 
 
@@ -231,6 +238,7 @@ def _present(child: Person) -> dict[str, bool]:
         "help": HelpEpisode.objects.filter(child=ref),
         "meetings": FamilyNetworkMeeting.objects.filter(child=ref),
         "services": ServiceReferral.objects.filter(child=ref),
+        "leaver_contacts": CareLeaverContact.objects.filter(child=ref),
     }
     row = Person.objects.filter(pk=child.pk).values(**{f"has_{k}": Exists(q) for k, q in checks.items()}).first()
     return {k: bool(row and row[f"has_{k}"]) for k in checks}
@@ -266,9 +274,6 @@ def casework_overview(child: Person) -> Overview:
     _help(overview, has)
     overview.timescales = _timescales(overview)
     return overview
-
-
-HELP_TASK_KINDS = ("family_assessment", "family_plan", "family_plan_review")
 
 
 def help_overview(child: Person) -> Overview:
@@ -319,7 +324,12 @@ def _help(o: Overview, has: dict[str, bool]) -> None:
     if has["meetings"]:
         o.network_meetings = list(FamilyNetworkMeeting.objects.filter(child=child).prefetch_related("attendees")[:5])
     o.history_of_help = help_model.episodes_of_help(
-        child, help_episodes=help_episodes, referrals=o.episodes, cp_plans=o.cp_plans, periods=o.periods
+        child,
+        help_episodes=help_episodes,
+        referrals=o.episodes,
+        cp_plans=o.cp_plans,
+        periods=o.periods,
+        care_leaver=has.get("leaver_contacts", False),  # never looked for on a partner lead's page
     )
     if has["services"]:
         o.services = list(ServiceReferral.objects.filter(child=child).select_related("service")[:10])

@@ -102,6 +102,42 @@ def person_summary(*, user: Any, person: Person, today: dt.date | None = None) -
     return summary
 
 
+HELP_TASK_KINDS = ("family_assessment", "family_plan", "family_plan_review")
+
+
+def help_summary(*, user: Any, person: Person, today: dt.date | None = None) -> PersonSummary:
+    """The summary as a partner lead practitioner sees it (`access.sees_help_only`): the person's
+    help and who leads it, what is due in it, the alerts everyone visiting must know (risk to staff,
+    interpreter) and the family they may see. No statutory row (plans, care, the front door, missing
+    episodes) and no special-category row (disability) is queried, and the stored digest, which holds
+    them, is not read."""
+    day = today or timezone.localdate()
+    summary = PersonSummary(person=person)
+    episode = HelpEpisode.objects.filter(child=person, end_date__isnull=True).select_related("lead_practitioner")
+    if (help_episode := episode.first()) is not None:
+        lead = help_episode.lead_practitioner
+        detail = f"Since {help_episode.start_date:%-d %B %Y}; led by {help_episode.organisation}"
+        summary.statuses.append(Status(help_model.help_name(), "green", detail + (f" ({lead})" if lead else "")))
+    lead_allocation = (
+        Allocation.objects.current(day)
+        .filter(person=person, kind=AllocationKind.LEAD_PRACTITIONER)
+        .select_related("worker", "team")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    if lead_allocation is not None:
+        summary.team = lead_allocation.team.name
+        summary.worker = str(lead_allocation.worker) if lead_allocation.worker else ""
+    current = Q(end_date__isnull=True) | Q(end_date__gte=day)
+    summary.alerts = [
+        Alert(AlertKind(a.kind).label, a.detail)
+        for a in PersonAlert.objects.filter(current, person=person, start_date__lte=day)
+    ]
+    _key_dates(summary, person, day, kinds=HELP_TASK_KINDS)
+    summary.family = family_members(user, person, day)
+    return summary
+
+
 def own_rows(person: Person, day: dt.date) -> dict[str, Any]:
     """The parts of the summary that depend only on the person's own rows and the day: what the
     stored digest holds (`people.digests`)."""
@@ -288,8 +324,11 @@ def _is_care_leaver(person: Person, day: dt.date, has: dict[str, bool]) -> bool:
     return has["leaver_contact"] or (age is not None and 16 <= age <= 25 and has["ended_period"])
 
 
-def _key_dates(summary: PersonSummary, person: Person, day: dt.date) -> None:
-    tasks = list(Task.objects.open().filter(person=person).order_by("due_date", "pk")[: KEY_DATES_SHOWN * 5])
+def _key_dates(summary: PersonSummary, person: Person, day: dt.date, kinds: tuple[str, ...] = ()) -> None:
+    open_tasks = Task.objects.open().filter(person=person)
+    if kinds:
+        open_tasks = open_tasks.filter(kind__in=kinds)
+    tasks = list(open_tasks.order_by("due_date", "pk")[: KEY_DATES_SHOWN * 5])
     summary.overdue = sum(1 for t in tasks if t.due_date < day)
     summary.key_dates = [KeyDate(t.title, t.due_date, t.due_date < day, t.due_date == day) for t in tasks][
         :KEY_DATES_SHOWN

@@ -4,7 +4,8 @@ that the journeys already imply:
 
 * early-help-only families (their own people, relationships, addresses), held by the Family Help Hub
   through lead-practitioner allocations, each child with a help episode: the whole-family assessment,
-  the family's plan with two or three goals, reviews every `OPENCSC_FAMILY_HELP_REVIEW_WEEKS`, and,
+  the family's plan with two or three goals, reviews every `OPENCSC_FAMILY_HELP_REVIEW_WEEKS` (each goal
+  rated 0-10 by the worker, a parent and often the child, moving mostly upwards), and,
   for most, an end (goals met, consent withdrawn, moved away, referred elsewhere); open ones have
   their next review in a work tray;
 * a **step-up** before each referral whose source is 5D ("LA services - early help"): help that ended
@@ -150,6 +151,7 @@ class _Rows:
         self.plans: list[cm.FamilyHelpPlan] = []
         self.goals: list[cm.FamilyHelpGoal] = []
         self.reviews: list[cm.FamilyHelpReview] = []
+        self.ratings: list[cm.FamilyHelpGoalRating] = []
         self.tasks: list[tuple[cm.Task, cm.FamilyHelpPlan]] = []
         self.history: list[tuple[int, models.Model, str, str, dt.date, str]] = []
 
@@ -237,9 +239,10 @@ class _Rows:
         )
         self.plans.append(plan)
         self.history.append((child_id, plan, "", "open", agreed, "The family's plan agreed"))
+        goals = []
         for goal, action, who in rng.sample(GOALS, rng.randint(2, 3)):
             status = "achieved" if end and rng.random() < 0.6 else ("not_achieved" if end else "in_progress")
-            self.goals.append(
+            goals.append(
                 cm.FamilyHelpGoal(
                     child_id=child_id,
                     plan=plan,
@@ -250,11 +253,20 @@ class _Rows:
                     status=status,
                 )
             )
-        for day in reviews:
-            self.reviews.append(
-                cm.FamilyHelpReview(child_id=child_id, plan=plan, review_date=day, progress="Progress on the goals")
+        self.goals += goals
+        rated = [self._trend(goal, len(reviews)) for goal in goals]
+        for n, day in enumerate(reviews):
+            review = cm.FamilyHelpReview(
+                child_id=child_id, plan=plan, review_date=day, progress="Progress on the goals"
             )
+            self.reviews.append(review)
             self.history.append((child_id, plan, "open", "open", day, "The family's plan reviewed"))
+            for rated_goal, by_rater in zip(goals, rated, strict=True):
+                self.ratings += [
+                    cm.FamilyHelpGoalRating(child_id=child_id, goal=rated_goal, review=review, rater=rater, score=score)
+                    for rater, scores in by_rater.items()
+                    if (score := scores[n]) is not None
+                ]
         if end is None:
             task = cm.Task(
                 person_id=child_id,
@@ -266,6 +278,23 @@ class _Rows:
             )
             self.tasks.append((task, plan))
 
+    def _trend(self, goal: cm.FamilyHelpGoal, reviews: int) -> dict[str, list[int | None]]:
+        """A goal's 0-10 ratings at each review, by rater: starting low (2 to 5), moving by -1 to +2
+        a review (most families move forward, some slip back), 8 or more at the last review when the
+        goal was achieved.
+        The worker rates at every review; a parent at most, the child at about half (not always there)."""
+        rng = self.rng
+        trends: dict[str, list[int | None]] = {}
+        for rater, present, lift in (("worker", 1.0, 0), ("parent", 0.85, 1), ("child", 0.5, 0)):
+            score, scores = rng.randint(2, 5) + lift, []
+            for _ in range(reviews):
+                scores.append(min(score, 10) if rater == "worker" or rng.random() < present else None)
+                score = max(0, min(10, score + rng.choice((-1, 0, 1, 1, 2, 2))))
+            if goal.status == "achieved" and reviews > 1 and scores[-1] is not None:
+                scores[-1] = max(scores[-1], 8)
+            trends[rater] = scores
+        return trends
+
     def write(self) -> None:
         """Insert model by model (each row's foreign keys are read from the saved parents), the status
         history, the tasks, and one `casework.help_episode_open` audit event per episode."""
@@ -274,6 +303,7 @@ class _Rows:
         cm.FamilyHelpPlan.objects.bulk_create(self.plans, batch_size=2000)
         cm.FamilyHelpGoal.objects.bulk_create(self.goals, batch_size=2000)
         cm.FamilyHelpReview.objects.bulk_create(self.reviews, batch_size=2000)
+        cm.FamilyHelpGoalRating.objects.bulk_create(self.ratings, batch_size=2000)
         for task, plan in self.tasks:
             task.object_id = str(plan.pk)
         cm.Task.objects.bulk_create([task for task, _ in self.tasks], batch_size=2000)

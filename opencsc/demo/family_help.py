@@ -2,7 +2,7 @@
 acting as the demo personas (so each step is audited and in the chronology as a worker's would be).
 
 * the Okafor family: from a front-door contact to Family Help, a completed whole-family assessment, a
-  plan with two goals and a review; Sam Worker leads;
+  plan with two goals rated at two reviews; Sam Worker leads;
 * the Brennan family: help led by the partner persona (Pat Partner, a health visitor), with a Team Around
   the Family; Pat sees this family and no other;
 * the Haddad family: help stepped up to children's social care, with a family group conference held
@@ -191,11 +191,28 @@ def _assessed_with_plan(who: dict[str, Any], episode: cm.HelpEpisode, start: dt.
         by_when=start + dt.timedelta(days=120),
     )
     if reviewed is not None:
+        first, second = plan.goals.order_by("pk").values_list("pk", flat=True)
+        agreed = start + dt.timedelta(days=28)
+        if (reviewed - agreed).days > 28:  # a review half-way too, so the goals show distance travelled
+            cs.help_plan_review(
+                **who,
+                plan=plan,
+                review_date=agreed + (reviewed - agreed) / 2,
+                progress="Some mornings on time; the chart is up on the fridge.",
+                ratings={
+                    first: {"worker": 4, "child": 5, "parent": 5},
+                    second: {"worker": 2, "parent": 3},
+                },
+            )
         cs.help_plan_review(
             **who,
             plan=plan,
             review_date=reviewed,
             progress="Attendance up; the routine chart is working.",
             family_view="Mornings are calmer.",
-            achieved=[plan.goals.order_by("pk").values_list("pk", flat=True)[0]],
+            achieved=[first],
+            ratings={
+                first: {"worker": 8, "child": 7, "parent": 9},
+                second: {"worker": 5, "parent": 6},
+            },
         )

@@ -94,10 +94,11 @@ def _plan_label(plan_type: str) -> str:
     return str(dict(PlanType.choices).get(plan_type, plan_type))
 
 
-def goals_and_ratings(child_ids: list[int] | None = None) -> list[tuple[Goal, list[Rating]]]:
+def goals_and_ratings(child_ids: list[int] | None = None, *, statutory: bool = True) -> list[tuple[Goal, list[Rating]]]:
     """Every goal with its ratings (oldest first), from both sources: four queries, whatever the
-    number of goals. `child_ids` limits it to those children."""
-    plan_goals = PlanGoal.objects.all()
+    number of goals. `child_ids` limits it to those children; `statutory=False` reads the family
+    plans' goals only (social care's plan goals are not even queried)."""
+    plan_goals = PlanGoal.objects.all() if statutory else PlanGoal.objects.none()
     help_goals = FamilyHelpGoal.objects.select_related("plan")
     if child_ids is not None:
         plan_goals = plan_goals.filter(child_id__in=child_ids)
@@ -123,10 +124,10 @@ def goals_and_ratings(child_ids: list[int] | None = None) -> list[tuple[Goal, li
     return sorted(found, key=lambda pair: (pair[0].agreed_on, pair[0].key))
 
 
-def goals_for(person: Person) -> list[GoalView]:
-    """The child's goals, each with its ratings and its chart."""
+def goals_for(person: Person, *, statutory: bool = True) -> list[GoalView]:
+    """The child's goals, each with its ratings and its chart (`statutory=False`: the family plan's only)."""
     views = []
-    for goal, mine in goals_and_ratings([person.pk]):
+    for goal, mine in goals_and_ratings([person.pk], statutory=statutory):
         days = sorted({r.rated_on for r in mine})
         rated = [charts.Rated(_day(r.rated_on), r.rater, r.rater_label, r.score) for r in mine]
         title = f"Ratings of the goal: {goal.text}"

@@ -131,10 +131,8 @@ def child_outcomes(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = get_person_for_user(
         user=request.user, actor=Actor.from_request(request), person_id=person_id, purpose="outcomes"
     )
-    goals = outcomes.goals_for(person)
-    if access.sees_help_only(request.user):
-        # A partner lead practitioner sees the goals of the family's plan, not social care's plans.
-        goals = [g for g in goals if g.goal.plan_goal_id is None]
+    # A partner lead practitioner sees the goals of the family's plan; social care's are not read.
+    goals = outcomes.goals_for(person, statutory=not access.sees_help_only(request.user))
     context = {
         "person": person,
         "goals": goals,

@@ -94,6 +94,8 @@ class Person(TimeStamped):
     access: Any = None  # accounts.access.PersonAccess (accounts imports this module)
     viewed_under_break_glass: bool = False
     audited_person_ids: frozenset[int] = frozenset()  # others named in this request's view event
+    # The data categories the reader's pages may show (`accounts.access.record_categories`); None: all.
+    categories: Any = None
 
     class Meta:
         indexes = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -57,35 +57,52 @@ def _date(value: Any) -> str:
     return value.strftime("%-d %B %Y") if value else ""
 
 
-def _person_rows(person: Person) -> dict[DataCategory, list[tuple[str, str]]]:
+def _name_rows(person: Person) -> list[tuple[str, str]]:
+    return [
+        ("Name", person.full_name),
+        ("Preferred name", person.preferred_name),
+        ("Sex", person.get_sex_display()),
+        ("LA child id", person.la_child_id or ""),
+    ]
+
+
+def _birth_rows(person: Person) -> list[tuple[str, str]]:
     age = ""
     if person.date_of_birth:
         from django.utils import timezone
 
         age = f" (age {person.age_on(timezone.localdate())})"
-    return {
-        DataCategory.NAME: [
-            ("Name", person.full_name),
-            ("Preferred name", person.preferred_name),
-            ("Sex", person.get_sex_display()),
-            ("LA child id", person.la_child_id or ""),
-        ],
-        DataCategory.DATE_OF_BIRTH: [
-            ("Date of birth", _date(person.date_of_birth) + age),
-            ("Expected date of birth", _date(person.expected_date_of_birth)),
-            ("Date of death", _date(person.date_of_death)),
-        ],
-        DataCategory.ETHNICITY: [("Ethnicity", person.get_ethnicity_display() if person.ethnicity else "Not recorded")],
-        DataCategory.NHS_NUMBER: [
-            ("NHS number", identifiers.format_nhs_number(person.nhs_number) if person.nhs_number else "Not recorded"),
-            ("Verified on the NHS Spine", "Yes" if person.nhs_number_verified else "No"),
-        ],
-        DataCategory.UPN: [
-            ("Unique pupil number", person.upn or "Not recorded"),
-            ("Former UPN", person.former_upn),
-            ("Reason UPN not known", person.get_upn_unknown_reason_display() if person.upn_unknown_reason else ""),
-        ],
-    }
+    return [
+        ("Date of birth", _date(person.date_of_birth) + age),
+        ("Expected date of birth", _date(person.expected_date_of_birth)),
+        ("Date of death", _date(person.date_of_death)),
+    ]
+
+
+def _nhs_rows(person: Person) -> list[tuple[str, str]]:
+    return [
+        ("NHS number", identifiers.format_nhs_number(person.nhs_number) if person.nhs_number else "Not recorded"),
+        ("Verified on the NHS Spine", "Yes" if person.nhs_number_verified else "No"),
+    ]
+
+
+def _upn_rows(person: Person) -> list[tuple[str, str]]:
+    return [
+        ("Unique pupil number", person.upn or "Not recorded"),
+        ("Former UPN", person.former_upn),
+        ("Reason UPN not known", person.get_upn_unknown_reason_display() if person.upn_unknown_reason else ""),
+    ]
+
+
+# The person row's own fields, by category. Each is read only when its category is shown, so a
+# reader limited to some categories (`Person.categories`) never touches the others' columns.
+PERSON_ROWS: dict[DataCategory, Callable[[Person], list[tuple[str, str]]]] = {
+    DataCategory.NAME: _name_rows,
+    DataCategory.DATE_OF_BIRTH: _birth_rows,
+    DataCategory.ETHNICITY: lambda p: [("Ethnicity", p.get_ethnicity_display() if p.ethnicity else "Not recorded")],
+    DataCategory.NHS_NUMBER: _nhs_rows,
+    DataCategory.UPN: _upn_rows,
+}
 
 
 def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
@@ -103,17 +120,26 @@ def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
     return rows
 
 
-def record_sections(person: Person, *, can_change: bool, visible: Callable[[list[int]], set[int]]) -> list[Section]:
+def record_sections(
+    person: Person,
+    *,
+    can_change: bool,
+    visible: Callable[[list[int]], set[int]],
+    categories: Iterable[DataCategory] | None = None,
+) -> list[Section]:
     """The record's sections. `visible` says which of some person ids the reader may see: a relative
-    they may not see is left out of the relationships, with no row that hints at them."""
-    by_category = _person_rows(person)
+    they may not see is left out of the relationships, with no row that hints at them. With
+    `categories`, only those sections are built: the other categories' tables are never queried."""
+    shown = [c for c in DataCategory if categories is None or c in set(categories)]
     sections = {
-        category: Section(category, rows=[r for r in by_category.get(category, []) if r[1]])
-        for category in DataCategory
+        category: Section(category, rows=[r for r in PERSON_ROWS[category](person) if r[1]])
+        if category in PERSON_ROWS
+        else Section(category)
+        for category in shown
     }
     # Which kinds of part the person has, in one query (an indexed EXISTS each): most people have a
-    # few of the fourteen, and only those are read.
-    kinds = [kind for kind in PART_KINDS.values() if kind.model is not Relationship]
+    # few of the fourteen, and only those are read; a reader limited to some categories reads only theirs.
+    kinds = [kind for kind in PART_KINDS.values() if kind.model is not Relationship and kind.category in sections]
     has = (
         Person.objects.filter(pk=person.pk)
         .values(
@@ -123,9 +149,10 @@ def record_sections(person: Person, *, can_change: bool, visible: Callable[[list
             }
         )
         .first()
-        or {}
-    )
-    relationships = relationships_both_ways(person)
+        if kinds
+        else None
+    ) or {}
+    relationships = relationships_both_ways(person) if DataCategory.RELATIONSHIPS in sections else []
     for i, kind in enumerate(kinds):
         for part in kind.model._default_manager.filter(person=person) if has.get(f"has_{i}") else []:
             sections[kind.category].items.append(Item(kind, part, _part_rows(kind, part)))

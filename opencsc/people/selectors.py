@@ -15,6 +15,8 @@ from django.http import Http404
 from opencsc.accounts import access
 from opencsc.accounts.models import Allocation
 from opencsc.audit.services import Actor, record_event
+from opencsc.core.categories import DataCategory
+from opencsc.core.personal_data import tags_for
 from opencsc.people import identifiers
 from opencsc.people.matching.service import MatchQuery, MatchResult, match_for_user
 from opencsc.people.models import Person, PersonName
@@ -36,9 +38,16 @@ def get_person_for_user(
     `shown_with(person)` gives the ids of other people the page will name (relatives on the record, the
     family in a genogram, the summary's family); they go in the event's `person_ids`, so the trail
     answers "who was shown the mother's name?" too, and the person carries them as
-    `audited_person_ids` (the summary then writes no second event for them)."""
+    `audited_person_ids` (the summary then writes no second event for them).
+
+    A partner lead practitioner (`access.record_categories`) gets the person row with the columns of
+    their categories only, and `person.categories` says which: the pages built on it read no other."""
     allowed = access.person_access(user, person_id)
-    person = Person.objects.filter(pk=person_id).first() if allowed.view else None
+    categories = access.record_categories(user)
+    rows = Person.objects.filter(pk=person_id)
+    if categories is not None:
+        rows = rows.only(*person_fields(categories))  # the other columns are never read, nor decrypted
+    person = rows.first() if allowed.view else None
     if person is None:
         record_event(
             actor=actor,
@@ -68,12 +77,21 @@ def get_person_for_user(
             "purpose": purpose,
             "break_glass": break_glass,
             **({"person_ids": shown} if shown_with else {}),
+            **({"categories": sorted(categories)} if categories is not None else {}),
         },
     )
     person.viewed_under_break_glass = break_glass
     person.access = allowed
     person.audited_person_ids = frozenset(shown)  # named in this event: the page need not audit them again
+    person.categories = categories
     return person
+
+
+def person_fields(categories: Iterable[DataCategory]) -> list[str]:
+    """The columns of a person row in these categories, with the keys and flags that are not
+    personal data (from the field registry, so a new column is left out until it is tagged)."""
+    wanted = set(categories)
+    return [name for name, tag in tags_for(Person).items() if not isinstance(tag, DataCategory) or tag in wanted]
 
 
 def get_person_for_change(*, user: Any, actor: Actor, person_id: int, purpose: str = "change") -> Person:
@@ -110,9 +128,14 @@ def relationships_both_ways(person: Person) -> list[Any]:
 
     cached = person.__dict__.get("_relationships_both_ways")
     if cached is None:
+        # Both people's names only: their other columns (an NHS number, an ethnicity) are neither
+        # read nor decrypted to print a name (a partner lead's pages never select them: tested).
+        own = [f.name for f in Relationship._meta.concrete_fields]
+        names = [f"{via}__{name}" for via in ("person", "relative") for name in ("first_name", "last_name", "is_child")]
         cached = list(
             Relationship.objects.filter(Q(person=person) | Q(relative=person))
             .select_related("person", "relative")
+            .only(*own, *names)
             .order_by("pk")
         )
         person.__dict__["_relationships_both_ways"] = cached

@@ -112,7 +112,10 @@ def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
                 visible=lambda ids: set(
                     access.visible_persons(request.user).filter(pk__in=ids).values_list("pk", flat=True)
                 ),
+                categories=person.categories,
             ),
+            # A partner lead practitioner's record: their categories, the help, no statutory detail.
+            "help_lead": person.categories is not None,
             "can_change": can_change,
             "can_allocate": can_change and access.can_allocate(request.user),
             "can_restrict": can_change and access.can_manage_restricted(request.user),

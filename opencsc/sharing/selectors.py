@@ -40,7 +40,10 @@ def get_person_to_share(*, user: Any, actor: Actor, person_id: int, purpose: str
 
 def disclosure_log(*, user: Any, actor: Actor, person_id: int) -> tuple[Person, QuerySet[Disclosure]]:
     """The person's disclosures (shares, request replies, statutory transfers), newest first, for a
-    user who may see the record. The read is audited as a view of the record."""
+    user who may see the record. The read is audited as a view of the record. The council's log
+    of what it shared is not part of a partner lead practitioner's reduced view: the audited 404."""
+    if access.sees_help_only(user):
+        raise people_selectors.refuse_person(actor=actor, person_id=person_id, purpose="disclosure_log")
     person = people_selectors.get_person_for_user(user=user, actor=actor, person_id=person_id, purpose="disclosure_log")
     disclosures = (
         Disclosure.objects.filter(person=person)

@@ -10,7 +10,10 @@ from typing import Any
 
 from django import template
 
+from opencsc.accounts import access
 from opencsc.audit.services import Actor
+from opencsc.casework import help_model
+from opencsc.casework.summary import help_summary
 from opencsc.casework.summary import person_summary as build_summary
 from opencsc.people.selectors import record_people_listed
 
@@ -20,7 +23,10 @@ register = template.Library()
 @register.inclusion_tag("casework/_summary.html", takes_context=True)
 def person_summary(context: Any, person: Any) -> dict[str, Any]:
     request = context.get("request")
-    summary = build_summary(user=getattr(request, "user", None), person=person)
+    user = getattr(request, "user", None)
+    # A partner lead practitioner's summary is a different read: their help, never the statutory rows.
+    build = help_summary if access.sees_help_only(user) else build_summary
+    summary = build(user=user, person=person)
     # The page's own view event names the family when its selector was told (`summary_family_ids`);
     # anyone it did not name is recorded here.
     named: frozenset[int] = getattr(person, "audited_person_ids", frozenset())
@@ -28,3 +34,9 @@ def person_summary(context: Any, person: Any) -> dict[str, Any]:
     if request is not None and unnamed:
         record_people_listed(actor=Actor.from_request(request), people_ids=unnamed, listing="summary family")
     return {"s": summary, "person": person}
+
+
+@register.simple_tag
+def help_name() -> str:
+    """ "Early help" or "Family help", as the council's setting names its help (`help_model`)."""
+    return help_model.help_name()

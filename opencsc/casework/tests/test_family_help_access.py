@@ -227,3 +227,168 @@ def test_the_partners_portal_lists_the_families_they_lead_audited(client_for, le
     assert listed.detail["person_ids"] == [child.pk]
     other = client_for(colleague).get("/partners/").content.decode()
     assert f"/casework/{child.pk}/" not in other and "Families you lead" not in other
+
+
+# --- the person record, the family's records and every other person page, as a partner lead -------
+
+
+def _sensitive_child(child, mother):
+    """Rows a partner lead has no agreement for: special category, police, statutory."""
+    from opencsc.casework.tests.factories import CPPlanFactory
+    from opencsc.people.models import Disability, HealthInformation, PoliceInformation, StateBenefit
+
+    HealthInformation.objects.create(person=child, kind="mental_health", summary="Anxiety clinic", recorded_on=TODAY)
+    Disability.objects.create(person=child, code="BEH")
+    PoliceInformation.objects.create(
+        person=mother, kind="caution", summary="Caution for theft", source="Met", recorded_on=TODAY
+    )
+    StateBenefit.objects.create(person=mother, benefit="Universal Credit", reference="UC-1", start_date=TODAY)
+    CPPlanFactory(child=child, start_date=dt.date(2025, 6, 1))
+
+
+# Tables a partner lead's pages must never query: special-category, criminal, money, other agencies'
+# information, the stored digest (it holds the statutory findings), and social care's statutory rows.
+NEVER_QUERIED = (
+    "people_healthinformation",
+    "people_disability",
+    "people_policeinformation",
+    "people_financialinformation",
+    "people_statebenefit",
+    "people_socialmediainformation",
+    "people_agencyinformation",
+    "people_persondigest",
+    "casework_childprotectionplan",
+    "casework_childinneedplan",
+    "casework_periodofcare",
+    "casework_referralepisode",
+    "casework_assessment",
+    "casework_section47",
+    "casework_missingepisode",
+)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_partner_lead_sees_the_help_part_of_the_person_records_of_the_family_they_lead(
+    client_for, led, child, pastoral_lead, colleague, social_worker, east_team
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opencsc.people.models import Address, PersonAlert
+
+    mother = PersonFactory(first_name="Mara")
+    RelationshipFactory(person=mother, relative=child, kind="parent")
+    Address.objects.create(person=mother, line1="4 Elm Row", town="Exampleton", postcode="ZZ1 4EE", start_date=TODAY)
+    PersonAlert.objects.create(person=mother, kind="interpreter", detail="Polish", start_date=dt.date(2025, 1, 1))
+    _sensitive_child(child, mother)
+    lead = client_for(pastoral_lead)
+    for person in (child, mother):
+        with CaptureQueriesContext(connection) as queries:
+            page = lead.get(f"/people/{person.pk}/")
+        html = page.content.decode()
+        assert page.status_code == 200
+        sql = " ".join(q["sql"] for q in queries.captured_queries).lower()
+        assert not [t for t in NEVER_QUERIED if t in sql], f"/people/{person.pk}/ read {sql[:300]}"
+        assert '"ethnicity"' not in sql and '"nhs_number"' not in sql  # the row's sensitive columns unread
+        assert "Health information" not in html and "Criminal and police" not in html and "Ethnicity" not in html
+        assert "NHS number" not in html and "Unique pupil number" not in html and "State benefits" not in html
+        assert "Child protection plan" not in html and "Disclosure log" not in html
+        assert person.full_name in html and "lead practitioner" in html
+    mother_page = lead.get(f"/people/{mother.pk}/").content.decode()
+    assert "4 Elm Row" in mother_page and "Interpreter needed" in mother_page and child.full_name in mother_page
+    child_page = lead.get(f"/people/{child.pk}/").content.decode()
+    assert "Attendance and routines" not in child_page  # the summary says help, led by whom; not the reason
+    assert "led by Oak Primary School" in child_page and f"/casework/{child.pk}/" in child_page
+    assert f"/casework/{child.pk}/chronology/" not in child_page and f"/casework/{child.pk}/notes/" not in child_page
+    # The council's worker still sees the whole record.
+    worker_page = client_for(social_worker).get(f"/people/{child.pk}/").content.decode()
+    assert "Health information" in worker_page and "Child protection plan" in worker_page
+    # Every read audited, with the categories shown.
+    read = AuditEvent.objects.filter(actor_id=pastoral_lead.pk, action="person.view", subject_person_id=mother.pk)
+    assert read.exists() and "health" not in read.first().detail["categories"]
+    assert "address" in read.first().detail["categories"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_partner_lead_matrix_over_every_person_url(client_for, led, child, pastoral_lead, colleague, east_team):
+    """Every route that takes a person id, as the lead (their child, the child's mother, a child they do
+    not lead, a missing id) and as their colleague: what they may open, and the audited 404 otherwise."""
+    from django.urls import reverse
+
+    from opencsc.accounts.tests.test_access_matrix import EXTRA_ROUTES, PERSON_ROUTES, _person_routes
+    from opencsc.people.models import Address
+
+    mother = PersonFactory()
+    RelationshipFactory(person=mother, relative=child, kind="parent")
+    elsewhere = ChildFactory()
+    AllocationFactory(person=elsewhere, team=east_team, start_date=dt.date(2015, 1, 1))
+    address = Address.objects.create(
+        person=child, line1="1 Test Street", town="Exampleton", postcode="ZZ1 1ZZ", start_date=TODAY
+    )
+    # What a lead may open about the family they lead; every other person route is the audited 404.
+    opens = {
+        "people:detail",
+        "people:genogram",
+        "people:families",
+        "casework:overview",
+        "casework:step",  # a help step (below); social care's steps are 404 (test above)
+        "insight:child_outcomes",
+    }
+    post_only = {"people:family_add", "people:family_remove", "privacy:processor_contract_end"}
+    routes = {**PERSON_ROUTES, **EXTRA_ROUTES}
+    assert set(_person_routes()) <= set(routes)  # every person route is in this matrix
+    lead, other = client_for(pastoral_lead), client_for(colleague)
+
+    def ask(client, name, url):
+        return client.post(url) if name in post_only else client.get(url)
+
+    for name, (kwargs, _) in routes.items():
+        kwargs = {k: (address.pk if v is None else v) for k, v in kwargs.items()}
+        if name == "casework:step":
+            kwargs = {"slug": "help-assessment"}
+        for person in (child, mother):
+            if name.startswith(("casework:", "insight:")) and person is mother:
+                continue  # casework pages are a child's
+            url = reverse(name, kwargs={"person_id": person.pk, **kwargs})
+            if name == "casework:step":
+                url = reverse(
+                    "casework:step_on", kwargs={"person_id": child.pk, "slug": "help-assessment", "obj_id": led.pk}
+                )
+            denied = AuditEvent.objects.filter(actor_id=pastoral_lead.pk, outcome="denied").count()
+            response = ask(lead, name, url)
+            expected = 200 if name in opens else 404
+            assert response.status_code == expected, f"lead on {name} of {'child' if person is child else 'mother'}"
+            if expected == 404:
+                assert person.la_child_id is None or person.la_child_id not in response.content.decode()
+                if name not in ("casework:step_on",):  # a step on an object: 404 from the object lookup
+                    assert AuditEvent.objects.filter(actor_id=pastoral_lead.pk, outcome="denied").count() > denied, name
+            for stranger in (elsewhere.pk, 999999):
+                stranger_url = url.replace(f"/{person.pk}/", f"/{stranger}/", 1)
+                assert ask(lead, name, stranger_url).status_code == 404, f"lead on {name} of someone else"
+            assert ask(other, name, url).status_code == 404, f"colleague on {name}"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_partner_lead_on_the_people_pages_without_a_person_id(client_for, led, child, pastoral_lead, east_team):
+    """Search finds the family they lead and nobody else (the matcher too); adding people, the
+    duplicate queue and emergency access are not theirs."""
+    elsewhere = ChildFactory(last_name="Elsewherex")
+    AllocationFactory(person=elsewhere, team=east_team, start_date=dt.date(2015, 1, 1))
+    lead = client_for(pastoral_lead)
+    found = lead.get("/people/", {"name": child.last_name}).content.decode()
+    assert f"/people/{child.pk}/" in found
+    for query in ({"name": elsewhere.last_name}, {"la_child_id": elsewhere.la_child_id}):
+        page = lead.get("/people/", query).content.decode() + lead.get("/people/match/", query).content.decode()
+        assert f"/people/{elsewhere.pk}/" not in page and elsewhere.last_name not in page.replace(
+            f'value="{elsewhere.last_name}"', ""
+        )
+    assert "Emergency access to a record" not in found and "Add a new person" not in found
+    for url in ("/people/new/", "/people/duplicates/", "/people/emergency-access/"):
+        assert lead.get(url).status_code in (403, 404), url
+    assert lead.post("/people/emergency-access/", {"person": elsewhere.pk, "reason": "x" * 40}).status_code in (
+        403,
+        404,
+    )
+    from opencsc.accounts.models import BreakGlassGrant
+
+    assert not BreakGlassGrant.objects.filter(user=pastoral_lead).exists()

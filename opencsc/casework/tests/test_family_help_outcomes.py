@@ -301,3 +301,15 @@ def test_a_partner_lead_sees_the_familys_help_and_not_the_statutory_record(
     assert "Front door" in full
     print(f"\nqueries: full page {len(full_queries)}, partner lead's page {len(reduced_queries)}")
     assert len(reduced_queries) < len(full_queries)
+
+
+def test_both_agency_choices_read_the_register_afresh_for_each_form():
+    from opencsc.casework.forms import ServiceCatalogueForm, TeamMemberForm
+
+    school = agency("Elm Academy")
+    for form_class, name in ((TeamMemberForm, "organisation"), (ServiceCatalogueForm, "provider_agency")):
+        assert school in form_class().fields[name].queryset, form_class
+    school.is_active = False
+    school.save()
+    for form_class, name in ((TeamMemberForm, "organisation"), (ServiceCatalogueForm, "provider_agency")):
+        assert school not in form_class().fields[name].queryset, form_class

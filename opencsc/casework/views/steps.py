@@ -268,9 +268,13 @@ def _help_name() -> str:
 
 
 def _help_intro(ctx: Ctx) -> list[str]:
-    episode = ctx.obj if isinstance(ctx.obj, cm.HelpEpisode) else getattr(ctx.obj, "episode", None)
+    episode = ctx.obj
     if not isinstance(episode, cm.HelpEpisode):
-        return []
+        keyed = isinstance(ctx.obj, (cm.FamilyHelpPlan, cm.FamilyHelpAssessment, cm.TeamAroundFamilyMember))
+        if not keyed:
+            return []
+        # the help episode and its lead in one query (the plan's or assessment's row keys the episode)
+        episode = cm.HelpEpisode.objects.select_related("lead_practitioner").get(pk=ctx.obj.episode_id)
     lead = f", lead practitioner {episode.lead_practitioner}" if episode.lead_practitioner else ""
     return [f"{_help_name()} since {episode.start_date:%d %B %Y}{lead}."]
 

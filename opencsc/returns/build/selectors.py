@@ -18,8 +18,13 @@ can_use_returns = access.can_use_returns
 
 
 def child_return_findings(user: Any, person: Any) -> list[Finding]:
-    """The findings on a child's record, for someone who may see the child (else none)."""
-    if person is None or not access.can_view_person(user, person.pk) or not person.is_child:
+    """The findings on a child's record, for someone who may see the child (else none). A person
+    opened through an access-checked selector carries the decision (`person.access`), so it is not
+    asked again. The findings are statutory: not for a partner lead practitioner's reduced view."""
+    if person is None or not person.is_child or access.sees_help_only(user):
+        return []
+    decided = getattr(person, "access", None)
+    if not (decided.view if decided is not None else access.can_view_person(user, person.pk)):
         return []
     return stored_child_findings(person)
 
