@@ -64,8 +64,6 @@ def validate_each_child_for_returns(person_ids: Iterable[int], year: str | None 
     cut into one return per child: `refresh_digests` stores a few hundred children's findings at a
     time. Children with no finding are left out."""
     from opencsc.returns.cin.validate import validate_child as cin_child
-    from opencsc.returns.ssda903.rules import rules_for_year
-    from opencsc.returns.ssda903.validate import validate_903
 
     ids = list(person_ids)
     year = year or current_year()
@@ -87,18 +85,7 @@ def validate_each_child_for_returns(person_ids: Iterable[int], year: str | None 
             # The child-level rules run once over the return of them all (each rule looks only at one
             # child's rows); each finding's row is then numbered within its child's own rows, as in
             # the return built for that child alone.
-            child_rules = tuple(r.code for r in rules_for_year(year) if r.scope == "child")
-            providers = provider_register(_urns(ssda.tables))
-            postcodes = postcode_lookup(postcodes_in(ssda.tables, providers=providers))
-            all_903 = validate_903(
-                ssda.tables,
-                year,
-                la_code=la_ons_code(),
-                providers=providers,
-                postcodes=postcodes,
-                only=child_rules,
-                as_of=timezone.localdate(),
-            )
+            all_903 = _child_level_903(ssda.tables, year)
             own_row = {
                 name: frame.select(pl.int_range(pl.len()).over("CHILD")).to_series().to_list()
                 for name, frame in ssda.tables.items()
@@ -116,6 +103,25 @@ def validate_each_child_for_returns(person_ids: Iterable[int], year: str | None 
         for pk, findings in found.items()
         if findings
     }
+
+
+def _child_level_903(tables: Mapping[str, pl.DataFrame], year: str) -> list[Finding]:
+    """The 903 child-level rules over a built return (each rule looks at one child's rows only)."""
+    from opencsc.returns.ssda903.rules import rules_for_year
+    from opencsc.returns.ssda903.validate import validate_903
+
+    child_rules = tuple(r.code for r in rules_for_year(year) if r.scope == "child")
+    providers = provider_register(_urns(tables))
+    postcodes = postcode_lookup(postcodes_in(tables, providers=providers))
+    return validate_903(
+        tables,
+        year,
+        la_code=la_ons_code(),
+        providers=providers,
+        postcodes=postcodes,
+        only=child_rules,
+        as_of=timezone.localdate(),
+    )
 
 
 def _urns(tables: Mapping[str, pl.DataFrame]) -> list[str]:
@@ -142,8 +148,6 @@ class ChildReadiness:
 def validate_children_for_returns(person_ids: Iterable[int], year: str | None = None) -> list[ChildReadiness]:
     """Child-level findings for many children, set-based: the children with at least one finding."""
     from opencsc.returns.cin.validate import validate_child as cin_child
-    from opencsc.returns.ssda903.rules import rules_for_year
-    from opencsc.returns.ssda903.validate import validate_903
 
     ids = list(person_ids)
     year = year or current_year()
@@ -154,18 +158,7 @@ def validate_children_for_returns(person_ids: Iterable[int], year: str | None = 
     if len(cin.tables):
         findings += cin_child(cin.tables, year)
     if ssda.person_ids:
-        child_rules = tuple(r.code for r in rules_for_year(year) if r.scope == "child")
-        providers = provider_register(_urns(ssda.tables))
-        postcodes = postcode_lookup(postcodes_in(ssda.tables, providers=providers))
-        findings += validate_903(
-            ssda.tables,
-            year,
-            la_code=la_ons_code(),
-            providers=providers,
-            postcodes=postcodes,
-            only=child_rules,
-            as_of=timezone.localdate(),
-        )
+        findings += _child_level_903(ssda.tables, year)
     codes = {**cin.person_ids, **ssda.person_ids}
     for finding in findings:
         if finding.child_id is None or finding.child_id not in codes:
