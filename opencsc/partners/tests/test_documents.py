@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils.html import escape
 
 from opencsc.audit.models import AuditEvent
 from opencsc.audit.services import Actor
@@ -80,7 +81,7 @@ def test_the_partner_attaches_a_document_to_the_answer_and_the_mash_opens_it(
     # On the child's record beside the answer, with provenance; opened through the access check.
     page = client_for(mash_practitioner).get(f"/casework/{triaged.child_id}/record/decision/{triaged.pk}/")
     body = page.content.decode()
-    assert f"/documents/{document.pk}/" in body and "Incident log.pdf" in body and police_user.get_full_name() in body
+    assert f"/documents/{document.pk}/" in body and "Incident log.pdf" in body and escape(police_user.get_full_name()) in body
     download = client_for(mash_practitioner).get(f"/documents/{document.pk}/")
     assert download.status_code == 200 and download.content == f.PDF
     assert download["Content-Type"] == "application/pdf"
