@@ -81,7 +81,11 @@ def test_the_partner_attaches_a_document_to_the_answer_and_the_mash_opens_it(
     # On the child's record beside the answer, with provenance; opened through the access check.
     page = client_for(mash_practitioner).get(f"/casework/{triaged.child_id}/record/decision/{triaged.pk}/")
     body = page.content.decode()
-    assert f"/documents/{document.pk}/" in body and "Incident log.pdf" in body and escape(police_user.get_full_name()) in body
+    assert (
+        f"/documents/{document.pk}/" in body
+        and "Incident log.pdf" in body
+        and escape(police_user.get_full_name()) in body
+    )
     download = client_for(mash_practitioner).get(f"/documents/{document.pk}/")
     assert download.status_code == 200 and download.content == f.PDF
     assert download["Content-Type"] == "application/pdf"
