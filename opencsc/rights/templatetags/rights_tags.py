@@ -16,7 +16,11 @@ register = template.Library()
 
 @register.inclusion_tag("rights/_markers.html")
 def rights_markers(person: Any) -> dict[str, Any]:
+    # The page's access check has already said whether processing is restricted (`PersonAccess`):
+    # the restriction itself is read only when there is one.
+    decided = getattr(person, "access", None)
+    held = decided is None or decided.processing_restricted
     return {
-        "restriction": ProcessingRestriction.objects.active().filter(person=person).first(),
+        "restriction": ProcessingRestriction.objects.active().filter(person=person).first() if held else None,
         "disputes": list(DisputeNote.objects.filter(person=person).select_related("request").order_by("recorded_at")),
     }
