@@ -128,3 +128,25 @@ def test_the_team_comes_with_the_user(client_for, social_worker, django_assert_m
         html = client.get("/").content.decode()
     assert str(social_worker.team) in html
     assert not [q for q in ctx.captured_queries if 'FROM "accounts_team" WHERE' in q["sql"] and "LIMIT 21" in q["sql"]]
+
+
+def test_the_record_links_each_part_to_its_own_add_and_remove_pages(client_for, social_worker, child):
+    """The add and remove links are built from one reverse each (`presenters._links`): every link
+    still names its own kind and row, and a reader who may not change the record gets none."""
+    from django.urls import reverse
+
+    from opencsc.people.models import Address, PersonAlert
+
+    address = Address.objects.create(
+        person=child, line1="1 High Street", town="Town", postcode="ZZ1 1ZZ", start_date=NOW.date()
+    )
+    alert = PersonAlert.objects.create(person=child, kind=AlertKind.RISK_TO_STAFF, start_date=NOW.date())
+    html = client_for(social_worker).get(f"/people/{child.pk}/").content.decode()
+    for url in (
+        reverse("people:remove_part", args=[child.pk, "address", address.pk]),
+        reverse("people:remove_part", args=[child.pk, "alert", alert.pk]),
+        reverse("people:add_part", args=[child.pk, "address"]),
+        reverse("people:add_part", args=[child.pk, "alert"]),
+    ):
+        assert f'href="{url}"' in html
+    assert client_for(social_worker).get(reverse("people:add_part", args=[child.pk, "alert"])).status_code == 200
