@@ -452,7 +452,7 @@ class PersonAlert(PersonPart):
         ordering = ["-start_date", "-pk"]
 
 
-@personal_data(id=NP, person=NP, kind=NP, version=NP, as_of=NP, data=C.HEALTH)
+@personal_data(id=NP, person=NP, kind=NP, version=NP, format=NP, as_of=NP, data=C.HEALTH)
 class PersonDigest(models.Model):
     """A stored digest of one person's record (the summary's own rows, the DfE-rule findings) that a
     page reads instead of computing it again. It is current while `version` equals the person's
