@@ -79,7 +79,7 @@ def prepare_users(count: int) -> list[dict[str, Any]]:
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
         request = HttpRequest()
         request.session = store_class()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="opencsc.accounts.backends.UserWithTeamBackend")
         request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         request.session["last_seen"] = int(time.time())
         request.session.save()

@@ -124,7 +124,7 @@ def sessions(env: dict[str, str], count: int) -> tuple[list[str], list[str], lis
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
         request = HttpRequest()
         request.session = store()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="opencsc.accounts.backends.UserWithTeamBackend")
         request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         request.session["last_seen"] = int(time.time())
         request.session.save()

@@ -229,19 +229,36 @@ def person_access(user: Any, person_id: int) -> PersonAccess:
     needs all three asks once."""
     if not _is_active_staff(user):
         return NO_ACCESS
-    row = (
-        Person.objects.filter(pk=person_id)
-        .annotate(
-            own=_Scope(user, grants=False),
-            granted=_Scope(user, own=False),
-            held=Exists(ProcessingRestriction.objects.active().filter(person=OuterRef("pk"))),
-        )
-        .values_list("own", "granted", "held")
-        .first()
-    )
-    if row is None:
-        return NO_ACCESS
-    own, granted, held = bool(row[0]), bool(row[1]), bool(row[2])
+    row = Person.objects.filter(pk=person_id).annotate(**_decision(user)).values_list(*_DECISION).first()
+    return NO_ACCESS if row is None else _decided(user, *row)
+
+
+def person_with_access(user: Any, rows: QuerySet[Person]) -> tuple[Person | None, PersonAccess]:
+    """`person_access` and the person's row in the same query: `rows` is the one person
+    (`Person.objects.filter(pk=...)`, with the columns the caller reads). The row is returned only
+    when the user may see it (`view`); otherwise `(None, NO_ACCESS)`, as for a missing person."""
+    if not _is_active_staff(user):
+        return None, NO_ACCESS
+    person = rows.annotate(**_decision(user)).first()
+    if person is None:
+        return None, NO_ACCESS
+    decided = _decided(user, *(person.__dict__.pop(name) for name in _DECISION))
+    return (person, decided) if decided.view else (None, NO_ACCESS)
+
+
+_DECISION = ("access_own", "access_granted", "access_held")
+
+
+def _decision(user: Any) -> dict[str, Any]:
+    return {
+        "access_own": _Scope(user, grants=False),
+        "access_granted": _Scope(user, own=False),
+        "access_held": Exists(ProcessingRestriction.objects.active().filter(person=OuterRef("pk"))),
+    }
+
+
+def _decided(user: Any, own: Any, granted: Any, held: Any) -> PersonAccess:
+    own, granted, held = bool(own), bool(granted), bool(held)
     return PersonAccess(
         view=own or granted,
         change=own and user.role in CAN_EDIT_ROLES and not held,

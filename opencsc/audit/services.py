@@ -94,9 +94,8 @@ def record_event(
     # The time spent here (waiting for the chain lock included) is reported per request in the
     # Server-Timing header as "audit" (core.middleware.ServerTimingMiddleware).
     with server_timing.span("audit"), transaction.atomic():
-        _lock_chain()
-        head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-        seq, prev = (head["seq"] + 1, head["hash"]) if head else (1, chain.GENESIS)
+        head = _lock_chain_and_read_head()
+        seq, prev = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
         values["seq"] = seq
         event = AuditEvent.objects.create(**values, prev_hash=prev, hash=chain.row_hash(prev, values))
         if subject_person_id and kind in CHANGING_KINDS:
@@ -118,9 +117,8 @@ def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]])
     keys of `record_event` (subject_person_id, object_type, object_id, object_repr, detail)."""
     kind = events.kind_of(action)
     with transaction.atomic():
-        _lock_chain()
-        head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-        seq, prev = (head["seq"], head["hash"]) if head else (0, chain.GENESIS)
+        head = _lock_chain_and_read_head()
+        seq, prev = (head[0], head[1]) if head else (0, chain.GENESIS)
         batch: list[tuple[Any, ...]] = []
         now = timezone.now()
         for row in rows:
@@ -188,11 +186,28 @@ def subject_version(person_id: int) -> int:
     return SubjectVersion.objects.filter(person_id=person_id).values_list("version", flat=True).first() or 0
 
 
-def _lock_chain() -> None:
-    # SQLite runs IMMEDIATE transactions (settings), which already serialise writers.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+def _lock_chain_and_read_head() -> tuple[int, str] | None:
+    """Take the chain's lock for this transaction, then read the head (seq, hash) it appends to.
+
+    On PostgreSQL both go in one round trip: two statements in one simple query, which PostgreSQL
+    runs one after the other, each with a snapshot of its own taken when it starts. The head is
+    therefore read only once the lock is held, and sees every event committed by the transaction
+    that held it before (a single statement would not: its snapshot would predate the wait).
+    `test_chain.py` appends from several connections at once to check it. SQLite runs IMMEDIATE
+    transactions (settings), which already serialise writers."""
+    if connection.vendor != "postgresql":
+        head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        return (head[0], head[1]) if head else None
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        # No parameters (the lock id is our constant), so psycopg sends both statements as one query.
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({int(_CHAIN_LOCK)}); "  # noqa: S608 (constants only)
+            f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"
+        )
+        cursor.nextset()
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else None
 
 
 def anchor_now() -> tuple[int, str] | None:

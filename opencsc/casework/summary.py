@@ -87,17 +87,21 @@ class PersonSummary:
         return any(s.tag == "Closed" for s in self.statuses)
 
 
-def person_summary(*, user: Any, person: Person, today: dt.date | None = None) -> PersonSummary:
-    """The summary of `person` as `user` may see it (the caller has checked access and audited)."""
+def person_summary(
+    *, user: Any, person: Person, today: dt.date | None = None, open_tasks: Sequence[Task] | None = None
+) -> PersonSummary:
+    """The summary of `person` as `user` may see it (the caller has checked access and audited).
+    `open_tasks`: every open task of the person, when the page has read them already (the casework
+    page lists them), so they are not read twice."""
     day = today or timezone.localdate()
     summary = PersonSummary(person=person)
-    own = digests.read_or_compute(person.pk, digests.SUMMARY, lambda: own_rows(person, day), today=day)
+    own = digests.read_or_compute(person, digests.SUMMARY, lambda: own_rows(person, day), today=day)
     summary.statuses = [Status(**row) for row in own["statuses"]]
     summary.worker, summary.team = own["worker"], own["team"]
     summary.alerts = [Alert(**row) for row in own["alerts"]]
     # Tasks change without an audit event of their own, and the family depends on who is looking:
     # both are read now, never stored.
-    _key_dates(summary, person, day)
+    _key_dates(summary, person, day, open_tasks=open_tasks)
     summary.family = family_members(user, person, day)
     return summary
 
@@ -324,11 +328,21 @@ def _is_care_leaver(person: Person, day: dt.date, has: dict[str, bool]) -> bool:
     return has["leaver_contact"] or (age is not None and 16 <= age <= 25 and has["ended_period"])
 
 
-def _key_dates(summary: PersonSummary, person: Person, day: dt.date, kinds: tuple[str, ...] = ()) -> None:
-    open_tasks = Task.objects.open().filter(person=person)
-    if kinds:
-        open_tasks = open_tasks.filter(kind__in=kinds)
-    tasks = list(open_tasks.order_by("due_date", "pk")[: KEY_DATES_SHOWN * 5])
+def _key_dates(
+    summary: PersonSummary,
+    person: Person,
+    day: dt.date,
+    kinds: tuple[str, ...] = (),
+    open_tasks: Sequence[Task] | None = None,
+) -> None:
+    if open_tasks is not None:
+        chosen = [t for t in open_tasks if not kinds or t.kind in kinds]
+        tasks = sorted(chosen, key=lambda t: (t.due_date, t.pk))[: KEY_DATES_SHOWN * 5]
+    else:
+        rows = Task.objects.open().filter(person=person)
+        if kinds:
+            rows = rows.filter(kind__in=kinds)
+        tasks = list(rows.order_by("due_date", "pk")[: KEY_DATES_SHOWN * 5])
     summary.overdue = sum(1 for t in tasks if t.due_date < day)
     summary.key_dates = [KeyDate(t.title, t.due_date, t.due_date < day, t.due_date == day) for t in tasks][
         :KEY_DATES_SHOWN

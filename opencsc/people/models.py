@@ -452,7 +452,7 @@ class PersonAlert(PersonPart):
         ordering = ["-start_date", "-pk"]
 
 
-@personal_data(id=NP, person=NP, kind=NP, version=NP, as_of=NP, data=C.HEALTH)
+@personal_data(id=NP, person=NP, kind=NP, version=NP, format=NP, as_of=NP, data=C.HEALTH)
 class PersonDigest(models.Model):
     """A stored digest of one person's record (the summary's own rows, the DfE-rule findings) that a
     page reads instead of computing it again. It is current while `version` equals the person's
@@ -464,6 +464,10 @@ class PersonDigest(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="digests")
     kind = models.CharField(max_length=20)
     version = models.BigIntegerField()
+    # The kind's format when stored (`people.digests.FORMATS`): a row of an older format is computed
+    # again. 0 in the database too, so a row a process of the previous release writes during a deploy
+    # counts as old.
+    format = models.PositiveSmallIntegerField(default=0, db_default=0)
     as_of = models.DateField()
     data = EncryptedTextField()
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
 
+from opencsc.core import compiled
 from opencsc.core.categories import CRIMINAL_OFFENCE, SPECIAL_CATEGORY, DataCategory
 from opencsc.people import identifiers
 from opencsc.people.models import Person, PersonPart, Relationship
@@ -23,6 +25,7 @@ class Item:
     kind: PartKind
     part: PersonPart
     rows: list[tuple[str, str]]
+    remove_url: str = ""
 
 
 @dataclass
@@ -30,7 +33,7 @@ class Section:
     category: DataCategory
     rows: list[tuple[str, str]] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
-    add: list[PartKind] = field(default_factory=list)
+    add: list[tuple[PartKind, str]] = field(default_factory=list)  # each kind with the URL that adds one
 
     @property
     def title(self) -> str:
@@ -120,6 +123,34 @@ def _part_rows(kind: PartKind, part: PersonPart) -> list[tuple[str, str]]:
     return rows
 
 
+_SLUG = "KIND"  # a stand-in slug, replaced by each kind's (`_links`)
+
+
+def _links(person: Person, sections: dict[DataCategory, Section]) -> None:
+    """The add and remove links of a reader who may change the record: each URL pattern reversed
+    once for the page, not once a link (a record shows forty or so; each reverse costs ~30 us)."""
+    add = reverse("people:add_part", args=[person.pk, _SLUG])
+    remove = reverse("people:remove_part", args=[person.pk, _SLUG, 0])
+    for category, section in sections.items():
+        section.add = [(kind, add.replace(f"/{_SLUG}/", f"/{kind.slug}/")) for kind in kinds_for_category(category)]
+        for item in section.items:
+            item.remove_url = remove.replace(f"/{_SLUG}/0/", f"/{item.kind.slug}/{item.part.pk}/")
+
+
+def _presence(kinds: list[PartKind], person_id: int) -> dict[str, Any]:
+    """`has_<i>`: whether the person has a row of `kinds[i]` (its SQL built once per process)."""
+
+    def build(pk: int) -> QuerySet[Any]:
+        checks = {
+            f"has_{i}": Exists(kind.model._default_manager.filter(person=OuterRef("pk")))
+            for i, kind in enumerate(kinds)
+        }
+        return Person.objects.filter(pk=pk).values(**checks)
+
+    key = "people.record_presence:" + ",".join(kind.slug for kind in kinds)
+    return compiled.first_row(key, build, person_id) or {}
+
+
 def record_sections(
     person: Person,
     *,
@@ -140,32 +171,20 @@ def record_sections(
     # Which kinds of part the person has, in one query (an indexed EXISTS each): most people have a
     # few of the fourteen, and only those are read; a reader limited to some categories reads only theirs.
     kinds = [kind for kind in PART_KINDS.values() if kind.model is not Relationship and kind.category in sections]
-    has = (
-        Person.objects.filter(pk=person.pk)
-        .values(
-            **{
-                f"has_{i}": Exists(kind.model._default_manager.filter(person=OuterRef("pk")))
-                for i, kind in enumerate(kinds)
-            }
-        )
-        .first()
-        if kinds
-        else None
-    ) or {}
+    has = _presence(kinds, person.pk) if kinds else {}
     relationships = relationships_both_ways(person) if DataCategory.RELATIONSHIPS in sections else []
     for i, kind in enumerate(kinds):
         for part in kind.model._default_manager.filter(person=person) if has.get(f"has_{i}") else []:
             sections[kind.category].items.append(Item(kind, part, _part_rows(kind, part)))
     outgoing = [rel for rel in relationships if rel.person_id == person.pk]
-    seen = visible([rel.relative_id for rel in outgoing])
+    incoming = [rel for rel in relationships if rel.relative_id == person.pk]
+    # Who of the relatives either way round the reader may see, asked once for both lists.
+    seen = visible([*(rel.relative_id for rel in outgoing), *(rel.person_id for rel in incoming)])
     for rel in (rel for rel in outgoing if rel.relative_id in seen):
         kind = PART_KINDS_BY_MODEL[Relationship]
         sections[kind.category].items.append(Item(kind, rel, _part_rows(kind, rel)))
-    for category, section in sections.items():
-        if can_change:
-            section.add = kinds_for_category(category)
-    incoming = [rel for rel in relationships if rel.relative_id == person.pk]
-    seen = visible([rel.person_id for rel in incoming])
+    if can_change:
+        _links(person, sections)
     for rel in (rel for rel in incoming if rel.person_id in seen):
         sections[DataCategory.RELATIONSHIPS].rows.append(
             (rel.person.full_name, f"{rel.get_kind_display()} {person.full_name}")

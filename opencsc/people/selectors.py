@@ -42,12 +42,11 @@ def get_person_for_user(
 
     A partner lead practitioner (`access.record_categories`) gets the person row with the columns of
     their categories only, and `person.categories` says which: the pages built on it read no other."""
-    allowed = access.person_access(user, person_id)
     categories = access.record_categories(user)
     rows = Person.objects.filter(pk=person_id)
     if categories is not None:
         rows = rows.only(*person_fields(categories))  # the other columns are never read, nor decrypted
-    person = rows.first() if allowed.view else None
+    person, allowed = access.person_with_access(user, rows)
     if person is None:
         record_event(
             actor=actor,

@@ -18,7 +18,7 @@ from opencsc.audit.services import Actor
 from opencsc.core.http import AuthedRequest
 from opencsc.people import selectors, services
 from opencsc.people.forms import PERSON_FIELDS, NotAMatchForm, PersonForm, SearchForm, part_form_class
-from opencsc.people.kin import summary_family_ids
+from opencsc.people.kin import summary_family_ids, visible_among
 from opencsc.people.matching.merge import merged_into
 from opencsc.people.matching.service import MatchQuery, match_for_user
 from opencsc.people.parts import PART_KINDS
@@ -109,9 +109,7 @@ def detail(request: AuthedRequest, person_id: int) -> HttpResponse:
             "sections": record_sections(
                 person,
                 can_change=can_change,
-                visible=lambda ids: set(
-                    access.visible_persons(request.user).filter(pk__in=ids).values_list("pk", flat=True)
-                ),
+                visible=lambda ids: visible_among(request.user, person, ids),
                 categories=person.categories,
             ),
             # A partner lead practitioner's record: their categories, the help, no statutory detail.

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from opencsc.accounts import access
 from opencsc.accounts.models import Allocation, AllocationKind, TeamKind
 from opencsc.audit.services import Actor
+from opencsc.core import compiled
 from opencsc.core.forms import GovukDateField, GovukForm
 from opencsc.core.http import AuthedRequest
 from opencsc.people.selectors import get_person_for_change, record_person_read, refuse_person
@@ -30,7 +34,11 @@ def processors_with_staff() -> list[Processor]:
 
 
 def contracts_for(person_id: int) -> list[tuple[Allocation, Processor | None]]:
-    """The child's contracted allocations that have not ended, each with its processor."""
+    """The child's contracted allocations that have not ended, each with its processor. Shown on
+    every person record and rarely there: whether the child was ever contracted is asked first,
+    with SQL built once per process (`core.compiled`)."""
+    if compiled.first_row("privacy.ever_contracted", _ever_contracted, person_id) is None:
+        return []
     today = timezone.localdate()
     rows = (
         Allocation.objects.filter(person_id=person_id, kind=AllocationKind.CONTRACTED)
@@ -40,6 +48,10 @@ def contracts_for(person_id: int) -> list[tuple[Allocation, Processor | None]]:
     )
     by_team = {p.team_id: p for p in Processor.objects.filter(team__in=[a.team_id for a in rows])}
     return [(a, by_team.get(a.team_id)) for a in rows]
+
+
+def _ever_contracted(pk: int) -> QuerySet[Any]:
+    return Allocation.objects.filter(person_id=pk, kind=AllocationKind.CONTRACTED).values("pk")
 
 
 class ContractForm(GovukForm):

@@ -147,3 +147,36 @@ def test_event_rolls_back_with_the_change(child):
         record_event(actor=ACTOR, action="person.update", subject_person_id=child.pk)
         raise IntegrityError("the change failed")
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers itself")
+@pytest.mark.django_db(transaction=True)
+def test_appends_from_many_connections_at_once_keep_one_unbroken_chain(settings, tmp_path):
+    """Each append takes the chain's lock and reads the head in one round trip (`services`): the head
+    must be read after the lock is held, or two writers would chain to the same row."""
+    import threading
+
+    from django.db import connections
+
+    settings.OPENCSC_AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.log")
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def append(writer: int) -> None:
+        try:
+            start.wait()
+            for n in range(15):
+                record_event(actor=ACTOR, action="person.view", subject_person_id=writer * 100 + n)
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 61))
+    assert _verify() is None

@@ -21,12 +21,16 @@ register = template.Library()
 
 
 @register.inclusion_tag("casework/_summary.html", takes_context=True)
-def person_summary(context: Any, person: Any) -> dict[str, Any]:
+def person_summary(context: Any, person: Any, tasks: Any = None) -> dict[str, Any]:
+    """`tasks`: the person's open tasks when the page has read them all (`{% person_summary person
+    tasks=o.tasks %}` on the casework page), so the summary does not read them again."""
     request = context.get("request")
     user = getattr(request, "user", None)
     # A partner lead practitioner's summary is a different read: their help, never the statutory rows.
-    build = help_summary if access.sees_help_only(user) else build_summary
-    summary = build(user=user, person=person)
+    if access.sees_help_only(user):
+        summary = help_summary(user=user, person=person)
+    else:
+        summary = build_summary(user=user, person=person, open_tasks=tasks)
     # The page's own view event names the family when its selector was told (`summary_family_ids`);
     # anyone it did not name is recorded here.
     named: frozenset[int] = getattr(person, "audited_person_ids", frozenset())

@@ -168,6 +168,30 @@ def test_a_digest_from_yesterday_is_computed_again(sw, client_for, social_worker
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_digest_stored_by_older_code_is_computed_again(sw, client_for, social_worker, child, monkeypatch):
+    """What the code that stored a digest computed is shown until the person's next change or
+    midnight, unless the kind's format number was raised with the change to that code: then the
+    next read computes it again (and refresh_digests counts it as stale)."""
+    _open_both_pages(sw, child)
+    row = PersonDigest.objects.get(person=child, kind=digests.SUMMARY)
+    value = json.loads(row.data)
+    value["alerts"].append({"label": "Wording of the last release", "detail": ""})
+    PersonDigest.objects.filter(pk=row.pk).update(data=json.dumps(value))
+    assert "Wording of the last release" in _open_both_pages(sw, child)  # same format: the stored value
+    for kind in digests.KINDS:
+        monkeypatch.setitem(digests.FORMATS, kind, digests.FORMATS[kind] + 1)
+    assert _current(child) == {digests.FINDINGS: False, digests.SUMMARY: False}
+    from opencsc.returns.build.digests import stale_person_ids
+
+    assert child.pk in stale_person_ids(digests.SUMMARY, NOW.date())
+    assert "Wording of the last release" not in _open_both_pages(client_for(social_worker), child)
+    assert _current(child) == {digests.FINDINGS: True, digests.SUMMARY: True}
+    assert set(PersonDigest.objects.filter(person=child).values_list("format", flat=True)) == {
+        digests.FORMATS[kind] for kind in digests.KINDS
+    }
+
+
+@time_machine.travel(NOW, tick=False)
 def test_the_digest_holds_nothing_the_viewer_could_not_see(
     client_for, social_worker, team_manager, outsider, child, west_team
 ):

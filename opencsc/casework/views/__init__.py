@@ -22,6 +22,7 @@ from opencsc.casework.forms import AssignForm
 from opencsc.casework.models import Task
 from opencsc.casework.views.steps import STEPS, Ctx, redirect_target
 from opencsc.core.http import AuthedRequest
+from opencsc.people import digests
 from opencsc.people.kin import summary_family_ids
 
 
@@ -45,6 +46,8 @@ def overview(request: AuthedRequest, person_id: int) -> HttpResponse:
         shown_with=summary_family_ids(request.user),  # one view event names the summary's family too
     )
     can_change = child.access.change
+    # The page draws two stored digests (the summary's, the findings'): read together.
+    digests.prefetch(child, [digests.SUMMARY, digests.FINDINGS] if child.is_child else [digests.SUMMARY])
     return render(
         request,
         "casework/overview.html",

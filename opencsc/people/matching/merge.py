@@ -23,10 +23,12 @@ from typing import Any
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from opencsc.accounts import access
 from opencsc.audit.services import Actor, record_event
+from opencsc.core import compiled
 from opencsc.people.matching import index
 from opencsc.people.matching.models import DuplicatePair, PairStatus, PersonMerge
 from opencsc.people.models import Person
@@ -61,12 +63,14 @@ def _attname(model: type[models.Model], field: str) -> str:
 
 
 def merged_into(person_id: int) -> int | None:
-    """The survivor a person was merged into, while that merge stands (an alias), else None."""
-    return (
-        PersonMerge.objects.filter(merged_id=person_id, unmerged_at__isnull=True)
-        .values_list("survivor_id", flat=True)
-        .first()
-    )
+    """The survivor a person was merged into, while that merge stands (an alias), else None. Asked
+    on every opening of a person record, so its SQL is built once per process (`core.compiled`)."""
+    row = compiled.first_row("people.merged_into", _standing_merge, person_id)
+    return row["survivor_id"] if row else None
+
+
+def _standing_merge(pk: int) -> QuerySet[Any]:
+    return PersonMerge.objects.filter(merged_id=pk, unmerged_at__isnull=True).order_by("pk").values("survivor_id")
 
 
 def _snapshot_and_delete(model: type[models.Model], pk: Any) -> dict[str, Any]:

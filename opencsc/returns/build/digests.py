@@ -30,10 +30,15 @@ def stale_person_ids(
     among: Iterable[int] | None = None,
     everyone: bool = False,
 ) -> list[int]:
-    """The people whose digest `kind` is missing, of another day or older than their record."""
+    """The people whose digest `kind` is missing, of another day, of an older format or older than
+    their record."""
     counter = SubjectVersion.objects.filter(person_id=OuterRef(OuterRef("pk"))).values("version")[:1]
     fresh = PersonDigest.objects.filter(
-        person_id=OuterRef("pk"), kind=kind, as_of=day, version=Coalesce(Subquery(counter), Value(0))
+        person_id=OuterRef("pk"),
+        kind=kind,
+        as_of=day,
+        format=digests.FORMATS[kind],
+        version=Coalesce(Subquery(counter), Value(0)),
     )
     people = Person.objects.all() if everyone else Person.objects.filter(~Exists(fresh))
     if children_only:

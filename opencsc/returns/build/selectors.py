@@ -40,7 +40,7 @@ def stored_child_findings(person: Any) -> list[Finding]:
         return {"year": year, "findings": rows}
 
     # A digest is kept for one day (`as_of`), and the collection year is a function of the day.
-    value = digests.read_or_compute(person.pk, digests.FINDINGS, compute)
+    value = digests.read_or_compute(person, digests.FINDINGS, compute)
     return [Finding(**(row | {"severity": Severity(row["severity"])})) for row in value["findings"]]
 
 
