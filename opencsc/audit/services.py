@@ -93,11 +93,14 @@ def record_event(
     }
     # The time spent here (waiting for the chain lock included) is reported per request in the
     # Server-Timing header as "audit" (core.middleware.ServerTimingMiddleware).
-    with server_timing.span("audit"), transaction.atomic():
-        head = _lock_chain_and_read_head()
-        seq, prev = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
+    # Inside the caller's transaction, no savepoint of its own: an event that cannot be written
+    # fails the change it records (a savepoint would let a caller carry on without its trail).
+    with server_timing.span("audit"), transaction.atomic(savepoint=False):
+        seq, prev = _chain_head()
+        seq += 1
         values["seq"] = seq
         event = AuditEvent.objects.create(**values, prev_hash=prev, hash=chain.row_hash(prev, values))
+        _remember_head(seq, event.hash)
         if subject_person_id and kind in CHANGING_KINDS:
             bump_subject_versions([subject_person_id])
         if seq % settings.OPENCSC_AUDIT_ANCHOR_EVERY == 0:
@@ -117,8 +120,7 @@ def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]])
     keys of `record_event` (subject_person_id, object_type, object_id, object_repr, detail)."""
     kind = events.kind_of(action)
     with transaction.atomic():
-        head = _lock_chain_and_read_head()
-        seq, prev = (head[0], head[1]) if head else (0, chain.GENESIS)
+        seq, prev = _chain_head()
         batch: list[tuple[Any, ...]] = []
         now = timezone.now()
         for row in rows:
@@ -147,6 +149,7 @@ def record_events_bulk(*, actor: Actor, action: str, rows: list[dict[str, Any]])
         if batch:
             # COPY on PostgreSQL, without a model instance an event (an import writes a million)
             insert_values(AuditEvent, [*BULK_COLUMNS, "prev_hash", "hash"], batch)
+            _remember_head(seq, prev)
         if kind in CHANGING_KINDS:
             bump_subject_versions({int(pk) for row in rows if (pk := row.get("subject_person_id"))})
     return len(batch)
@@ -184,6 +187,49 @@ def bump_subject_versions(person_ids: Iterable[int]) -> None:
 def subject_version(person_id: int) -> int:
     """The person's change counter (0 if nothing was ever written about them)."""
     return SubjectVersion.objects.filter(person_id=person_id).values_list("version", flat=True).first() or 0
+
+
+def _chain_head() -> tuple[int, str]:
+    """The newest event's seq and hash (0 and the genesis hash for an empty trail), with the chain
+    locked until the end of the transaction. A transaction that has already appended knows the head
+    (it holds the lock, so nobody else can have appended since) and asks the database nothing more:
+    three events in one transaction are one lock and one read of the head, not three."""
+    known = getattr(connection, _HEAD, None)
+    if known is not None and connection.in_atomic_block and _pending(known[0]):
+        return known[1], known[2]
+    head = _lock_chain_and_read_head()
+    return head if head else (0, chain.GENESIS)
+
+
+# The connection's attribute for (marker, seq, hash) of the last event its open transaction appended.
+_HEAD = "_opencsc_audit_head"
+
+
+class _Marker:
+    """A no-op on-commit callback that says the transaction which appended an event is still open.
+    Django drops on-commit callbacks when the transaction ends (run at commit, discarded at rollback)
+    and when a savepoint they were registered in is rolled back, so while the marker is pending, the
+    event it marks is in the database and the chain lock is held."""
+
+    def __call__(self) -> None:
+        return None
+
+
+def _pending(marker: _Marker) -> bool:
+    # From the end: the newest marker is at or near it.
+    return any(entry[1] is marker for entry in reversed(connection.run_on_commit))
+
+
+def _remember_head(seq: int, hash_: str) -> None:
+    """Mark the head this transaction has just written, if the transaction goes on after this append
+    (inside the caller's `atomic`). Only the newest marker is consulted; older ones stay in the list
+    (each a no-op at commit) rather than edit Django's list of callbacks under it."""
+    if len(connection.atomic_blocks) < 2:  # our own transaction, ending now
+        setattr(connection, _HEAD, None)
+        return
+    marker = _Marker()
+    transaction.on_commit(marker)
+    setattr(connection, _HEAD, (marker, seq, hash_))
 
 
 def _lock_chain_and_read_head() -> tuple[int, str] | None:

@@ -19,8 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -123,19 +122,27 @@ class PerKeyRateThrottle(BaseThrottle):
         now = timezone.now()
         window = now.replace(second=0, microsecond=0)
         self._wait = 60 - now.second
-        credential = principal.credential
-        counted = ApiUsage.objects.filter(credential=credential, window=window).update(count=F("count") + 1)
-        if not counted:
-            try:
-                with transaction.atomic():
-                    ApiUsage.objects.create(credential=credential, window=window, count=1)
-            except IntegrityError:  # another process created this minute's row first
-                ApiUsage.objects.filter(credential=credential, window=window).update(count=F("count") + 1)
-        used = ApiUsage.objects.filter(credential=credential, window=window).values_list("count", flat=True).first()
-        return (used or 0) <= settings.OPENCSC_PARTNER_API_PER_MINUTE
+        return _count_call(principal.credential.pk, window) <= settings.OPENCSC_PARTNER_API_PER_MINUTE
 
     def wait(self) -> float | None:
         return float(getattr(self, "_wait", 60))
+
+
+def _count_call(credential_id: int, window: dt.datetime) -> int:
+    """Add one to the key's counter for this minute (creating it) and return the count: one statement,
+    atomic in the database (PostgreSQL and SQLite 3.35+ both upsert and return), whichever process
+    counts first."""
+    table, credential, minute, count = map(
+        connection.ops.quote_name, (ApiUsage._meta.db_table, "credential_id", "window", "count")
+    )
+    with connection.cursor() as cursor:
+        # Only our own table's and columns' names are formatted in; the values are parameters.
+        cursor.execute(
+            f"INSERT INTO {table} ({credential}, {minute}, {count}) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({credential}, {minute}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}",
+            [credential_id, window],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -170,6 +177,35 @@ class PartnerApiView(APIView):
 
     def get_exception_handler(self) -> Any:
         return problem_handler
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        """DRF's `APIView.dispatch`, with the endpoint and its `partners.api_call` event in one
+        transaction: one commit, and the audit chain locked and its head read once a call, not once
+        an event. Authentication, scopes and the rate limit (`initial`) run before it, each statement
+        committed at once, so the key's counter row is never locked for the length of a call; a call
+        refused there writes its `partners.api_refused` event on its own. An error the endpoint turns
+        into a problem document (a 404 and its `sharing.portal_refused` event, say) commits with
+        the call's event; an unexpected error rolls the call back, events and all, like any write."""
+        self.args, self.kwargs = args, kwargs
+        drf_request = self.initialize_request(request, *args, **kwargs)
+        self.request = drf_request
+        self.headers = self.default_response_headers
+        try:
+            self.initial(drf_request, *args, **kwargs)
+        except Exception as exc:  # DRF's own handling: a problem document, or a re-raise
+            self.response = self.finalize_response(drf_request, self.handle_exception(exc), *args, **kwargs)
+            return self.response
+        with transaction.atomic():
+            try:
+                method = (drf_request.method or "").lower()
+                handler = self.http_method_not_allowed
+                if method in self.http_method_names:
+                    handler = getattr(self, method, self.http_method_not_allowed)
+                response = handler(drf_request, *args, **kwargs)
+            except Exception as exc:
+                response = self.handle_exception(exc)
+            self.response = self.finalize_response(drf_request, response, *args, **kwargs)
+        return self.response
 
     def actor(self, request: Request) -> Actor:
         principal = request.user
@@ -262,7 +298,7 @@ class CheckSerializer(serializers.Serializer[Any]):
     overdue = serializers.BooleanField()
 
 
-def _check(c: Any) -> dict[str, Any]:
+def _check(c: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     return {
         "id": c.pk,
         "reference": c.reference,
@@ -270,7 +306,7 @@ def _check(c: Any) -> dict[str, Any]:
         "status": c.status,
         "sent_at": c.sent_at,
         "due_at": c.due_at,
-        "overdue": c.is_overdue(),
+        "overdue": c.is_overdue(now or timezone.now()),
     }
 
 
@@ -376,8 +412,9 @@ class CheckList(PartnerApiView):
     @extend_schema(operation_id="checks_list", responses={200: CheckSerializer(many=True), **PROBLEMS})
     def get(self, request: Request) -> Response:
         """The MASH checks waiting for the organisation's answer, soonest due first (no child named)."""
-        waiting, _ = portal_selectors.checks_for_partner(caller=self.caller(request), actor=self.actor(request))
-        return Response([_check(c) for c in waiting])
+        waiting = portal_selectors.waiting_checks_for_partner(caller=self.caller(request), actor=self.actor(request))
+        now = timezone.now()
+        return Response([_check(c, now) for c in waiting])
 
 
 class CheckDetail(PartnerApiView):
@@ -743,17 +780,20 @@ def idempotent(request: Request, handle: Any, extra: str = "") -> Response:
         return response
     response = handle()
     if 200 <= response.status_code < 300:
-        try:
-            with transaction.atomic():
-                IdempotencyRecord.objects.create(
+        # A concurrent retry that kept its reply first wins (ours is then the same change refused):
+        # ON CONFLICT DO NOTHING, no savepoint to recover from an IntegrityError.
+        IdempotencyRecord.objects.bulk_create(
+            [
+                IdempotencyRecord(
                     credential=principal.credential,
                     key=key,
                     request_hash=fingerprint,
                     status=response.status_code,
                     body=json.loads(json.dumps(response.data, default=_json_default)),
                 )
-        except IntegrityError:  # a concurrent retry kept its reply first; ours is the same change refused
-            pass
+            ],
+            ignore_conflicts=True,
+        )
     return response
 
 

@@ -113,7 +113,11 @@ class CheckRequest(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"C-{self.pk:06d}" if self.pk else ""
+        return self.reference_of(self.pk) if self.pk else ""
+
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        return f"C-{pk:06d}"
 
     def is_overdue(self, now: object = None) -> bool:
         moment = now or timezone.now()

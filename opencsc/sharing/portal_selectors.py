@@ -121,6 +121,40 @@ def checks_for_partner(*, caller: PartnerCaller | None, actor: Actor) -> tuple[l
     return waiting, answered
 
 
+@dataclass(frozen=True)
+class WaitingCheck:
+    """A check in the API's list: reference, urgency and dates, read without building the model."""
+
+    pk: int
+    urgency: str
+    status: str
+    sent_at: dt.datetime
+    due_at: dt.datetime
+
+    @property
+    def reference(self) -> str:
+        return CheckRequest.reference_of(self.pk)
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return self.status == CheckStatus.SENT and self.due_at < now
+
+
+def waiting_checks_for_partner(*, caller: PartnerCaller | None, actor: Actor) -> list[WaitingCheck]:
+    """The organisation's checks waiting for its answer, soonest due first, as `checks_for_partner`
+    lists them (the same rows, limit and `sharing.portal_view` event), without the answered ones and
+    reading only the columns the list shows (for the API, which lists these alone)."""
+    if caller is None:
+        return []
+    rows = (
+        CheckRequest.objects.filter(agency=caller.agency, status=CheckStatus.SENT)
+        .order_by("due_at", "pk")
+        .values_list("pk", "urgency", "status", "sent_at", "due_at")[:LIST_LIMIT]
+    )
+    waiting = [WaitingCheck(*row) for row in rows]
+    record_event(actor=actor, action="sharing.portal_view", detail={"list": "checks", "waiting": len(waiting)})
+    return waiting
+
+
 @dataclass
 class CheckForPartner:
     request: CheckRequest
@@ -132,12 +166,22 @@ def get_check_for_partner(*, caller: PartnerCaller | None, actor: Actor, check_i
     Another organisation's check, or a missing one: 404, the attempt audited (`sharing.portal_refused`).
     Audits `sharing.check_open` about the child."""
     request = (
-        CheckRequest.objects.select_related("agency", "disclosure", "disclosure__person", "disclosure__agency")
+        CheckRequest.objects.select_related(
+            "agency",
+            "purpose",
+            "agreement",
+            "disclosure",
+            "disclosure__person",
+            "disclosure__agency",
+            "disclosure__lawful_basis",  # named in the pack's header (sharing.services.pack_header)
+        )
         .filter(pk=check_id)
         .first()
     )
     if caller is None or request is None or request.agency_id != caller.agency.pk:
         raise _refused(actor, "sharing.CheckRequest", check_id, None)
+    if request.disclosure.purpose_id == request.purpose_id:  # the check's disclosure: the same purpose row
+        request.disclosure.purpose = request.purpose
     shown = _rebuild(request.disclosure)
     record_event(
         actor=actor,
@@ -155,7 +199,7 @@ def get_check_to_answer(*, caller: PartnerCaller | None, actor: Actor, check_id:
     or shown, so this is not a `sharing.check_open` (the answer is audited by
     `portal_services.check_answer_as`). Another organisation's check, or a missing one: 404, the
     attempt audited (`sharing.portal_refused`), as `get_check_for_partner`."""
-    request = CheckRequest.objects.select_related("agency", "mash_check").filter(pk=check_id).first()
+    request = CheckRequest.objects.select_related("agency", "mash_check__child").filter(pk=check_id).first()
     if caller is None or request is None or request.agency_id != caller.agency.pk:
         raise _refused(actor, "sharing.CheckRequest", check_id, None)
     return request

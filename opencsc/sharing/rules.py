@@ -56,7 +56,8 @@ def _missing_conditions(agreement: SharingAgreement, categories: set[DataCategor
 
 
 def _categories_of(agreement: SharingAgreement) -> set[DataCategory]:
-    return {DataCategory(code) for code in agreement.categories.values_list("code", flat=True)}
+    # `.all()`, not `values_list`: `evaluate` has prefetched the categories, so this asks nothing more
+    return {DataCategory(category.code) for category in agreement.categories.all()}
 
 
 def evaluate(

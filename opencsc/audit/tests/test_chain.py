@@ -50,6 +50,38 @@ def test_rows_are_chained_in_order(trail):
     assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(rows))
 
 
+def _head_reads(queries) -> int:
+    return sum('FROM "audit_auditevent"' in q["sql"] and "ORDER BY" in q["sql"] for q in queries.captured_queries)
+
+
+def test_events_of_one_transaction_read_the_head_once_and_chain_in_order():
+    """Several events in one transaction (an API call and what it records) lock the chain and read
+    its head once; each later event chains on the one before it, as one by one."""
+    from django.test.utils import CaptureQueriesContext
+
+    before = record_event(actor=ACTOR, action="person.view", subject_person_id=1)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        events = [record_event(actor=ACTOR, action="person.view", subject_person_id=n) for n in (2, 3, 4)]
+    assert [e.seq for e in events] == [before.seq + 1, before.seq + 2, before.seq + 3]
+    assert [e.prev_hash for e in events] == [before.hash, events[0].hash, events[1].hash]
+    assert _head_reads(queries) <= 1  # none inside the test's own transaction, once in a request's
+    assert _verify() is None
+
+
+def test_an_event_rolled_back_with_its_savepoint_is_not_chained_on():
+    """The head a transaction remembers goes with a savepoint rolled back: the next event chains on
+    the last event still there, not on the one that was undone."""
+    kept = record_event(actor=ACTOR, action="person.view", subject_person_id=1)
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record_event(actor=ACTOR, action="person.view", subject_person_id=2)
+            raise RuntimeError("the change failed")
+        after = record_event(actor=ACTOR, action="person.view", subject_person_id=3)
+    assert after.seq == kept.seq + 1 and after.prev_hash == kept.hash
+    assert list(AuditEvent.objects.order_by("seq").values_list("subject_person_id", flat=True)) == [1, 3]
+    assert _verify() is None
+
+
 def test_update_and_delete_are_refused_by_the_database(trail):
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(seq=3).update(actor_repr="someone-else")

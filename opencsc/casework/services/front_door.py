@@ -289,7 +289,8 @@ def mash_check_answer_from_partner(
     and the person who answered. Audits `person.part_add` and `casework.mash_check_reply`."""
     _check_reply(check, replied_on, summary)
     child = check.child
-    with transaction.atomic():
+    # No savepoint of its own: the caller's transaction (check_answer_as) rolls back as one if this fails.
+    with transaction.atomic(savepoint=False):
         locked = MashCheck.objects.select_for_update().get(pk=check.pk)
         _check_reply(locked, replied_on, summary)
         if check.agency == Agency.POLICE:
@@ -304,7 +305,7 @@ def mash_check_answer_from_partner(
             part = AgencyInformation(person=child, agency=source[:200], summary=summary, received_on=replied_on)
         if errors := limits.model_errors(part):
             raise ValidationError(errors)
-        part.full_clean()
+        part.full_clean(exclude=["person"])  # the child is a row just read (and the database holds the key)
         part.save()
         record_event(
             actor=actor,
