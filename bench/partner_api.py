@@ -12,7 +12,8 @@ What it does (issue 16, "Measured"):
    held to the services by a test, without the preparation's audit events). --bulk / --no-bulk choose.
 3. Starts gunicorn (sync workers) with production behaviour (DEBUG off, every middleware, MFA on;
    TLS off), the rate limit raised out of the way (it is tested, not benchmarked).
-4. Drives --clients threads, closed loop, for --duration seconds: each round lists the checks, reads
+4. Drives --clients threads, closed loop, for --warmup seconds not recorded (default 10: the workers
+   connect and fill their caches) and then --duration seconds: each round lists the checks, reads
    one check in full, and answers one not yet answered (with its own Idempotency-Key) while any are
    left, then pauses --think seconds on average (default 0: no pause, the server saturated, so
    client time is mostly queueing; --think 1 is a partner system working through its queue).
@@ -214,9 +215,18 @@ def server_ms(header: str) -> float | None:
 
 
 def drive(
-    base: str, key: str, queue: list[int], lock: threading.Lock, stop_at: float, out: list[Sample], think: float
+    base: str,
+    key: str,
+    queue: list[int],
+    lock: threading.Lock,
+    measure_from: float,
+    stop_at: float,
+    out: list[Sample],
+    think: float,
 ) -> None:
-    """One client: list, read one, answer one, then wait `think` seconds on average (0: none)."""
+    """One client: list, read one, answer one, then wait `think` seconds on average (0: none). Calls
+    started before `measure_from` (the warm-up: the server's workers opening their connections and
+    filling their caches) are made but not recorded."""
     rng = random.Random(threading.get_ident())
     if think > 0:
         time.sleep(rng.uniform(0, think))  # clients do not all start at the same instant
@@ -229,6 +239,8 @@ def drive(
         started = time.perf_counter()
         response = session.request(method, base + url, timeout=30, **kwargs)
         elapsed = (time.perf_counter() - started) * 1000
+        if time.monotonic() - elapsed / 1000 < measure_from:
+            return
         timing = server_ms(response.headers.get("Server-Timing", ""))
         out.append(Sample(endpoint, elapsed, timing, response.status_code))
 
@@ -291,7 +303,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checks", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--duration", type=float, default=60, help="measured seconds (after the warm-up)")
+    parser.add_argument("--warmup", type=float, default=10, help="seconds of calls made but not recorded first")
     parser.add_argument(
         "--think", type=float, default=0.0, help="mean pause of a client between rounds, s (0: saturation)"
     )
@@ -308,15 +321,17 @@ def main() -> None:
     samples: list[Sample] = []
     lock = threading.Lock()
     try:
-        stop_at = time.monotonic() + args.duration
+        measure_from = time.monotonic() + args.warmup
+        stop_at = measure_from + args.duration
         base = f"http://127.0.0.1:{port}"
-        run = run_threads(args.clients, drive, base, key, waiting, lock, stop_at, samples, args.think)
+        run = run_threads(args.clients, drive, base, key, waiting, lock, measure_from, stop_at, samples, args.think)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    result = summarise(samples, run["seconds"])
+    result = summarise(samples, run["seconds"] - args.warmup)
     result["load_average"] = run["load_average"]
     result["clients"], result["workers"], result["think_seconds"] = args.clients, args.workers, args.think
+    result["warmup_seconds"] = args.warmup
     write_result("partner-api", result, samples)
 
 
