@@ -191,10 +191,11 @@ def _hours(n: int) -> str:
 
 def mash_clock(*, contact_date: dt.date, created_at: dt.datetime, rag: str, now: dt.datetime | None = None) -> RagClock:
     """The RAG clock starts when the contact was recorded; a contact recorded on a later day than it
-    came in (backdated) starts at 9am on the day it came in."""
+    came in (backdated) starts at 9am on the day it came in. It never starts after the contact was
+    recorded (a contact dated ahead of its recording starts when recorded, not in the future)."""
     now = now or timezone.now()
     received = created_at
     if timezone.localtime(created_at).date() != contact_date:
-        received = timezone.make_aware(dt.datetime.combine(contact_date, dt.time(9, 0)))
+        received = min(created_at, timezone.make_aware(dt.datetime.combine(contact_date, dt.time(9, 0))))
     due = received + dt.timedelta(hours=mash_response_hours(rag))
     return RagClock(rag=rag, received_at=received, due_at=due, now=now)

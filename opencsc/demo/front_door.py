@@ -73,6 +73,8 @@ def seed_contacts_awaiting_triage(*, seed: int, as_of: dt.date, count: int = 6) 
         return 0
     children = _children(as_of, count)
     now = timezone.now()
+    local_now = timezone.localtime(now)
+    since_midnight = local_now.hour * 60 + local_now.minute
     rows: list[cm.Contact] = []
     for i, child in enumerate(children):
         source, referrer, reason = CONCERNS[i % len(CONCERNS)]
@@ -88,7 +90,9 @@ def seed_contacts_awaiting_triage(*, seed: int, as_of: dt.date, count: int = 6) 
             no_consent_reason="" if consent else "Asking for consent could place the child at risk of harm.",
             family_told=TOLD[i % len(TOLD)],
             decision_due=timescales.contact_decision_due(as_of),
-            created_at=now - dt.timedelta(minutes=rng.randint(20, 60 * 20)),
+            # Recorded earlier today (not before midnight: a contact of today recorded yesterday would
+            # have its clock start in the future, at 9am on the day it came in).
+            created_at=now - dt.timedelta(minutes=min(rng.randint(20, 60 * 20), since_midnight)),
         )
         rows.append(contact)
         _status(contact, mash, "", cm.ContactStatus.RECEIVED, "Contact received")

@@ -265,3 +265,28 @@ def test_step_to_early_help_records_the_outcome_without_a_referral(mash_practiti
     assert Contact.objects.filter(decision=ContactDecision.EARLY_HELP, child=child).count() == 1
     assert not ReferralEpisode.objects.filter(child=child).exists()
     assert not Allocation.objects.current().filter(person=child, kind=AllocationKind.FRONT_DOOR).exists()
+
+
+def test_the_clock_of_a_backdated_contact_starts_at_9am_on_the_day_it_came_in():
+    from django.utils import timezone
+
+    from opencsc.casework.timescales import mash_clock
+
+    recorded = timezone.make_aware(dt.datetime(2026, 12, 7, 14, 30))
+    clock = mash_clock(contact_date=dt.date(2026, 12, 4), created_at=recorded, rag="red", now=recorded)
+    assert timezone.localtime(clock.received_at) == timezone.make_aware(dt.datetime(2026, 12, 4, 9, 0))
+    assert clock.overdue and clock.text.startswith("Overdue by")
+
+
+def test_the_clock_never_starts_after_the_contact_was_recorded():
+    # Dated ahead of its recording (recorded at 11pm, dated the next day): the clock does not start in
+    # the future at 9am tomorrow, which would show "8 hours left of 4".
+    from django.utils import timezone
+
+    from opencsc.casework.timescales import mash_clock
+
+    recorded = timezone.make_aware(dt.datetime(2026, 12, 5, 23, 0))
+    now = recorded + dt.timedelta(hours=1)
+    clock = mash_clock(contact_date=dt.date(2026, 12, 6), created_at=recorded, rag="red", now=now)
+    assert clock.received_at == recorded
+    assert clock.text == "3 hours left of 4"
