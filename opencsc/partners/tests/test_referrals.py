@@ -118,6 +118,10 @@ def test_a_certain_match_puts_the_contact_on_the_known_child_and_the_partner_is_
 
 
 def test_a_similar_record_is_kept_for_the_front_door_to_compare(health_user, health, child):
+    # A fixed name and date: with the factory's random ones, a rare name one day out was sometimes
+    # certain (so the request went to the known record: the other test's case), about 3 runs in 14.
+    child.first_name, child.last_name, child.date_of_birth = "Olivia", "Hughes", dt.date(2018, 5, 14)
+    child.save()
     index.index_people([child.pk])
     referral = _submit(
         health_user,
