@@ -103,7 +103,7 @@ def test_a_bulk_load_rebuilds_the_table_and_puts_the_triggers_back(family):
     assert stranger.pk not in _visible(worker) and reach.discrepancies() == ([], [])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_bulk_load_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="inside a transaction"), reach.bulk_load():
         pass

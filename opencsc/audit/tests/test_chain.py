@@ -182,7 +182,7 @@ def test_event_rolls_back_with_the_change(child):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers itself")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_appends_from_many_connections_at_once_keep_one_unbroken_chain(settings, tmp_path):
     """Each append takes the chain's lock and reads the head in one round trip (`services`): the head
     must be read after the lock is held, or two writers would chain to the same row."""

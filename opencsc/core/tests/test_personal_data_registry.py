@@ -107,7 +107,8 @@ def test_encrypted_values_never_reach_the_database_in_clear(child):
     assert PoliceInformation.objects.get(person=child).summary == canary_police
 
 
-@pytest.mark.django_db(transaction=True)  # VACUUM INTO cannot run inside the test's transaction
+# VACUUM INTO cannot run inside the test's transaction
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sqlite_database_file_holds_no_plaintext(child, tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("the file check is for the embedded SQLite database; PostgreSQL is covered by the SQL scan")

@@ -95,7 +95,7 @@ def test_an_unknown_job_is_refused() -> None:
         call_command("run_job", "nope")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_never_overlap(test_job: jobs.Job) -> None:
     """The first run holds the lock while it works; a second started meanwhile exits without running,
     and one told to --wait runs only after the first has ended."""

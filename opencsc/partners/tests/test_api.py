@@ -120,7 +120,9 @@ def trail_emptied_afterwards():
         AuditEvent.objects.all().delete()
 
 
-@pytest.mark.django_db(transaction=True)  # each call in its own transaction, as in production
+# Each call in its own transaction, as in production. Every transactional test reloads the data migrations'
+# rows (serialized_rollback): the flush after another one would leave the processing register empty.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_list_read_and_answer_keep_to_their_queries_however_many_checks_wait(
     trail_emptied_afterwards, sent, police, social_worker, mash_practitioner
 ):
