@@ -139,12 +139,22 @@ def seed_tasks_due(day: dt.date) -> str:
     children = _born(_caseload(sw))
     if len(children) < 2:
         raise LookupError("the social worker needs two children on their caseload")
+    # The overdue visit belongs to a child whose plan had started by then (a visit due before the
+    # plan began reads as a mistake); any child of the caseload if none has.
+    overdue_on = day - dt.timedelta(days=6)
+    planned = set(
+        cm.ChildInNeedPlan.objects.filter(
+            child__in=children, end_date__isnull=True, start_date__lte=overdue_on - dt.timedelta(days=14)
+        ).values_list("child_id", flat=True)
+    )
+    visited = next((c for c in children if c.pk in planned), children[0])
+    children = [visited, *(c for c in children if c != visited)]
     rows = [
         cm.Task(
             person=children[0],
             kind=cm.TaskKind.CIN_VISIT,
             title=cm.TaskKind.CIN_VISIT.label,
-            due_date=day - dt.timedelta(days=6),
+            due_date=overdue_on,
             assignee=sw,
             team=sw.team,
         ),

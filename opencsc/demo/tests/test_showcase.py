@@ -27,6 +27,9 @@ def test_showcase_fills_what_the_journeys_leave_out():
     assert not report.skipped, report.skipped
     assert cm.CaseNote.objects.filter(third_party=True).exists()
     assert cm.Task.objects.open().filter(due_date__lt=today, assignee__username="sw.demo").exists()
+    overdue_visit = cm.Task.objects.open().get(kind="cin_visit", due_date__lt=today, assignee__username="sw.demo")
+    plan = cm.ChildInNeedPlan.objects.filter(child=overdue_visit.person, end_date__isnull=True).first()
+    assert plan is not None and plan.start_date < overdue_visit.due_date  # not due before the plan began
     assert cm.Task.objects.open().filter(due_date=today, assignee__username="sw.demo").exists()
     assert cm.MissingEpisode.objects.filter(end_date__isnull=True).exists()
     assert cm.ChildProtectionPlan.objects.filter(is_pre_birth=True, end_date__isnull=True).exists()
