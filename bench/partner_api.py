@@ -123,40 +123,9 @@ def prepare(checks: int, reseed: bool, bulk: bool | None = None) -> tuple[str, l
 
 def _send_one(mash: Any, police: Any, worker: Any, child: Any) -> Any:
     """One check through the real services, each audited: a contact, its triage, the check sent."""
-    from django.utils import timezone
+    from opencsc.demo.bench_checks import check_send_through_services
 
-    from opencsc.audit.services import Actor
-    from opencsc.casework import services as casework
-    from opencsc.demo.bench_checks import RAG, RATIONALE, REASON, SOURCE
-    from opencsc.sharing.portal_services import check_send
-
-    today = timezone.localdate()
-    contact = casework.contact_create(
-        actor_user=worker,
-        actor=Actor.from_user(worker),
-        child=child,
-        contact_date=today,
-        source=SOURCE,
-        reason=REASON,
-        consent_given=True,
-    )
-    casework.mash_triage_record(
-        actor_user=mash,
-        actor=Actor.from_user(mash),
-        contact=contact,
-        rag=RAG,
-        rationale=RATIONALE,
-        triaged_on=today,
-        agencies=[],
-    )
-    return check_send(
-        actor_user=mash,
-        actor=Actor.from_user(mash),
-        contact=contact,
-        agency=police,
-        urgency="amber",
-        question="Bench: anything known?",
-    )
+    return check_send_through_services(worker=worker, mash=mash, child=child, agency=police)
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from opencsc.accounts import access
 from opencsc.accounts.models import Allocation, AllocationKind, User
 from opencsc.audit.services import Actor, bump_subject_versions
+from opencsc.casework import services as casework
 from opencsc.casework import timescales
 from opencsc.casework.models import Contact, ContactStatus, MashCheck, MashTriage, StatusChange, Task, TaskKind
 from opencsc.casework.services.front_door import front_door_team
@@ -54,12 +55,41 @@ from opencsc.sharing.portal_services import (
     _identity_keys,
     agencies_on_the_portal,
     check_due,
+    check_send,
 )
 
 REASON = "Bench: school concern"
 SOURCE = "2A"
 RAG = "amber"
 RATIONALE = "Bench"
+QUESTION = "Bench: anything known?"
+
+
+def check_send_through_services(*, worker: User, mash: User, child: Person, agency: Agency) -> CheckRequest:
+    """One check the way a day's work makes it, each step audited: the worker's contact, the MASH
+    triage, the check sent. What `checks_bulk_send` writes in bulk is held to this by a test."""
+    today = timezone.localdate()
+    contact = casework.contact_create(
+        actor_user=worker,
+        actor=Actor.from_user(worker),
+        child=child,
+        contact_date=today,
+        source=SOURCE,
+        reason=REASON,
+        consent_given=True,
+    )
+    casework.mash_triage_record(
+        actor_user=mash,
+        actor=Actor.from_user(mash),
+        contact=contact,
+        rag=RAG,
+        rationale=RATIONALE,
+        triaged_on=today,
+        agencies=[],
+    )
+    return check_send(
+        actor_user=mash, actor=Actor.from_user(mash), contact=contact, agency=agency, urgency="amber", question=QUESTION
+    )
 
 
 class _Child:
@@ -97,7 +127,7 @@ def checks_bulk_send(
     agency: Agency,
     pairs: Sequence[tuple[User, Person]],
     count: int,
-    question: str = "Bench: anything known?",
+    question: str = QUESTION,
     urgency: str = "amber",
     per_transaction: int = 5000,
 ) -> list[int]:

@@ -11,14 +11,12 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.test import Client
-from django.utils import timezone
 
 from opencsc.accounts.models import AllocationKind, Role, TeamKind
 from opencsc.accounts.tests.factories import AllocationFactory, TeamFactory, UserFactory
 from opencsc.audit.models import SubjectVersion
 from opencsc.audit.services import Actor
-from opencsc.casework import services as casework
-from opencsc.demo.bench_checks import RAG, RATIONALE, REASON, SOURCE, checks_bulk_send
+from opencsc.demo.bench_checks import QUESTION, check_send_through_services, checks_bulk_send
 from opencsc.partners import credentials
 from opencsc.people.models import Address
 from opencsc.people.tests.factories import ChildFactory
@@ -26,11 +24,10 @@ from opencsc.sharing import services as sharing_services
 from opencsc.sharing.demo import seed_agencies
 from opencsc.sharing.items import pack_digest
 from opencsc.sharing.models import Agency, CheckRequest, CheckStatus
-from opencsc.sharing.portal_services import check_send, partner_member_add
+from opencsc.sharing.portal_services import partner_member_add
 
 pytestmark = pytest.mark.django_db
 POLICE = "Exampleton Constabulary Public Protection Unit"
-QUESTION = "Bench: anything known?"
 
 
 @pytest.fixture
@@ -52,28 +49,7 @@ def _child(worker, team):
 
 
 def _by_services(worker, mash, child, police) -> CheckRequest:
-    today = timezone.localdate()
-    contact = casework.contact_create(
-        actor_user=worker,
-        actor=Actor.from_user(worker),
-        child=child,
-        contact_date=today,
-        source=SOURCE,
-        reason=REASON,
-        consent_given=True,
-    )
-    casework.mash_triage_record(
-        actor_user=mash,
-        actor=Actor.from_user(mash),
-        contact=contact,
-        rag=RAG,
-        rationale=RATIONALE,
-        triaged_on=today,
-        agencies=[],
-    )
-    return check_send(
-        actor_user=mash, actor=Actor.from_user(mash), contact=contact, agency=police, urgency="amber", question=QUESTION
-    )
+    return check_send_through_services(worker=worker, mash=mash, child=child, agency=police)
 
 
 def _snapshot() -> dict[str, set[Any]]:
